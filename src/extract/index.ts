@@ -1,0 +1,3 @@
+export { Resource, resource, transformer, type Item, type ResourceContext, type ResourceFn, type ResourceHints, type ResourceOutput, type TableNameHint, type TransformerFn } from "./resource.js";
+export { Source, source, type SourceOptions } from "./source.js";
+export { Incremental, IncrementalCursor, incremental, compareCursor, type IncrementalOptions, type IncrementalState, type LastValueFunc } from "./incremental.js";
