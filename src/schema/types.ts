@@ -43,6 +43,8 @@ export interface Column {
   primaryKey?: boolean;
   mergeKey?: boolean;
   hardDelete?: boolean;
+  /** false: a timestamp without time zone. */
+  timezone?: boolean;
   /** `_dlt_id`, `_dlt_load_id`, ...: written by the engine, not by the data. */
   system?: boolean;
   /** This column holds values that did not fit `variantOf`'s type. */

@@ -1,0 +1,74 @@
+import type { JobFile, RootTableEntry } from "../package/format.js";
+import type { Schema, StoredSchema } from "../schema/schema.js";
+
+/** What a destination can do; normalize and load adapt to it. */
+export interface Capabilities {
+  /** Longest table or column name the destination accepts (Postgres: 63 bytes). */
+  maxIdentifierLength: number;
+  /** Load file format normalize writes for this destination. */
+  loaderFileFormat: "jsonl";
+  supportsTransactionalDdl: boolean;
+  /** Whether `merge` is implemented (a destination that cannot merge must reject it, never append). */
+  supportsMerge: boolean;
+  maxDecimalPrecision: number;
+}
+
+/** A `_dlt_pipeline_state` row as stored in the destination. */
+export interface StateRow {
+  version: number;
+  engineVersion: number;
+  pipelineName: string;
+  /** base64(zlib(json)), as dlt stores it. */
+  state: string;
+  createdAt: string;
+  versionHash: string;
+  loadId: string;
+  dltId: string;
+}
+
+/** Everything one load transaction needs. File paths are absolute. */
+export interface LoadRequest {
+  loadId: string;
+  schema: Schema;
+  jobs: Array<JobFile & { path: string }>;
+  rootTables: RootTableEntry[];
+  /** Present when this package carries a new pipeline state. */
+  stateRow?: Omit<StateRow, "loadId">;
+  /** Called when a job's file has been staged, for progress displays and job-state moves. */
+  onJobStaged?: (job: JobFile) => void;
+}
+
+export type ResultRow = Record<string, unknown>;
+
+/**
+ * A connection to one dataset of one destination. `load` is the whole write path: schema
+ * migration, staging, the write dispositions, the `_dlt_loads` row and the state row commit
+ * together or not at all, so reloading a committed package is a no-op (see `isLoaded`).
+ */
+export interface DestinationClient {
+  readonly datasetName: string;
+  storedSchema(schemaName: string): Promise<StoredSchema | undefined>;
+  isLoaded(loadId: string): Promise<boolean>;
+  load(request: LoadRequest): Promise<void>;
+  storedState(pipelineName: string): Promise<StateRow | undefined>;
+  /** Read-only SQL against the dataset (unqualified names resolve to the dataset). */
+  query(sql: string): Promise<ResultRow[]>;
+  /** Names of the dataset's tables as they exist now. */
+  tableNames(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export interface ConnectOptions {
+  datasetName: string;
+  pipelineName: string;
+  /** The pipeline's working dir; DuckDB puts its default file there. */
+  workingDir: string;
+}
+
+export interface Destination {
+  readonly name: string;
+  readonly capabilities: Capabilities;
+  /** Where the data goes, credentials redacted: `duckdb:/abs/path/x.duckdb`, `postgresql://u:***@h/db`. */
+  location(options: ConnectOptions): string;
+  connect(options: ConnectOptions): Promise<DestinationClient>;
+}

@@ -1,0 +1,122 @@
+import type { DuckDBConnection, DuckDBInstance, DuckDBType } from "@duckdb/node-api";
+import type { ResultRow } from "../destination.js";
+import type { SqlConnection } from "../sql/sql-connection.js";
+
+type DuckDBModule = typeof import("@duckdb/node-api");
+let driver: Promise<DuckDBModule> | undefined;
+
+/** The driver is imported on first use so that users of other destinations never load it. */
+function loadDriver(): Promise<DuckDBModule> {
+  driver ??= import("@duckdb/node-api");
+  return driver;
+}
+
+interface Shared {
+  instance: Promise<DuckDBInstance>;
+  refs: number;
+}
+const open = new Map<string, Shared>();
+
+/**
+ * One DuckDB connection. DuckDB allows one process per database file, so connections of this
+ * process to one file share one instance, and the last one to close releases the file (and its
+ * lock) so that another process, such as the CLI, can open it next.
+ */
+export class DuckDbConnection implements SqlConnection {
+  private closed = false;
+
+  private constructor(
+    private readonly path: string,
+    private readonly conn: DuckDBConnection,
+    private readonly mod: DuckDBModule,
+  ) {}
+
+  static async open(path: string): Promise<DuckDbConnection> {
+    const mod = await loadDriver();
+    let shared = open.get(path);
+    if (!shared) {
+      shared = { instance: mod.DuckDBInstance.create(path), refs: 0 };
+      open.set(path, shared);
+    }
+    shared.refs++;
+    try {
+      const conn = await (await shared.instance).connect();
+      await conn.run("SET TimeZone = 'UTC'");
+      return new DuckDbConnection(path, conn, mod);
+    } catch (err) {
+      await release(path);
+      throw err;
+    }
+  }
+
+  async execute(sql: string, params?: unknown[]): Promise<void> {
+    await this.conn.run(sql, params as never);
+  }
+
+  async query(sql: string, params?: unknown[]): Promise<ResultRow[]> {
+    const reader = await this.conn.runAndReadAll(sql, params as never);
+    const names = reader.columnNames();
+    const types = reader.columnTypes();
+    const js = reader.getRowsJS();
+    const json = reader.getRowsJson();
+    return js.map((row, i) => {
+      const out: ResultRow = {};
+      names.forEach((name, c) => {
+        out[name] = convert(row[c], json[i]![c], types[c]!, this.mod);
+      });
+      return out;
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.conn.closeSync();
+    await release(this.path);
+  }
+}
+
+async function release(path: string): Promise<void> {
+  const shared = open.get(path);
+  if (!shared) return;
+  shared.refs--;
+  if (shared.refs > 0) return;
+  open.delete(path);
+  try {
+    (await shared.instance).closeSync();
+  } catch {
+    // the instance never opened; nothing to release
+  }
+}
+
+/** Canonical JS values for dataset rows: exact decimals as strings, dates as `YYYY-MM-DD`,
+ * timestamps as Dates, JSON parsed, BIGINT as number when safe. */
+function convert(js: unknown, json: unknown, type: DuckDBType, mod: DuckDBModule): unknown {
+  if (js === null || js === undefined) return null;
+  const id = type.typeId;
+  const T = mod.DuckDBTypeId;
+  switch (id) {
+    case T.DECIMAL:
+    case T.HUGEINT:
+    case T.UHUGEINT:
+      return String(json);
+    case T.BIGINT:
+    case T.UBIGINT: {
+      const b = js as bigint;
+      return b <= BigInt(Number.MAX_SAFE_INTEGER) && b >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(b) : b;
+    }
+    case T.DATE:
+      return String(json);
+    case T.VARCHAR:
+      if (type.alias === "JSON" && typeof js === "string") {
+        try {
+          return JSON.parse(js);
+        } catch {
+          return js;
+        }
+      }
+      return js;
+    default:
+      return js;
+  }
+}

@@ -1,0 +1,1 @@
+export { DuckDbDestination, DUCKDB_CAPABILITIES, duckdb, type DuckDbOptions } from "./factory.js";

@@ -1,0 +1,5 @@
+export { SqlJobClient, LoadError } from "./job-client.js";
+export type { SqlDialect } from "./dialect.js";
+export type { SqlConnection } from "./sql-connection.js";
+export { createTableSql, orderedColumns } from "./ddl.js";
+export { appendSql, mergeSql, replaceSql, type ChainSql } from "./dispositions.js";

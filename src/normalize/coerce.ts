@@ -1,0 +1,175 @@
+import type { Column, DataType } from "../schema/types.js";
+import { decodeTyped, isTyped } from "../util/typed-json.js";
+
+/**
+ * Type inference and coercion for single values, and their encoding in load files.
+ * Load files are JSON lines whose values are already in the column's canonical text form:
+ * timestamps as ISO strings (UTC when no offset is given), dates `YYYY-MM-DD`, decimals as exact
+ * strings, binary as base64, json as the JSON value itself. Every destination reads that.
+ */
+
+/** Returned by `coerce` when the value cannot live in the column: it goes to a variant column. */
+export const NO_FIT: unique symbol = Symbol("no-fit");
+export type Encoded = string | number | boolean | null | object;
+
+export const DEFAULT_PRECISION = 38;
+export const DEFAULT_SCALE = 9;
+
+const TS_RE =
+  /^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[T ]([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d)(\.\d{1,9})?)?(Z|z|[+-](?:[01]\d|2[0-3]):?[0-5]\d)?$/;
+const DATE_RE = /^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+const DECIMAL_RE = /^[+-]?(\d+)(?:\.(\d+))?$/;
+const INT_RE = /^[+-]?\d{1,19}$/;
+const INT64_MAX = 9223372036854775807n;
+const INT64_MIN = -9223372036854775808n;
+
+function validDay(y: string, m: string, d: string): boolean {
+  const day = Number(d);
+  if (day <= 28) return true;
+  const dt = new Date(Date.UTC(Number(y), Number(m) - 1, day));
+  return dt.getUTCDate() === day;
+}
+
+/** An ISO timestamp in canonical form, or undefined. More than 6 fractional digits are truncated. */
+export function parseTimestamp(s: string): string | undefined {
+  if (s.length < 16 || s.length > 40 || s.charCodeAt(4) !== 45) return undefined;
+  const m = TS_RE.exec(s);
+  if (!m || !validDay(m[1]!, m[2]!, m[3]!)) return undefined;
+  const frac = m[7];
+  if (frac && frac.length > 7) {
+    return s.replace(frac, frac.slice(0, 7));
+  }
+  return s;
+}
+
+export function parseDate(s: string): string | undefined {
+  if (s.length !== 10 || s.charCodeAt(4) !== 45) return undefined;
+  const m = DATE_RE.exec(s);
+  return m && validDay(m[1]!, m[2]!, m[3]!) ? s : undefined;
+}
+
+function isPlainObject(v: object): boolean {
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Decode typed markers (Date, bigint, binary from extract) anywhere inside a value. */
+export function decodeValue(v: unknown): unknown {
+  if (typeof v === "string") return isTyped(v) ? decodeTyped(v) : v;
+  return v;
+}
+
+/** A JSON-safe copy of a nested value for json columns (typed markers turned into plain JSON). */
+export function toJsonValue(v: unknown): Encoded {
+  if (v === null || v === undefined) return null;
+  if (typeof v === "string") {
+    if (!isTyped(v)) return v;
+    return toJsonValue(decodeTyped(v));
+  }
+  if (typeof v === "number") return Number.isFinite(v) ? v : String(v);
+  if (typeof v === "bigint") return v.toString();
+  if (typeof v === "boolean") return v;
+  if (v instanceof Date) return v.toISOString();
+  if (v instanceof Uint8Array) return Buffer.from(v).toString("base64");
+  if (Array.isArray(v)) return v.map(toJsonValue);
+  const out: Record<string, Encoded> = {};
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k] = toJsonValue(x);
+  return out;
+}
+
+/** The type a fresh column gets from its first non-null value (after decoding). */
+export function inferType(v: unknown, detectDates = true): DataType {
+  switch (typeof v) {
+    case "string":
+      if (v.length >= 10 && v.length <= 40 && v.charCodeAt(4) === 45) {
+        if (v.length === 10) return detectDates && parseDate(v) !== undefined ? "date" : "text";
+        if (parseTimestamp(v) !== undefined) return "timestamp";
+      }
+      return "text";
+    case "number":
+      return Number.isSafeInteger(v) ? "bigint" : "double";
+    case "bigint":
+      return v >= INT64_MIN && v <= INT64_MAX ? "bigint" : "decimal";
+    case "boolean":
+      return "bool";
+    default:
+      if (v instanceof Date) return "timestamp";
+      if (v instanceof Uint8Array) return "binary";
+      return "json";
+  }
+}
+
+function decimalFits(s: string, col: Column | undefined): boolean {
+  const m = DECIMAL_RE.exec(s);
+  if (!m) return false;
+  const precision = col?.precision ?? DEFAULT_PRECISION;
+  const scale = col?.scale ?? DEFAULT_SCALE;
+  const intDigits = m[1]!.replace(/^0+/, "").length;
+  return intDigits <= precision - scale;
+}
+
+/**
+ * The value in the column's encoding, or NO_FIT. Coercions follow dlt: numbers become text in
+ * text columns, numeric strings become numbers in numeric columns, and so on; anything lossy
+ * or unparseable does not fit and lands in a variant column instead of failing the load.
+ */
+export function coerce(v: unknown, type: DataType, col?: Column): Encoded | typeof NO_FIT {
+  switch (type) {
+    case "text":
+      if (typeof v === "string") return v;
+      if (typeof v === "number") return Number.isFinite(v) ? String(v) : NO_FIT;
+      if (typeof v === "bigint" || typeof v === "boolean") return String(v);
+      if (v instanceof Date) return Number.isNaN(v.getTime()) ? NO_FIT : v.toISOString();
+      return NO_FIT;
+    case "bigint":
+      if (typeof v === "number") return Number.isSafeInteger(v) ? v : NO_FIT;
+      if (typeof v === "bigint") return v >= INT64_MIN && v <= INT64_MAX ? v.toString() : NO_FIT;
+      if (typeof v === "string" && INT_RE.test(v)) {
+        const b = BigInt(v);
+        if (b < INT64_MIN || b > INT64_MAX) return NO_FIT;
+        const n = Number(v);
+        return Number.isSafeInteger(n) ? n : b.toString();
+      }
+      return NO_FIT;
+    case "double":
+      if (typeof v === "number") return Number.isFinite(v) ? v : String(v);
+      if (typeof v === "bigint") return Number(v);
+      if (typeof v === "string" && DECIMAL_RE.test(v)) return Number(v);
+      return NO_FIT;
+    case "bool":
+      if (typeof v === "boolean") return v;
+      if (v === "true" || v === "false") return v === "true";
+      return NO_FIT;
+    case "timestamp":
+      if (typeof v === "string") return parseTimestamp(v) ?? NO_FIT;
+      if (v instanceof Date) return Number.isNaN(v.getTime()) ? NO_FIT : v.toISOString();
+      // dlt reads numbers in timestamp columns as unix seconds.
+      if (typeof v === "number" && Number.isFinite(v) && Math.abs(v) < 1e11) return new Date(v * 1000).toISOString();
+      return NO_FIT;
+    case "date":
+      if (typeof v === "string") return parseDate(v) ?? NO_FIT;
+      if (v instanceof Date) {
+        const iso = Number.isNaN(v.getTime()) ? "" : v.toISOString();
+        return iso.endsWith("T00:00:00.000Z") ? iso.slice(0, 10) : NO_FIT;
+      }
+      return NO_FIT;
+    case "decimal":
+      if (typeof v === "string") return decimalFits(v, col) ? v : NO_FIT;
+      if (typeof v === "number") {
+        const s = String(v);
+        return Number.isFinite(v) && decimalFits(s, col) ? s : NO_FIT;
+      }
+      if (typeof v === "bigint") {
+        const s = v.toString();
+        return decimalFits(s, col) ? s : NO_FIT;
+      }
+      return NO_FIT;
+    case "json":
+      return toJsonValue(v);
+    case "binary":
+      if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("base64");
+      return NO_FIT;
+  }
+}
+
+export { isPlainObject };

@@ -1,0 +1,306 @@
+import type { Schema } from "../schema/schema.js";
+import {
+  C_ID, C_LIST_IDX, C_LOAD_ID, C_PARENT_ID, C_ROOT_ID, childSystemColumns, rootSystemColumns,
+} from "../schema/system-tables.js";
+import type { Column, ColumnHint, DataType, ResolvedContract, Table, WriteDisposition } from "../schema/types.js";
+import { DataError } from "../util/errors.js";
+import { decodeTyped, isTyped } from "../util/typed-json.js";
+import { DEFAULT_PRECISION, DEFAULT_SCALE, type Encoded, NO_FIT, coerce, inferType } from "./coerce.js";
+import { newRowId } from "./ids.js";
+import { type NamingConvention, computeTag } from "./naming.js";
+
+export type Row = Record<string, Encoded>;
+
+/** What normalize knows about a root table from its resource (names already normalized). */
+export interface RootHints {
+  resource: string;
+  table: string;
+  writeDisposition: WriteDisposition;
+  primaryKey?: string[];
+  mergeKey?: string[];
+  /** Keyed by the normalized `__` path from the root: `net_amount`, `invoice_lines__net_amount`. */
+  columns: Map<string, ColumnHint>;
+  maxTableNesting: number;
+  contract: ResolvedContract;
+}
+
+interface TableCtx {
+  table: Table;
+  root: RootHints;
+  /** `__` path from the root table to this one ("" for the root). */
+  path: string;
+  /** Table existed before this package: the `columns` contract applies to it. */
+  existedBefore: boolean;
+}
+
+/** Thrown while building one row when a contract says `discard_row`; caught by that row. */
+class DiscardRow {}
+
+export interface NormalizerStats {
+  discardedRows: number;
+  discardedValues: number;
+  variantValues: number;
+}
+
+/**
+ * dlt's relational normalizer: flattens nested objects into `a__b` columns, turns lists into
+ * child tables linked by `_dlt_parent_id` / `_dlt_root_id` / `_dlt_list_idx`, infers types,
+ * sends values that do not fit their column to variant columns `<col>__v_<type>`, and evolves
+ * the schema as it goes under the schema contract of each resource.
+ */
+export class RelationalNormalizer {
+  private readonly ctxs = new Map<string, TableCtx>();
+  private readonly tablesBefore: Set<string>;
+  private readonly pending: Array<[string, Row]> = [];
+  private readonly maxLen: number;
+  readonly stats: NormalizerStats = { discardedRows: 0, discardedValues: 0, variantValues: 0 };
+
+  constructor(
+    private readonly schema: Schema,
+    private readonly naming: NamingConvention,
+    private readonly loadId: string,
+    private readonly emit: (table: string, row: Row) => void,
+    private readonly detectDates = true,
+  ) {
+    this.tablesBefore = new Set(schema.tables.keys());
+    this.maxLen = naming.maxLength ?? Number.MAX_SAFE_INTEGER;
+  }
+
+  /** Apply a resource's hints to its root table (creating the table only when rows arrive). */
+  registerRoot(hints: RootHints): void {
+    const existing = this.schema.get(hints.table);
+    if (existing) {
+      if (existing.parent) {
+        throw new DataError(`resource ${hints.resource}: table name ${hints.table} is already a child table of ${existing.parent}`, {
+          hint: "give the resource another tableName",
+        });
+      }
+      this.applyRootHints(existing, hints);
+    }
+    this.ctxs.set(hints.table, {
+      table: existing ?? this.blankRoot(hints),
+      root: hints,
+      path: "",
+      existedBefore: existing !== undefined,
+    });
+  }
+
+  private blankRoot(hints: RootHints): Table {
+    const t: Table = { name: hints.table, resource: hints.resource, writeDisposition: hints.writeDisposition, columns: {} };
+    this.applyRootHints(t, hints);
+    return t;
+  }
+
+  private applyRootHints(t: Table, hints: RootHints): void {
+    t.resource = hints.resource;
+    t.writeDisposition = hints.writeDisposition;
+    t.schemaContract = hints.contract;
+    t.maxTableNesting = hints.maxTableNesting;
+    for (const c of Object.values(t.columns)) {
+      if (hints.primaryKey?.includes(c.name)) c.primaryKey = true;
+      if (hints.mergeKey?.includes(c.name)) c.mergeKey = true;
+    }
+    for (const child of this.schema.descendants(t.name)) child.writeDisposition = hints.writeDisposition;
+  }
+
+  /** Normalize one item of a root table. Rows reach `emit` only once the whole item succeeded. */
+  normalizeItem(rootTable: string, item: unknown): void {
+    const ctx = this.ctxs.get(rootTable);
+    if (!ctx) throw new Error(`table ${rootTable} was not registered`);
+    const obj = item !== null && typeof item === "object" && !Array.isArray(item) && !(item instanceof Date) && !(item instanceof Uint8Array)
+      ? (item as Record<string, unknown>)
+      : { value: item };
+    this.pending.length = 0;
+    this.rowFrom(ctx, obj, undefined, undefined, 0, 0);
+    for (const [t, r] of this.pending) this.emit(t, r);
+    this.pending.length = 0;
+  }
+
+  private ensureTable(ctx: TableCtx): boolean {
+    if (this.schema.tables.has(ctx.table.name)) return true;
+    const contract = ctx.root.contract.tables;
+    if (contract !== "evolve" && !ctx.existedBefore) {
+      if (contract === "freeze") {
+        throw new DataError(`resource ${ctx.root.resource}: schema contract is frozen for tables and ${ctx.table.name} is new`, {
+          hint: 'allow new tables with schemaContract: { tables: "evolve" } or select fewer fields',
+        });
+      }
+      return false;
+    }
+    const sys = ctx.table.parent ? childSystemColumns() : rootSystemColumns();
+    for (const c of sys) if (!(c.name in ctx.table.columns)) ctx.table.columns[c.name] = c;
+    if (!ctx.table.parent) {
+      // Typed hints create their columns up front, so a hinted column exists even when empty.
+      for (const [path, hint] of ctx.root.columns) {
+        if (!path.includes("__") && hint.dataType && !(path in ctx.table.columns)) {
+          ctx.table.columns[path] = this.columnFrom(ctx, path, hint.dataType, hint);
+        }
+      }
+    }
+    this.schema.tables.set(ctx.table.name, ctx.table);
+    return true;
+  }
+
+  private rowFrom(ctx: TableCtx, obj: Record<string, unknown>, parentId: string | undefined, rootId: string | undefined, idx: number, level: number): void {
+    const start = this.pending.length;
+    try {
+      if (!this.ensureTable(ctx)) throw new DiscardRow();
+      const id = newRowId();
+      const row: Row = {};
+      if (parentId === undefined) {
+        row[C_LOAD_ID] = this.loadId;
+        row[C_ID] = id;
+      } else {
+        row[C_ROOT_ID] = rootId!;
+        row[C_PARENT_ID] = parentId;
+        row[C_LIST_IDX] = idx;
+        row[C_ID] = id;
+      }
+      this.pending.push([ctx.table.name, row]);
+      this.flatten(ctx, row, obj, "", id, rootId ?? id, level);
+      if (parentId === undefined) this.checkPrimaryKey(ctx, row);
+    } catch (err) {
+      if (!(err instanceof DiscardRow)) throw err;
+      this.pending.length = start;
+      this.stats.discardedRows++;
+    }
+  }
+
+  private checkPrimaryKey(ctx: TableCtx, row: Row): void {
+    if (ctx.root.writeDisposition !== "merge" || !ctx.root.primaryKey) return;
+    for (const k of ctx.root.primaryKey) {
+      if (row[k] === undefined || row[k] === null) {
+        throw new DataError(`resource ${ctx.root.resource}: an item has no value for primary key column ${k} (merge needs it)`, {
+          hint: "check primaryKey against the item's fields, or use writeDisposition append",
+        });
+      }
+    }
+  }
+
+  private flatten(ctx: TableCtx, row: Row, obj: Record<string, unknown>, prefix: string, rowId: string, rootId: string, level: number): void {
+    for (const key in obj) {
+      let v = obj[key];
+      if (v === undefined || v === null) continue;
+      let name = this.columnName(prefix, key);
+      if (name in row) name = this.disambiguate(name, prefix, key);
+      if (typeof v === "string") {
+        if (isTyped(v)) v = decodeTyped(v);
+      } else if (typeof v === "object" && !(v instanceof Date) && !(v instanceof Uint8Array)) {
+        const nestable = level < ctx.root.maxTableNesting && ctx.root.columns.get(this.hintPath(ctx, name))?.dataType !== "json";
+        if (nestable) {
+          if (Array.isArray(v)) {
+            this.childRows(ctx, name, v, rowId, rootId, level + 1);
+            continue;
+          }
+          this.flatten(ctx, row, v as Record<string, unknown>, name, rowId, rootId, level + 1);
+          continue;
+        }
+      }
+      this.setValue(ctx, row, name, v);
+    }
+  }
+
+  private columnName(prefix: string, key: string): string {
+    const norm = this.naming.normalizeIdentifier(key);
+    const full = prefix ? `${prefix}__${norm}` : norm;
+    return full.length > this.maxLen ? this.naming.shortenFragments(prefix, norm) : full;
+  }
+
+  /** Two keys of one object map to one name (`Id` and `id`): the later key gets a tagged name. */
+  private disambiguate(name: string, prefix: string, key: string): string {
+    return this.naming.shortenFragments(`${name}_${computeTag(`${prefix}.${key}`)}`);
+  }
+
+  private hintPath(ctx: TableCtx, column: string): string {
+    return ctx.path ? `${ctx.path}__${column}` : column;
+  }
+
+  private childRows(parent: TableCtx, field: string, list: unknown[], parentId: string, rootId: string, level: number): void {
+    if (list.length === 0) return;
+    const tableName = this.naming.shortenFragments(parent.table.name, field);
+    let ctx = this.ctxs.get(tableName);
+    if (!ctx) {
+      const existing = this.schema.get(tableName);
+      ctx = {
+        table: existing ?? { name: tableName, parent: parent.table.name, writeDisposition: parent.root.writeDisposition, columns: {} },
+        root: parent.root,
+        path: this.hintPath(parent, field),
+        existedBefore: this.tablesBefore.has(tableName),
+      };
+      this.ctxs.set(tableName, ctx);
+    }
+    for (let i = 0; i < list.length; i++) {
+      const el = list[i];
+      const obj = el !== null && typeof el === "object" && !Array.isArray(el) && !(el instanceof Date) && !(el instanceof Uint8Array)
+        ? (el as Record<string, unknown>)
+        : { value: el };
+      this.rowFrom(ctx, obj, parentId, rootId, i, level);
+    }
+  }
+
+  private columnFrom(ctx: TableCtx, name: string, dataType: DataType, hint: ColumnHint | undefined): Column {
+    const col: Column = { name, dataType, nullable: hint?.nullable ?? true };
+    if (dataType === "decimal") {
+      col.precision = hint?.precision ?? DEFAULT_PRECISION;
+      col.scale = hint?.scale ?? DEFAULT_SCALE;
+    } else if (hint?.precision !== undefined) {
+      col.precision = hint.precision;
+    }
+    if (hint?.timezone === false) col.timezone = false;
+    const isRoot = !ctx.table.parent;
+    if (hint?.primaryKey || (isRoot && ctx.root.primaryKey?.includes(name))) {
+      col.primaryKey = true;
+      col.nullable = false;
+    }
+    if (hint?.mergeKey || (isRoot && ctx.root.mergeKey?.includes(name))) col.mergeKey = true;
+    if (hint?.hardDelete) col.hardDelete = true;
+    return col;
+  }
+
+  private newColumn(ctx: TableCtx, name: string, v: unknown, variantOf?: string): Column | undefined {
+    if (ctx.existedBefore) {
+      const mode = variantOf ? ctx.root.contract.dataType : ctx.root.contract.columns;
+      if (mode !== "evolve") {
+        if (mode === "freeze") {
+          const what = variantOf ? `a value of column ${variantOf} does not fit its type` : `column ${name} is new`;
+          throw new DataError(`resource ${ctx.root.resource}: schema contract is frozen for ${variantOf ? "data types" : "columns"} of ${ctx.table.name} and ${what}`, {
+            hint: `relax schemaContract (e.g. { ${variantOf ? "dataType" : "columns"}: "evolve" }) or fix the data`,
+          });
+        }
+        if (mode === "discard_row") throw new DiscardRow();
+        this.stats.discardedValues++;
+        return undefined;
+      }
+    }
+    const hint = variantOf ? undefined : ctx.root.columns.get(this.hintPath(ctx, name));
+    const col = this.columnFrom(ctx, name, hint?.dataType ?? inferType(v, this.detectDates), hint);
+    if (variantOf) col.variantOf = variantOf;
+    ctx.table.columns[name] = col;
+    return col;
+  }
+
+  private setValue(ctx: TableCtx, row: Row, name: string, v: unknown): void {
+    const col = ctx.table.columns[name] ?? this.newColumn(ctx, name, v);
+    if (!col) return;
+    const enc = coerce(v, col.dataType, col);
+    if (enc !== NO_FIT) {
+      row[name] = enc;
+      return;
+    }
+    this.stats.variantValues++;
+    let type = inferType(v, this.detectDates);
+    let vname = this.naming.shortenFragments(name, `v_${type}`);
+    let vcol = ctx.table.columns[vname] ?? this.newColumn(ctx, vname, v, name);
+    if (!vcol) return;
+    let venc = coerce(v, vcol.dataType, vcol);
+    if (venc === NO_FIT) {
+      // Only a number too large for any decimal gets here: keep its digits as text.
+      type = "text";
+      vname = this.naming.shortenFragments(name, "v_text");
+      vcol = ctx.table.columns[vname] ?? this.newColumn(ctx, vname, String(v), name);
+      if (!vcol) return;
+      venc = String(v);
+    }
+    row[vname] = venc;
+  }
+}

@@ -1,0 +1,96 @@
+import type { ColumnHint, SchemaContract, WriteDisposition } from "../schema/types.js";
+
+/**
+ * The files inside a load package. A package is the unit of exactly-once: it moves
+ * `extracted → normalized → loaded` by atomic folder renames, and its pipeline state is
+ * committed to the destination in the same transaction as its data.
+ */
+
+/** What extract recorded about a resource (source names; normalize applies the naming). */
+export interface ResourceManifest {
+  name: string;
+  /** The static table name (source spelling), when the resource has one. */
+  tableName?: string;
+  writeDisposition: WriteDisposition;
+  primaryKey?: string[];
+  mergeKey?: string[];
+  columns?: Record<string, ColumnHint>;
+  maxTableNesting?: number;
+  schemaContract?: SchemaContract;
+  items: number;
+  pages: number;
+}
+
+export interface RawFile {
+  file: string;
+  resource: string;
+  /** Table name as the resource gave it (before naming). */
+  table: string;
+  items: number;
+}
+
+export interface ExtractedManifest {
+  loadId: string;
+  pipelineName: string;
+  sourceName: string;
+  schemaName: string;
+  createdAt: string;
+  resources: ResourceManifest[];
+  files: RawFile[];
+  /** False when this package only exists to carry data, its state equal to the previous one. */
+  stateChanged: boolean;
+  warnings: string[];
+}
+
+export interface JobFile {
+  table: string;
+  file: string;
+  rows: number;
+  bytes: number;
+}
+
+export interface RootTableEntry {
+  table: string;
+  resource: string;
+  writeDisposition: WriteDisposition;
+}
+
+export interface NormalizedManifest {
+  loadId: string;
+  pipelineName: string;
+  sourceName: string;
+  schemaName: string;
+  createdAt: string;
+  normalizedAt: string;
+  jobs: JobFile[];
+  /** Every root table the package touches, also those of resources that yielded nothing
+   * (a `replace` resource with no rows still empties its tables). */
+  rootTables: RootTableEntry[];
+  rowCounts: Record<string, number>;
+  stats: { discardedRows: number; discardedValues: number; variantValues: number };
+  stateChanged: boolean;
+  warnings: string[];
+}
+
+export type PackageStatus = "extracted" | "normalized" | "loaded" | "aborted";
+export type JobFolder = "new_jobs" | "started_jobs" | "completed_jobs" | "failed_jobs";
+export const JOB_FOLDERS: readonly JobFolder[] = ["new_jobs", "started_jobs", "completed_jobs", "failed_jobs"];
+
+export interface LoadedMarker {
+  loadId: string;
+  status: "loaded" | "aborted";
+  loadedAt: string;
+  /** True when the destination already held this load id and only the folder move remained. */
+  alreadyLoaded: boolean;
+}
+
+/** dlt's load id: a unix timestamp with microseconds, strictly increasing per pipeline. */
+export function newLoadId(after?: string): string {
+  const now = Date.now() / 1000;
+  const min = after ? Number(after) + 0.000001 : 0;
+  return Math.max(now, min).toFixed(6);
+}
+
+export function compareLoadIds(a: string, b: string): number {
+  return Number(a) - Number(b);
+}

@@ -1,0 +1,2 @@
+export * from "./format.js";
+export { PackageStore } from "./store.js";

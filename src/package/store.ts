@@ -1,0 +1,147 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { renameDurable, writeJsonAtomic } from "../util/fs-atomic.js";
+import {
+  type ExtractedManifest, type JobFolder, type LoadedMarker, type NormalizedManifest, compareLoadIds,
+} from "./format.js";
+
+/**
+ * The package folders of one pipeline's working dir:
+ * `packages/<load_id>.tmp` (being extracted), `packages/extracted/<load_id>`,
+ * `packages/normalized/<load_id>(.tmp)`, `packages/loaded/<load_id>`.
+ * Every transition is one atomic rename, so a crash leaves each package in exactly one state.
+ */
+export class PackageStore {
+  readonly root: string;
+
+  constructor(workingDir: string) {
+    this.root = join(workingDir, "packages");
+  }
+
+  private dir(...parts: string[]): string {
+    return join(this.root, ...parts);
+  }
+
+  extractTmp(loadId: string): string {
+    const d = this.dir(`${loadId}.tmp`);
+    mkdirSync(join(d, "raw"), { recursive: true });
+    return d;
+  }
+
+  extracted(loadId: string): string {
+    return this.dir("extracted", loadId);
+  }
+
+  normalizeTmp(loadId: string): string {
+    const d = this.dir("normalized", `${loadId}.tmp`);
+    rmSync(d, { recursive: true, force: true });
+    mkdirSync(join(d, "new_jobs"), { recursive: true });
+    return d;
+  }
+
+  normalized(loadId: string): string {
+    return this.dir("normalized", loadId);
+  }
+
+  loaded(loadId: string): string {
+    return this.dir("loaded", loadId);
+  }
+
+  commitExtracted(loadId: string): void {
+    renameDurable(this.dir(`${loadId}.tmp`), this.extracted(loadId));
+  }
+
+  /** The normalized folder replaces the extracted one: rename first, then delete the source. */
+  commitNormalized(loadId: string): void {
+    renameDurable(this.dir("normalized", `${loadId}.tmp`), this.normalized(loadId));
+    rmSync(this.extracted(loadId), { recursive: true, force: true });
+  }
+
+  commitLoaded(loadId: string, marker: LoadedMarker): void {
+    writeJsonAtomic(join(this.normalized(loadId), "package_completed.json"), marker);
+    renameDurable(this.normalized(loadId), this.loaded(loadId));
+  }
+
+  /** Leftovers of a crash in the middle of a step: nothing in them was committed. */
+  removeTemporaries(): void {
+    for (const base of [this.root, this.dir("normalized")]) {
+      if (!existsSync(base)) continue;
+      for (const name of readdirSync(base)) {
+        if (name.endsWith(".tmp")) rmSync(join(base, name), { recursive: true, force: true });
+      }
+    }
+    // A crash between the rename into normalized/ and the delete of extracted/ leaves both.
+    for (const id of this.list("extracted")) {
+      if (existsSync(this.normalized(id)) || existsSync(this.loaded(id))) {
+        rmSync(this.extracted(id), { recursive: true, force: true });
+      }
+    }
+  }
+
+  list(status: "extracted" | "normalized" | "loaded"): string[] {
+    const d = this.dir(status);
+    if (!existsSync(d)) return [];
+    return readdirSync(d)
+      .filter((n) => !n.endsWith(".tmp") && /^\d+(\.\d+)?$/.test(n))
+      .sort(compareLoadIds);
+  }
+
+  /** The newest load id this working dir has seen, in any state. */
+  lastLoadId(): string | undefined {
+    const all = [...this.list("extracted"), ...this.list("normalized"), ...this.list("loaded")].sort(compareLoadIds);
+    return all[all.length - 1];
+  }
+
+  readExtractedManifest(loadId: string): ExtractedManifest {
+    return JSON.parse(readFileSync(join(this.extracted(loadId), "manifest.json"), "utf8")) as ExtractedManifest;
+  }
+
+  readNormalizedManifest(loadId: string, status: "normalized" | "loaded" = "normalized"): NormalizedManifest {
+    const dir = status === "normalized" ? this.normalized(loadId) : this.loaded(loadId);
+    return JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as NormalizedManifest;
+  }
+
+  readState(dir: string): Record<string, unknown> | undefined {
+    const f = join(dir, "state.json");
+    return existsSync(f) ? (JSON.parse(readFileSync(f, "utf8")) as Record<string, unknown>) : undefined;
+  }
+
+  jobFiles(loadId: string, folder: JobFolder): string[] {
+    const d = join(this.normalized(loadId), folder);
+    return existsSync(d) ? readdirSync(d).filter((f) => !f.endsWith(".exception")).sort() : [];
+  }
+
+  /** Move a job file between job folders (`new → started → completed | failed`). */
+  moveJob(loadId: string, file: string, from: JobFolder, to: JobFolder): void {
+    const base = this.normalized(loadId);
+    mkdirSync(join(base, to), { recursive: true });
+    renameSync(join(base, from, file), join(base, to, file));
+  }
+
+  moveAllJobs(loadId: string, from: JobFolder, to: JobFolder): void {
+    for (const f of this.jobFiles(loadId, from)) this.moveJob(loadId, f, from, to);
+  }
+
+  recordJobFailure(loadId: string, file: string, message: string): void {
+    const base = this.normalized(loadId);
+    mkdirSync(join(base, "failed_jobs"), { recursive: true });
+    writeFileSync(join(base, "failed_jobs", `${file}.exception`), message);
+  }
+
+  /** Absolute paths of a normalized package's job files, wherever they are now. */
+  locateJob(loadId: string, file: string): string {
+    for (const folder of ["new_jobs", "started_jobs", "completed_jobs", "failed_jobs"] as JobFolder[]) {
+      const p = join(this.normalized(loadId), folder, file);
+      if (existsSync(p)) return p;
+    }
+    throw new Error(`job file ${file} of package ${loadId} is missing`);
+  }
+
+  dropPending(): string[] {
+    const dropped = [...this.list("extracted"), ...this.list("normalized")];
+    rmSync(this.dir("extracted"), { recursive: true, force: true });
+    rmSync(this.dir("normalized"), { recursive: true, force: true });
+    this.removeTemporaries();
+    return dropped;
+  }
+}

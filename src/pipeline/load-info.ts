@@ -1,0 +1,95 @@
+export type PackageState = "LOADED" | "NORMALIZED" | "EXTRACTED" | "ABORTED";
+
+export interface JobInfo {
+  table: string;
+  file: string;
+  rows: number;
+  state: "completed" | "failed" | "new" | "started";
+  failedMessage?: string;
+}
+
+export interface LoadPackageInfo {
+  loadId: string;
+  schemaName: string;
+  state: PackageState;
+  jobs: JobInfo[];
+  rowCounts: Record<string, number>;
+  /** True when the destination already had this package (a crash hit after its commit). */
+  alreadyLoaded: boolean;
+}
+
+/** dlt's `precisedelta` style: "0.26 seconds", "1 minute and 4.51 seconds". */
+export function humanizeSeconds(seconds: number): string {
+  if (seconds < 60) return `${seconds.toFixed(2)} seconds`;
+  const minutes = Math.floor(seconds / 60);
+  const rest = seconds - minutes * 60;
+  if (minutes < 60) return `${minutes} minute${minutes === 1 ? "" : "s"} and ${rest.toFixed(2)} seconds`;
+  const hours = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  return `${hours} hour${hours === 1 ? "" : "s"}, ${m} minute${m === 1 ? "" : "s"} and ${rest.toFixed(2)} seconds`;
+}
+
+/** What `run()` and `load()` return; `String(info)` prints dlt's LoadInfo text. */
+export class LoadInfo {
+  constructor(
+    readonly pipelineName: string,
+    readonly destinationName: string,
+    readonly destinationLocation: string,
+    readonly datasetName: string,
+    readonly startedAt: Date,
+    readonly finishedAt: Date,
+    readonly loadPackages: LoadPackageInfo[],
+  ) {}
+
+  get hasFailedJobs(): boolean {
+    return this.loadPackages.some((p) => p.jobs.some((j) => j.state === "failed"));
+  }
+
+  get elapsedSeconds(): number {
+    return (this.finishedAt.getTime() - this.startedAt.getTime()) / 1000;
+  }
+
+  /** Rows loaded per table over all packages. */
+  get rowCounts(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const p of this.loadPackages) {
+      for (const [t, n] of Object.entries(p.rowCounts)) out[t] = (out[t] ?? 0) + n;
+    }
+    return out;
+  }
+
+  toString(): string {
+    const lines = [
+      `Pipeline ${this.pipelineName} load step completed in ${humanizeSeconds(this.elapsedSeconds)}`,
+      `${this.loadPackages.length} load package(s) were loaded to destination ${this.destinationName} and into dataset ${this.datasetName}`,
+      `The ${this.destinationName} destination used ${this.destinationLocation} location to store data`,
+    ];
+    for (const p of this.loadPackages) {
+      const failed = p.jobs.filter((j) => j.state === "failed");
+      if (p.state !== "LOADED") {
+        lines.push(`Load package ${p.loadId} is ${p.state} and NOT YET LOADED to the destination`);
+      } else if (failed.length > 0) {
+        lines.push(`Load package ${p.loadId} is ${p.state} and contains ${failed.length} FAILED job(s)!`);
+      } else {
+        lines.push(`Load package ${p.loadId} is ${p.state} and contains no failed jobs`);
+      }
+      for (const j of failed) lines.push(`\n\t[${j.file}]: ${j.failedMessage ?? "failed"}\n`);
+    }
+    return lines.join("\n");
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {
+      pipelineName: this.pipelineName,
+      destinationName: this.destinationName,
+      destinationLocation: this.destinationLocation,
+      datasetName: this.datasetName,
+      startedAt: this.startedAt.toISOString(),
+      finishedAt: this.finishedAt.toISOString(),
+      elapsedSeconds: this.elapsedSeconds,
+      hasFailedJobs: this.hasFailedJobs,
+      rowCounts: this.rowCounts,
+      loadPackages: this.loadPackages,
+    };
+  }
+}

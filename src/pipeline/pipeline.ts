@@ -1,0 +1,433 @@
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { ConfigResolver } from "../config/resolver.js";
+import type { ConnectOptions, Destination, DestinationClient } from "../destinations/destination.js";
+import { resolveDestination } from "../destinations/registry.js";
+import { type ExtractProgress, extractSource } from "../extract/extractor.js";
+import { Resource, resource as makeResource, type ResourceHints } from "../extract/resource.js";
+import { Source } from "../extract/source.js";
+import { NamingConvention } from "../normalize/naming.js";
+import { normalizePackage } from "../normalize/normalize-package.js";
+import { type ExtractedManifest, type LoadedMarker, newLoadId, compareLoadIds } from "../package/format.js";
+import { Schema } from "../schema/schema.js";
+import type { ColumnHint, SchemaContract, WriteDisposition } from "../schema/types.js";
+import { ConfigError, PipelineError, PipelineStepFailed, errorMessage } from "../util/errors.js";
+import { logger } from "../util/logger.js";
+import { crashPoint } from "./crash-points.js";
+import { Dataset } from "./dataset.js";
+import { LoadInfo, type LoadPackageInfo } from "./load-info.js";
+import { type PipelineState, bumpVersion, decodeState, encodeState, newState } from "./state.js";
+import { ExtractInfo, NormalizeInfo } from "./step-info.js";
+import { WorkingDir } from "./working-dir.js";
+
+export interface PipelineOptions {
+  pipelineName?: string;
+  /** `"duckdb"`, `"postgres"`, `"filesystem"` or a Destination object. Default: duckdb. */
+  destination?: string | Destination;
+  /** Default: `<pipeline_name>_dataset`. */
+  datasetName?: string;
+  /** Default: `<data dir>/pipelines`, data dir = `$SAGE_PIPELINE_DATA_DIR` or `~/.sage-pipeline`. */
+  pipelinesDir?: string;
+  /** Config and secrets; default: env + `.dlt/*.toml` of the current directory + the data dir's. */
+  config?: ConfigResolver;
+  /** Restore state and schemas from the destination when it is newer than the working dir. */
+  restoreFromDestination?: boolean;
+  /** Detect `YYYY-MM-DD` strings as dates (dlt leaves them text). Default true. */
+  detectDates?: boolean;
+  /** Progress of each step, for displays. */
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+export type ProgressEvent =
+  | { step: "extract"; progress: ExtractProgress }
+  | { step: "normalize"; loadId: string; rows?: Record<string, number> }
+  | { step: "load"; loadId: string; table?: string; done?: boolean };
+
+/** Hints applied to every resource of the data passed to `run`/`extract`. */
+export interface RunOptions {
+  tableName?: string;
+  writeDisposition?: WriteDisposition;
+  primaryKey?: string | string[];
+  columns?: Record<string, ColumnHint>;
+  schemaContract?: SchemaContract;
+}
+
+export type RunData = Source | Resource | Resource[] | Iterable<unknown> | AsyncIterable<unknown>;
+
+const log = logger("pipeline");
+
+interface TraceStep {
+  step: string;
+  startedAt: string;
+  finishedAt?: string;
+  loadId?: string;
+  error?: string;
+}
+
+/**
+ * The orchestrator: extract → normalize → load through load packages in a working dir, with
+ * state committed together with the data. Every step first finishes what an earlier run left.
+ */
+export class Pipeline {
+  readonly pipelineName: string;
+  readonly datasetName: string;
+  readonly workingDir: WorkingDir;
+  readonly config: ConfigResolver;
+  private destinationSpec: string | Destination;
+  private destinationObj: Destination | undefined;
+  private synced = false;
+  private trace: TraceStep[] = [];
+  private readonly detectDates: boolean;
+
+  constructor(private readonly options: PipelineOptions = {}) {
+    this.pipelineName = options.pipelineName ?? "sage_pipeline";
+    if (!/\S/.test(this.pipelineName) || /[/\\]/.test(this.pipelineName)) {
+      throw new ConfigError(`invalid pipeline name ${JSON.stringify(this.pipelineName)}`, {
+        hint: "use letters, digits and underscores, e.g. sage_accounting_pipeline",
+      });
+    }
+    this.datasetName = options.datasetName ?? `${this.pipelineName}_dataset`;
+    this.workingDir = WorkingDir.forPipeline(this.pipelineName, options.pipelinesDir);
+    this.config = (options.config ?? ConfigResolver.fromCwd()).withPipeline(this.pipelineName);
+    this.destinationSpec = options.destination ?? "duckdb";
+    this.detectDates = options.detectDates ?? true;
+  }
+
+  get destinationName(): string {
+    return typeof this.destinationSpec === "string" ? this.destinationSpec : this.destinationSpec.name;
+  }
+
+  async destination(): Promise<Destination> {
+    if (!this.destinationObj) {
+      this.destinationObj = typeof this.destinationSpec === "string"
+        ? await resolveDestination(this.destinationSpec, this.config)
+        : this.destinationSpec;
+    }
+    return this.destinationObj;
+  }
+
+  private connectOptions(): ConnectOptions {
+    return { datasetName: this.datasetName, pipelineName: this.pipelineName, workingDir: this.workingDir.path };
+  }
+
+  private async client(): Promise<DestinationClient> {
+    return (await this.destination()).connect(this.connectOptions());
+  }
+
+  private async withClient<T>(fn: (c: DestinationClient) => Promise<T>): Promise<T> {
+    const c = await this.client();
+    try {
+      return await fn(c);
+    } finally {
+      await c.close();
+    }
+  }
+
+  /** The state as of the last committed load (or restored from the destination). */
+  get state(): PipelineState {
+    return this.workingDir.readState() ?? newState(this.pipelineName, this.datasetName);
+  }
+
+  get naming(): NamingConvention {
+    return new NamingConvention(this.destinationObj?.capabilities.maxIdentifierLength);
+  }
+
+  /** The last run's steps, timings and errors (secrets scrubbed). */
+  get lastTrace(): unknown {
+    return this.workingDir.readTrace();
+  }
+
+  dataset(): Dataset {
+    return new Dataset(() => this.client(), this.datasetName);
+  }
+
+  /**
+   * Restore state and schemas from the destination when the destination is newer than the
+   * working dir (or the working dir is gone). Runs once per Pipeline object.
+   */
+  async sync(): Promise<void> {
+    if (this.synced || this.options.restoreFromDestination === false) return;
+    this.synced = true;
+    await this.withClient(async (client) => {
+      const remote = await client.storedState(this.pipelineName);
+      const local = this.workingDir.readState();
+      if (remote && (!local || remote.version > local._stateVersion)) {
+        const restored = decodeState(remote.state);
+        restored.datasetName = this.datasetName;
+        restored._local = { ...(local?._local ?? {}), lastLoadId: remote.loadId };
+        this.workingDir.writeState(restored);
+        log.info(`restored state version ${remote.version} of ${this.pipelineName} from the destination`);
+      }
+      const names = new Set([...(this.workingDir.readState()?.schemaNames ?? []), ...this.workingDir.schemaNames()]);
+      for (const name of names) {
+        const stored = await client.storedSchema(name);
+        const localSchema = this.workingDir.readSchema(name);
+        if (stored && (!localSchema || stored.version > localSchema.version)) {
+          this.workingDir.writeSchema(Schema.fromJSON(stored));
+        }
+      }
+    });
+  }
+
+  private toSource(data: RunData, opts: RunOptions): Source {
+    let src: Source;
+    if (data instanceof Source) src = data;
+    else if (data instanceof Resource) src = new Source(this.pipelineName, [data]);
+    else if (Array.isArray(data) && data.length > 0 && data.every((d) => d instanceof Resource)) {
+      src = new Source(this.pipelineName, data as Resource[]);
+    } else {
+      if (!opts.tableName) {
+        throw new ConfigError("run() got plain data without a table name", {
+          hint: 'pass { tableName: "my_table" } as the second argument, or wrap the data in resource(...)',
+        });
+      }
+      const items = data as Iterable<unknown> | AsyncIterable<unknown>;
+      src = new Source(this.pipelineName, [makeResource(async function* () {
+        yield* items as AsyncIterable<unknown>;
+      }, { name: opts.tableName })]);
+    }
+    const hints: ResourceHints = {};
+    if (opts.writeDisposition) hints.writeDisposition = opts.writeDisposition;
+    if (opts.primaryKey) hints.primaryKey = opts.primaryKey;
+    if (opts.columns) hints.columns = opts.columns;
+    if (opts.schemaContract) hints.schemaContract = opts.schemaContract;
+    if (Object.keys(hints).length > 0) for (const r of src.resources.values()) r.applyHints(hints);
+    return src;
+  }
+
+  private traceStep<T>(step: string, loadId: string | undefined, fn: () => Promise<T>): Promise<T> {
+    const entry: TraceStep = { step, startedAt: new Date().toISOString(), ...(loadId ? { loadId } : {}) };
+    this.trace.push(entry);
+    return fn().then(
+      (v) => {
+        entry.finishedAt = new Date().toISOString();
+        return v;
+      },
+      (err: unknown) => {
+        entry.finishedAt = new Date().toISOString();
+        entry.error = errorMessage(err);
+        throw err;
+      },
+    );
+  }
+
+  /** State a new extract starts from: that of the newest pending package, else the committed one. */
+  private stateForExtract(): PipelineState {
+    const store = this.workingDir.packages;
+    const pending = [
+      ...store.list("normalized").map((id) => store.normalized(id)),
+      ...store.list("extracted").map((id) => store.extracted(id)),
+    ];
+    const newest = pending
+      .map((dir) => ({ dir, id: dir.split(/[/\\]/).pop()! }))
+      .sort((a, b) => compareLoadIds(a.id, b.id))
+      .pop();
+    const s = newest ? (store.readState(newest.dir) as PipelineState | undefined) : undefined;
+    return structuredClone(s ?? this.state);
+  }
+
+  async extract(data: RunData, opts: RunOptions = {}): Promise<ExtractInfo> {
+    await this.destination();
+    const source = this.toSource(data, opts);
+    const store = this.workingDir.packages;
+    store.removeTemporaries();
+    const state = this.stateForExtract();
+    const loadId = newLoadId([store.lastLoadId(), state._local?.lastLoadId].filter((x): x is string => !!x).sort(compareLoadIds).pop());
+    return this.traceStep("extract", loadId, async () => {
+      const dir = store.extractTmp(loadId);
+      let manifest: ExtractedManifest;
+      try {
+        manifest = await extractSource({
+          source,
+          dir,
+          loadId,
+          pipelineName: this.pipelineName,
+          schemaName: source.name,
+          sourcesState: state.sources,
+          onProgress: (progress) => this.options.onProgress?.({ step: "extract", progress }),
+        });
+      } catch (err) {
+        rmSync(dir, { recursive: true, force: true });
+        throw new PipelineStepFailed(this.pipelineName, "extract", loadId, err);
+      }
+      state.datasetName = this.datasetName;
+      state.destinationName = this.destinationName;
+      state.defaultSchemaName ??= source.name;
+      if (!state.schemaNames.includes(source.name)) state.schemaNames.push(source.name);
+      manifest.stateChanged = bumpVersion(state);
+      state._local = { ...(state._local ?? {}), lastExtractedAt: new Date().toISOString() };
+      writeFileSync(join(dir, "state.json"), JSON.stringify(state, null, 2));
+      writeFileSync(join(dir, "manifest.json"), JSON.stringify(manifest, null, 2));
+      store.commitExtracted(loadId);
+      crashPoint("after_extract");
+      const items = Object.fromEntries(manifest.resources.map((r) => [r.name, r.items]));
+      return new ExtractInfo(this.pipelineName, loadId, items);
+    });
+  }
+
+  /** Normalize every extracted package, oldest first. */
+  async normalize(): Promise<NormalizeInfo> {
+    const destination = await this.destination();
+    const store = this.workingDir.packages;
+    store.removeTemporaries();
+    const naming = new NamingConvention(destination.capabilities.maxIdentifierLength);
+    const rowCounts: Record<string, number> = {};
+    const ids = store.list("extracted");
+    for (const loadId of ids) {
+      await this.traceStep("normalize", loadId, async () => {
+        const manifest = store.readExtractedManifest(loadId);
+        const schema = this.workingDir.readSchema(manifest.schemaName) ?? new Schema(manifest.schemaName);
+        const hashBefore = schema.versionHash;
+        const out = store.normalizeTmp(loadId);
+        let result;
+        try {
+          result = normalizePackage({ extractedDir: store.extracted(loadId), outDir: out, schema, naming, detectDates: this.detectDates });
+        } catch (err) {
+          rmSync(out, { recursive: true, force: true });
+          throw new PipelineStepFailed(this.pipelineName, "normalize", loadId, err);
+        }
+        if (schema.versionHash !== hashBefore) {
+          schema.version++;
+          writeFileSync(join(out, "schema.json"), JSON.stringify(schema.toJSON(), null, 2));
+        }
+        this.workingDir.writeSchema(schema);
+        store.commitNormalized(loadId);
+        crashPoint("after_normalize");
+        for (const [t, n] of Object.entries(result.rowCounts)) rowCounts[t] = (rowCounts[t] ?? 0) + n;
+        this.options.onProgress?.({ step: "normalize", loadId, rows: result.rowCounts });
+      });
+    }
+    return new NormalizeInfo(this.pipelineName, ids, rowCounts);
+  }
+
+  /** Load every normalized package, oldest first. A failure leaves the package pending. */
+  async load(): Promise<LoadInfo> {
+    const destination = await this.destination();
+    const startedAt = new Date();
+    const store = this.workingDir.packages;
+    const packages: LoadPackageInfo[] = [];
+    const ids = store.list("normalized");
+    if (ids.length > 0) {
+      await this.withClient(async (client) => {
+        for (const loadId of ids) {
+          packages.push(await this.traceStep("load", loadId, () => this.loadPackage(client, loadId)));
+        }
+      });
+    }
+    return new LoadInfo(
+      this.pipelineName, destination.name, destination.location(this.connectOptions()), this.datasetName,
+      startedAt, new Date(), packages,
+    );
+  }
+
+  private async loadPackage(client: DestinationClient, loadId: string): Promise<LoadPackageInfo> {
+    const store = this.workingDir.packages;
+    const manifest = store.readNormalizedManifest(loadId);
+    const dir = store.normalized(loadId);
+    const schema = Schema.fromJSON(JSON.parse(readFileSync(join(dir, "schema.json"), "utf8")));
+    const state = store.readState(dir) as PipelineState | undefined;
+    const alreadyLoaded = await client.isLoaded(loadId);
+    if (!alreadyLoaded) {
+      store.moveAllJobs(loadId, "failed_jobs", "new_jobs");
+      store.moveAllJobs(loadId, "new_jobs", "started_jobs");
+      const jobs = manifest.jobs.map((j) => ({ ...j, path: store.locateJob(loadId, j.file) }));
+      try {
+        await client.load({
+          loadId,
+          schema,
+          jobs,
+          rootTables: manifest.rootTables,
+          ...(state && manifest.stateChanged
+            ? {
+                stateRow: {
+                  version: state._stateVersion,
+                  engineVersion: state._stateEngineVersion,
+                  pipelineName: this.pipelineName,
+                  state: encodeState(state),
+                  createdAt: new Date().toISOString(),
+                  versionHash: state._versionHash,
+                  dltId: loadId.replace(".", "_"),
+                },
+              }
+            : {}),
+          onJobStaged: (j) => this.options.onProgress?.({ step: "load", loadId, table: j.table }),
+        });
+      } catch (err) {
+        const message = errorMessage(err);
+        for (const f of store.jobFiles(loadId, "started_jobs")) store.moveJob(loadId, f, "started_jobs", "new_jobs");
+        throw new PipelineStepFailed(this.pipelineName, "load", loadId, new PipelineError(message, { cause: err, hint: "the package stays pending; fix the cause and run again: nothing will be loaded twice" }));
+      }
+      crashPoint("after_load_commit");
+    }
+    store.moveAllJobs(loadId, "new_jobs", "completed_jobs");
+    store.moveAllJobs(loadId, "started_jobs", "completed_jobs");
+    const marker: LoadedMarker = { loadId, status: "loaded", loadedAt: new Date().toISOString(), alreadyLoaded };
+    store.commitLoaded(loadId, marker);
+    if (state) {
+      const committed = this.workingDir.readState();
+      if (!committed || committed._stateVersion <= state._stateVersion) {
+        state._local = { ...(state._local ?? {}), lastLoadId: loadId, firstRun: false };
+        this.workingDir.writeState(state);
+      }
+    }
+    this.options.onProgress?.({ step: "load", loadId, done: true });
+    return {
+      loadId,
+      schemaName: manifest.schemaName,
+      state: "LOADED",
+      jobs: manifest.jobs.map((j) => ({ table: j.table, file: j.file, rows: j.rows, state: "completed" as const })),
+      rowCounts: manifest.rowCounts,
+      alreadyLoaded,
+    };
+  }
+
+  /** Packages an earlier run left behind. */
+  hasPendingPackages(): boolean {
+    const store = this.workingDir.packages;
+    return store.list("extracted").length > 0 || store.list("normalized").length > 0;
+  }
+
+  /**
+   * Finish pending packages, then extract, normalize and load `data`. Unlike dlt, data passed
+   * while packages are pending is not dropped: it is extracted once the pending work is loaded.
+   */
+  async run(data?: RunData, opts: RunOptions = {}): Promise<LoadInfo> {
+    const startedAt = new Date();
+    this.trace = [];
+    try {
+      await this.destination();
+      await this.traceStep("sync", undefined, () => this.sync()).catch((err: unknown) => {
+        throw err instanceof PipelineStepFailed ? err : new PipelineStepFailed(this.pipelineName, "sync", undefined, err);
+      });
+      const packages: LoadPackageInfo[] = [];
+      if (this.hasPendingPackages()) {
+        log.info(`${this.pipelineName}: finishing pending load packages first`);
+        await this.normalize();
+        packages.push(...(await this.load()).loadPackages);
+      }
+      if (data !== undefined) {
+        await this.extract(data, opts);
+        await this.normalize();
+        packages.push(...(await this.load()).loadPackages);
+      }
+      const d = await this.destination();
+      return new LoadInfo(this.pipelineName, d.name, d.location(this.connectOptions()), this.datasetName, startedAt, new Date(), packages);
+    } finally {
+      this.workingDir.writeTrace({ pipelineName: this.pipelineName, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), steps: this.trace });
+    }
+  }
+
+  /** Delete extracted and normalized packages that were not loaded (state is not rolled back). */
+  dropPendingPackages(): string[] {
+    return this.workingDir.packages.dropPending();
+  }
+
+  /** Forget local state, schemas and packages (the destination keeps its data). */
+  dropWorkingDir(): void {
+    if (existsSync(this.workingDir.path)) rmSync(this.workingDir.path, { recursive: true, force: true });
+  }
+}
+
+export function pipeline(options?: PipelineOptions): Pipeline {
+  return new Pipeline(options);
+}

@@ -1,0 +1,57 @@
+import { existsSync, mkdirSync, readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { dataDir } from "../config/providers.js";
+import { PackageStore } from "../package/store.js";
+import { Schema, type StoredSchema } from "../schema/schema.js";
+import { writeJsonAtomic } from "../util/fs-atomic.js";
+import type { PipelineState } from "./state.js";
+
+/** `<data dir>/pipelines/<pipeline_name>`: state, schemas, packages and the last trace. */
+export class WorkingDir {
+  readonly packages: PackageStore;
+
+  constructor(readonly path: string) {
+    mkdirSync(join(path, "schemas"), { recursive: true });
+    this.packages = new PackageStore(path);
+  }
+
+  static forPipeline(pipelineName: string, pipelinesDir?: string): WorkingDir {
+    return new WorkingDir(join(pipelinesDir ?? join(dataDir(), "pipelines"), pipelineName));
+  }
+
+  readState(): PipelineState | undefined {
+    const f = join(this.path, "state.json");
+    return existsSync(f) ? (JSON.parse(readFileSync(f, "utf8")) as PipelineState) : undefined;
+  }
+
+  writeState(state: PipelineState): void {
+    writeJsonAtomic(join(this.path, "state.json"), state);
+  }
+
+  schemaFile(name: string): string {
+    return join(this.path, "schemas", `${name}.schema.json`);
+  }
+
+  readSchema(name: string): Schema | undefined {
+    const f = this.schemaFile(name);
+    return existsSync(f) ? Schema.fromJSON(JSON.parse(readFileSync(f, "utf8")) as StoredSchema) : undefined;
+  }
+
+  writeSchema(schema: Schema): void {
+    writeJsonAtomic(this.schemaFile(schema.name), schema.toJSON());
+  }
+
+  schemaNames(): string[] {
+    const d = join(this.path, "schemas");
+    return existsSync(d) ? readdirSync(d).filter((f) => f.endsWith(".schema.json")).map((f) => f.slice(0, -12)) : [];
+  }
+
+  writeTrace(trace: unknown): void {
+    writeJsonAtomic(join(this.path, "trace.json"), trace);
+  }
+
+  readTrace(): unknown {
+    const f = join(this.path, "trace.json");
+    return existsSync(f) ? JSON.parse(readFileSync(f, "utf8")) : undefined;
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * JSON lines that keep the JavaScript types JSON loses (Date, bigint, binary), so that the raw
+ * files extract writes carry exactly what the resource yielded. A typed value is a string that
+ * starts with a private-use marker; a user string that happens to start with the marker is
+ * escaped. Normalize decodes lazily: it already inspects every string for type detection.
+ */
+export const MARK = "\uF026";
+const MARK_CODE = 0xf026;
+
+export function encodeTypedLine(item: unknown): string {
+  return JSON.stringify(item, function (this: Record<string, unknown>, key: string, value: unknown) {
+    const raw = key === "" ? value : this[key];
+    if (typeof value === "string") {
+      if (raw instanceof Date) {
+        return Number.isNaN(raw.getTime()) ? null : `${MARK}D${raw.toISOString()}`;
+      }
+      return value.charCodeAt(0) === MARK_CODE ? `${MARK}S${value}` : value;
+    }
+    if (typeof value === "bigint") return `${MARK}N${value.toString()}`;
+    if (raw instanceof Uint8Array) return `${MARK}B${Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString("base64")}`;
+    if (raw instanceof ArrayBuffer) return `${MARK}B${Buffer.from(raw).toString("base64")}`;
+    if (typeof value === "number" && !Number.isFinite(value)) return `${MARK}F${String(value)}`;
+    if (typeof value === "function" || typeof value === "symbol") return undefined;
+    return value;
+  });
+}
+
+/** True when `s` carries a typed value (checked before calling decodeTyped on the hot path). */
+export function isTyped(s: string): boolean {
+  return s.charCodeAt(0) === MARK_CODE;
+}
+
+/** Decode a marked string back to the value extract saw. */
+export function decodeTyped(s: string): unknown {
+  const tag = s[1];
+  const body = s.slice(2);
+  switch (tag) {
+    case "D":
+      return new Date(body);
+    case "N":
+      return BigInt(body);
+    case "B":
+      return Buffer.from(body, "base64");
+    case "F":
+      return Number(body);
+    case "S":
+      return body;
+    default:
+      return s;
+  }
+}
