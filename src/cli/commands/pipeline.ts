@@ -1,0 +1,70 @@
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { Argument, type Command, Option } from "commander";
+import { dataDir } from "../../config/providers.js";
+import { WorkingDir } from "../../pipeline/working-dir.js";
+import { ConfigError } from "../../util/errors.js";
+
+const ACTIONS = ["info", "drop-pending-packages", "trace", "state", "schema"] as const;
+type Action = (typeof ACTIONS)[number];
+
+function pipelinesDir(): string {
+  return join(dataDir(), "pipelines");
+}
+
+function out(value: unknown): void {
+  process.stdout.write(typeof value === "string" ? `${value}\n` : `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** `sage-pipeline pipeline --list` and `sage-pipeline pipeline <name> <action>`, like `dlt pipeline`. */
+export function registerPipeline(program: Command): void {
+  program
+    .command("pipeline")
+    .description("inspect a pipeline's working dir: info, state, schema, trace, or drop pending packages")
+    .argument("[name]", "pipeline name")
+    .addArgument(new Argument("[action]", "what to do").choices(ACTIONS).default("info"))
+    .addOption(new Option("-l, --list", "list local pipelines"))
+    .action((name: string | undefined, action: Action, flags: { list?: boolean }) => {
+      const dir = pipelinesDir();
+      if (flags.list || !name) {
+        const names = existsSync(dir) ? readdirSync(dir).sort() : [];
+        out(names.length ? names.join("\n") : `no pipelines in ${dir}`);
+        return;
+      }
+      if (!existsSync(join(dir, name))) {
+        throw new ConfigError(`no pipeline named ${name} in ${dir}`, { hint: "list them with: sage-pipeline pipeline --list" });
+      }
+      const wd = new WorkingDir(join(dir, name));
+      const store = wd.packages;
+      switch (action) {
+        case "info": {
+          const state = wd.readState();
+          out([
+            `Pipeline ${name}`,
+            `working dir: ${wd.path}`,
+            `dataset: ${state?.datasetName ?? "(not loaded yet)"}`,
+            `destination: ${state?.destinationName ?? "(unknown)"}`,
+            `state version: ${state?._stateVersion ?? 0}`,
+            `schemas: ${wd.schemaNames().join(", ") || "(none)"}`,
+            `packages: ${store.list("extracted").length} extracted, ${store.list("normalized").length} normalized (pending), ${store.list("loaded").length} loaded`,
+            `last load id: ${state?._local?.lastLoadId ?? "(none)"}`,
+          ].join("\n"));
+          return;
+        }
+        case "drop-pending-packages": {
+          const dropped = store.dropPending();
+          out(dropped.length ? `dropped ${dropped.length} pending package(s): ${dropped.join(", ")}` : "no pending packages");
+          return;
+        }
+        case "trace":
+          out(wd.readTrace() ?? "no trace yet");
+          return;
+        case "state":
+          out(wd.readState() ?? "no state yet");
+          return;
+        case "schema":
+          out(wd.schemaNames().map((s) => wd.readSchema(s)?.toJSON()));
+          return;
+      }
+    });
+}

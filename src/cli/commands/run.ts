@@ -1,0 +1,70 @@
+import type { Command } from "commander";
+import { ConfigResolver } from "../../config/resolver.js";
+import { parseList } from "../../config/resolver.js";
+import { Pipeline } from "../../pipeline/pipeline.js";
+import { ConfigError } from "../../util/errors.js";
+import { RunProgress } from "../progress.js";
+import { cliSourceNames, loadSource } from "../source-loader.js";
+import { printRowCounts } from "../tables.js";
+
+interface RunFlags {
+  pipelineName?: string;
+  datasetName?: string;
+  destination?: string;
+  resources?: string;
+  source?: string;
+  json?: boolean;
+  progress?: boolean;
+}
+
+export const DEFAULT_SOURCE = "sage_accounting";
+
+export function registerRun(program: Command): void {
+  program
+    .command("run")
+    .description("extract, normalize and load a source (default: the Sage Accounting source from .dlt/ config and env)")
+    .argument("[source]", "a registered source name or a path to a module exporting a source")
+    .option("--source <name>", "same as the positional argument (e.g. sage_one_za)")
+    .option("--pipeline-name <name>", "pipeline name (working dir and state)")
+    .option("--dataset-name <name>", "dataset (schema) to load into")
+    .option("--destination <name>", "duckdb | postgres | filesystem (default from [destination] config, else duckdb)")
+    .option("--resources <list>", "comma-separated resource names to load")
+    .option("--json", "print the load info as JSON on stdout")
+    .option("--no-progress", "no progress display on stderr")
+    .action(async (positional: string | undefined, flags: RunFlags) => {
+      const config = ConfigResolver.fromCwd();
+      const sourceName = positional ?? flags.source ?? DEFAULT_SOURCE;
+      if (positional && flags.source && positional !== flags.source) {
+        throw new ConfigError(`two sources given: ${positional} and --source ${flags.source}`, { hint: "give one" });
+      }
+      if (!cliSourceNames().includes(sourceName) && sourceName === DEFAULT_SOURCE) {
+        throw new ConfigError("no source is registered under the default name", { hint: "pass a module path: sage-pipeline run ./my-source.js" });
+      }
+      const src = await loadSource(sourceName, config);
+      if (flags.resources) src.withResources(...parseList(flags.resources, () => new ConfigError("--resources must be a comma-separated list")));
+      const pipelineName = flags.pipelineName ?? config.string(["pipeline"], "pipeline_name") ?? defaultPipelineName(sourceName);
+      const datasetName = flags.datasetName ?? config.string(["pipeline"], "dataset_name") ?? defaultDatasetName(sourceName, pipelineName);
+      const destination = flags.destination ?? config.string(["destination"], "name") ?? "duckdb";
+      const progress = new RunProgress(flags.progress !== false);
+      const p = new Pipeline({ pipelineName, datasetName, destination, config, onProgress: progress.onEvent });
+      const info = await progress.wrap(`${pipelineName} → ${destination}`, () => p.run(src));
+      if (flags.json) {
+        process.stdout.write(`${JSON.stringify(info.toJSON(), null, 2)}\n`);
+      } else {
+        process.stdout.write(`${String(info)}\n`);
+        printRowCounts(info.rowCounts);
+      }
+    });
+}
+
+function defaultPipelineName(source: string): string {
+  if (source === DEFAULT_SOURCE) return "sage_accounting_pipeline";
+  if (source === "sage_one_za") return "sage_one_za_pipeline";
+  return "sage_pipeline";
+}
+
+function defaultDatasetName(source: string, pipelineName: string): string {
+  if (source === DEFAULT_SOURCE) return "sage_accounting_data";
+  if (source === "sage_one_za") return "sage_one_za_data";
+  return `${pipelineName}_dataset`;
+}

@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from "commander";
+import { setLogLevel } from "../util/logger.js";
+import { registerPipeline } from "./commands/pipeline.js";
+import { registerRun } from "./commands/run.js";
+import { exitCodeFor, reportError } from "./errors.js";
+import { registerBuiltinSources } from "./builtin-sources.js";
+import { packageVersion } from "./version.js";
+
+export function buildProgram(): Command {
+  const program = new Command("sage-pipeline")
+    .description("Load Sage Accounting data into DuckDB, Postgres or files, incrementally and exactly once.")
+    .version(packageVersion(), "-V, --version")
+    .option("-v, --verbose", "more logging and stack traces on errors")
+    .option("--log-level <level>", "debug | info | warn | error")
+    .exitOverride()
+    .showHelpAfterError("(run with --help for usage)")
+    .hook("preAction", (cmd) => {
+      const o = cmd.optsWithGlobals<{ verbose?: boolean; logLevel?: string }>();
+      if (o.logLevel) setLogLevel(o.logLevel as never);
+      else if (o.verbose) setLogLevel("info");
+    });
+  registerRun(program);
+  registerPipeline(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  registerBuiltinSources();
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return exitCodeFor(err);
+    reportError(err, argv.includes("--verbose") || argv.includes("-v"));
+    return exitCodeFor(err);
+  }
+}
+
+main(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    reportError(err, true);
+    process.exitCode = 1;
+  },
+);
