@@ -32,6 +32,8 @@ export interface LoadRequest {
   schema: Schema;
   jobs: Array<JobFile & { path: string }>;
   rootTables: RootTableEntry[];
+  /** Per merge table, root `_dlt_id`s that a later row with the same key replaces (skip them). */
+  superseded?: Record<string, string[]>;
   /** Present when this package carries a new pipeline state. */
   stateRow?: Omit<StateRow, "loadId">;
   /** Called when a job's file has been staged, for progress displays and job-state moves. */

@@ -45,14 +45,41 @@ export function computeTag(identifier: string): string {
   return digest.replace(/=+$/, "").replace(/\//g, "a").replace(/\+/g, "b").toLowerCase();
 }
 
-/** Trim `normalized` to `maxLength` keeping its head and tail around the tag of `original`. */
+/**
+ * The length a destination counts: UTF-8 bytes (Postgres' 63-byte NAMEDATALEN limit). Names are
+ * ASCII apart from Unicode digits (`\p{Nd}`), so for them this equals dlt's character count.
+ */
+export function identifierLength(name: string): number {
+  return Buffer.byteLength(name, "utf8");
+}
+
+/** Trim `normalized` to `maxLength` bytes keeping its head and tail around the tag of `original`. */
 export function shortenIdentifier(normalized: string, original: string, maxLength: number | undefined): string {
-  if (!maxLength || normalized.length <= maxLength) return normalized;
+  if (!maxLength) return normalized;
+  if (normalized.length <= maxLength && identifierLength(normalized) <= maxLength) return normalized;
   const tag = computeTag(original);
   const remaining = maxLength - tag.length;
   const half = Math.floor(remaining / 2);
   const head = half + (remaining % 2);
-  return normalized.slice(0, head) + tag + normalized.slice(normalized.length - half);
+  // Cut on code points so a multi-byte character is never split; for ASCII this is dlt's rule.
+  const chars = [...normalized];
+  let headStr = "";
+  let bytes = 0;
+  for (const ch of chars) {
+    const n = identifierLength(ch);
+    if (bytes + n > head) break;
+    headStr += ch;
+    bytes += n;
+  }
+  let tailStr = "";
+  bytes = 0;
+  for (let i = chars.length - 1; i >= 0; i--) {
+    const n = identifierLength(chars[i]!);
+    if (bytes + n > half) break;
+    tailStr = chars[i]! + tailStr;
+    bytes += n;
+  }
+  return headStr + tag + tailStr;
 }
 
 /** A naming convention bound to one destination's maximum identifier length. */

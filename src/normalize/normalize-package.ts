@@ -108,7 +108,7 @@ export function normalizePackage(opts: NormalizeOptions): NormalizedManifest {
 
   const jobs: JobFile[] = [];
   for (const w of writers.values()) {
-    for (const f of w.close()) jobs.push({ table: f.table, file: f.file, rows: f.rows, bytes: f.bytes });
+    for (const f of w.close()) jobs.push({ table: f.table, file: f.file, rows: f.rows, bytes: f.bytes, maxRowBytes: f.maxRowBytes });
   }
   if (existsSync(join(extractedDir, "state.json"))) copyFileSync(join(extractedDir, "state.json"), join(outDir, "state.json"));
   writeJsonAtomic(join(outDir, "schema.json"), schema.toJSON());
@@ -122,6 +122,7 @@ export function normalizePackage(opts: NormalizeOptions): NormalizedManifest {
     jobs,
     rootTables: [...roots.values()],
     rowCounts,
+    superseded: Object.fromEntries(normalizer.superseded),
     stats: { ...normalizer.stats },
     stateChanged: manifest.stateChanged,
     warnings: manifest.warnings,

@@ -7,7 +7,7 @@ import { DataError } from "../util/errors.js";
 import { decodeTyped, isTyped } from "../util/typed-json.js";
 import { DEFAULT_PRECISION, DEFAULT_SCALE, type Encoded, NO_FIT, coerce, inferType } from "./coerce.js";
 import { newRowId } from "./ids.js";
-import { type NamingConvention, computeTag } from "./naming.js";
+import { type NamingConvention, computeTag, identifierLength } from "./naming.js";
 
 export type Row = Record<string, Encoded>;
 
@@ -54,6 +54,10 @@ export class RelationalNormalizer {
   private readonly pending: Array<[string, Row]> = [];
   private readonly maxLen: number;
   readonly stats: NormalizerStats = { discardedRows: 0, discardedValues: 0, variantValues: 0 };
+  /** Per merge table: the `_dlt_id`s of rows that a later row with the same key replaces in this
+   * package. Load skips them (and their child rows), so the last occurrence wins without a sort. */
+  readonly superseded = new Map<string, string[]>();
+  private readonly keysSeen = new Map<string, Map<string, string>>();
 
   constructor(
     private readonly schema: Schema,
@@ -112,8 +116,24 @@ export class RelationalNormalizer {
       : { value: item };
     this.pending.length = 0;
     this.rowFrom(ctx, obj, undefined, undefined, 0, 0);
+    const root = this.pending[0];
+    if (root && ctx.root.writeDisposition === "merge" && ctx.root.primaryKey) this.trackKey(ctx, root[1]);
     for (const [t, r] of this.pending) this.emit(t, r);
     this.pending.length = 0;
+  }
+
+  private trackKey(ctx: TableCtx, row: Row): void {
+    const pk = ctx.root.primaryKey!;
+    const key = pk.length === 1 ? String(row[pk[0]!]) : JSON.stringify(pk.map((k) => row[k]));
+    let seen = this.keysSeen.get(ctx.table.name);
+    if (!seen) this.keysSeen.set(ctx.table.name, (seen = new Map()));
+    const previous = seen.get(key);
+    if (previous !== undefined) {
+      let list = this.superseded.get(ctx.table.name);
+      if (!list) this.superseded.set(ctx.table.name, (list = []));
+      list.push(previous);
+    }
+    seen.set(key, row[C_ID] as string);
   }
 
   private ensureTable(ctx: TableCtx): boolean {
@@ -203,7 +223,10 @@ export class RelationalNormalizer {
   private columnName(prefix: string, key: string): string {
     const norm = this.naming.normalizeIdentifier(key);
     const full = prefix ? `${prefix}__${norm}` : norm;
-    return full.length > this.maxLen ? this.naming.shortenFragments(prefix, norm) : full;
+    // Byte length: Postgres counts its 63-character limit in UTF-8 bytes.
+    return full.length > this.maxLen || (full.length * 3 > this.maxLen && identifierLength(full) > this.maxLen)
+      ? this.naming.shortenFragments(prefix, norm)
+      : full;
   }
 
   /** Two keys of one object map to one name (`Id` and `id`): the later key gets a tagged name. */

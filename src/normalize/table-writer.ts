@@ -7,6 +7,7 @@ export interface WrittenFile {
   file: string;
   rows: number;
   bytes: number;
+  maxRowBytes: number;
 }
 
 const FLUSH_BYTES = 1 << 20;
@@ -36,6 +37,8 @@ export class TableWriter {
     this.buffered += line.length + 1;
     this.file!.rows++;
     this.file!.bytes += line.length + 1;
+    // UTF-16 length: a lower bound of the UTF-8 bytes; times 3 is an upper bound, cheap and safe.
+    if (line.length * 3 > this.file!.maxRowBytes) this.file!.maxRowBytes = line.length * 3;
     if (this.buffered >= FLUSH_BYTES) this.flush();
   }
 
@@ -43,7 +46,7 @@ export class TableWriter {
     this.closeFile();
     const name = `${this.table}.${randomBytes(5).toString("hex")}.0.jsonl`;
     this.fd = openSync(join(this.dir, name), "w");
-    this.file = { table: this.table, file: name, rows: 0, bytes: 0 };
+    this.file = { table: this.table, file: name, rows: 0, bytes: 0, maxRowBytes: 0 };
     this.files.push(this.file);
   }
 

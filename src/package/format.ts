@@ -47,6 +47,8 @@ export interface JobFile {
   file: string;
   rows: number;
   bytes: number;
+  /** The longest line, for readers that size their buffers by it. */
+  maxRowBytes?: number;
 }
 
 export interface RootTableEntry {
@@ -67,6 +69,8 @@ export interface NormalizedManifest {
    * (a `replace` resource with no rows still empties its tables). */
   rootTables: RootTableEntry[];
   rowCounts: Record<string, number>;
+  /** Root rows of merge tables replaced by a later row with the same key in this package. */
+  superseded: Record<string, string[]>;
   stats: { discardedRows: number; discardedValues: number; variantValues: number };
   stateChanged: boolean;
   warnings: string[];

@@ -337,6 +337,7 @@ export class Pipeline {
           schema,
           jobs,
           rootTables: manifest.rootTables,
+          superseded: manifest.superseded ?? {},
           ...(state && manifest.stateChanged
             ? {
                 stateRow: {

@@ -1,7 +1,15 @@
 import type { Column, Table } from "../../schema/types.js";
 import type { SqlConnection } from "./sql-connection.js";
 
-/** What differs between SQL destinations; everything else lives in `sql/` and is shared. */
+/**
+ * What differs between SQL destinations; everything else lives in `sql/` and is shared.
+ *
+ * How the package's rows get in: a dialect implements `source` (a relation that reads the load
+ * files in place: DuckDB's read_json) or `stage` (copy them into a temporary table: Postgres'
+ * COPY). `insertFiles` is an optional fast path for append and replace, which need no
+ * deduplication: the rows go straight into the dataset table (COPY into the target), written
+ * once instead of twice. Merge always reads through `source`/`stage`.
+ */
 export interface SqlDialect {
   readonly name: string;
   quote(identifier: string): string;
@@ -9,13 +17,16 @@ export interface SqlDialect {
   columnType(column: Column): string;
   /** `ALTER TABLE ... ADD COLUMN IF NOT EXISTS` is in both DuckDB and Postgres; others may differ. */
   addColumn(qualifiedTable: string, column: Column): string;
+  /** `maxRowBytes`: the longest line of the files, for readers that size buffers by it. */
+  source?(table: Table, files: string[], maxRowBytes?: number): string;
+  stage?(conn: SqlConnection, staging: string, table: Table, files: string[]): Promise<void>;
+  insertFiles?(conn: SqlConnection, qualifiedTable: string, table: Table, files: string[]): Promise<void>;
   /**
-   * Create a temporary staging table named `staging` holding the rows of `files` with the
-   * columns of `table`, typed, plus an ordinal column (`sequenceColumn`) that preserves file
-   * order so that merge can keep the last occurrence of a key.
+   * Optional: a statement run right after BEGIN that makes concurrent loads into one dataset wait
+   * for each other (Postgres: a transaction-scoped advisory lock), so the "already loaded?" check
+   * inside the transaction cannot race.
    */
-  stage(conn: SqlConnection, staging: string, table: Table, files: string[]): Promise<void>;
-  readonly sequenceColumn: string;
-  /** Text literal for a timestamp value in `now()`-free SQL. */
+  lockDatasetSql?(datasetName: string): string;
+  /** A SQL literal. */
   literal(value: string | number | boolean | null): string;
 }

@@ -4,8 +4,8 @@ import type { Column, Table } from "../../schema/types.js";
 import type { SqlDialect } from "./dialect.js";
 
 /**
- * The SQL of the write dispositions, from staging tables into the dataset, for one root table
- * and its child tables (a "table chain"). Runs inside the load transaction.
+ * The SQL of the write dispositions for one root table and its child tables (a "table
+ * chain"), from the package's rows into the dataset. Runs inside the load transaction.
  */
 export interface ChainSql {
   dialect: SqlDialect;
@@ -14,8 +14,14 @@ export interface ChainSql {
   /** Child tables of the root, parents first. */
   children: Table[];
   qualified: (table: string) => string;
-  /** Staging table per table name, for the tables this package has rows for. */
-  staging: Map<string, string>;
+  /** Relation (subquery or staging table) per table name, for the tables this package has rows for. */
+  sources: Map<string, string>;
+  /** A temporary table `(id)` of root `_dlt_id`s replaced by a later row with the same key. */
+  superseded?: string;
+  /** Prefix for temporary tables this chain creates. */
+  temp: string;
+  /** The root table holds no rows yet (a first load): merge has nothing to delete. */
+  targetEmpty?: boolean;
 }
 
 function columnList(d: SqlDialect, table: Table): string {
@@ -24,22 +30,36 @@ function columnList(d: SqlDialect, table: Table): string {
 
 function insertFrom(c: ChainSql, table: Table, from: string, where = ""): string {
   const cols = columnList(c.dialect, table);
-  return `INSERT INTO ${c.qualified(table.name)} (${cols}) SELECT ${cols} FROM ${from}${where}`;
+  return `INSERT INTO ${c.qualified(table.name)} (${cols}) SELECT ${cols} FROM ${from} AS src${where}`;
+}
+
+function notSuperseded(c: ChainSql): string {
+  return c.superseded ? `src.${c.dialect.quote(C_ID)} NOT IN (SELECT id FROM ${c.superseded})` : "";
 }
 
 export function appendSql(c: ChainSql): string[] {
   return [c.root, ...c.children]
-    .filter((t) => c.staging.has(t.name))
-    .map((t) => insertFrom(c, t, c.staging.get(t.name)!));
+    .filter((t) => c.sources.has(t.name))
+    .map((t) => insertFrom(c, t, c.sources.get(t.name)!));
 }
 
 /** Replace: empty every table of the chain and insert the new rows, in the load transaction, so
  * readers see the old rows until commit and the new rows after, never an empty table. */
 export function replaceSql(c: ChainSql): string[] {
+  return [...clearChainSql(c), ...appendSql(c)];
+}
+
+/** Empty every table of the chain, children first. */
+export function clearChainSql(c: Pick<ChainSql, "root" | "children" | "qualified">): string[] {
   const out: string[] = [];
   for (const t of [...c.children].reverse()) out.push(`DELETE FROM ${c.qualified(t.name)}`);
   out.push(`DELETE FROM ${c.qualified(c.root.name)}`);
-  return [...out, ...appendSql(c)];
+  return out;
+}
+
+/** Merge is a delete-insert only with a primary or merge key; without one it appends, as in dlt. */
+export function hasMergeKeys(root: Table): boolean {
+  return Object.values(root.columns).some((col) => col.primaryKey || col.mergeKey);
 }
 
 function keyMatch(d: SqlDialect, keys: Column[], left: string, right: string): string {
@@ -49,54 +69,51 @@ function keyMatch(d: SqlDialect, keys: Column[], left: string, right: string): s
 /**
  * Merge as delete-insert: rows whose key is in the package replace the stored rows with that
  * key, and their child rows (found through `_dlt_root_id`). Within the package the last
- * occurrence of a key wins. A `hardDelete` column deletes instead of inserting.
- * Without a primary or merge key, merge appends (as dlt does).
+ * occurrence of a key wins (normalize lists the others as superseded). A `hardDelete` column
+ * deletes instead of inserting. Without a primary or merge key, merge appends (as dlt does).
  */
 export function mergeSql(c: ChainSql): string[] {
   const d = c.dialect;
   const cols = Object.values(c.root.columns);
   const pk = cols.filter((col) => col.primaryKey);
   const mk = cols.filter((col) => col.mergeKey);
-  const rootStage = c.staging.get(c.root.name);
-  if ((pk.length === 0 && mk.length === 0) || !rootStage) return appendSql(c);
-
-  const out: string[] = [];
-  const dedup = `${rootStage}_dedup`;
-  const seq = d.quote(d.sequenceColumn);
-  if (pk.length > 0) {
-    const part = pk.map((k) => d.quote(k.name)).join(", ");
-    out.push(
-      `CREATE TEMP TABLE ${dedup} AS SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY ${part} ORDER BY ${seq} DESC) AS _dlt_dedup_rn FROM ${rootStage}) AS s WHERE _dlt_dedup_rn = 1`,
-    );
-  } else {
-    out.push(`CREATE TEMP TABLE ${dedup} AS SELECT * FROM ${rootStage}`);
-  }
-  const target = c.qualified(c.root.name);
-  const conditions: string[] = [];
-  if (pk.length > 0) conditions.push(`EXISTS (SELECT 1 FROM ${dedup} AS s WHERE ${keyMatch(d, pk, "s", "d")})`);
-  if (mk.length > 0) conditions.push(`EXISTS (SELECT 1 FROM ${dedup} AS s WHERE ${keyMatch(d, mk, "s", "d")})`);
-  const matched = conditions.join(" OR ");
-  for (const child of [...c.children].reverse()) {
-    out.push(
-      `DELETE FROM ${c.qualified(child.name)} WHERE ${d.quote(C_ROOT_ID)} IN (SELECT d.${d.quote(C_ID)} FROM ${target} AS d WHERE ${matched})`,
-    );
-  }
-  out.push(`DELETE FROM ${target} AS d WHERE ${matched}`);
+  const rootSource = c.sources.get(c.root.name);
+  if ((pk.length === 0 && mk.length === 0) || !rootSource) return appendSql(c);
 
   const hard = cols.filter((col) => col.hardDelete);
-  const keep = hard.length === 0
-    ? ""
-    : ` WHERE ${hard
-        .map((h) => (h.dataType === "bool" ? `COALESCE(${d.quote(h.name)}, FALSE) = FALSE` : `${d.quote(h.name)} IS NULL`))
-        .join(" AND ")}`;
-  out.push(insertFrom(c, c.root, dedup, keep));
-  for (const child of c.children) {
-    const stage = c.staging.get(child.name);
-    if (!stage) continue;
-    out.push(
-      insertFrom(c, child, stage, ` WHERE ${d.quote(C_ROOT_ID)} IN (SELECT ${d.quote(C_ID)} FROM ${dedup}${keep})`),
-    );
+  const skip = notSuperseded(c);
+  const kept = hard
+    .map((h) => (h.dataType === "bool" ? `COALESCE(src.${d.quote(h.name)}, FALSE) = FALSE` : `src.${d.quote(h.name)} IS NULL`))
+    .join(" AND ");
+  const rootWhere = [skip, kept].filter(Boolean).join(" AND ");
+  if (c.targetEmpty && !rootWhere) return appendSql(c);
+  const keyCols = [...new Set([...pk, ...mk, ...hard, c.root.columns[C_ID]!])];
+  const keys = `${c.temp}_keys`;
+  const out: string[] = [
+    `CREATE TEMP TABLE ${keys} AS SELECT ${keyCols.map((k) => `src.${d.quote(k.name)}`).join(", ")} FROM ${rootSource} AS src${skip ? ` WHERE ${skip}` : ""}`,
+  ];
+  const target = c.qualified(c.root.name);
+  const matched = [pk, mk]
+    .filter((k) => k.length > 0)
+    .map((k) => `EXISTS (SELECT 1 FROM ${keys} AS s WHERE ${keyMatch(d, k, "s", "d")})`)
+    .join(" OR ");
+  if (!c.targetEmpty) {
+    for (const child of [...c.children].reverse()) {
+      out.push(
+        `DELETE FROM ${c.qualified(child.name)} WHERE ${d.quote(C_ROOT_ID)} IN (SELECT d.${d.quote(C_ID)} FROM ${target} AS d WHERE ${matched})`,
+      );
+    }
+    out.push(`DELETE FROM ${target} AS d WHERE ${matched}`);
   }
-  out.push(`DROP TABLE ${dedup}`);
+  out.push(insertFrom(c, c.root, rootSource, rootWhere ? ` WHERE ${rootWhere}` : ""));
+  // Child rows follow their root: only those of inserted roots (when some were skipped).
+  const childWhere = rootWhere
+    ? ` WHERE src.${d.quote(C_ROOT_ID)} IN (SELECT src.${d.quote(C_ID)} FROM ${keys} AS src WHERE ${kept || "TRUE"})`
+    : "";
+  for (const child of c.children) {
+    const source = c.sources.get(child.name);
+    if (source) out.push(insertFrom(c, child, source, childWhere));
+  }
+  out.push(`DROP TABLE ${keys}`);
   return out;
 }

@@ -2,4 +2,4 @@ export { SqlJobClient, LoadError } from "./job-client.js";
 export type { SqlDialect } from "./dialect.js";
 export type { SqlConnection } from "./sql-connection.js";
 export { createTableSql, orderedColumns } from "./ddl.js";
-export { appendSql, mergeSql, replaceSql, type ChainSql } from "./dispositions.js";
+export { appendSql, clearChainSql, hasMergeKeys, mergeSql, replaceSql, type ChainSql } from "./dispositions.js";

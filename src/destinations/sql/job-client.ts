@@ -5,7 +5,7 @@ import { PipelineError } from "../../util/errors.js";
 import type { DestinationClient, LoadRequest, ResultRow, StateRow } from "../destination.js";
 import { createTableSql } from "./ddl.js";
 import type { SqlDialect } from "./dialect.js";
-import { type ChainSql, appendSql, mergeSql, replaceSql } from "./dispositions.js";
+import { type ChainSql, appendSql, clearChainSql, hasMergeKeys, mergeSql, replaceSql } from "./dispositions.js";
 import type { SqlConnection } from "./sql-connection.js";
 
 /** How many `_dlt_pipeline_state` rows to keep per pipeline (dlt keeps all; its users' tables grew to GBs). */
@@ -122,6 +122,8 @@ export class SqlJobClient implements DestinationClient {
     const { schema } = req;
     await this.conn.execute("BEGIN");
     try {
+      if (this.dialect.lockDatasetSql) await this.conn.execute(this.dialect.lockDatasetSql(this.datasetName));
+      if (this.dialect.lockDatasetSql) await this.conn.execute(this.dialect.lockDatasetSql(this.datasetName));
       // Checked inside the transaction too: two processes must not both load one package.
       if (await this.isLoaded(req.loadId)) {
         await this.conn.execute("ROLLBACK");
@@ -139,23 +141,67 @@ export class SqlJobClient implements DestinationClient {
         const root = schema.get(entry.table);
         if (!root) continue; // a resource that yielded nothing and never had a table
         const children = schema.descendants(root.name);
-        const staging = new Map<string, string>();
-        for (const t of [root, ...children]) {
+        if (this.dialect.insertFiles && !(entry.writeDisposition === "merge" && hasMergeKeys(root))) {
+          // Append and replace need no dedup: rows go straight into the dataset tables.
+          if (entry.writeDisposition === "replace") {
+            for (const sql of clearChainSql({ root, children, qualified: (t) => this.qualified(t) })) await this.conn.execute(sql);
+          }
+          for (const t of [root, ...children]) {
+            const f = files.get(t.name);
+            if (!f || f.length === 0) continue;
+            await this.dialect.insertFiles(this.conn, this.qualified(t.name), t, f);
+            for (const j of req.jobs) if (j.table === t.name) req.onJobStaged?.(j);
+          }
+          continue;
+        }
+        const temp = `_dlt_tmp_${n++}_${randomBytes(3).toString("hex")}`;
+        const sources = new Map<string, string>();
+        const staged: string[] = [];
+        const chainTables = [root, ...children];
+        const direct = this.dialect.insertFiles && (entry.writeDisposition !== "merge" || !hasMergeKeys(root));
+        if (direct) {
+          // Append and replace need no dedup: rows go straight into the dataset tables.
+          if (entry.writeDisposition === "replace") {
+            for (const sql of clearChainSql({ root, children, qualified: (t) => this.qualified(t) })) await this.conn.execute(sql);
+          }
+          for (const t of chainTables) {
+            const f = files.get(t.name);
+            if (!f || f.length === 0) continue;
+            await this.dialect.insertFiles!(this.conn, this.qualified(t.name), t, f);
+            for (const j of req.jobs) if (j.table === t.name) req.onJobStaged?.(j);
+          }
+          continue;
+        }
+        for (const [i, t] of chainTables.entries()) {
           const f = files.get(t.name);
           if (!f || f.length === 0) continue;
-          const name = `_dlt_stg_${n++}_${randomBytes(3).toString("hex")}`;
-          await this.dialect.stage(this.conn, name, t, f);
-          staging.set(t.name, name);
+          if (this.dialect.source) {
+            const longest = Math.max(0, ...req.jobs.filter((j) => j.table === t.name).map((j) => j.maxRowBytes ?? 0));
+            sources.set(t.name, `(${this.dialect.source(t, f, longest)})`);
+          } else if (this.dialect.stage) {
+            const name = `${temp}_stg${i}`;
+            await this.dialect.stage(this.conn, name, t, f);
+            sources.set(t.name, name);
+            staged.push(name);
+          } else {
+            throw new LoadError(`destination dialect ${this.dialect.name} can neither read nor stage load files`);
+          }
           for (const j of req.jobs) if (j.table === t.name) req.onJobStaged?.(j);
         }
-        const chain: ChainSql = { dialect: this.dialect, schema, root, children, qualified: (t) => this.qualified(t), staging };
+        const superseded = req.superseded?.[root.name] ?? [];
+        const chain: ChainSql = {
+          dialect: this.dialect, schema, root, children, qualified: (t) => this.qualified(t), sources, temp,
+          ...(superseded.length > 0 ? { superseded: await this.tempIdTable(`${temp}_sup`, superseded) } : {}),
+          ...(entry.writeDisposition === "merge" && (await this.isEmpty(root.name)) ? { targetEmpty: true } : {}),
+        };
         const statements = entry.writeDisposition === "replace"
           ? replaceSql(chain)
           : entry.writeDisposition === "merge"
             ? mergeSql(chain)
             : appendSql(chain);
         for (const sql of statements) await this.conn.execute(sql);
-        for (const s of staging.values()) await this.conn.execute(`DROP TABLE ${s}`);
+        for (const s of staged) await this.conn.execute(`DROP TABLE ${s}`);
+        if (chain.superseded) await this.conn.execute(`DROP TABLE ${chain.superseded}`);
       }
       await this.recordVersion(schema);
       if (req.stateRow) await this.recordState(req);
@@ -168,6 +214,20 @@ export class SqlJobClient implements DestinationClient {
       await this.conn.execute("ROLLBACK").catch(() => undefined);
       throw err;
     }
+  }
+
+  private async isEmpty(table: string): Promise<boolean> {
+    return (await this.conn.query(`SELECT 1 AS x FROM ${this.qualified(table)} LIMIT 1`)).length === 0;
+  }
+
+  /** A temporary one-column table of ids, filled in batches (usually tiny: duplicates are rare). */
+  private async tempIdTable(name: string, ids: string[]): Promise<string> {
+    await this.conn.execute(`CREATE TEMP TABLE ${name} (id VARCHAR)`);
+    for (let i = 0; i < ids.length; i += 500) {
+      const batch = ids.slice(i, i + 500);
+      await this.conn.execute(`INSERT INTO ${name} (id) VALUES ${batch.map((_, k) => `($${k + 1})`).join(", ")}`, batch);
+    }
+    return name;
   }
 
   private async recordVersion(schema: Schema): Promise<void> {
