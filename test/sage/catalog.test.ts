@@ -117,7 +117,7 @@ describe("Sage v3.1 endpoint catalog", () => {
     }
   });
 
-  it.skipIf(!existsSync(SPEC))("matches a fresh generation from the spec (skipped: ../shared spec absent)", async () => {
+  it.skipIf(!existsSync(SPEC))("matches a fresh generation from the spec (skipped when ../shared is absent)", async () => {
     const gen = (await import(pathToFileURL(GENERATOR).href)) as {
       generateFromFile(path: string): { endpoints: string; definitions: string };
     };
