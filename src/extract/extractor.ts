@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ExtractedManifest, RawFile, ResourceManifest } from "../package/format.js";
@@ -79,6 +80,8 @@ export async function extractSource(opts: ExtractOptions): Promise<ExtractedMani
   const resourcesState = (srcState.resources ??= {});
   const before = JSON.stringify(sourcesState);
   const abort = new AbortController();
+  // Every resource, page loop and request listens on this one signal: many listeners are expected.
+  setMaxListeners(0, abort.signal);
   const warnings: string[] = [];
   let stemIndex = 0;
 

@@ -7,7 +7,7 @@ export { detectDataSelector, selectItems } from "./selector.js";
 export { joinUrl, resolveNextUrl } from "./url.js";
 export {
   CursorPaginator, HeaderCursorPaginator, HeaderLinkPaginator, JsonLinkPaginator, NextUrlPaginator, OffsetPaginator,
-  PageNumberPaginator, RangePaginator, SinglePagePaginator, createPaginator, detectPaginator, registerPaginator,
+  PageNumberPaginator, RangePaginator, SinglePagePaginator, cloneRequest, createPaginator, detectPaginator, registerPaginator,
   type Detection, type PageRequest, type Paginator, type PaginatorContext, type PaginatorRegistration,
 } from "./paginators/index.js";
 export {

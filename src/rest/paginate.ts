@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { createHash } from "node:crypto";
 import { HttpError, type HttpClient, type HttpResponse, orderedParallel, type RequestAuth, type ResponseVerdict } from "../http/index.js";
 import { DataError, PipelineError } from "../util/errors.js";
@@ -56,6 +57,8 @@ export async function* paginate(o: PaginateOptions): AsyncGenerator<Page> {
     o.log[level](message);
   };
   const controller = new AbortController();
+  // Parallel pages each wait on this signal (in the limiter queue too): many listeners are normal.
+  setMaxListeners(0, controller.signal);
   const onAbort = () => controller.abort(o.signal?.reason);
   if (o.signal?.aborted) controller.abort(o.signal.reason);
   o.signal?.addEventListener("abort", onAbort, { once: true });

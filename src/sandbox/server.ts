@@ -26,6 +26,10 @@ export function createHandler(state: SandboxState, oauth: OAuthConfig, admin: Ad
       await admin(req, res, url);
       return;
     }
+    // The HTTP Date header tells the sandbox's data time, as a real server's clock would: clients
+    // that take "now" from the server (the Sage source does, for its incremental windows) then
+    // agree with the created_at/updated_at values the sandbox writes.
+    res.setHeader("date", new Date(state.clock.now() * 1000).toUTCString());
     let business: string | null = null;
     let dropped = false;
     res.on("finish", () => {
