@@ -29,7 +29,21 @@ export class DuckDbConnection implements SqlConnection {
     private readonly path: string,
     private readonly conn: DuckDBConnection,
     private readonly mod: DuckDBModule,
+    /** Set for a private in-memory database, closed with this connection. */
+    private readonly own?: DuckDBInstance,
   ) {}
+
+  /**
+   * A private in-memory database, shared with nobody (`open(":memory:")` is shared per process),
+   * for scratch work such as the filesystem destination's views and merge planning.
+   */
+  static async openIsolated(): Promise<DuckDbConnection> {
+    const mod = await loadDriver();
+    const instance = await mod.DuckDBInstance.create(":memory:");
+    const conn = await instance.connect();
+    await conn.run("SET TimeZone = 'UTC'");
+    return new DuckDbConnection(":memory:", conn, mod, instance);
+  }
 
   static async open(path: string): Promise<DuckDbConnection> {
     const mod = await loadDriver();
@@ -72,6 +86,10 @@ export class DuckDbConnection implements SqlConnection {
     if (this.closed) return;
     this.closed = true;
     this.conn.closeSync();
+    if (this.own) {
+      this.own.closeSync();
+      return;
+    }
     await release(this.path);
   }
 }

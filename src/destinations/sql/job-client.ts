@@ -123,7 +123,6 @@ export class SqlJobClient implements DestinationClient {
     await this.conn.execute("BEGIN");
     try {
       if (this.dialect.lockDatasetSql) await this.conn.execute(this.dialect.lockDatasetSql(this.datasetName));
-      if (this.dialect.lockDatasetSql) await this.conn.execute(this.dialect.lockDatasetSql(this.datasetName));
       // Checked inside the transaction too: two processes must not both load one package.
       if (await this.isLoaded(req.loadId)) {
         await this.conn.execute("ROLLBACK");
@@ -141,19 +140,6 @@ export class SqlJobClient implements DestinationClient {
         const root = schema.get(entry.table);
         if (!root) continue; // a resource that yielded nothing and never had a table
         const children = schema.descendants(root.name);
-        if (this.dialect.insertFiles && !(entry.writeDisposition === "merge" && hasMergeKeys(root))) {
-          // Append and replace need no dedup: rows go straight into the dataset tables.
-          if (entry.writeDisposition === "replace") {
-            for (const sql of clearChainSql({ root, children, qualified: (t) => this.qualified(t) })) await this.conn.execute(sql);
-          }
-          for (const t of [root, ...children]) {
-            const f = files.get(t.name);
-            if (!f || f.length === 0) continue;
-            await this.dialect.insertFiles(this.conn, this.qualified(t.name), t, f);
-            for (const j of req.jobs) if (j.table === t.name) req.onJobStaged?.(j);
-          }
-          continue;
-        }
         const temp = `_dlt_tmp_${n++}_${randomBytes(3).toString("hex")}`;
         const sources = new Map<string, string>();
         const staged: string[] = [];

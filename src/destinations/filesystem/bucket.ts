@@ -1,0 +1,29 @@
+/**
+ * The storage under a filesystem destination: a local folder or an S3-compatible bucket.
+ * Keys are `/`-separated and relative to the bucket URL (its prefix included). Every write is
+ * atomic for readers: an object appears whole under its final key or not at all.
+ */
+export interface Bucket {
+  /** The bucket URL without credentials, for LoadInfo and messages. */
+  readonly display: string;
+  /** Every key under `prefix` (recursively), in no particular order. */
+  list(prefix: string): Promise<string[]>;
+  readText(key: string): Promise<string>;
+  writeText(key: string, text: string): Promise<void>;
+  /** Store the local file `path` under `key`; the local file may be moved away. */
+  upload(key: string, path: string): Promise<void>;
+  /** A local path with the object's bytes: the file itself, or a download into `scratchDir`. */
+  localPath(key: string, scratchDir: string): Promise<string>;
+  delete(keys: string[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** `[destination.filesystem.credentials]` for S3-compatible stores (dlt's names). */
+export interface S3Credentials {
+  aws_access_key_id?: string;
+  aws_secret_access_key?: string | import("../../config/secret.js").Secret;
+  aws_session_token?: string | import("../../config/secret.js").Secret;
+  /** A custom endpoint (MinIO, R2, a local test server): path-style addressing is used. */
+  endpoint_url?: string;
+  region_name?: string;
+}

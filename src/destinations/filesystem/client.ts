@@ -1,0 +1,286 @@
+import { createHash, randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { StoredSchema } from "../../schema/schema.js";
+import { LOADS_TABLE, VERSION_TABLE, systemTables } from "../../schema/system-tables.js";
+import type { Table } from "../../schema/types.js";
+import { PipelineError } from "../../util/errors.js";
+import { logger } from "../../util/logger.js";
+import type { DestinationClient, LoadRequest, ResultRow, StateRow } from "../destination.js";
+import { DuckDbConnection } from "../duckdb/connection.js";
+import { hasMergeKeys } from "../sql/dispositions.js";
+import type { Bucket } from "./bucket.js";
+import { DatasetCatalog, type LoadMarker } from "./catalog.js";
+import { DataFileWriter, type RowFilter } from "./data-files.js";
+import { createDatasetViews } from "./dataset-views.js";
+import { type DataFile, type DataFormat, dataKey, markerKey, stateKey, versionKey } from "./layout.js";
+import { type StoredFile, planMerge } from "./merge-plan.js";
+import type { LocalDataFile } from "./stored-select.js";
+import { stateLine, versionLine } from "./system-rows.js";
+
+const log = logger("destinations:filesystem");
+
+/**
+ * What clients of one destination share: load markers and local copies of committed objects.
+ * Both are immutable once committed (keys carry the load id), so the cache never goes stale, and
+ * the dataset API, which opens a client per call, reads each object from a remote bucket once.
+ */
+export interface ObjectCache {
+  markers: Map<string, LoadMarker>;
+  downloads: Map<string, Promise<string>>;
+  /** A local folder for downloads (made on first use). */
+  dir(): string;
+}
+
+/** State files kept per pipeline (dlt keeps 100; the newest one is all a restore reads). */
+const KEEP_STATE_FILES = 10;
+
+/** The file id of a job file `<table>.<file_id>.<retry>.jsonl`. */
+function fileIdOf(table: string, jobFile: string): string {
+  return jobFile.slice(table.length + 1).split(".")[0]!;
+}
+
+/**
+ * A filesystem dataset. A load writes its data files first, then the schema version and the
+ * state, and last the `_dlt_loads` marker: the marker is the commit. Readers (and the next load)
+ * ignore files of loads without a marker and files a committed load replaced, so a load cut off
+ * anywhere leaves the dataset as it was, and running the package again finishes it (file names
+ * are deterministic, so a retry overwrites what the failed attempt wrote).
+ */
+export class FilesystemClient implements DestinationClient {
+  private readonly scratch: string;
+  private duckConn: Promise<DuckDbConnection> | undefined;
+  private viewsReady = false;
+  private readonly writer: DataFileWriter;
+
+  constructor(
+    readonly datasetName: string,
+    private readonly bucket: Bucket,
+    format: DataFormat,
+    private readonly cache: ObjectCache,
+  ) {
+    this.scratch = mkdtempSync(join(tmpdir(), "sage-pipeline-fs-"));
+    this.writer = new DataFileWriter(format, () => this.duck());
+  }
+
+  /** An in-memory DuckDB of this client (parquet writing, merge planning, dataset views). */
+  private duck(): Promise<DuckDbConnection> {
+    this.duckConn ??= DuckDbConnection.openIsolated();
+    return this.duckConn;
+  }
+
+  private catalog(): Promise<DatasetCatalog> {
+    return DatasetCatalog.read(this.bucket, this.datasetName, this.cache.markers);
+  }
+
+  private scratchPath(ext: string): string {
+    return join(this.scratch, `${randomBytes(8).toString("hex")}.${ext}`);
+  }
+
+  async isLoaded(loadId: string): Promise<boolean> {
+    return (await this.catalog()).isCommitted(loadId);
+  }
+
+  async storedSchema(schemaName: string): Promise<StoredSchema | undefined> {
+    const f = (await this.catalog()).newestVersion(schemaName);
+    if (!f) return undefined;
+    const row = JSON.parse(await this.bucket.readText(f.key)) as { schema: string };
+    return JSON.parse(row.schema) as StoredSchema;
+  }
+
+  async storedState(pipelineName: string): Promise<StateRow | undefined> {
+    const files = (await this.catalog()).committedStates(pipelineName);
+    const rows = await Promise.all(
+      files.map(async (f) => JSON.parse((await this.bucket.readText(f.key)).trim().split("\n")[0]!) as Record<string, unknown>),
+    );
+    const r = rows
+      .filter((x) => x.pipeline_name === pipelineName)
+      .sort((a, b) => Number(b.version) - Number(a.version) || Number(b._dlt_load_id) - Number(a._dlt_load_id))[0];
+    if (!r) return undefined;
+    return {
+      version: Number(r.version),
+      engineVersion: Number(r.engine_version),
+      pipelineName: String(r.pipeline_name),
+      state: String(r.state),
+      createdAt: String(r.created_at),
+      versionHash: String(r.version_hash),
+      loadId: String(r._dlt_load_id),
+      dltId: String(r._dlt_id),
+    };
+  }
+
+  /** Tables of the newest committed schema versions (system tables included), as a SQL dataset has them. */
+  private async storedTables(cat: DatasetCatalog): Promise<Table[]> {
+    const tables = new Map<string, Table>();
+    for (const name of cat.schemaNames()) {
+      const s = await this.storedSchema(name);
+      for (const t of s?.tables ?? []) if (Object.keys(t.columns).length > 0) tables.set(t.name, t);
+    }
+    if (tables.size > 0) for (const t of systemTables()) tables.set(t.name, t);
+    return [...tables.values()];
+  }
+
+  async tableNames(): Promise<string[]> {
+    return (await this.storedTables(await this.catalog())).map((t) => t.name).sort();
+  }
+
+  /** A local copy of a committed (so never again changing) object; downloaded once per destination. */
+  private localPath(key: string): Promise<string> {
+    let p = this.cache.downloads.get(key);
+    if (!p) {
+      p = this.bucket.localPath(key, this.cache.dir());
+      this.cache.downloads.set(key, p);
+      p.catch(() => this.cache.downloads.delete(key));
+    }
+    return p;
+  }
+
+  private async localFiles(files: DataFile[]): Promise<LocalDataFile[]> {
+    return Promise.all(files.map(async (f) => ({ path: await this.localPath(f.key), format: f.format })));
+  }
+
+  /** The system tables' rows are JSON lines; only those of committed loads count. */
+  private systemFiles(cat: DatasetCatalog, table: string): Promise<LocalDataFile[]> {
+    const named = table === LOADS_TABLE
+      ? [...cat.markers.values()].map((m) => m.file)
+      : (table === VERSION_TABLE ? cat.versionFiles : cat.stateFiles).filter((f) => cat.isCommitted(f.loadId));
+    return Promise.all(named.map(async (f) => ({ path: await this.localPath(f.key), format: "jsonl" as const })));
+  }
+
+  async query(sql: string): Promise<ResultRow[]> {
+    const duck = await this.duck();
+    if (!this.viewsReady) {
+      const cat = await this.catalog();
+      const system = new Set(systemTables().map((t) => t.name));
+      await createDatasetViews(duck, this.datasetName, await this.storedTables(cat), (table) =>
+        system.has(table) ? this.systemFiles(cat, table) : this.localFiles(cat.visibleFiles(table)),
+        cat.maxRowBytes,
+      );
+      this.viewsReady = true;
+    }
+    return duck.query(sql);
+  }
+
+  async load(req: LoadRequest): Promise<void> {
+    try {
+      await this.loadPackage(req);
+    } finally {
+      this.viewsReady = false;
+    }
+  }
+
+  private async loadPackage(req: LoadRequest): Promise<void> {
+    const { schema, loadId } = req;
+    const cat = await this.catalog();
+    if (cat.isCommitted(loadId)) return; // committed before: nothing to do, ever
+    const leftovers = cat.leftovers();
+    if (leftovers.length > 0) await this.bucket.delete(leftovers);
+
+    const jobsOf = new Map<string, LoadRequest["jobs"]>();
+    for (const j of req.jobs) {
+      let list = jobsOf.get(j.table);
+      if (!list) jobsOf.set(j.table, (list = []));
+      list.push(j);
+    }
+    const replaced: string[] = [];
+    let chainNo = 0;
+    for (const entry of req.rootTables) {
+      const root = schema.get(entry.table);
+      if (!root) continue; // a resource that yielded nothing and never had a table
+      const chain = [root, ...schema.descendants(root.name)];
+      let filters = new Map<string, RowFilter>();
+      if (entry.writeDisposition === "replace") {
+        // The new files count from the marker on; the old ones are deleted after it.
+        for (const t of chain) replaced.push(...cat.visibleFiles(t.name).map((f) => f.key));
+      } else if (entry.writeDisposition === "merge" && hasMergeKeys(root) && jobsOf.has(root.name)) {
+        const plan = await this.planMerge(cat, req, root, chain.slice(1), `m${chainNo++}`);
+        filters = plan.packageFilters;
+        for (const { file, filter } of plan.rewrites) {
+          const out = this.scratchPath(file.format);
+          const fileId = `r${createHash("sha256").update(file.key).digest("hex").slice(0, 12)}`;
+          if (await this.writer.rewrite(file.path, file.format, out, filter)) {
+            await this.bucket.upload(dataKey(this.datasetName, file.table, loadId, fileId, file.format), out);
+          }
+          replaced.push(file.key);
+        }
+      }
+      for (const t of chain) {
+        for (const job of jobsOf.get(t.name) ?? []) {
+          const out = this.scratchPath(this.writer.format);
+          const key = dataKey(this.datasetName, t.name, loadId, fileIdOf(t.name, job.file), this.writer.format);
+          try {
+            if (await this.writer.fromLoadFile(Object.values(t.columns), job.path, out, filters.get(t.name), job.maxRowBytes ?? 0)) {
+              await this.bucket.upload(key, out);
+            }
+          } catch (err) {
+            if (err instanceof PipelineError) throw err;
+            throw new PipelineError(`table ${t.name}: writing ${key} to ${this.bucket.display} failed: ${(err as Error).message}`, {
+              cause: err,
+              hint: "the package stays pending and nothing of it is visible; fix the cause and run again",
+            });
+          }
+          req.onJobStaged?.(job);
+        }
+      }
+    }
+
+    const now = new Date().toISOString();
+    const maxRowBytes = Math.max(0, ...req.jobs.map((j) => j.maxRowBytes ?? 0));
+    if (cat.newestVersion(schema.name)?.hash !== schema.versionHash) {
+      await this.bucket.writeText(versionKey(this.datasetName, schema.name, loadId, schema.versionHash), versionLine(schema, now));
+    }
+    if (req.stateRow) {
+      await this.bucket.writeText(stateKey(this.datasetName, req.stateRow.pipelineName, loadId, req.stateRow.versionHash), stateLine(req.stateRow, loadId));
+    }
+    const marker: LoadMarker = {
+      load_id: loadId,
+      schema_name: schema.name,
+      status: 0,
+      inserted_at: now,
+      schema_version_hash: schema.versionHash,
+      ...(replaced.length > 0 ? { replaced_files: replaced } : {}),
+      max_row_bytes: maxRowBytes,
+    };
+    // The commit: from here on the load counts, its replaced files do not.
+    await this.bucket.writeText(markerKey(this.datasetName, schema.name, loadId), `${JSON.stringify(marker)}\n`);
+    await this.cleanUp(replaced, req, cat);
+  }
+
+  private async planMerge(cat: DatasetCatalog, req: LoadRequest, root: Table, children: Table[], temp: string) {
+    const packageFiles = new Map<string, string[]>();
+    const storedFiles = new Map<string, StoredFile[]>();
+    for (const t of [root, ...children]) {
+      packageFiles.set(t.name, req.jobs.filter((j) => j.table === t.name).map((j) => j.path));
+      const visible = cat.visibleFiles(t.name);
+      const local = await this.localFiles(visible);
+      storedFiles.set(t.name, visible.map((f, i) => ({ ...local[i]!, key: f.key, table: t.name })));
+    }
+    return planMerge({
+      duck: await this.duck(), temp, root, children, packageFiles, storedFiles,
+      superseded: req.superseded?.[root.name] ?? [],
+      maxRowBytes: Math.max(cat.maxRowBytes, ...req.jobs.map((j) => j.maxRowBytes ?? 0)),
+    });
+  }
+
+  /** After the commit: delete replaced files and old state files. A failure here loses nothing. */
+  private async cleanUp(replaced: string[], req: LoadRequest, cat: DatasetCatalog): Promise<void> {
+    try {
+      if (replaced.length > 0) await this.bucket.delete(replaced);
+      if (req.stateRow) {
+        const old = cat.committedStates(req.stateRow.pipelineName).slice(KEEP_STATE_FILES - 1).map((f) => f.key);
+        if (old.length > 0) await this.bucket.delete(old);
+      }
+    } catch (err) {
+      log.warn(`load ${req.loadId} is committed, but removing old files failed (the next load retries): ${(err as Error).message}`);
+    }
+  }
+
+  async close(): Promise<void> {
+    const duck = this.duckConn;
+    this.duckConn = undefined;
+    if (duck) await (await duck).close();
+    rmSync(this.scratch, { recursive: true, force: true });
+    await this.bucket.close();
+  }
+}

@@ -1,0 +1,97 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ConfigError } from "../../util/errors.js";
+import type { Capabilities, ConnectOptions, Destination, DestinationClient } from "../destination.js";
+import type { Bucket, S3Credentials } from "./bucket.js";
+import { FilesystemClient, type ObjectCache } from "./client.js";
+import type { DataFormat } from "./layout.js";
+import { LocalBucket } from "./local-bucket.js";
+
+export interface FilesystemOptions {
+  /** A local folder, `file:///abs/path`, or `s3://bucket/prefix`. */
+  bucketUrl: string;
+  /** Data file format; default jsonl. */
+  format?: "jsonl" | "parquet";
+  /** `gzip` compresses jsonl files (`.jsonl.gz`); parquet is always zstd-compressed inside. */
+  compression?: "gzip" | "none";
+  /** For `s3://`: keys, region and a custom endpoint for S3-compatible stores. */
+  credentials?: S3Credentials;
+}
+
+export const FILESYSTEM_CAPABILITIES: Capabilities = {
+  // Table names are folder names: keep well under the usual 255-byte file name limit.
+  maxIdentifierLength: 200,
+  loaderFileFormat: "jsonl",
+  supportsTransactionalDdl: false,
+  supportsMerge: true,
+  // Parquet and the DuckDB views hold decimals up to 38 digits.
+  maxDecimalPrecision: 38,
+};
+
+/** A temp folder for downloads from remote buckets, removed when the process exits. */
+function scratchDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "sage-pipeline-bucket-"));
+  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+const HINT = 'set bucket_url under [destination.filesystem] (a folder, file:///path or s3://bucket/prefix), e.g. DESTINATION__FILESYSTEM__BUCKET_URL=./data';
+
+export class FilesystemDestination implements Destination {
+  readonly name = "filesystem";
+  readonly capabilities = FILESYSTEM_CAPABILITIES;
+  private readonly url: string;
+  private readonly format: DataFormat;
+  private readonly cache: ObjectCache = {
+    markers: new Map(),
+    downloads: new Map(),
+    dir: () => (this.downloadDir ??= scratchDir()),
+  };
+  private downloadDir: string | undefined;
+
+  constructor(private readonly options: FilesystemOptions) {
+    const raw = options.bucketUrl?.trim();
+    if (!raw) throw new ConfigError("the filesystem destination has no bucket_url", { hint: HINT });
+    if (raw.startsWith("s3://")) this.url = raw.replace(/\/+$/, "");
+    else if (raw.startsWith("file://")) this.url = fileURLToPath(raw);
+    else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) {
+      throw new ConfigError(`bucket_url ${raw}: only local folders, file:// and s3:// are supported`, { hint: HINT });
+    } else this.url = resolve(raw);
+    const format = options.format ?? "jsonl";
+    if (format !== "jsonl" && format !== "parquet") {
+      throw new ConfigError(`filesystem format ${JSON.stringify(format)} is not supported`, { hint: 'use format = "jsonl" or "parquet"' });
+    }
+    const compression = options.compression ?? "none";
+    if (compression !== "gzip" && compression !== "none") {
+      throw new ConfigError(`filesystem compression ${JSON.stringify(compression)} is not supported`, { hint: 'use compression = "gzip" or "none"' });
+    }
+    this.format = format === "jsonl" && compression === "gzip" ? "jsonl.gz" : format;
+  }
+
+  private async bucket(): Promise<Bucket> {
+    if (this.url.startsWith("s3://")) {
+      const { S3Bucket } = await import("./s3-bucket.js");
+      return S3Bucket.open(this.url, this.options.credentials ?? {});
+    }
+    return new LocalBucket(this.url);
+  }
+
+  /** The bucket URL without credentials: `file:///abs/path` or `s3://bucket/prefix`. */
+  location(_o?: ConnectOptions): string {
+    return this.url.startsWith("s3://") ? this.url : new LocalBucket(this.url).display;
+  }
+
+  async connect(o: ConnectOptions): Promise<DestinationClient> {
+    if (/[/\\]/.test(o.datasetName) || o.datasetName.startsWith(".")) {
+      throw new ConfigError(`dataset name ${JSON.stringify(o.datasetName)} cannot be a folder name`, { hint: "use letters, digits and underscores" });
+    }
+    return new FilesystemClient(o.datasetName, await this.bucket(), this.format, this.cache);
+  }
+}
+
+/** Files in a folder or bucket: `pipeline({ destination: filesystem({ bucketUrl: "./data", format: "parquet" }) })`. */
+export function filesystem(options: FilesystemOptions): FilesystemDestination {
+  return new FilesystemDestination(options);
+}

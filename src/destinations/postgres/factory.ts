@@ -1,0 +1,69 @@
+import type { Secret } from "../../config/secret.js";
+import { identifierLength } from "../../normalize/naming.js";
+import { ConfigError } from "../../util/errors.js";
+import type { Capabilities, ConnectOptions, Destination, DestinationClient } from "../destination.js";
+import { SqlJobClient } from "../sql/job-client.js";
+import { PgConnection } from "./connection.js";
+import { type PostgresCredentials, type PostgresTarget, resolvePostgresTarget } from "./credentials.js";
+import { postgresDialect } from "./dialect.js";
+import { type PgliteLike, PgliteConnection, sharedPglite } from "./pglite-connection.js";
+import type { PgSession } from "./session.js";
+
+export interface PostgresOptions {
+  /**
+   * `postgresql://user:password@host:5432/database`, the same as fields, or `pglite://<dir>` /
+   * `pglite://memory` to load into PGlite (Postgres in this process, no server needed).
+   */
+  credentials?: string | Secret | PostgresCredentials;
+  /** An open PGlite database to load into; it stays open (the caller owns it). Overrides credentials. */
+  pglite?: PgliteLike;
+}
+
+/** Postgres limits identifiers to 63 bytes (NAMEDATALEN - 1); longer ones are silently cut. */
+export const POSTGRES_MAX_IDENTIFIER_BYTES = 63;
+
+export const POSTGRES_CAPABILITIES: Capabilities = {
+  maxIdentifierLength: POSTGRES_MAX_IDENTIFIER_BYTES,
+  loaderFileFormat: "jsonl",
+  supportsTransactionalDdl: true,
+  supportsMerge: true,
+  maxDecimalPrecision: 1000,
+};
+
+export class PostgresDestination implements Destination {
+  readonly name = "postgres";
+  readonly capabilities = POSTGRES_CAPABILITIES;
+  private target: PostgresTarget | undefined;
+
+  constructor(private readonly options: PostgresOptions = {}) {
+    // Fail on bad credentials when the destination is made, not halfway through a run.
+    if (!options.pglite) this.target = resolvePostgresTarget(options.credentials);
+  }
+
+  /** The redacted location: `postgresql://loader:***@localhost:5432/db`, `pglite://memory`. */
+  location(_o?: ConnectOptions): string {
+    return this.target?.display ?? "pglite://(instance)";
+  }
+
+  private async session(searchPath: string): Promise<PgSession> {
+    if (this.options.pglite) return PgliteConnection.open(this.options.pglite, searchPath);
+    const t = this.target!;
+    if (t.kind === "pglite") return PgliteConnection.open(await sharedPglite(t.dataDir, t.key), searchPath);
+    return PgConnection.open(t.config(), t.display, searchPath);
+  }
+
+  async connect(o: ConnectOptions): Promise<DestinationClient> {
+    if (identifierLength(o.datasetName) > POSTGRES_MAX_IDENTIFIER_BYTES) {
+      throw new ConfigError(`dataset name ${o.datasetName} is longer than Postgres' 63 bytes (it becomes a schema name)`, {
+        hint: "pass a shorter datasetName",
+      });
+    }
+    const conn = await this.session(postgresDialect.quote(o.datasetName));
+    return new SqlJobClient(o.datasetName, conn, postgresDialect);
+  }
+}
+
+/** The Postgres destination: `pipeline({ destination: postgres({ credentials: "postgresql://..." }) })`. */
+export function postgres(options?: PostgresOptions): PostgresDestination {
+  return new PostgresDestination(options);
+}
