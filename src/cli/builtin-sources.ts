@@ -1,2 +1,11 @@
-/** Sources the CLI knows by name. The Sage sources register here as they land. */
-export function registerBuiltinSources(): void {}
+import { sageAccountingSource } from "../sage/index.js";
+import { sageOneZaSource } from "../sageone-za/index.js";
+import { registerCliSource } from "./source-loader.js";
+
+/** Sources the CLI knows by name; `run` without a source runs `sage_accounting`. */
+export function registerBuiltinSources(): void {
+  registerCliSource("sage_accounting", "Sage Business Cloud Accounting v3.1 ([sources.sage_accounting_source])", async (config) =>
+    sageAccountingSource(undefined, config),
+  );
+  registerCliSource("sage_one_za", "Sage One South Africa API 2.0.0 ([sources.sage_one_za_source])", async (config) => sageOneZaSource(undefined, config));
+}

@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
 import { setLogLevel } from "../util/logger.js";
+import { registerAuth } from "./commands/auth.js";
+import { registerDemo } from "./commands/demo.js";
 import { registerPipeline } from "./commands/pipeline.js";
+import { registerSandbox } from "./commands/sandbox.js";
 import { registerRun } from "./commands/run.js";
 import { exitCodeFor, reportError } from "./errors.js";
 import { registerBuiltinSources } from "./builtin-sources.js";
@@ -21,6 +24,9 @@ export function buildProgram(): Command {
       else if (o.verbose) setLogLevel("info");
     });
   registerRun(program);
+  registerAuth(program);
+  registerSandbox(program);
+  registerDemo(program);
   registerPipeline(program);
   return program;
 }

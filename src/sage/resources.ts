@@ -1,4 +1,4 @@
-import { AuthenticationError, NotFoundError, PermissionDeniedError } from "../http/index.js";
+import { NotFoundError, PermissionDeniedError } from "../http/index.js";
 import type { QueryValue } from "../http/index.js";
 import { type Item, type Resource, type ResourceContext, resource } from "../extract/index.js";
 import type { ResponseAction } from "../rest/index.js";
@@ -6,7 +6,7 @@ import { mergeAsync } from "../util/merge-async.js";
 import type { Business } from "./businesses.js";
 import type { EndpointSpec } from "./catalog/index.js";
 import { columnHints } from "./column-hints.js";
-import { NoActiveSubscriptionError, isNoActiveSubscription, tokenRejected } from "./errors.js";
+import { NoActiveSubscriptionError, isNoActiveSubscription, sageAuthError } from "./errors.js";
 import type { ResolvedSageOptions } from "./options.js";
 import { SagePaginator } from "./paginator.js";
 import type { SageRun } from "./run-context.js";
@@ -94,15 +94,16 @@ export function endpointResource(spec: EndpointSpec, o: ResolvedSageOptions, run
         run.warnOnce(`${spec.name}:${b.id}`, `${spec.name}: skipped for business "${b.name}" (${b.id}): not available for its country or subscription (404)`);
         return;
       }
-      if (err instanceof AuthenticationError) throw tokenRejected(err);
-      throw err;
+      throw sageAuthError(err);
     }
   };
 
   const pk = spec.rows.id ? ["business_id", "id"] : ["business_id"];
   return resource(
     async function* (ctx: ResourceContext) {
-      const run = await runFor(ctx);
+      const run = await runFor(ctx).catch((err: unknown) => {
+        throw sageAuthError(err);
+      });
       yield* mergeAsync(run.businesses.map((b) => fetchBusiness(run, b, ctx)));
     },
     { name: spec.name, primaryKey: pk, writeDisposition: "merge", columns: columnHints(spec, o.hardDelete) },

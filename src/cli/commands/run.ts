@@ -4,7 +4,7 @@ import { parseList } from "../../config/resolver.js";
 import { Pipeline } from "../../pipeline/pipeline.js";
 import { ConfigError } from "../../util/errors.js";
 import { RunProgress } from "../progress.js";
-import { cliSourceNames, loadSource } from "../source-loader.js";
+import { loadSource } from "../source-loader.js";
 import { printRowCounts } from "../tables.js";
 
 interface RunFlags {
@@ -36,9 +36,6 @@ export function registerRun(program: Command): void {
       const sourceName = positional ?? flags.source ?? DEFAULT_SOURCE;
       if (positional && flags.source && positional !== flags.source) {
         throw new ConfigError(`two sources given: ${positional} and --source ${flags.source}`, { hint: "give one" });
-      }
-      if (!cliSourceNames().includes(sourceName) && sourceName === DEFAULT_SOURCE) {
-        throw new ConfigError("no source is registered under the default name", { hint: "pass a module path: sage-pipeline run ./my-source.js" });
       }
       const src = await loadSource(sourceName, config);
       if (flags.resources) src.withResources(...parseList(flags.resources, () => new ConfigError("--resources must be a comma-separated list")));
