@@ -10,3 +10,22 @@ export type { Destination, DestinationClient, Capabilities } from "./destination
 export { Secret, ConfigResolver } from "./config/index.js";
 export { PipelineError, ConfigError, DataError, PipelineStepFailed } from "./util/errors.js";
 export { NamingConvention } from "./normalize/index.js";
+
+// Destinations (drivers load lazily, on first connect).
+export { duckdb } from "./destinations/duckdb/index.js";
+export { postgres } from "./destinations/postgres/index.js";
+export { filesystem } from "./destinations/filesystem/index.js";
+
+// The declarative REST source and its HTTP client.
+export { restApiSource, restApiResources, RestClient, registerPaginator, registerAuth } from "./rest/index.js";
+export type { RESTAPIConfig, ClientConfig, EndpointResource, Endpoint, PaginatorConfig, AuthConfig, OAuthTokens } from "./rest/index.js";
+export {
+  HttpClient, onRequestEvent, HttpError, AuthenticationError, PermissionDeniedError, NotFoundError, RateLimitError,
+  ServerError, ConnectionError, ResponseFormatError, BudgetExceededError,
+} from "./http/index.js";
+
+// The Sage sources.
+export { sageAccountingSource, DEFAULT_RESOURCES, catalog as sageCatalog, TokenStore } from "./sage/index.js";
+export type { SageAccountingOptions } from "./sage/index.js";
+export { sageOneZaSource, SAGE_ONE_ZA_RESOURCES } from "./sageone-za/index.js";
+export { startSandbox } from "./sandbox/index.js";
