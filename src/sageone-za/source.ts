@@ -3,7 +3,7 @@ import { type Resource, resource, type Source, source } from "../extract/index.j
 import { SageOneZaClient } from "./client.js";
 import { listCompanies } from "./company-list.js";
 import { companyRows } from "./company-rows.js";
-import { interleave } from "./interleave.js";
+import { mergeAsync } from "../util/merge-async.js";
 import { SA_RESOURCE_SPECS, type SaResourceSpec, saColumnHints } from "./resources.js";
 import { RunScopes } from "./run-scope.js";
 import { resolveSageOneZaSettings, type SageOneZaOptions, type SageOneZaSettings } from "./settings.js";
@@ -22,7 +22,7 @@ function saResource(spec: SaResourceSpec, client: SageOneZaClient, scopes: RunSc
       const signal = AbortSignal.any([scope.signal, controller.signal]);
       try {
         const ids = settings.companies ?? await scope.companyIds(() => listCompanies(client, scope, ctx.log));
-        yield* interleave(
+        yield* mergeAsync(
           ids.map((company) => companyRows({
             spec, company, client, cursors, overlapMs: settings.overlapMs, signal, log: ctx.log, onBlocked: (e) => scope.fail(e), warned: scope.warned,
           })),

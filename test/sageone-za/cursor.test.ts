@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { ModifiedCursor } from "../../src/sageone-za/index.js";
-import { interleave } from "../../src/sageone-za/interleave.js";
 import { formatServerTime, parseServerTime } from "../../src/sageone-za/modified-cursor.js";
 
 describe("ModifiedCursor", () => {
@@ -29,31 +28,5 @@ describe("ModifiedCursor", () => {
     expect(c.next(1000, 600_000)).toBe("2024-03-06T07:49:55");
     c.see("2024-03-07T12:00:00.000");
     expect(c.next(60_000, 600_000)).toBe("2024-03-07T11:49:00");
-  });
-});
-
-describe("interleave", () => {
-  async function* pages(name: string, n: number, delayMs: number, signal?: AbortSignal, failAt?: number): AsyncGenerator<string> {
-    for (let i = 0; i < n; i++) {
-      await new Promise((r) => setTimeout(r, delayMs));
-      signal?.throwIfAborted();
-      if (i === failAt) throw new Error(`${name} failed`);
-      yield `${name}${i}`;
-    }
-  }
-
-  it("yields from every source as items arrive", async () => {
-    const out: string[] = [];
-    for await (const x of interleave([pages("a", 3, 5), pages("b", 2, 1), pages("c", 0, 1)], new AbortController())) out.push(x);
-    expect(out.sort()).toEqual(["a0", "a1", "a2", "b0", "b1"]);
-  });
-
-  it("rethrows the first failure after aborting the others", async () => {
-    const controller = new AbortController();
-    const run = async () => {
-      for await (const _ of interleave([pages("slow", 100, 20, controller.signal), pages("bad", 5, 5, undefined, 1)], controller)) void _;
-    };
-    await expect(run()).rejects.toThrow("bad failed");
-    expect(controller.signal.aborted).toBe(true);
   });
 });

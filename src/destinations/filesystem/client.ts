@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
+import { stateRowFrom } from "../state-row.js";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -98,16 +99,7 @@ export class FilesystemClient implements DestinationClient {
       .filter((x) => x.pipeline_name === pipelineName)
       .sort((a, b) => Number(b.version) - Number(a.version) || Number(b._dlt_load_id) - Number(a._dlt_load_id))[0];
     if (!r) return undefined;
-    return {
-      version: Number(r.version),
-      engineVersion: Number(r.engine_version),
-      pipelineName: String(r.pipeline_name),
-      state: String(r.state),
-      createdAt: String(r.created_at),
-      versionHash: String(r.version_hash),
-      loadId: String(r._dlt_load_id),
-      dltId: String(r._dlt_id),
-    };
+    return stateRowFrom(r);
   }
 
   /** Tables of the newest committed schema versions (system tables included), as a SQL dataset has them. */

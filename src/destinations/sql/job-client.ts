@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { stateRowFrom } from "../state-row.js";
 import type { Schema, StoredSchema } from "../../schema/schema.js";
 import { LOADS_TABLE, STATE_TABLE, VERSION_TABLE } from "../../schema/system-tables.js";
 import { PipelineError } from "../../util/errors.js";
@@ -85,16 +86,7 @@ export class SqlJobClient implements DestinationClient {
     );
     const r = rows[0];
     if (!r) return undefined;
-    return {
-      version: Number(r.version),
-      engineVersion: Number(r.engine_version),
-      pipelineName: String(r.pipeline_name),
-      state: String(r.state),
-      createdAt: r.created_at instanceof Date ? r.created_at.toISOString() : String(r.created_at),
-      versionHash: String(r.version_hash),
-      loadId: String(r._dlt_load_id),
-      dltId: String(r._dlt_id),
-    };
+    return stateRowFrom(r);
   }
 
   async query(sql: string): Promise<ResultRow[]> {
