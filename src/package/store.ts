@@ -119,7 +119,10 @@ export class PackageStore {
   }
 
   moveAllJobs(loadId: string, from: JobFolder, to: JobFolder): void {
-    for (const f of this.jobFiles(loadId, from)) this.moveJob(loadId, f, from, to);
+    for (const f of this.jobFiles(loadId, from)) {
+      this.moveJob(loadId, f, from, to);
+      if (from === "failed_jobs") rmSync(join(this.normalized(loadId), from, `${f}.exception`), { force: true });
+    }
   }
 
   recordJobFailure(loadId: string, file: string, message: string): void {

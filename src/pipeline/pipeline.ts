@@ -355,7 +355,12 @@ export class Pipeline {
         });
       } catch (err) {
         const message = errorMessage(err);
-        for (const f of store.jobFiles(loadId, "started_jobs")) store.moveJob(loadId, f, "started_jobs", "new_jobs");
+        // The transaction rolled back: every job of the package failed together. They go back
+        // to new_jobs at the next attempt (see above), so nothing is lost or loaded twice.
+        for (const f of store.jobFiles(loadId, "started_jobs")) {
+          store.moveJob(loadId, f, "started_jobs", "failed_jobs");
+          store.recordJobFailure(loadId, f, message);
+        }
         throw new PipelineStepFailed(this.pipelineName, "load", loadId, new PipelineError(message, { cause: err, hint: "the package stays pending; fix the cause and run again: nothing will be loaded twice" }));
       }
       crashPoint("after_load_commit");

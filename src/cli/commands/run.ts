@@ -39,9 +39,9 @@ export function registerRun(program: Command): void {
       }
       const src = await loadSource(sourceName, config);
       if (flags.resources) src.withResources(...parseList(flags.resources, () => new ConfigError("--resources must be a comma-separated list")));
-      const pipelineName = flags.pipelineName ?? config.string(["pipeline"], "pipeline_name") ?? defaultPipelineName(sourceName);
-      const datasetName = flags.datasetName ?? config.string(["pipeline"], "dataset_name") ?? defaultDatasetName(sourceName, pipelineName);
-      const destination = flags.destination ?? config.string(["destination"], "name") ?? "duckdb";
+      const pipelineName = flags.pipelineName ?? pipelineSetting(config, "pipeline_name") ?? defaultPipelineName(sourceName);
+      const datasetName = flags.datasetName ?? pipelineSetting(config, "dataset_name") ?? defaultDatasetName(sourceName, pipelineName);
+      const destination = flags.destination ?? configuredDestination(config) ?? "duckdb";
       const progress = new RunProgress(flags.progress !== false);
       const p = new Pipeline({ pipelineName, datasetName, destination, config, onProgress: progress.onEvent });
       const info = await progress.wrap(`${pipelineName} → ${destination}`, () => p.run(src));
@@ -52,6 +52,21 @@ export function registerRun(program: Command): void {
         printRowCounts(info.rowCounts);
       }
     });
+}
+
+/** A `[pipeline]` setting (env `PIPELINE__<KEY>`), read at that exact path only. */
+function pipelineSetting(config: ConfigResolver, key: string): string | undefined {
+  const found = config.findExact(["pipeline"], key);
+  if (!found) return undefined;
+  if (typeof found.value !== "string") throw new ConfigError(`${found.where} must be a string`);
+  return found.value;
+}
+
+/** `[pipeline] destination = "postgres"` (env PIPELINE__DESTINATION) or `[destination] name = ...`. */
+function configuredDestination(config: ConfigResolver): string | undefined {
+  const found = config.findExact(["destination"], "name");
+  if (found && typeof found.value !== "string") throw new ConfigError(`${found.where} must be a destination name such as "postgres"`);
+  return pipelineSetting(config, "destination") ?? (found?.value as string | undefined);
 }
 
 function defaultPipelineName(source: string): string {
