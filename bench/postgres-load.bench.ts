@@ -119,6 +119,7 @@ function row(label: string, m: Measured): string[] {
   return [
     `| ${label}: pipeline load step (COPY + dispositions + bookkeeping, 1 transaction) | ${fmt(m.rows)} | ${fmt(m.load, 2)} | ${fmt(pipelineRate)} |`,
     `| ${label}: bare \`COPY FROM STDIN\` (pg-copy-streams) | ${fmt(m.rows)} | ${fmt(m.bare, 2)} | ${fmt(bareRate)} |`,
+    `| ${label}: normalize + load (from the rows as extracted to committed tables) | ${fmt(m.rows)} | ${fmt(m.normalize + m.load, 2)} | ${fmt(m.rows / (m.normalize + m.load))} |`,
     `| ${label}: whole pipeline (extract ${fmt(m.extract, 1)} s + normalize ${fmt(m.normalize, 1)} s + load) | ${fmt(m.rows)} | ${fmt(total, 2)} | ${fmt(m.rows / total)} |`,
   ];
 }
@@ -174,6 +175,7 @@ export default async function (): Promise<BenchResult> {
       const flatM: Measured = { ...f, bare: fb.seconds };
       const nestedM: Measured = { ...n, bare: nb.seconds };
       const ratio = (m: Measured) => (m.rows / m.load) / (m.rows / m.bare);
+      const ratioNl = (m: Measured) => m.bare / (m.normalize + m.load);
       return {
         title,
         markdown: [
@@ -184,8 +186,9 @@ export default async function (): Promise<BenchResult> {
           ...row("flat", flatM),
           ...row("nested", nestedM),
           "",
-          `Ratio (pipeline load step rate / bare COPY rate): flat **${fmt(ratio(flatM), 2)}x**, nested **${fmt(ratio(nestedM), 2)}x** (target ≥ 0.6x).`,
-          "The load step reads the normalized load files and COPYs them (append and replace go straight into the tables; merge stages in temp tables first) inside the one load transaction that also migrates the schema and writes `_dlt_version`, `_dlt_pipeline_state` and `_dlt_loads`. Extract and normalize are the engine's steps, shown for the whole-pipeline rate.",
+          `Ratio of the load step to bare COPY: flat **${fmt(ratio(flatM), 2)}x**, nested **${fmt(ratio(nestedM), 2)}x** (target ≥ 0.6x).`,
+          `Ratio of normalize + load to bare COPY (the fair comparison: the bare loop also builds its COPY text from rows in memory): flat **${fmt(ratioNl(flatM), 2)}x**, nested **${fmt(ratioNl(nestedM), 2)}x**.`,
+          "Normalize writes Postgres load files in COPY text format (columns fixed per file), so the load step streams them to COPY unchanged inside the one load transaction that also migrates the schema and writes `_dlt_version`, `_dlt_pipeline_state` and `_dlt_loads`; append and replace COPY straight into the tables, merge stages in temp tables first. Normalize (flattening, types, variants, encoding) is where the pipeline spends its time.",
         ].join("\n"),
       };
     });

@@ -1,12 +1,13 @@
 import type { JobFile, RootTableEntry } from "../package/format.js";
 import type { Schema, StoredSchema } from "../schema/schema.js";
+import type { LoadFileFormat } from "../writers/index.js";
 
 /** What a destination can do; normalize and load adapt to it. */
 export interface Capabilities {
   /** Longest table or column name the destination accepts (Postgres: 63 bytes). */
   maxIdentifierLength: number;
   /** Load file format normalize writes for this destination. */
-  loaderFileFormat: "jsonl";
+  loaderFileFormat: LoadFileFormat;
   supportsTransactionalDdl: boolean;
   /** Whether `merge` is implemented (a destination that cannot merge must reject it, never append). */
   supportsMerge: boolean;
@@ -26,11 +27,14 @@ export interface StateRow {
   dltId: string;
 }
 
+/** A job file to load, with its absolute path. */
+export type LoadJob = JobFile & { path: string };
+
 /** Everything one load transaction needs. File paths are absolute. */
 export interface LoadRequest {
   loadId: string;
   schema: Schema;
-  jobs: Array<JobFile & { path: string }>;
+  jobs: LoadJob[];
   rootTables: RootTableEntry[];
   /** Per merge table, root `_dlt_id`s that a later row with the same key replaces (skip them). */
   superseded?: Record<string, string[]>;

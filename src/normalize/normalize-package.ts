@@ -8,6 +8,10 @@ import { writeJsonAtomic } from "../util/fs-atomic.js";
 import type { NamingConvention } from "./naming.js";
 import { RelationalNormalizer, type RootHints } from "./relational.js";
 import { TableWriter } from "./table-writer.js";
+import { logger } from "../util/logger.js";
+import type { LoadFileFormat } from "../writers/index.js";
+
+const log = logger("normalize");
 
 export interface NormalizeOptions {
   extractedDir: string;
@@ -17,6 +21,8 @@ export interface NormalizeOptions {
   naming: NamingConvention;
   detectDates?: boolean;
   maxFileBytes?: number;
+  /** The destination's preferred load file format. */
+  format?: LoadFileFormat;
 }
 
 const DEFAULT_MAX_NESTING = 1000;
@@ -49,10 +55,12 @@ export function normalizePackage(opts: NormalizeOptions): NormalizedManifest {
   const jobsDir = join(outDir, "new_jobs");
   const writers = new Map<string, TableWriter>();
   const rowCounts: Record<string, number> = {};
-  const emit = (table: string, row: object) => {
+  const format = opts.format ?? "jsonl";
+  const emit = (table: string, row: Record<string, unknown>) => {
     let w = writers.get(table);
     if (!w) {
-      w = new TableWriter(table, jobsDir, opts.maxFileBytes);
+      const t = schema.get(table)!;
+      w = new TableWriter(table, jobsDir, format, () => Object.values(t.columns), opts.maxFileBytes);
       writers.set(table, w);
     }
     w.write(row);
@@ -108,8 +116,19 @@ export function normalizePackage(opts: NormalizeOptions): NormalizedManifest {
   }
 
   const jobs: JobFile[] = [];
+  const warnings = [...manifest.warnings];
   for (const w of writers.values()) {
-    for (const f of w.close()) jobs.push({ table: f.table, file: f.file, rows: f.rows, bytes: f.bytes, maxRowBytes: f.maxRowBytes });
+    let nul = 0;
+    for (const f of w.close()) {
+      const { nulStripped, ...job } = f;
+      jobs.push(job);
+      nul += nulStripped ?? 0;
+    }
+    if (nul > 0) {
+      const message = `table ${w.table}: removed ${nul} NUL character(s) from text and json values (the destination cannot store them)`;
+      log.warn(message);
+      warnings.push(message);
+    }
   }
   if (existsSync(join(extractedDir, "state.json"))) copyFileSync(join(extractedDir, "state.json"), join(outDir, "state.json"));
   writeJsonAtomic(join(outDir, "schema.json"), schema.toJSON());
@@ -126,7 +145,7 @@ export function normalizePackage(opts: NormalizeOptions): NormalizedManifest {
     superseded: Object.fromEntries(normalizer.superseded),
     stats: { ...normalizer.stats },
     stateChanged: manifest.stateChanged,
-    warnings: manifest.warnings,
+    warnings,
   };
   writeJsonAtomic(join(outDir, "manifest.json"), out);
   return out;

@@ -1,4 +1,5 @@
 import type { ColumnHint, SchemaContract, WriteDisposition } from "../schema/types.js";
+import type { LoadFileFormat } from "../writers/index.js";
 
 /**
  * The files inside a load package. A package is the unit of exactly-once: it moves
@@ -45,6 +46,10 @@ export interface ExtractedManifest {
 export interface JobFile {
   table: string;
   file: string;
+  /** Absent in packages written before formats existed: jsonl. */
+  format?: LoadFileFormat;
+  /** copy_text: the file's columns, in line order. */
+  columns?: string[];
   rows: number;
   bytes: number;
   /** The longest line, for readers that size their buffers by it. */

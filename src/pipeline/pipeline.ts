@@ -281,7 +281,10 @@ export class Pipeline {
         const out = store.normalizeTmp(loadId);
         let result;
         try {
-          result = normalizePackage({ extractedDir: store.extracted(loadId), outDir: out, schema, naming, detectDates: this.detectDates });
+          result = normalizePackage({
+            extractedDir: store.extracted(loadId), outDir: out, schema, naming, detectDates: this.detectDates,
+            format: destination.capabilities.loaderFileFormat,
+          });
         } catch (err) {
           rmSync(out, { recursive: true, force: true });
           throw new PipelineStepFailed(this.pipelineName, "normalize", loadId, err);

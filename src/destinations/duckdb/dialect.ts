@@ -1,4 +1,5 @@
 import type { Table } from "../../schema/types.js";
+import type { LoadJob } from "../destination.js";
 import type { SqlDialect } from "../sql/dialect.js";
 import { duckColumnType, duckLiteral, duckQuote, readJsonSelect } from "./read-json.js";
 
@@ -9,6 +10,6 @@ export const duckdbDialect: SqlDialect = {
   columnType: duckColumnType,
   addColumn: (qualified, c) => `ALTER TABLE ${qualified} ADD COLUMN IF NOT EXISTS ${duckQuote(c.name)} ${duckColumnType(c)}`,
   // The load files are read in place by DuckDB's parallel JSON reader: no staging copy.
-  source: (table: Table, files: string[], maxRowBytes?: number) =>
-    readJsonSelect(Object.values(table.columns), files, [], "", maxRowBytes),
+  source: (table: Table, jobs: LoadJob[]) =>
+    readJsonSelect(Object.values(table.columns), jobs.map((j) => j.path), [], "", Math.max(0, ...jobs.map((j) => j.maxRowBytes ?? 0))),
 };

@@ -5,7 +5,8 @@ import { logger } from "../../util/logger.js";
 import type { SqlDialect } from "../sql/dialect.js";
 import { LoadError } from "../sql/job-client.js";
 import type { SqlConnection } from "../sql/sql-connection.js";
-import { BadLoadLine, CopyRowEncoder, copyChunksFromFile } from "./copy-text.js";
+import type { LoadJob } from "../destination.js";
+import { BadLoadLine, CopyRowEncoder, copyChunksAsIs, copyChunksFromFile } from "./copy-text.js";
 import { isPgSession } from "./session.js";
 
 const log = logger("destinations:postgres");
@@ -35,14 +36,23 @@ function columnType(c: Column): string {
   }
 }
 
-/** COPY every file into `target`, one COPY per file so that an error names the file and line. */
-async function copyFiles(conn: SqlConnection, target: string, table: Table, files: string[]): Promise<void> {
+/**
+ * COPY every job file into `target`, one COPY per file so that an error names the file and line.
+ * copy_text files (what normalize writes for Postgres) stream to COPY as they are, with their
+ * own column lists; jsonl files (packages normalized for another format) are encoded on the way.
+ */
+async function copyFiles(conn: SqlConnection, target: string, table: Table, jobs: LoadJob[]): Promise<void> {
   if (!isPgSession(conn)) throw new LoadError(`table ${table.name}: the postgres dialect needs a Postgres session to COPY into`);
   const columns = Object.values(table.columns);
   const encoder = new CopyRowEncoder(columns);
-  for (const file of files) {
+  for (const job of jobs) {
+    const file = job.path;
     try {
-      await conn.copyRows(target, columns.map((c) => quote(c.name)), copyChunksFromFile(file, encoder));
+      if (job.format === "copy_text") {
+        await conn.copyRows(target, (job.columns ?? []).map(quote), copyChunksAsIs(file));
+      } else {
+        await conn.copyRows(target, columns.map((c) => quote(c.name)), copyChunksFromFile(file, encoder));
+      }
     } catch (err) {
       if (err instanceof BadLoadLine) {
         throw new LoadError(`table ${table.name}: load file ${file} ${err.message}`, {
@@ -75,10 +85,10 @@ export const postgresDialect: SqlDialect = {
   columnType,
   addColumn: (qualified, c) => `ALTER TABLE ${qualified} ADD COLUMN IF NOT EXISTS ${quote(c.name)} ${columnType(c)}`,
   // Temporary tables are not WAL-logged and vanish with the session; COPY keeps file order.
-  async stage(conn, staging, table, files) {
+  async stage(conn, staging, table, jobs) {
     const defs = Object.values(table.columns).map((c) => `${quote(c.name)} ${columnType(c)}`);
     await conn.execute(`CREATE TEMP TABLE ${staging} (${defs.join(", ")})`);
-    await copyFiles(conn, staging, table, files);
+    await copyFiles(conn, staging, table, jobs);
   },
   insertFiles: copyFiles,
   lockDatasetSql: (datasetName) => `SELECT pg_advisory_xact_lock(${lockKey(datasetName)})`,

@@ -24,7 +24,7 @@ export const POSTGRES_MAX_IDENTIFIER_BYTES = 63;
 
 export const POSTGRES_CAPABILITIES: Capabilities = {
   maxIdentifierLength: POSTGRES_MAX_IDENTIFIER_BYTES,
-  loaderFileFormat: "jsonl",
+  loaderFileFormat: "copy_text",
   supportsTransactionalDdl: true,
   supportsMerge: true,
   maxDecimalPrecision: 1000,

@@ -1,4 +1,5 @@
 import type { Column, Table } from "../../schema/types.js";
+import type { LoadJob } from "../destination.js";
 import type { SqlConnection } from "./sql-connection.js";
 
 /**
@@ -17,10 +18,9 @@ export interface SqlDialect {
   columnType(column: Column): string;
   /** `ALTER TABLE ... ADD COLUMN IF NOT EXISTS` is in both DuckDB and Postgres; others may differ. */
   addColumn(qualifiedTable: string, column: Column): string;
-  /** `maxRowBytes`: the longest line of the files, for readers that size buffers by it. */
-  source?(table: Table, files: string[], maxRowBytes?: number): string;
-  stage?(conn: SqlConnection, staging: string, table: Table, files: string[]): Promise<void>;
-  insertFiles?(conn: SqlConnection, qualifiedTable: string, table: Table, files: string[]): Promise<void>;
+  source?(table: Table, jobs: LoadJob[]): string;
+  stage?(conn: SqlConnection, staging: string, table: Table, jobs: LoadJob[]): Promise<void>;
+  insertFiles?(conn: SqlConnection, qualifiedTable: string, table: Table, jobs: LoadJob[]): Promise<void>;
   /**
    * Optional: a statement run right after BEGIN that makes concurrent loads into one dataset wait
    * for each other (Postgres: a transaction-scoped advisory lock), so the "already loaded?" check

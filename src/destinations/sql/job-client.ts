@@ -3,7 +3,7 @@ import { stateRowFrom } from "../state-row.js";
 import type { Schema, StoredSchema } from "../../schema/schema.js";
 import { LOADS_TABLE, STATE_TABLE, VERSION_TABLE } from "../../schema/system-tables.js";
 import { PipelineError } from "../../util/errors.js";
-import type { DestinationClient, LoadRequest, ResultRow, StateRow } from "../destination.js";
+import type { DestinationClient, LoadJob, LoadRequest, ResultRow, StateRow } from "../destination.js";
 import { createTableSql } from "./ddl.js";
 import type { SqlDialect } from "./dialect.js";
 import { type ChainSql, appendSql, clearChainSql, hasMergeKeys, mergeSql, replaceSql } from "./dispositions.js";
@@ -121,11 +121,11 @@ export class SqlJobClient implements DestinationClient {
         return;
       }
       await this.migrate(schema);
-      const files = new Map<string, string[]>();
+      const files = new Map<string, LoadJob[]>();
       for (const j of req.jobs) {
         let list = files.get(j.table);
         if (!list) files.set(j.table, (list = []));
-        list.push(j.path);
+        list.push(j);
       }
       let n = 0;
       for (const entry of req.rootTables) {
@@ -154,8 +154,7 @@ export class SqlJobClient implements DestinationClient {
           const f = files.get(t.name);
           if (!f || f.length === 0) continue;
           if (this.dialect.source) {
-            const longest = Math.max(0, ...req.jobs.filter((j) => j.table === t.name).map((j) => j.maxRowBytes ?? 0));
-            sources.set(t.name, `(${this.dialect.source(t, f, longest)})`);
+            sources.set(t.name, `(${this.dialect.source(t, f)})`);
           } else if (this.dialect.stage) {
             const name = `${temp}_stg${i}`;
             await this.dialect.stage(this.conn, name, t, f);
