@@ -16,7 +16,7 @@ export class RawWriter {
     private readonly stem: string,
     private readonly resource: string,
     private readonly table: string,
-    private readonly maxFileBytes = 32 * 1024 * 1024,
+    private readonly maxFileBytes = 8 * 1024 * 1024,
   ) {}
 
   write(items: unknown[]): void {

@@ -57,7 +57,8 @@ export class RelationalNormalizer {
   /** Per merge table: the `_dlt_id`s of rows that a later row with the same key replaces in this
    * package. Load skips them (and their child rows), so the last occurrence wins without a sort. */
   readonly superseded = new Map<string, string[]>();
-  private readonly keysSeen = new Map<string, Map<string, string>>();
+  /** Per merge table: key → `_dlt_id` of the last row with that key so far. */
+  readonly lastByKey = new Map<string, Map<string, string>>();
 
   constructor(
     private readonly schema: Schema,
@@ -125,8 +126,8 @@ export class RelationalNormalizer {
   private trackKey(ctx: TableCtx, row: Row): void {
     const pk = ctx.root.primaryKey!;
     const key = pk.length === 1 ? String(row[pk[0]!]) : JSON.stringify(pk.map((k) => row[k]));
-    let seen = this.keysSeen.get(ctx.table.name);
-    if (!seen) this.keysSeen.set(ctx.table.name, (seen = new Map()));
+    let seen = this.lastByKey.get(ctx.table.name);
+    if (!seen) this.lastByKey.set(ctx.table.name, (seen = new Map()));
     const previous = seen.get(key);
     if (previous !== undefined) {
       let list = this.superseded.get(ctx.table.name);

@@ -281,9 +281,11 @@ export class Pipeline {
         const out = store.normalizeTmp(loadId);
         let result;
         try {
-          result = normalizePackage({
+          const workers = this.config.number(["normalize"], "workers");
+          result = await normalizePackage({
             extractedDir: store.extracted(loadId), outDir: out, schema, naming, detectDates: this.detectDates,
             format: destination.capabilities.loaderFileFormat,
+            ...(workers !== undefined ? { workers } : {}),
           });
         } catch (err) {
           rmSync(out, { recursive: true, force: true });

@@ -1,0 +1,137 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { ExtractedManifest, RawFile, ResourceManifest, RootTableEntry } from "../package/format.js";
+import type { Schema } from "../schema/schema.js";
+import { type ColumnHint, resolveContract } from "../schema/types.js";
+import { DataError } from "../util/errors.js";
+import type { LoadFileFormat } from "../writers/index.js";
+import type { NamingConvention } from "./naming.js";
+import { type NormalizerStats, RelationalNormalizer, type RootHints } from "./relational.js";
+import { TableWriter, type WrittenFile } from "./table-writer.js";
+
+const DEFAULT_MAX_NESTING = 1000;
+
+export interface FilesInput {
+  extractedDir: string;
+  jobsDir: string;
+  manifest: ExtractedManifest;
+  /** The raw files to read, in package order. */
+  files: RawFile[];
+  /** Evolved in place. */
+  schema: Schema;
+  naming: NamingConvention;
+  detectDates: boolean;
+  format: LoadFileFormat;
+  maxFileBytes?: number;
+}
+
+export interface FilesResult {
+  written: WrittenFile[];
+  rowCounts: Record<string, number>;
+  roots: RootTableEntry[];
+  stats: NormalizerStats;
+  superseded: Map<string, string[]>;
+  /** Per merge table: key → `_dlt_id` of the last row with that key (to dedup across parts). */
+  lastByKey: Map<string, Map<string, string>>;
+}
+
+function rootHints(r: ResourceManifest, table: string, naming: NamingConvention): RootHints {
+  const columns = new Map<string, ColumnHint>();
+  for (const [key, hint] of Object.entries(r.columns ?? {})) columns.set(naming.normalizePath(key), hint);
+  const pk = r.primaryKey?.map((k) => naming.normalizeIdentifier(k));
+  const mk = r.mergeKey?.map((k) => naming.normalizeIdentifier(k));
+  return {
+    resource: r.name,
+    table,
+    writeDisposition: r.writeDisposition,
+    ...(pk ? { primaryKey: pk } : {}),
+    ...(mk ? { mergeKey: mk } : {}),
+    columns,
+    maxTableNesting: r.maxTableNesting ?? DEFAULT_MAX_NESTING,
+    contract: resolveContract(r.schemaContract),
+  };
+}
+
+/**
+ * Normalize some raw files of a package into load files: the work of one thread. Every root
+ * table of the package is registered, also those of resources with no rows (a replace with
+ * nothing still empties its tables).
+ */
+export function normalizeFiles(input: FilesInput): FilesResult {
+  const { extractedDir, manifest, schema, naming } = input;
+  const writers = new Map<string, TableWriter>();
+  const rowCounts: Record<string, number> = {};
+  const emit = (table: string, row: Record<string, unknown>) => {
+    let w = writers.get(table);
+    if (!w) {
+      const t = schema.get(table)!;
+      w = new TableWriter(table, input.jobsDir, input.format, () => Object.values(t.columns), input.maxFileBytes);
+      writers.set(table, w);
+    }
+    w.write(row);
+    rowCounts[table] = (rowCounts[table] ?? 0) + 1;
+  };
+  const normalizer = new RelationalNormalizer(schema, naming, manifest.loadId, emit, input.detectDates);
+
+  const resources = new Map(manifest.resources.map((r) => [r.name, r]));
+  const roots = new Map<string, RootTableEntry>();
+  const register = (r: ResourceManifest, rawTable: string): string => {
+    const table = naming.normalizeIdentifier(rawTable);
+    if (!roots.has(table)) {
+      normalizer.registerRoot(rootHints(r, table, naming));
+      roots.set(table, { table, resource: r.name, writeDisposition: r.writeDisposition });
+    }
+    return table;
+  };
+  for (const r of manifest.resources) if (r.tableName !== undefined) register(r, r.tableName);
+  // Dynamic table names of every file, so that every part registers the same roots in order.
+  for (const f of manifest.files) {
+    const r = resources.get(f.resource);
+    if (!r) throw new Error(`package ${manifest.loadId}: file ${f.file} names unknown resource ${f.resource}`);
+    register(r, f.table);
+  }
+
+  for (const f of input.files) {
+    const table = naming.normalizeIdentifier(f.table);
+    // Buffer first, then decode: on Node 20 this is about twice as fast as reading with "utf8".
+    const text = readFileSync(join(extractedDir, f.file)).toString("utf8");
+    let lineNo = 0;
+    let start = 0;
+    while (start < text.length) {
+      let end = text.indexOf("\n", start);
+      if (end < 0) end = text.length;
+      lineNo++;
+      if (end > start) {
+        const line = text.slice(start, end);
+        let item: unknown;
+        try {
+          item = JSON.parse(line);
+        } catch (err) {
+          throw new DataError(`package ${manifest.loadId}: ${f.file} line ${lineNo} is not valid JSON (${(err as Error).message})`, {
+            hint: "the extracted package is damaged; drop it with `sage-pipeline pipeline <name> drop-pending-packages` and run again",
+          });
+        }
+        try {
+          normalizer.normalizeItem(table, item);
+        } catch (err) {
+          if (err instanceof DataError) {
+            throw new DataError(`${err.message} (item ${lineNo} of ${f.file})`, { hint: err.hint, cause: err });
+          }
+          throw err;
+        }
+      }
+      start = end + 1;
+    }
+  }
+
+  const written: WrittenFile[] = [];
+  for (const w of writers.values()) written.push(...w.close());
+  return {
+    written,
+    rowCounts,
+    roots: [...roots.values()],
+    stats: { ...normalizer.stats },
+    superseded: normalizer.superseded,
+    lastByKey: normalizer.lastByKey,
+  };
+}

@@ -1,0 +1,137 @@
+import { existsSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import type { RawFile } from "../package/format.js";
+import type { Schema, StoredSchema } from "../schema/schema.js";
+import { DataError, PipelineError } from "../util/errors.js";
+import type { FilesInput, FilesResult } from "./normalize-files.js";
+import type { WorkerInput, WorkerOutput } from "./normalize-worker.js";
+
+/** Below this much raw data a package is normalized in this thread: workers cost ~50 ms to start. */
+const MIN_PARALLEL_BYTES = 8 * 1024 * 1024;
+
+const workerFile = fileURLToPath(new URL("./normalize-worker.js", import.meta.url));
+
+/** Contiguous parts of about equal size, in package order (order decides which duplicate wins). */
+export function partition(files: RawFile[], sizes: number[], parts: number): RawFile[][] {
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const out: RawFile[][] = [];
+  let current: RawFile[] = [];
+  let acc = 0;
+  files.forEach((f, i) => {
+    current.push(f);
+    acc += sizes[i]!;
+    if (acc >= (total * (out.length + 1)) / parts && out.length < parts - 1) {
+      out.push(current);
+      current = [];
+    }
+  });
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
+/**
+ * Add what each part's schema added to `target`, in part order. False when two parts disagree on
+ * a column's type (each saw a different first value): the caller then normalizes again in one
+ * thread, which routes the later values to variant columns as usual.
+ */
+export function mergeSchemas(target: Schema, parts: StoredSchema[]): boolean {
+  const merged = target.clone();
+  for (const part of parts) {
+    for (const t of part.tables) {
+      const mine = merged.get(t.name);
+      if (!mine) {
+        merged.tables.set(t.name, structuredClone(t));
+        continue;
+      }
+      if (mine.parent !== t.parent) return false;
+      // Table hints (disposition, keys, contract) as the resource gave them this run.
+      const { columns, ...hints } = structuredClone(t);
+      Object.assign(mine, hints);
+      for (const c of Object.values(columns)) {
+        const m = mine.columns[c.name];
+        if (!m) mine.columns[c.name] = c;
+        else if (m.dataType !== c.dataType || m.precision !== c.precision || m.scale !== c.scale) return false;
+        else Object.assign(m, c);
+      }
+    }
+  }
+  target.tables.clear();
+  for (const [name, t] of merged.tables) target.tables.set(name, t);
+  return true;
+}
+
+/** Resolves once the worker has exited, not at its message: its teardown (freeing its heap)
+ * would otherwise compete with the load step for the same cores. */
+function runWorker(data: WorkerInput): Promise<WorkerOutput> {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(workerFile, { workerData: data });
+    let output: WorkerOutput | undefined;
+    w.once("message", (m: WorkerOutput) => {
+      output = m;
+    });
+    w.once("error", reject);
+    w.once("exit", (code) => {
+      if (output) resolve(output);
+      else reject(new PipelineError(`a normalize worker exited with code ${code} before reporting`));
+    });
+  });
+}
+
+/**
+ * Normalize a package's raw files in worker threads, one contiguous part each, and combine the
+ * parts: schemas merged in order, row counts summed, and merge keys deduplicated across parts
+ * (a later part's row with a key supersedes an earlier part's). Returns undefined when the
+ * package is too small, workers are unavailable (running from sources), or the parts disagree.
+ */
+export async function normalizeInParallel(input: FilesInput, workers: number): Promise<FilesResult | undefined> {
+  if (workers < 2 || input.files.length < 2 || !existsSync(workerFile)) return undefined;
+  const sizes = input.files.map((f) => statSync(join(input.extractedDir, f.file)).size);
+  if (sizes.reduce((a, b) => a + b, 0) < MIN_PARALLEL_BYTES) return undefined;
+  const parts = partition(input.files, sizes, workers);
+  if (parts.length < 2) return undefined;
+  const base = input.schema.toJSON();
+  const outputs = await Promise.all(parts.map((files) => runWorker({
+    extractedDir: input.extractedDir, jobsDir: input.jobsDir, manifest: input.manifest, files, schema: base,
+    maxLength: input.naming.maxLength, detectDates: input.detectDates, format: input.format,
+    ...(input.maxFileBytes !== undefined ? { maxFileBytes: input.maxFileBytes } : {}),
+  })));
+  const failed = outputs.find((o) => !o.ok);
+  const written = outputs.flatMap((o) => (o.ok ? o.result.written : []));
+  if (failed && !failed.ok) {
+    for (const f of written) rmSync(join(input.jobsDir, f.file), { force: true });
+    const opts = failed.error.hint ? { hint: failed.error.hint } : {};
+    throw failed.error.data ? new DataError(failed.error.message, opts) : new PipelineError(failed.error.message, opts);
+  }
+  const ok = outputs as Array<Extract<WorkerOutput, { ok: true }>>;
+  if (!mergeSchemas(input.schema, ok.map((o) => o.schema))) {
+    for (const f of written) rmSync(join(input.jobsDir, f.file), { force: true });
+    return undefined;
+  }
+  const rowCounts: Record<string, number> = {};
+  const stats = { discardedRows: 0, discardedValues: 0, variantValues: 0 };
+  const superseded = new Map<string, string[]>();
+  const lastByKey = new Map<string, Map<string, string>>();
+  for (const o of ok) {
+    for (const [t, n] of Object.entries(o.result.rowCounts)) rowCounts[t] = (rowCounts[t] ?? 0) + n;
+    stats.discardedRows += o.result.stats.discardedRows;
+    stats.discardedValues += o.result.stats.discardedValues;
+    stats.variantValues += o.result.stats.variantValues;
+    for (const [t, ids] of o.result.superseded) superseded.set(t, [...(superseded.get(t) ?? []), ...ids]);
+    for (const [t, entries] of o.result.lastByKey) {
+      let global = lastByKey.get(t);
+      if (!global) lastByKey.set(t, (global = new Map()));
+      for (const [key, id] of entries) {
+        const earlier = global.get(key);
+        if (earlier !== undefined) {
+          let list = superseded.get(t);
+          if (!list) superseded.set(t, (list = []));
+          list.push(earlier);
+        }
+        global.set(key, id);
+      }
+    }
+  }
+  return { written, rowCounts, roots: ok[0]!.result.roots, stats, superseded, lastByKey };
+}

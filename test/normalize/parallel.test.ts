@@ -1,0 +1,74 @@
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { partition } from "../../src/normalize/parallel.js";
+import { tempDir } from "../helpers/tmp-pipeline.js";
+
+// Worker threads run compiled code, so this test drives the built package (npm test builds first).
+const dist = join(import.meta.dirname, "..", "..", "dist");
+const { Pipeline, resource, duckdb, ConfigResolver } = (await import(join(dist, "index.js"))) as any;
+const { EnvProvider } = (await import(join(dist, "config", "index.js"))) as any;
+const dir = tempDir("sp-parallel-");
+
+/** ~25 MB of items: ids repeat across the halves (merge dedup across parts), a column appears late. */
+function items(conflict: boolean) {
+  return function* () {
+    for (let page = 0; page < 25; page++) {
+      const rows = [];
+      for (let i = 0; i < 1000; i++) {
+        const n = page * 1000 + i;
+        const row: Record<string, unknown> = { id: n % 15000, seq: n, pad: "x".repeat(900), lines: [{ q: n }] };
+        if (n >= 20000) row.late = `late-${n}`;
+        if (conflict) row.flag = n < 12500 ? n : `text-${n}`;
+        rows.push(row);
+      }
+      yield rows;
+    }
+  };
+}
+
+async function load(name: string, workers: number, conflict: boolean) {
+  const p = new Pipeline({
+    pipelineName: name, datasetName: "data", destination: duckdb({ credentials: join(dir, `${name}.duckdb`) }),
+    pipelinesDir: join(dir, "pipelines"), config: new ConfigResolver([new EnvProvider({ NORMALIZE__WORKERS: String(workers) })]),
+  });
+  await p.run(resource(items(conflict), { name: "things", primaryKey: "id", writeDisposition: "merge" }));
+  const q = (sql: string) => p.dataset().sql(sql).rows();
+  const store = p.workingDir.packages;
+  const manifest = store.readNormalizedManifest(store.list("loaded")[0], "loaded");
+  const rootFiles = manifest.jobs.filter((j: { table: string }) => j.table === "things").length;
+  return {
+    rootFiles,
+    rows: await q("select id, seq, late from things order by id"),
+    lines: await q("select t.id, l.q from things t join things__lines l on l._dlt_root_id = t._dlt_id order by t.id"),
+    columns: Object.keys(p.workingDir.readSchema(name)!.get("things")!.columns).sort(),
+  };
+}
+
+describe("normalize in worker threads", () => {
+  it("splits files into contiguous parts of about equal size", () => {
+    const f = (n: number) => ({ file: `f${n}`, resource: "r", table: "t", items: 1 });
+    const parts = partition([f(1), f(2), f(3), f(4)], [10, 10, 10, 10], 2);
+    expect(parts.map((p) => p.map((x) => x.file))).toEqual([["f1", "f2"], ["f3", "f4"]]);
+  });
+
+  it("gives the same tables as one thread, keeping the last duplicate across parts", async () => {
+    const one = await load("one", 1, false);
+    const two = await load("two", 2, false);
+    expect(one.rootFiles).toBe(1);
+    expect(two.rootFiles).toBe(2); // one load file per worker: the parts really ran in parallel
+    expect({ ...two, rootFiles: 1 }).toEqual(one);
+    expect(two.rows).toHaveLength(15000);
+    // ids 0..9999 appear twice: the later occurrence (seq = id + 15000) wins, with its own line
+    expect(two.rows[0]).toEqual({ id: 0, seq: 15000, late: null });
+    expect(two.rows[5000]).toEqual({ id: 5000, seq: 20000, late: "late-20000" });
+    expect(two.lines.filter((l: { id: number }) => l.id === 0)).toEqual([{ id: 0, q: 15000 }]);
+    expect(two.columns).toContain("late");
+  });
+
+  it("falls back to one thread when parts disagree on a type, and routes values to a variant", async () => {
+    const two = await load("conflict", 2, true);
+    expect(two.rootFiles).toBe(1); // the parts were discarded and one thread did it all
+    expect(two.columns).toEqual(expect.arrayContaining(["flag", "flag__v_text"]));
+    expect(two.rows).toHaveLength(15000);
+  });
+});
