@@ -1,18 +1,8 @@
+import type { OffsetPaginatorConfig } from "../types.js";
 import { RangePaginator } from "./range.js";
 
-export interface OffsetPaginatorOptions {
-  limit: number;
-  offset?: number;
-  offsetParam?: string;
-  limitParam?: string;
-  offsetBodyPath?: string;
-  limitBodyPath?: string;
-  totalPath?: string;
-  maximumOffset?: number;
-  stopAfterEmptyPage?: boolean;
-  hasMorePath?: string;
-  parallel?: boolean;
-}
+/** The class takes the config's fields (everything but `type`). */
+export type OffsetPaginatorOptions = Omit<OffsetPaginatorConfig, "type">;
 
 /** `offset`: `offset` moves by `limit`; `limit` is sent on every request. */
 export class OffsetPaginator extends RangePaginator {

@@ -1,20 +1,8 @@
+import type { PageNumberPaginatorConfig } from "../types.js";
 import { RangePaginator } from "./range.js";
 
-export interface PageNumberPaginatorOptions {
-  basePage?: number;
-  page?: number;
-  pageParam?: string;
-  pageBodyPath?: string;
-  /** Total *pages*. */
-  totalPath?: string;
-  /** Total *items* (Sage's `$total`, Sage One's `TotalResults`). */
-  totalItemsPath?: string;
-  pageSize?: number;
-  maximumPage?: number;
-  stopAfterEmptyPage?: boolean;
-  hasMorePath?: string;
-  parallel?: boolean;
-}
+/** The class takes the config's fields (everything but `type`). */
+export type PageNumberPaginatorOptions = Omit<PageNumberPaginatorConfig, "type">;
 
 /** `page_number`: the page moves by one from `page` (default `basePage`, default 0 as in dlt). */
 export class PageNumberPaginator extends RangePaginator {
