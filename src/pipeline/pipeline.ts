@@ -1,23 +1,23 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigResolver } from "../config/resolver.js";
 import type { ConnectOptions, Destination, DestinationClient } from "../destinations/destination.js";
 import { resolveDestination } from "../destinations/registry.js";
 import { type ExtractProgress, extractSource } from "../extract/extractor.js";
-import { Resource, resource as makeResource, type ResourceHints } from "../extract/resource.js";
-import { Source } from "../extract/source.js";
 import { NamingConvention } from "../normalize/naming.js";
 import { normalizePackage } from "../normalize/normalize-package.js";
-import { type ExtractedManifest, type LoadedMarker, newLoadId, compareLoadIds } from "../package/format.js";
+import { type ExtractedManifest, newLoadId, compareLoadIds } from "../package/format.js";
 import { Schema } from "../schema/schema.js";
-import type { ColumnHint, SchemaContract, WriteDisposition } from "../schema/types.js";
-import { ConfigError, PipelineError, PipelineStepFailed, errorMessage } from "../util/errors.js";
+import { ConfigError, PipelineStepFailed, errorMessage } from "../util/errors.js";
 import { logger } from "../util/logger.js";
 import { crashPoint } from "./crash-points.js";
 import { Dataset } from "./dataset.js";
 import { LoadInfo, type LoadPackageInfo } from "./load-info.js";
-import { type PipelineState, bumpVersion, decodeState, encodeState, newState } from "./state.js";
+import { type PipelineState, bumpVersion, newState } from "./state.js";
 import { ExtractInfo, NormalizeInfo } from "./step-info.js";
+import { loadPackage } from "./load-package.js";
+import { type RunData, type RunOptions, toSource } from "./run-data.js";
+import { restoreFromDestination } from "./restore.js";
 import { WorkingDir } from "./working-dir.js";
 
 export interface PipelineOptions {
@@ -42,17 +42,6 @@ export type ProgressEvent =
   | { step: "extract"; progress: ExtractProgress }
   | { step: "normalize"; loadId: string; rows?: Record<string, number> }
   | { step: "load"; loadId: string; table?: string; done?: boolean };
-
-/** Hints applied to every resource of the data passed to `run`/`extract`. */
-export interface RunOptions {
-  tableName?: string;
-  writeDisposition?: WriteDisposition;
-  primaryKey?: string | string[];
-  columns?: Record<string, ColumnHint>;
-  schemaContract?: SchemaContract;
-}
-
-export type RunData = Source | Resource | Resource[] | Iterable<unknown> | AsyncIterable<unknown>;
 
 const log = logger("pipeline");
 
@@ -148,51 +137,7 @@ export class Pipeline {
   async sync(): Promise<void> {
     if (this.synced || this.options.restoreFromDestination === false) return;
     this.synced = true;
-    await this.withClient(async (client) => {
-      const remote = await client.storedState(this.pipelineName);
-      const local = this.workingDir.readState();
-      if (remote && (!local || remote.version > local._stateVersion)) {
-        const restored = decodeState(remote.state);
-        restored.datasetName = this.datasetName;
-        restored._local = { ...(local?._local ?? {}), lastLoadId: remote.loadId };
-        this.workingDir.writeState(restored);
-        log.info(`restored state version ${remote.version} of ${this.pipelineName} from the destination`);
-      }
-      const names = new Set([...(this.workingDir.readState()?.schemaNames ?? []), ...this.workingDir.schemaNames()]);
-      for (const name of names) {
-        const stored = await client.storedSchema(name);
-        const localSchema = this.workingDir.readSchema(name);
-        if (stored && (!localSchema || stored.version > localSchema.version)) {
-          this.workingDir.writeSchema(Schema.fromJSON(stored));
-        }
-      }
-    });
-  }
-
-  private toSource(data: RunData, opts: RunOptions): Source {
-    let src: Source;
-    if (data instanceof Source) src = data;
-    else if (data instanceof Resource) src = new Source(this.pipelineName, [data]);
-    else if (Array.isArray(data) && data.length > 0 && data.every((d) => d instanceof Resource)) {
-      src = new Source(this.pipelineName, data as Resource[]);
-    } else {
-      if (!opts.tableName) {
-        throw new ConfigError("run() got plain data without a table name", {
-          hint: 'pass { tableName: "my_table" } as the second argument, or wrap the data in resource(...)',
-        });
-      }
-      const items = data as Iterable<unknown> | AsyncIterable<unknown>;
-      src = new Source(this.pipelineName, [makeResource(async function* () {
-        yield* items as AsyncIterable<unknown>;
-      }, { name: opts.tableName })]);
-    }
-    const hints: ResourceHints = {};
-    if (opts.writeDisposition) hints.writeDisposition = opts.writeDisposition;
-    if (opts.primaryKey) hints.primaryKey = opts.primaryKey;
-    if (opts.columns) hints.columns = opts.columns;
-    if (opts.schemaContract) hints.schemaContract = opts.schemaContract;
-    if (Object.keys(hints).length > 0) for (const r of src.resources.values()) r.applyHints(hints);
-    return src;
+    await this.withClient((client) => restoreFromDestination(client, this.workingDir, this.pipelineName, this.datasetName));
   }
 
   private traceStep<T>(step: string, loadId: string | undefined, fn: () => Promise<T>): Promise<T> {
@@ -228,7 +173,7 @@ export class Pipeline {
 
   async extract(data: RunData, opts: RunOptions = {}): Promise<ExtractInfo> {
     await this.destination();
-    const source = this.toSource(data, opts);
+    const source = toSource(data, opts, this.pipelineName);
     const store = this.workingDir.packages;
     store.removeTemporaries();
     const state = this.stateForExtract();
@@ -315,7 +260,9 @@ export class Pipeline {
     if (ids.length > 0) {
       await this.withClient(async (client) => {
         for (const loadId of ids) {
-          packages.push(await this.traceStep("load", loadId, () => this.loadPackage(client, loadId)));
+          packages.push(await this.traceStep("load", loadId, () => loadPackage({
+            client, loadId, workingDir: this.workingDir, pipelineName: this.pipelineName, onProgress: this.options.onProgress,
+          })));
         }
       });
     }
@@ -323,73 +270,6 @@ export class Pipeline {
       this.pipelineName, destination.name, destination.location(this.connectOptions()), this.datasetName,
       startedAt, new Date(), packages,
     );
-  }
-
-  private async loadPackage(client: DestinationClient, loadId: string): Promise<LoadPackageInfo> {
-    const store = this.workingDir.packages;
-    const manifest = store.readNormalizedManifest(loadId);
-    const dir = store.normalized(loadId);
-    const schema = Schema.fromJSON(JSON.parse(readFileSync(join(dir, "schema.json"), "utf8")));
-    const state = store.readState(dir) as PipelineState | undefined;
-    const alreadyLoaded = await client.isLoaded(loadId);
-    if (!alreadyLoaded) {
-      store.moveAllJobs(loadId, "failed_jobs", "new_jobs");
-      store.moveAllJobs(loadId, "new_jobs", "started_jobs");
-      const jobs = manifest.jobs.map((j) => ({ ...j, path: store.locateJob(loadId, j.file) }));
-      try {
-        await client.load({
-          loadId,
-          schema,
-          jobs,
-          rootTables: manifest.rootTables,
-          superseded: manifest.superseded ?? {},
-          ...(state && manifest.stateChanged
-            ? {
-                stateRow: {
-                  version: state._stateVersion,
-                  engineVersion: state._stateEngineVersion,
-                  pipelineName: this.pipelineName,
-                  state: encodeState(state),
-                  createdAt: new Date().toISOString(),
-                  versionHash: state._versionHash,
-                  dltId: loadId.replace(".", "_"),
-                },
-              }
-            : {}),
-          onJobStaged: (j) => this.options.onProgress?.({ step: "load", loadId, table: j.table }),
-        });
-      } catch (err) {
-        const message = errorMessage(err);
-        // The transaction rolled back: every job of the package failed together. They go back
-        // to new_jobs at the next attempt (see above), so nothing is lost or loaded twice.
-        for (const f of store.jobFiles(loadId, "started_jobs")) {
-          store.moveJob(loadId, f, "started_jobs", "failed_jobs");
-          store.recordJobFailure(loadId, f, message);
-        }
-        throw new PipelineStepFailed(this.pipelineName, "load", loadId, new PipelineError(message, { cause: err, hint: "the package stays pending; fix the cause and run again: nothing will be loaded twice" }));
-      }
-      crashPoint("after_load_commit");
-    }
-    store.moveAllJobs(loadId, "new_jobs", "completed_jobs");
-    store.moveAllJobs(loadId, "started_jobs", "completed_jobs");
-    const marker: LoadedMarker = { loadId, status: "loaded", loadedAt: new Date().toISOString(), alreadyLoaded };
-    store.commitLoaded(loadId, marker);
-    if (state) {
-      const committed = this.workingDir.readState();
-      if (!committed || committed._stateVersion <= state._stateVersion) {
-        state._local = { ...(state._local ?? {}), lastLoadId: loadId, firstRun: false };
-        this.workingDir.writeState(state);
-      }
-    }
-    this.options.onProgress?.({ step: "load", loadId, done: true });
-    return {
-      loadId,
-      schemaName: manifest.schemaName,
-      state: "LOADED",
-      jobs: manifest.jobs.map((j) => ({ table: j.table, file: j.file, rows: j.rows, state: "completed" as const })),
-      rowCounts: manifest.rowCounts,
-      alreadyLoaded,
-    };
   }
 
   /** Packages an earlier run left behind. */
@@ -438,6 +318,8 @@ export class Pipeline {
     if (existsSync(this.workingDir.path)) rmSync(this.workingDir.path, { recursive: true, force: true });
   }
 }
+
+export type { RunData, RunOptions };
 
 export function pipeline(options?: PipelineOptions): Pipeline {
   return new Pipeline(options);

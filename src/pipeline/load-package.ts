@@ -1,0 +1,93 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { DestinationClient } from "../destinations/destination.js";
+import type { LoadedMarker } from "../package/format.js";
+import { Schema } from "../schema/schema.js";
+import { PipelineError, PipelineStepFailed, errorMessage } from "../util/errors.js";
+import { crashPoint } from "./crash-points.js";
+import type { LoadPackageInfo } from "./load-info.js";
+import type { ProgressEvent } from "./pipeline.js";
+import { type PipelineState, encodeState } from "./state.js";
+import type { WorkingDir } from "./working-dir.js";
+
+export interface LoadPackageContext {
+  client: DestinationClient;
+  loadId: string;
+  workingDir: WorkingDir;
+  pipelineName: string;
+  onProgress?: ((event: ProgressEvent) => void) | undefined;
+}
+
+/**
+ * Steps 3 and 4 of the exactly-once protocol for one normalized package: unless the destination
+ * already holds its load id, load it in one transaction (data, `_dlt_loads`, state row); then
+ * move the folder to `loaded/` and write the local state. A failure leaves the package pending
+ * with its jobs in `failed_jobs`, to be retried by the next run.
+ */
+export async function loadPackage(ctx: LoadPackageContext): Promise<LoadPackageInfo> {
+  const { client, loadId, workingDir } = ctx;
+  const store = workingDir.packages;
+  const manifest = store.readNormalizedManifest(loadId);
+  const dir = store.normalized(loadId);
+  const schema = Schema.fromJSON(JSON.parse(readFileSync(join(dir, "schema.json"), "utf8")));
+  const state = store.readState(dir) as PipelineState | undefined;
+  const alreadyLoaded = await client.isLoaded(loadId);
+  if (!alreadyLoaded) {
+    store.moveAllJobs(loadId, "failed_jobs", "new_jobs");
+    store.moveAllJobs(loadId, "new_jobs", "started_jobs");
+    const jobs = manifest.jobs.map((j) => ({ ...j, path: store.locateJob(loadId, j.file) }));
+    try {
+      await client.load({
+        loadId,
+        schema,
+        jobs,
+        rootTables: manifest.rootTables,
+        superseded: manifest.superseded ?? {},
+        ...(state && manifest.stateChanged
+          ? {
+              stateRow: {
+                version: state._stateVersion,
+                engineVersion: state._stateEngineVersion,
+                pipelineName: ctx.pipelineName,
+                state: encodeState(state),
+                createdAt: new Date().toISOString(),
+                versionHash: state._versionHash,
+                dltId: loadId.replace(".", "_"),
+              },
+            }
+          : {}),
+        onJobStaged: (j) => ctx.onProgress?.({ step: "load", loadId, table: j.table }),
+      });
+    } catch (err) {
+      const message = errorMessage(err);
+      // The transaction rolled back: every job of the package failed together. They go back
+      // to new_jobs at the next attempt (see above), so nothing is lost or loaded twice.
+      for (const f of store.jobFiles(loadId, "started_jobs")) {
+        store.moveJob(loadId, f, "started_jobs", "failed_jobs");
+        store.recordJobFailure(loadId, f, message);
+      }
+      throw new PipelineStepFailed(ctx.pipelineName, "load", loadId, new PipelineError(message, { cause: err, hint: "the package stays pending; fix the cause and run again: nothing will be loaded twice" }));
+    }
+    crashPoint("after_load_commit");
+  }
+  store.moveAllJobs(loadId, "new_jobs", "completed_jobs");
+  store.moveAllJobs(loadId, "started_jobs", "completed_jobs");
+  const marker: LoadedMarker = { loadId, status: "loaded", loadedAt: new Date().toISOString(), alreadyLoaded };
+  store.commitLoaded(loadId, marker);
+  if (state) {
+    const committed = workingDir.readState();
+    if (!committed || committed._stateVersion <= state._stateVersion) {
+      state._local = { ...(state._local ?? {}), lastLoadId: loadId, firstRun: false };
+      workingDir.writeState(state);
+    }
+  }
+  ctx.onProgress?.({ step: "load", loadId, done: true });
+  return {
+    loadId,
+    schemaName: manifest.schemaName,
+    state: "LOADED",
+    jobs: manifest.jobs.map((j) => ({ table: j.table, file: j.file, rows: j.rows, state: "completed" as const })),
+    rowCounts: manifest.rowCounts,
+    alreadyLoaded,
+  };
+}
