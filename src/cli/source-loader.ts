@@ -6,8 +6,9 @@ import { Resource } from "../extract/resource.js";
 import { Source } from "../extract/source.js";
 import { ConfigError } from "../util/errors.js";
 
-/** A named source the CLI can build from configuration alone. */
-export type SourceFactory = (config: ConfigResolver) => Promise<Source>;
+/** A named source the CLI can build from configuration alone; `resources` is `--resources`,
+ * given to the factory so that it can offer more than its default set (any Sage endpoint). */
+export type SourceFactory = (config: ConfigResolver, resources: string[] | undefined) => Promise<Source>;
 
 const named = new Map<string, { factory: SourceFactory; description: string }>();
 
@@ -35,9 +36,9 @@ function asSource(value: unknown, where: string): Source {
  * default export is a source, a resource, an array of resources, or a (async) function
  * returning one of those and taking the config resolver.
  */
-export async function loadSource(spec: string, config: ConfigResolver): Promise<Source> {
+export async function loadSource(spec: string, config: ConfigResolver, resources?: string[]): Promise<Source> {
   const entry = named.get(spec);
-  if (entry) return entry.factory(config);
+  if (entry) return entry.factory(config, resources);
   const looksLikePath = /[/\\]|\.(m?js|cjs)$/.test(spec);
   if (!looksLikePath) {
     throw new ConfigError(`unknown source ${JSON.stringify(spec)}`, {
@@ -49,5 +50,6 @@ export async function loadSource(spec: string, config: ConfigResolver): Promise<
   const mod = (await import(pathToFileURL(path).href)) as { default?: unknown; source?: unknown };
   let value = mod.default ?? mod.source;
   if (typeof value === "function" && !(value instanceof Resource)) value = await (value as (c: ConfigResolver) => unknown)(config);
-  return asSource(value, path);
+  const src = asSource(value, path);
+  return resources ? src.withResources(...resources) : src;
 }

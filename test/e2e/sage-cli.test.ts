@@ -102,4 +102,18 @@ describe("sage-pipeline run (Sage v3.1) end to end", () => {
       expect((row.updated_at as Date).toISOString().replace(".000Z", "Z")).toBe(api.updated_at);
     }
   });
+
+  it("--resources takes the seed's aliases and any catalog endpoint, not only the defaults", async () => {
+    const r = await runCli(["run", "--no-progress", "--json", "--resources", "invoices,sales_quotes", "--pipeline-name", "narrow"], cwd, env);
+    expect(r.status, r.stderr).toBe(0);
+    const counts = JSON.parse(r.stdout).rowCounts as Record<string, number>;
+    const expected = (name: string) => sb.store.businesses.reduce((a, b) => a + sb.store.count(b.id, name), 0);
+    expect(counts.sales_invoices).toBe(expected("sales_invoices"));
+    expect(counts.purchase_invoices).toBe(expected("purchase_invoices"));
+    expect(counts.sales_quotes).toBe(expected("sales_quotes"));
+    expect(Object.keys(counts).filter((t) => !t.includes("__")).sort()).toEqual(["purchase_invoices", "sales_invoices", "sales_quotes"]);
+    const typo = await runCli(["run", "--no-progress", "--resources", "sales_invoice"], cwd, env);
+    expect(typo.status).toBe(2);
+    expect(typo.stderr).toContain('Did you mean "sales_invoices"');
+  });
 });

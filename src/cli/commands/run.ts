@@ -37,8 +37,10 @@ export function registerRun(program: Command): void {
       if (positional && flags.source && positional !== flags.source) {
         throw new ConfigError(`two sources given: ${positional} and --source ${flags.source}`, { hint: "give one" });
       }
-      const src = await loadSource(sourceName, config);
-      if (flags.resources) src.withResources(...parseList(flags.resources, () => new ConfigError("--resources must be a comma-separated list")));
+      const resources = flags.resources
+        ? parseList(flags.resources, () => new ConfigError("--resources must be a comma-separated list"))
+        : undefined;
+      const src = await loadSource(sourceName, config, resources);
       const pipelineName = flags.pipelineName ?? pipelineSetting(config, "pipeline_name") ?? defaultPipelineName(sourceName);
       const datasetName = flags.datasetName ?? pipelineSetting(config, "dataset_name") ?? defaultDatasetName(sourceName, pipelineName);
       const destination = flags.destination ?? configuredDestination(config) ?? "duckdb";
