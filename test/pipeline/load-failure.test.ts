@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -49,6 +50,13 @@ describe("a load that fails", () => {
     const failed = readdirSync(failedDir);
     expect(failed.some((f) => f.endsWith(".exception"))).toBe(true);
     expect(readFileSync(join(failedDir, failed.find((f) => f.endsWith(".exception"))!), "utf8")).toContain("connection reset by peer");
+
+    // The CLI shows the failure of the pending package.
+    const cli = spawnSync(process.execPath, [join(import.meta.dirname, "..", "..", "dist", "cli", "main.js"), "pipeline", "flaky", "failed-jobs"], {
+      encoding: "utf8", env: { ...process.env, SAGE_PIPELINE_DATA_DIR: dir },
+    });
+    expect(cli.stdout).toContain(`Load package ${pending[0]}: 1 failed job(s)`);
+    expect(cli.stdout).toContain("connection reset by peer");
 
     const info = await p.run(rows);
     expect(info.loadPackages).toHaveLength(2); // the pending one first, then this run's

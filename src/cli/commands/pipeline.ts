@@ -1,11 +1,11 @@
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Argument, type Command, Option } from "commander";
 import { dataDir } from "../../config/providers.js";
 import { WorkingDir } from "../../pipeline/working-dir.js";
 import { ConfigError } from "../../util/errors.js";
 
-const ACTIONS = ["info", "drop-pending-packages", "trace", "state", "schema"] as const;
+const ACTIONS = ["info", "failed-jobs", "drop-pending-packages", "trace", "state", "schema"] as const;
 type Action = (typeof ACTIONS)[number];
 
 function pipelinesDir(): string {
@@ -20,7 +20,7 @@ function out(value: unknown): void {
 export function registerPipeline(program: Command): void {
   program
     .command("pipeline")
-    .description("inspect a pipeline's working dir: info, state, schema, trace, or drop pending packages")
+    .description("inspect a pipeline's working dir: info, failed-jobs, state, schema, trace, or drop pending packages")
     .argument("[name]", "pipeline name")
     .addArgument(new Argument("[action]", "what to do").choices(ACTIONS).default("info"))
     .addOption(new Option("-l, --list", "list local pipelines"))
@@ -49,6 +49,18 @@ export function registerPipeline(program: Command): void {
             `packages: ${store.list("extracted").length} extracted, ${store.list("normalized").length} normalized (pending), ${store.list("loaded").length} loaded`,
             `last load id: ${state?._local?.lastLoadId ?? "(none)"}`,
           ].join("\n"));
+          return;
+        }
+        case "failed-jobs": {
+          // Pending packages whose last load attempt failed, with the destination's message.
+          const lines: string[] = [];
+          for (const id of store.list("normalized")) {
+            const failed = store.jobFiles(id, "failed_jobs");
+            if (failed.length === 0) continue;
+            const message = readFileSync(join(store.normalized(id), "failed_jobs", `${failed[0]}.exception`), "utf8");
+            lines.push(`Load package ${id}: ${failed.length} failed job(s) (${failed.join(", ")})`, `  ${message.replace(/\n/g, "\n  ")}`);
+          }
+          out(lines.length ? lines.join("\n") : "no failed jobs");
           return;
         }
         case "drop-pending-packages": {
