@@ -177,6 +177,10 @@ export class Pipeline {
     const store = this.workingDir.packages;
     store.removeTemporaries();
     const state = this.stateForExtract();
+    if (opts.fullRefresh) {
+      const slots = state.sources[source.name]?.resources;
+      for (const r of source.selected) if (slots) delete slots[r.name];
+    }
     const loadId = newLoadId([store.lastLoadId(), state._local?.lastLoadId].filter((x): x is string => !!x).sort(compareLoadIds).pop());
     return this.traceStep("extract", loadId, async () => {
       const dir = store.extractTmp(loadId);

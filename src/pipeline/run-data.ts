@@ -10,6 +10,12 @@ export interface RunOptions {
   primaryKey?: string | string[];
   columns?: Record<string, ColumnHint>;
   schemaContract?: SchemaContract;
+  /**
+   * Forget the selected resources' state (incremental cursors, their own state) before
+   * extracting, so they read everything again; merge keeps the rows unique. The reset commits
+   * with the load like any state change (a failed run resets nothing).
+   */
+  fullRefresh?: boolean;
 }
 
 export type RunData = Source | Resource | Resource[] | Iterable<unknown> | AsyncIterable<unknown>;

@@ -112,6 +112,14 @@ describe("sage-pipeline run (Sage v3.1) end to end", () => {
     expect(counts.purchase_invoices).toBe(expected("purchase_invoices"));
     expect(counts.sales_quotes).toBe(expected("sales_quotes"));
     expect(Object.keys(counts).filter((t) => !t.includes("__")).sort()).toEqual(["purchase_invoices", "sales_invoices", "sales_quotes"]);
+    // Incremental: only the overlap window is read again (rows changed in the last minutes of the
+    // previous run's clock). With --full-refresh: everything again. Merge keeps rows unique.
+    const again = await runCli(["run", "--no-progress", "--json", "--resources", "invoices,sales_quotes", "--pipeline-name", "narrow"], cwd, env);
+    expect(JSON.parse(again.stdout).rowCounts.sales_invoices ?? 0).toBeLessThan(expected("sales_invoices") / 4);
+    const full = await runCli(["run", "--no-progress", "--json", "--full-refresh", "--resources", "invoices,sales_quotes", "--pipeline-name", "narrow"], cwd, env);
+    expect(JSON.parse(full.stdout).rowCounts.sales_invoices).toBe(expected("sales_invoices"));
+    const ds = readDataset(cwd, "narrow.duckdb", "sage_accounting_data");
+    expect(await ds.table("sales_invoices").where("deleted_at is null").count()).toBe(expected("sales_invoices"));
     const typo = await runCli(["run", "--no-progress", "--resources", "sales_invoice"], cwd, env);
     expect(typo.status).toBe(2);
     expect(typo.stderr).toContain('Did you mean "sales_invoices"');

@@ -53,6 +53,12 @@ describe("incremental loading", () => {
     // third run with nothing new loads nothing
     const third = await p.run(api(rows).r);
     expect(third.rowCounts.events ?? 0).toBe(0);
+
+    // a full refresh forgets the cursor: everything is read again (and this resource appends)
+    const full = api(rows);
+    const refreshed = await p.run(full.r, { fullRefresh: true });
+    expect(full.calls).toEqual(["2024-01-01T00:00:00Z"]);
+    expect(refreshed.rowCounts.events).toBe(6);
   });
 
   it("drops rows outside [start, end) and leaves the state alone for a backfill with endValue", async () => {

@@ -15,6 +15,7 @@ interface RunFlags {
   source?: string;
   json?: boolean;
   progress?: boolean;
+  fullRefresh?: boolean;
 }
 
 export const DEFAULT_SOURCE = "sage_accounting";
@@ -29,6 +30,7 @@ export function registerRun(program: Command): void {
     .option("--dataset-name <name>", "dataset (schema) to load into")
     .option("--destination <name>", "duckdb | postgres | filesystem (default from [destination] config, else duckdb)")
     .option("--resources <list>", "comma-separated resource names to load")
+    .option("--full-refresh", "forget the incremental cursors of the selected resources and read everything again (rows stay unique: merge)")
     .option("--json", "print the load info as JSON on stdout")
     .option("--no-progress", "no progress display on stderr")
     .action(async (positional: string | undefined, flags: RunFlags) => {
@@ -46,7 +48,7 @@ export function registerRun(program: Command): void {
       const destination = flags.destination ?? configuredDestination(config) ?? "duckdb";
       const progress = new RunProgress(flags.progress !== false);
       const p = new Pipeline({ pipelineName, datasetName, destination, config, onProgress: progress.onEvent });
-      const info = await progress.wrap(`${pipelineName} → ${destination}`, () => p.run(src));
+      const info = await progress.wrap(`${pipelineName} → ${destination}`, () => p.run(src, flags.fullRefresh ? { fullRefresh: true } : {}));
       if (flags.json) {
         process.stdout.write(`${JSON.stringify(info.toJSON(), null, 2)}\n`);
       } else {
