@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { setLogLevel } from "../util/logger.js";
 import { registerAuth } from "./commands/auth.js";
 import { registerDemo } from "./commands/demo.js";
+import { registerInit } from "./commands/init.js";
 import { registerPipeline } from "./commands/pipeline.js";
 import { registerSandbox } from "./commands/sandbox.js";
 import { registerRun } from "./commands/run.js";
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
       if (o.logLevel) setLogLevel(o.logLevel as never);
       else if (o.verbose) setLogLevel("info");
     });
+  registerInit(program);
   registerRun(program);
   registerAuth(program);
   registerSandbox(program);

@@ -60,4 +60,21 @@ export default source("shop", [
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain("choose from: orders");
   });
+
+  it("init writes config and secrets templates the resolver reads, secrets git-ignored and 0600", async () => {
+    const { mkdtempSync, statSync, readFileSync: read } = await import("node:fs");
+    const here = mkdtempSync(join(dir, "init-"));
+    const run = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { cwd: here, encoding: "utf8", env: { ...process.env, SAGE_PIPELINE_DATA_DIR: join(here, "data") } });
+    const r = run(["init"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(statSync(join(here, ".dlt", "secrets.toml")).mode & 0o777).toBe(0o600);
+    expect(read(join(here, ".gitignore"), "utf8")).toContain(".dlt/secrets.toml");
+    const again = run(["init"]);
+    expect(again.status).toBe(2);
+    expect(again.stderr).toContain("--force");
+    // the templates parse: running now fails on the empty credentials, naming what to do
+    const noCreds = run(["run", "--no-progress"]);
+    expect(noCreds.status).toBe(2);
+    expect(noCreds.stderr).toContain("auth login");
+  });
 });
