@@ -6,6 +6,7 @@ import { registerDemo } from "./commands/demo.js";
 import { registerInit } from "./commands/init.js";
 import { registerPipeline } from "./commands/pipeline.js";
 import { registerSandbox } from "./commands/sandbox.js";
+import { registerShow } from "./commands/show.js";
 import { registerRun } from "./commands/run.js";
 import { exitCodeFor, reportError } from "./errors.js";
 import { registerBuiltinSources } from "./builtin-sources.js";
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerSandbox(program);
   registerDemo(program);
   registerPipeline(program);
+  registerShow(program);
   return program;
 }
 

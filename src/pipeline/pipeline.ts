@@ -95,6 +95,11 @@ export class Pipeline {
     return this.destinationObj;
   }
 
+  /** Where the data goes, credentials redacted (what LoadInfo prints). */
+  async location(): Promise<string> {
+    return (await this.destination()).location(this.connectOptions());
+  }
+
   private connectOptions(): ConnectOptions {
     return { datasetName: this.datasetName, pipelineName: this.pipelineName, workingDir: this.workingDir.path };
   }

@@ -1,0 +1,2 @@
+export { startDashboard, type Dashboard } from "./server.js";
+export { DashboardApi } from "./api.js";

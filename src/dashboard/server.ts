@@ -1,0 +1,86 @@
+import { type IncomingMessage, type ServerResponse, createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { ConfigResolver } from "../config/resolver.js";
+import { ConfigError, errorMessage } from "../util/errors.js";
+import { logger } from "../util/logger.js";
+import { DashboardApi } from "./api.js";
+import { DASHBOARD_PAGE } from "./page.js";
+
+const log = logger("dashboard");
+
+/** JSON that survives what datasets hold: bigints as strings, binary as base64. */
+function toJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => {
+    if (typeof v === "bigint") return v.toString();
+    if (v && typeof v === "object" && (v as { type?: string }).type === "Buffer" && Array.isArray((v as { data?: unknown }).data)) {
+      return Buffer.from((v as { data: number[] }).data).toString("base64");
+    }
+    return v;
+  });
+}
+
+function send(res: ServerResponse, status: number, body: string, type: string): void {
+  res.writeHead(status, { "content-type": type, "cache-control": "no-store", "x-content-type-options": "nosniff" });
+  res.end(body);
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  let body = "";
+  for await (const chunk of req) {
+    body += String(chunk);
+    if (body.length > 100_000) throw new ConfigError("query too long");
+  }
+  return body;
+}
+
+export interface Dashboard {
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * `sage-pipeline show`: a small read-only web page over the local pipelines, on 127.0.0.1 only:
+ * working dir and packages, state (incremental cursors), schemas, last trace, rows per table,
+ * the `_dlt_loads` history, and a query box. Credentials are never shown: the destination's
+ * location is the redacted one LoadInfo prints.
+ */
+export async function startDashboard(options: { pipelinesDir: string; config: ConfigResolver; port?: number }): Promise<Dashboard> {
+  const api = new DashboardApi(options.pipelinesDir, options.config);
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
+    const handle = async (): Promise<void> => {
+      if (url.pathname === "/" && req.method === "GET") return send(res, 200, DASHBOARD_PAGE, "text/html; charset=utf-8");
+      if (parts[0] !== "api") return send(res, 404, toJson({ error: "not found" }), "application/json");
+      if (parts.length === 2 && parts[1] === "pipelines") return send(res, 200, toJson(api.pipelines()), "application/json");
+      const name = parts[2];
+      if (parts[1] === "pipelines" && name && parts.length === 3) return send(res, 200, toJson(await api.overview(name)), "application/json");
+      if (parts[1] === "pipelines" && name && parts[3] === "data") return send(res, 200, toJson(await api.data(name)), "application/json");
+      if (parts[1] === "pipelines" && name && parts[3] === "query" && req.method === "POST") {
+        const { sql } = JSON.parse(await readBody(req)) as { sql?: string };
+        return send(res, 200, toJson(await api.query(name, sql ?? "")), "application/json");
+      }
+      return send(res, 404, toJson({ error: "not found" }), "application/json");
+    };
+    handle().catch((err: unknown) => {
+      const status = err instanceof ConfigError || err instanceof SyntaxError ? 400 : 500;
+      if (status === 500) log.warn(errorMessage(err));
+      send(res, status, toJson({ error: errorMessage(err) }), "application/json");
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (err: NodeJS.ErrnoException) =>
+      reject(new ConfigError(`cannot listen on 127.0.0.1:${options.port ?? 8765}: ${err.code ?? err.message}`, { hint: "pass --port with a free port" })),
+    );
+    server.listen(options.port ?? 8765, "127.0.0.1", () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
