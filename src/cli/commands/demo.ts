@@ -51,7 +51,7 @@ export function registerDemo(program: Command): void {
         const loaded = await progress.wrap("sage sandbox → duckdb", () => p.run(src));
         process.stdout.write(`${String(loaded)}\n\nRows per table in the dataset, and loaded by this run:\n`);
         printRowCounts(await p.dataset().rowCounts(), loaded.rowCounts);
-        process.stdout.write("\nThe data is in ./sage_accounting_pipeline.duckdb, dataset (schema) sage_accounting_data: open it with any DuckDB client.\n");
+        process.stdout.write("\nThe data is in ./sage_accounting_pipeline.duckdb, dataset (schema) sage_accounting_data: open it with any DuckDB client,\nor look around with `npx sage-pipeline show --demo`.\n");
       } finally {
         rmSync(tokenDir, { recursive: true, force: true });
         await sb.close();
