@@ -34,17 +34,11 @@ export interface ColumnHint {
   timezone?: boolean;
 }
 
-export interface Column {
+/** A column of the schema: the hints it was created with, with its type and nullability settled. */
+export interface Column extends Omit<ColumnHint, "dataType" | "nullable"> {
   name: string;
   dataType: DataType;
   nullable: boolean;
-  precision?: number;
-  scale?: number;
-  primaryKey?: boolean;
-  mergeKey?: boolean;
-  hardDelete?: boolean;
-  /** false: a timestamp without time zone. */
-  timezone?: boolean;
   /** `_dlt_id`, `_dlt_load_id`, ...: written by the engine, not by the data. */
   system?: boolean;
   /** This column holds values that did not fit `variantOf`'s type. */
