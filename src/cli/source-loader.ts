@@ -16,9 +16,6 @@ export function registerCliSource(name: string, description: string, factory: So
   named.set(name, { factory, description });
 }
 
-export function cliSourceNames(): string[] {
-  return [...named.keys()];
-}
 
 function asSource(value: unknown, where: string): Source {
   if (value instanceof Source) return value;

@@ -8,10 +8,6 @@ export interface Capabilities {
   maxIdentifierLength: number;
   /** Load file format normalize writes for this destination. */
   loaderFileFormat: LoadFileFormat;
-  supportsTransactionalDdl: boolean;
-  /** Whether `merge` is implemented (a destination that cannot merge must reject it, never append). */
-  supportsMerge: boolean;
-  maxDecimalPrecision: number;
 }
 
 /** A `_dlt_pipeline_state` row as stored in the destination. */

@@ -1,6 +1,4 @@
 import { setMaxListeners } from "node:events";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import type { ExtractedManifest, RawFile, ResourceManifest } from "../package/format.js";
 import { DataError, PipelineError } from "../util/errors.js";
 import { logger } from "../util/logger.js";
@@ -82,7 +80,6 @@ export async function extractSource(opts: ExtractOptions): Promise<ExtractedMani
   const abort = new AbortController();
   // Every resource, page loop and request listens on this one signal: many listeners are expected.
   setMaxListeners(0, abort.signal);
-  const warnings: string[] = [];
   let stemIndex = 0;
 
   const all = [...source.resources.values()];
@@ -245,8 +242,6 @@ export async function extractSource(opts: ExtractOptions): Promise<ExtractedMani
     resources: [...nodes.values()].filter((n) => n.resource.selected).map((n) => n.manifest),
     files,
     stateChanged,
-    warnings,
   };
-  writeFileSync(join(opts.dir, "manifest.json"), JSON.stringify(manifest, null, 2));
   return manifest;
 }

@@ -119,10 +119,6 @@ export class Resource {
     return this;
   }
 
-  /** Chain a transformer that receives this resource's pages. */
-  pipe(transform: TransformerFn, hints: ResourceHints & { name: string }): Resource {
-    return new Resource({ name: hints.name, hints, transform, parent: this });
-  }
 }
 
 /** Declare a resource: `resource(async function* () { yield [{ id: 1 }] }, { name: "invoices" })`. */

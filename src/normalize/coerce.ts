@@ -48,16 +48,7 @@ export function parseDate(s: string): string | undefined {
   return m && validDay(m[1]!, m[2]!, m[3]!) ? s : undefined;
 }
 
-function isPlainObject(v: object): boolean {
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
-}
 
-/** Decode typed markers (Date, bigint, binary from extract) anywhere inside a value. */
-export function decodeValue(v: unknown): unknown {
-  if (typeof v === "string") return isTyped(v) ? decodeTyped(v) : v;
-  return v;
-}
 
 /** A JSON-safe copy of a nested value for json columns (typed markers turned into plain JSON). */
 export function toJsonValue(v: unknown): Encoded {
@@ -172,4 +163,3 @@ export function coerce(v: unknown, type: DataType, col?: Column): Encoded | type
   }
 }
 
-export { isPlainObject };

@@ -49,7 +49,7 @@ export async function normalizePackage(opts: NormalizeOptions): Promise<Normaliz
   const result = (await normalizeInParallel(input, workers)) ?? normalizeFiles(input);
 
   const jobs: JobFile[] = [];
-  const warnings = [...manifest.warnings];
+  const warnings: string[] = [];
   const nulByTable = new Map<string, number>();
   for (const f of result.written) {
     const { nulStripped, ...job } = f;

@@ -40,7 +40,6 @@ export interface ExtractedManifest {
   files: RawFile[];
   /** False when this package only exists to carry data, its state equal to the previous one. */
   stateChanged: boolean;
-  warnings: string[];
 }
 
 export interface JobFile {
@@ -81,9 +80,7 @@ export interface NormalizedManifest {
   warnings: string[];
 }
 
-export type PackageStatus = "extracted" | "normalized" | "loaded" | "aborted";
 export type JobFolder = "new_jobs" | "started_jobs" | "completed_jobs" | "failed_jobs";
-export const JOB_FOLDERS: readonly JobFolder[] = ["new_jobs", "started_jobs", "completed_jobs", "failed_jobs"];
 
 export interface LoadedMarker {
   loadId: string;

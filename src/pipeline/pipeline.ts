@@ -1,4 +1,4 @@
-import { existsSync, rmSync, writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigResolver } from "../config/resolver.js";
 import type { ConnectOptions, Destination, DestinationClient } from "../destinations/destination.js";
@@ -122,9 +122,6 @@ export class Pipeline {
     return this.workingDir.readState() ?? newState(this.pipelineName, this.datasetName);
   }
 
-  get naming(): NamingConvention {
-    return new NamingConvention(this.destinationObj?.capabilities.maxIdentifierLength);
-  }
 
   /** The last run's steps, timings and errors (secrets scrubbed). */
   get lastTrace(): unknown {
@@ -322,10 +319,6 @@ export class Pipeline {
     return this.workingDir.packages.dropPending();
   }
 
-  /** Forget local state, schemas and packages (the destination keeps its data). */
-  dropWorkingDir(): void {
-    if (existsSync(this.workingDir.path)) rmSync(this.workingDir.path, { recursive: true, force: true });
-  }
 }
 
 export type { RunData, RunOptions };

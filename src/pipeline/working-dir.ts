@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { dataDir } from "../config/providers.js";
 import { PackageStore } from "../package/store.js";
@@ -10,8 +10,9 @@ import type { PipelineState } from "./state.js";
 export class WorkingDir {
   readonly packages: PackageStore;
 
+  // Nothing is created here: readers (the dashboard, `pipeline info`) must not write; every
+  // writer below creates what it needs.
   constructor(readonly path: string) {
-    mkdirSync(join(path, "schemas"), { recursive: true });
     this.packages = new PackageStore(path);
   }
 

@@ -1,3 +1,3 @@
 export * from "./types.js";
-export { Schema, SCHEMA_ENGINE_VERSION, type SchemaUpdate, type StoredSchema, type TableUpdate } from "./schema.js";
+export { Schema, SCHEMA_ENGINE_VERSION, type StoredSchema } from "./schema.js";
 export * from "./system-tables.js";

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { SYSTEM_TABLE_NAMES, systemTables } from "./system-tables.js";
-import type { Column, Table } from "./types.js";
+import { systemTables } from "./system-tables.js";
+import type { Table } from "./types.js";
 
 export const SCHEMA_ENGINE_VERSION = 1;
 
@@ -11,14 +11,6 @@ export interface StoredSchema {
   engineVersion: number;
   tables: Table[];
 }
-
-/** What changed between two versions of a schema: new tables, and new columns of existing ones. */
-export interface TableUpdate {
-  table: Table;
-  isNew: boolean;
-  newColumns: Column[];
-}
-export type SchemaUpdate = TableUpdate[];
 
 function clone<T>(v: T): T {
   return structuredClone(v);
@@ -68,11 +60,6 @@ export class Schema {
     return this.tables.get(name);
   }
 
-  /** User tables (not `_dlt_*`), roots first in creation order with their children after them. */
-  dataTables(): Table[] {
-    return [...this.tables.values()].filter((t) => !SYSTEM_TABLE_NAMES.has(t.name));
-  }
-
   /** The child tables of `root`, recursively, parents before children. */
   descendants(root: string): Table[] {
     const out: Table[] = [];
@@ -88,56 +75,4 @@ export class Schema {
     return out;
   }
 
-  rootOf(name: string): Table {
-    let t = this.tables.get(name);
-    if (!t) throw new Error(`schema ${this.name} has no table ${name}`);
-    while (t.parent) {
-      const p = this.tables.get(t.parent);
-      if (!p) break;
-      t = p;
-    }
-    return t;
-  }
-
-  /** Which tables and columns `next` has that this schema lacks. */
-  diff(next: Schema): SchemaUpdate {
-    const update: SchemaUpdate = [];
-    for (const t of next.tables.values()) {
-      const mine = this.tables.get(t.name);
-      if (!mine) {
-        update.push({ table: clone(t), isNew: true, newColumns: Object.values(t.columns).map(clone) });
-        continue;
-      }
-      const added = Object.values(t.columns).filter((c) => !(c.name in mine.columns));
-      if (added.length > 0) update.push({ table: clone(t), isNew: false, newColumns: added.map(clone) });
-    }
-    return update;
-  }
-
-  /** Add what `other` has and this schema lacks; table hints from `other` win. Returns true if changed. */
-  merge(other: Schema): boolean {
-    let changed = false;
-    for (const t of other.tables.values()) {
-      const mine = this.tables.get(t.name);
-      if (!mine) {
-        this.tables.set(t.name, clone(t));
-        changed = true;
-        continue;
-      }
-      for (const c of Object.values(t.columns)) {
-        if (!(c.name in mine.columns)) {
-          mine.columns[c.name] = clone(c);
-          changed = true;
-        }
-      }
-      const { columns: _c, ...hints } = t;
-      const { columns: _m, ...myHints } = mine;
-      if (JSON.stringify(hints) !== JSON.stringify(myHints)) {
-        Object.assign(mine, clone(hints));
-        changed = true;
-      }
-    }
-    if (changed) this.version++;
-    return changed;
-  }
 }

@@ -13,9 +13,6 @@ export interface DuckDbOptions {
 export const DUCKDB_CAPABILITIES: Capabilities = {
   maxIdentifierLength: 65536,
   loaderFileFormat: "jsonl",
-  supportsTransactionalDdl: true,
-  supportsMerge: true,
-  maxDecimalPrecision: 38,
 };
 
 export class DuckDbDestination implements Destination {

@@ -24,10 +24,7 @@ export const FILESYSTEM_CAPABILITIES: Capabilities = {
   // Table names are folder names: keep well under the usual 255-byte file name limit.
   maxIdentifierLength: 200,
   loaderFileFormat: "jsonl",
-  supportsTransactionalDdl: false,
-  supportsMerge: true,
   // Parquet and the DuckDB views hold decimals up to 38 digits.
-  maxDecimalPrecision: 38,
 };
 
 /** A temp folder for downloads from remote buckets, removed when the process exits. */

@@ -25,9 +25,6 @@ export const POSTGRES_MAX_IDENTIFIER_BYTES = 63;
 export const POSTGRES_CAPABILITIES: Capabilities = {
   maxIdentifierLength: POSTGRES_MAX_IDENTIFIER_BYTES,
   loaderFileFormat: "copy_text",
-  supportsTransactionalDdl: true,
-  supportsMerge: true,
-  maxDecimalPrecision: 1000,
 };
 
 export class PostgresDestination implements Destination {
