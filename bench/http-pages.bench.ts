@@ -35,15 +35,24 @@ async function startApi(): Promise<{ url: string; maxInFlight: () => number; res
     },
     close: async () => {
       server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
+      await new Promise<void>((r) =>
+        server.close(() => {
+          r();
+        }),
+      );
     },
   };
 }
 
 async function drain(r: Resource): Promise<number[]> {
   const ctx: ResourceContext = {
-    resourceName: r.name, sourceName: "bench", incremental: undefined, state: {}, sourceState: {},
-    signal: new AbortController().signal, log: logger("bench"),
+    resourceName: r.name,
+    sourceName: "bench",
+    incremental: undefined,
+    state: {},
+    sourceState: {},
+    signal: new AbortController().signal,
+    log: logger("bench"),
   };
   const ids: number[] = [];
   for await (const page of (await r.fn!(ctx)) as AsyncIterable<Array<{ id: number }>>) for (const item of page) ids.push(item.id);
@@ -54,7 +63,16 @@ function pagesResource(url: string, parallel: boolean): Resource {
   const [r] = restApiResources(
     {
       client: { baseUrl: url, limiter: { maxConcurrency: CONCURRENCY } },
-      resources: [{ name: "pages", endpoint: { path: "items", dataSelector: "data", paginator: { type: "page_number", basePage: 1, totalPath: "total_pages", parallel } } }],
+      resources: [
+        {
+          name: "pages",
+          endpoint: {
+            path: "items",
+            dataSelector: "data",
+            paginator: { type: "page_number", basePage: 1, totalPath: "total_pages", parallel },
+          },
+        },
+      ],
     },
     { resolver: new ConfigResolver([]) },
   );
@@ -79,7 +97,8 @@ export default async function httpPages(): Promise<BenchResult> {
     const ideal = (Math.ceil(PAGES / CONCURRENCY) * LATENCY_MS) / 1000;
     const sequentialIdeal = (PAGES * LATENCY_MS) / 1000;
     const ratio = par.seconds / ideal;
-    const row = (name: string, s: number, peak: string) => `| ${name} | ${fmt(s, 2)} s | ${fmt(s / ideal, 2)}× | ${fmt(sequentialIdeal / s, 1)}× | ${peak} |`;
+    const row = (name: string, s: number, peak: string) =>
+      `| ${name} | ${fmt(s, 2)} s | ${fmt(s / ideal, 2)}× | ${fmt(sequentialIdeal / s, 1)}× | ${peak} |`;
     const markdown = [
       `${PAGES} pages of ${PAGE_SIZE} items, ${LATENCY_MS} ms latency per page, limiter at ${CONCURRENCY} concurrent requests, page_number paginator with \`totalPath\`.`,
       `Ideal with ${CONCURRENCY} in flight: ceil(${PAGES}/${CONCURRENCY}) × ${LATENCY_MS} ms = ${fmt(ideal, 2)} s. Sequential paging (what dlt does): ${PAGES} × ${LATENCY_MS} ms = ${fmt(sequentialIdeal, 1)} s.`,

@@ -62,13 +62,16 @@ export default async function run(): Promise<BenchResult> {
       pipelinesDir: join(dir, "pipelines"),
       config: new ConfigResolver([new EnvProvider({})]),
     });
-    const src = resource(function* () {
-      for (let i = 0; i < N; i += 1000) {
-        const page = [];
-        for (let j = i; j < Math.min(N, i + 1000); j++) page.push(invoice(j));
-        yield page;
-      }
-    }, { name: "sales_invoices", primaryKey: "id", writeDisposition: "merge", columns: MONEY });
+    const src = resource(
+      function* () {
+        for (let i = 0; i < N; i += 1000) {
+          const page = [];
+          for (let j = i; j < Math.min(N, i + 1000); j++) page.push(invoice(j));
+          yield page;
+        }
+      },
+      { name: "sales_invoices", primaryKey: "id", writeDisposition: "merge", columns: MONEY },
+    );
     const ex = await time(() => p.extract(src));
     const norm = await time(() => p.normalize());
     const load = await time(() => p.load());
@@ -77,7 +80,9 @@ export default async function run(): Promise<BenchResult> {
     const { DuckDBInstance } = await import("@duckdb/node-api");
     const inst = await DuckDBInstance.create(join(dir, "floor.duckdb"));
     const c = await inst.connect();
-    const floor = await time(() => c.run(`CREATE TABLE invoices AS SELECT * FROM read_json('${raw}', format = 'newline_delimited')`));
+    const floor = await time(() =>
+      c.run(`CREATE TABLE invoices AS SELECT * FROM read_json('${raw}', format = 'newline_delimited')`),
+    );
     c.closeSync();
     inst.closeSync();
 

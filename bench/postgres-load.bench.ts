@@ -42,7 +42,12 @@ function invoice(i: number): Record<string, unknown> {
     total_amount: `${((i % 1000) + 100) * 1.2}`,
     status: "UNPAID",
     updated_at: `2024-03-${day}T11:${String(i % 60).padStart(2, "0")}:00Z`,
-    invoice_lines: [1, 2].map((k) => ({ id: `line${i}-${k}`, description: `Consulting, item ${k}`, quantity: "1.00", unit_price: "50.00" })),
+    invoice_lines: [1, 2].map((k) => ({
+      id: `line${i}-${k}`,
+      description: `Consulting, item ${k}`,
+      quantity: "1.00",
+      unit_price: "50.00",
+    })),
   };
 }
 
@@ -85,7 +90,12 @@ interface Measured {
   bare: number;
 }
 
-async function runPipeline(dir: string, schema: string, name: string, data: ReturnType<typeof resource>): Promise<Omit<Measured, "bare">> {
+async function runPipeline(
+  dir: string,
+  schema: string,
+  name: string,
+  data: ReturnType<typeof resource>,
+): Promise<Omit<Measured, "bare">> {
   const p = new Pipeline({
     pipelineName: name,
     destination: postgres({ credentials: PG_URL }),
@@ -129,7 +139,10 @@ export default async function (): Promise<BenchResult> {
   const down = await probe();
   const shown = PG_URL.replace(/:[^:@/]*@/, ":***@");
   if (down) {
-    return { title, markdown: `Not measured: no Postgres server at ${shown} (${down}). Start one or set PG_URL and run \`npm run bench -- postgres\`.` };
+    return {
+      title,
+      markdown: `Not measured: no Postgres server at ${shown} (${down}). Start one or set PG_URL and run \`npm run bench -- postgres\`.`,
+    };
   }
   const admin = new pg.Client({ connectionString: PG_URL });
   await admin.connect();
@@ -138,43 +151,99 @@ export default async function (): Promise<BenchResult> {
     return await withTempDir(async (dir) => {
       await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
 
-      const f = await runPipeline(`${dir}/flat`, schema, "bench_flat", resource(pages(FLAT, flat), { name: "customers", columns: { amount: { dataType: "decimal" } } }));
-      await admin.query(`CREATE TABLE ${schema}.bare_flat (id bigint, name varchar, email varchar, amount numeric(38,9), quantity bigint, ratio double precision, active boolean, created_at timestamptz, _dlt_load_id varchar NOT NULL, _dlt_id varchar NOT NULL)`);
+      const f = await runPipeline(
+        `${dir}/flat`,
+        schema,
+        "bench_flat",
+        resource(pages(FLAT, flat), { name: "customers", columns: { amount: { dataType: "decimal" } } }),
+      );
+      await admin.query(
+        `CREATE TABLE ${schema}.bare_flat (id bigint, name varchar, email varchar, amount numeric(38,9), quantity bigint, ratio double precision, active boolean, created_at timestamptz, _dlt_load_id varchar NOT NULL, _dlt_id varchar NOT NULL)`,
+      );
       const fb = await time(() =>
-        bareCopy(admin, `${schema}.bare_flat`, ["id", "name", "email", "amount", "quantity", "ratio", "active", "created_at", "_dlt_load_id", "_dlt_id"], function* () {
-          for (let i = 0; i < FLAT; i++) {
-            const r = flat(i);
-            yield [r.id, r.name, r.email, r.amount, r.quantity, r.ratio, r.active, r.created_at, "1.0", `id${i}`];
-          }
-        }),
+        bareCopy(
+          admin,
+          `${schema}.bare_flat`,
+          ["id", "name", "email", "amount", "quantity", "ratio", "active", "created_at", "_dlt_load_id", "_dlt_id"],
+          function* () {
+            for (let i = 0; i < FLAT; i++) {
+              const r = flat(i);
+              yield [r.id, r.name, r.email, r.amount, r.quantity, r.ratio, r.active, r.created_at, "1.0", `id${i}`];
+            }
+          },
+        ),
       );
 
-      const n = await runPipeline(`${dir}/nested`, schema, "bench_nested", resource(pages(INVOICES, invoice), {
-        name: "invoices",
-        writeDisposition: "append",
-        columns: { net_amount: { dataType: "decimal" }, total_amount: { dataType: "decimal" } },
-      }));
-      await admin.query(`CREATE TABLE ${schema}.bare_inv (id varchar, invoice_number varchar, contact__id varchar, contact__displayed_as varchar, date date, net_amount numeric(38,9), total_amount numeric(38,9), status varchar, updated_at timestamptz, _dlt_load_id varchar NOT NULL, _dlt_id varchar NOT NULL)`);
-      await admin.query(`CREATE TABLE ${schema}.bare_lines (id varchar, description varchar, quantity varchar, unit_price varchar, _dlt_root_id varchar NOT NULL, _dlt_parent_id varchar NOT NULL, _dlt_list_idx bigint NOT NULL, _dlt_id varchar NOT NULL)`);
+      const n = await runPipeline(
+        `${dir}/nested`,
+        schema,
+        "bench_nested",
+        resource(pages(INVOICES, invoice), {
+          name: "invoices",
+          writeDisposition: "append",
+          columns: { net_amount: { dataType: "decimal" }, total_amount: { dataType: "decimal" } },
+        }),
+      );
+      await admin.query(
+        `CREATE TABLE ${schema}.bare_inv (id varchar, invoice_number varchar, contact__id varchar, contact__displayed_as varchar, date date, net_amount numeric(38,9), total_amount numeric(38,9), status varchar, updated_at timestamptz, _dlt_load_id varchar NOT NULL, _dlt_id varchar NOT NULL)`,
+      );
+      await admin.query(
+        `CREATE TABLE ${schema}.bare_lines (id varchar, description varchar, quantity varchar, unit_price varchar, _dlt_root_id varchar NOT NULL, _dlt_parent_id varchar NOT NULL, _dlt_list_idx bigint NOT NULL, _dlt_id varchar NOT NULL)`,
+      );
       const nb = await time(async () => {
-        await bareCopy(admin, `${schema}.bare_inv`, ["id", "invoice_number", "contact__id", "contact__displayed_as", "date", "net_amount", "total_amount", "status", "updated_at", "_dlt_load_id", "_dlt_id"], function* () {
-          for (let i = 0; i < INVOICES; i++) {
-            const r = invoice(i);
-            const c = r.contact as Record<string, string>;
-            yield [r.id, r.invoice_number, c.id, c.displayed_as, r.date, r.net_amount, r.total_amount, r.status, r.updated_at, "1.0", `id${i}`];
-          }
-        });
-        await bareCopy(admin, `${schema}.bare_lines`, ["id", "description", "quantity", "unit_price", "_dlt_root_id", "_dlt_parent_id", "_dlt_list_idx", "_dlt_id"], function* () {
-          for (let i = 0; i < INVOICES; i++) {
-            const lines = invoice(i).invoice_lines as Array<Record<string, string>>;
-            for (const [k, l] of lines.entries()) yield [l.id, l.description, l.quantity, l.unit_price, `id${i}`, `id${i}`, k, `l${i}_${k}`];
-          }
-        });
+        await bareCopy(
+          admin,
+          `${schema}.bare_inv`,
+          [
+            "id",
+            "invoice_number",
+            "contact__id",
+            "contact__displayed_as",
+            "date",
+            "net_amount",
+            "total_amount",
+            "status",
+            "updated_at",
+            "_dlt_load_id",
+            "_dlt_id",
+          ],
+          function* () {
+            for (let i = 0; i < INVOICES; i++) {
+              const r = invoice(i);
+              const c = r.contact as Record<string, string>;
+              yield [
+                r.id,
+                r.invoice_number,
+                c.id,
+                c.displayed_as,
+                r.date,
+                r.net_amount,
+                r.total_amount,
+                r.status,
+                r.updated_at,
+                "1.0",
+                `id${i}`,
+              ];
+            }
+          },
+        );
+        await bareCopy(
+          admin,
+          `${schema}.bare_lines`,
+          ["id", "description", "quantity", "unit_price", "_dlt_root_id", "_dlt_parent_id", "_dlt_list_idx", "_dlt_id"],
+          function* () {
+            for (let i = 0; i < INVOICES; i++) {
+              const lines = invoice(i).invoice_lines as Array<Record<string, string>>;
+              for (const [k, l] of lines.entries())
+                yield [l.id, l.description, l.quantity, l.unit_price, `id${i}`, `id${i}`, k, `l${i}_${k}`];
+            }
+          },
+        );
       });
 
       const flatM: Measured = { ...f, bare: fb.seconds };
       const nestedM: Measured = { ...n, bare: nb.seconds };
-      const ratio = (m: Measured) => (m.rows / m.load) / (m.rows / m.bare);
+      const ratio = (m: Measured) => m.rows / m.load / (m.rows / m.bare);
       const ratioNl = (m: Measured) => m.bare / (m.normalize + m.load);
       return {
         title,

@@ -12,7 +12,9 @@ import type { BenchResult } from "./lib.js";
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, "..", "..");
 const filter = process.argv[2];
-const files = readdirSync(here).filter((f) => f.endsWith(".bench.js") && (!filter || f.includes(filter))).sort();
+const files = readdirSync(here)
+  .filter((f) => f.endsWith(".bench.js") && (!filter || f.includes(filter)))
+  .sort();
 
 const out = join(repo, "BENCHMARKS.md");
 const sections = new Map<string, string>();

@@ -14,24 +14,33 @@ const CONCURRENCY = Number(process.env.BENCH_SAGE_CONCURRENCY ?? 32);
 /** The sandbox in its own process, so that its page rendering does not share this event loop. */
 async function sandboxProcess(): Promise<{ url: string; child: ChildProcess }> {
   const bin = join(import.meta.dirname, "..", "..", "dist", "cli", "main.js");
-  const child = spawn(process.execPath, [bin, "sandbox", "--port", "0", "--businesses", "1", "--scale", String(SCALE), "--latency-ms", String(LATENCY_MS)], {
-    stdio: ["ignore", "ignore", "pipe"],
-    env: { ...process.env, RUNTIME__LOG_LEVEL: "warn" },
-  });
+  const child = spawn(
+    process.execPath,
+    [bin, "sandbox", "--port", "0", "--businesses", "1", "--scale", String(SCALE), "--latency-ms", String(LATENCY_MS)],
+    {
+      stdio: ["ignore", "ignore", "pipe"],
+      env: { ...process.env, RUNTIME__LOG_LEVEL: "warn" },
+    },
+  );
   let err = "";
   const url = await new Promise<string>((resolve, reject) => {
-    child.stderr!.on("data", (d: Buffer) => {
+    child.stderr.on("data", (d: Buffer) => {
       err += d.toString();
       const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(err);
       if (m) resolve(m[1]!);
     });
-    child.on("exit", () => reject(new Error(`sandbox exited: ${err}`)));
+    child.on("exit", () => {
+      reject(new Error(`sandbox exited: ${err}`));
+    });
   });
   return { url, child };
 }
 
 async function admin(url: string, path: string, body?: unknown): Promise<any> {
-  const res = await fetch(`${url}/__sandbox/${path}`, body === undefined ? {} : { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
+  const res = await fetch(
+    `${url}/__sandbox/${path}`,
+    body === undefined ? {} : { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } },
+  );
   return res.json();
 }
 
@@ -42,10 +51,14 @@ export default async function run(): Promise<BenchResult> {
       const info = await admin(url, "info");
       const tokens = await admin(url, "tokens", { scope: "readonly" });
       const config = new ConfigResolver([new EnvProvider({})]);
-      const source = () => sageAccountingSource({ baseUrl: `${url}/v3.1`, accessToken: tokens.access_token, maxConcurrency: CONCURRENCY }, config);
+      const source = () =>
+        sageAccountingSource({ baseUrl: `${url}/v3.1`, accessToken: tokens.access_token, maxConcurrency: CONCURRENCY }, config);
       const p = new Pipeline({
-        pipelineName: "sage_bench", datasetName: "sage", destination: duckdb({ credentials: join(dir, "s.duckdb") }),
-        pipelinesDir: join(dir, "p"), config,
+        pipelineName: "sage_bench",
+        datasetName: "sage",
+        destination: duckdb({ credentials: join(dir, "s.duckdb") }),
+        pipelinesDir: join(dir, "p"),
+        config,
       });
       // Generating scale-10 data takes the sandbox a few seconds: warm it up outside the timing.
       await fetch(`${url}/v3.1/sales_invoices?items_per_page=1`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
@@ -67,12 +80,18 @@ export default async function run(): Promise<BenchResult> {
       // shows what the sandbox itself costs (it renders every page), so the ratio isolates ours.
       await admin(url, "stats/reset", {});
       const queue = [...sent];
-      const bare = await time(() => Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-        for (let r = queue.shift(); r; r = queue.shift()) {
-          const res = await fetch(r.url, { headers: { authorization: `Bearer ${tokens.access_token}`, ...(r.business ? { "x-business": r.business } : {}) } });
-          await res.text();
-        }
-      })));
+      const bare = await time(() =>
+        Promise.all(
+          Array.from({ length: CONCURRENCY }, async () => {
+            for (let r = queue.shift(); r; r = queue.shift()) {
+              const res = await fetch(r.url, {
+                headers: { authorization: `Bearer ${tokens.access_token}`, ...(r.business ? { "x-business": r.business } : {}) },
+              });
+              await res.text();
+            }
+          }),
+        ),
+      );
 
       // 1% of the invoices changed: an incremental run.
       const business = info.businesses[0].id as string;

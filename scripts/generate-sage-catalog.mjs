@@ -53,8 +53,13 @@ function queryParam(p) {
 /** Walk an item definition and collect field paths (`invoice_lines[*].net_amount`). */
 function collectFields(spec, rootDef, isReference) {
   const acc = {
-    nestedArrays: [], nestedObjects: [], references: [], scalarArrays: [],
-    moneyFields: [], dateFields: [], timestampFields: [],
+    nestedArrays: [],
+    nestedObjects: [],
+    references: [],
+    scalarArrays: [],
+    moneyFields: [],
+    dateFields: [],
+    timestampFields: [],
   };
   const walk = (defName, prefix, stack) => {
     const def = spec.definitions[defName];
@@ -135,7 +140,10 @@ function trimSchema(schema) {
 export function buildCatalog(spec, specText) {
   const paths = listEndpointPaths(spec);
   const listItemDefs = new Set(
-    paths.map((p) => responseDefinition(spec.paths[p].get)).filter((r) => r.kind === "list").map((r) => r.definition),
+    paths
+      .map((p) => responseDefinition(spec.paths[p].get))
+      .filter((r) => r.kind === "list")
+      .map((r) => r.definition),
   );
   const isBaseLike = (name) => {
     const keys = Object.keys(spec.definitions[name]?.properties ?? {});
@@ -242,7 +250,10 @@ function main(argv) {
     process.exit(2);
   }
   const out = generateFromFile(specPath);
-  const targets = [[ENDPOINTS_FILE, out.endpoints], [DEFINITIONS_FILE, out.definitions]];
+  const targets = [
+    [ENDPOINTS_FILE, out.endpoints],
+    [DEFINITIONS_FILE, out.definitions],
+  ];
   if (check) {
     const stale = targets.filter(([file, text]) => {
       try {

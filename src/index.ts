@@ -1,6 +1,14 @@
 // The public API of sage-accounting-pipeline. Names are part of the contract.
 export { pipeline, Pipeline, LoadInfo, ExtractInfo, NormalizeInfo, Dataset, Relation } from "./pipeline/index.js";
-export type { PipelineOptions, ProgressEvent, RunData, RunOptions, LoadPackageInfo, JobInfo, PipelineState } from "./pipeline/index.js";
+export type {
+  PipelineOptions,
+  ProgressEvent,
+  RunData,
+  RunOptions,
+  LoadPackageInfo,
+  JobInfo,
+  PipelineState,
+} from "./pipeline/index.js";
 export { resource, transformer, source, incremental, Resource, Source, Incremental } from "./extract/index.js";
 export type { Item, ResourceContext, ResourceHints, IncrementalOptions, SourceOptions } from "./extract/index.js";
 export type { ColumnHint, DataType, SchemaContract, ContractMode, WriteDisposition } from "./schema/index.js";
@@ -18,10 +26,27 @@ export { filesystem } from "./destinations/filesystem/index.js";
 
 // The declarative REST source and its HTTP client.
 export { restApiSource, restApiResources, RestClient, registerPaginator, registerAuth } from "./rest/index.js";
-export type { RESTAPIConfig, ClientConfig, EndpointResource, Endpoint, PaginatorConfig, AuthConfig, OAuthTokens } from "./rest/index.js";
+export type {
+  RESTAPIConfig,
+  ClientConfig,
+  EndpointResource,
+  Endpoint,
+  PaginatorConfig,
+  AuthConfig,
+  OAuthTokens,
+} from "./rest/index.js";
 export {
-  HttpClient, onRequestEvent, HttpError, AuthenticationError, PermissionDeniedError, NotFoundError, RateLimitError,
-  ServerError, ConnectionError, ResponseFormatError, BudgetExceededError,
+  HttpClient,
+  onRequestEvent,
+  HttpError,
+  AuthenticationError,
+  PermissionDeniedError,
+  NotFoundError,
+  RateLimitError,
+  ServerError,
+  ConnectionError,
+  ResponseFormatError,
+  BudgetExceededError,
 } from "./http/index.js";
 
 // The Sage sources.

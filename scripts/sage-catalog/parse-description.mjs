@@ -46,10 +46,18 @@ export function parseAccess(description) {
   return access;
 }
 
-const splitRoles = (s) => s.split(",").map((r) => r.trim()).filter(Boolean);
+const splitRoles = (s) =>
+  s
+    .split(",")
+    .map((r) => r.trim())
+    .filter(Boolean);
 
 export function parseSortAttributes(description) {
   const m = /Available attributes are:\s*\n([^\n]+)/.exec(description ?? "");
-  return m ? m[1].split(",").map((s) => s.trim()).filter(Boolean) : [];
+  return m
+    ? m[1]
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [];
 }
-

@@ -17,4 +17,3 @@ export function stringify(value, indent = "") {
     : Object.entries(value).map(([k, v]) => `${inner}${JSON.stringify(k)}: ${stringify(v, inner)}`);
   return `${Array.isArray(value) ? "[" : "{"}\n${parts.join(",\n")}\n${indent}${Array.isArray(value) ? "]" : "}"}`;
 }
-

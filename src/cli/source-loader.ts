@@ -16,12 +16,11 @@ export function registerCliSource(name: string, description: string, factory: So
   named.set(name, { factory, description });
 }
 
-
 function asSource(value: unknown, where: string): Source {
   if (value instanceof Source) return value;
   if (value instanceof Resource) return new Source(value.name, [value]);
   if (Array.isArray(value) && value.length > 0 && value.every((v) => v instanceof Resource)) {
-    return new Source("source", value as Resource[]);
+    return new Source("source", value);
   }
   throw new ConfigError(`${where} does not export a source`, {
     hint: "export default source(...), a resource, an array of resources, or a function returning one",
@@ -46,7 +45,8 @@ export async function loadSource(spec: string, config: ConfigResolver, resources
   if (!existsSync(path)) throw new ConfigError(`source module ${path} does not exist`);
   const mod = (await import(pathToFileURL(path).href)) as { default?: unknown; source?: unknown };
   let value = mod.default ?? mod.source;
-  if (typeof value === "function" && !(value instanceof Resource)) value = await (value as (c: ConfigResolver) => unknown)(config);
+  if (typeof value === "function" && !(value instanceof Resource))
+    value = await (value as (c: ConfigResolver) => unknown)(config);
   const src = asSource(value, path);
   return resources ? src.withResources(...resources) : src;
 }

@@ -11,7 +11,10 @@ export function printRowCounts(counts: Record<string, number>, loadedNow?: Recor
   const width = Math.max(5, ...entries.map(([t]) => t.length));
   const num = (n: number) => n.toLocaleString("en-US").padStart(9);
   const extra = loadedNow ? `  ${"this run".padStart(9)}` : "";
-  const lines = [`${"table".padEnd(width)}  ${"rows".padStart(9)}${extra}`, `${"-".repeat(width)}  ${"-".repeat(9)}${loadedNow ? `  ${"-".repeat(9)}` : ""}`];
+  const lines = [
+    `${"table".padEnd(width)}  ${"rows".padStart(9)}${extra}`,
+    `${"-".repeat(width)}  ${"-".repeat(9)}${loadedNow ? `  ${"-".repeat(9)}` : ""}`,
+  ];
   for (const [t, n] of entries) lines.push(`${t.padEnd(width)}  ${num(n)}${loadedNow ? `  ${num(loadedNow[t] ?? 0)}` : ""}`);
   const sum = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a + b, 0);
   lines.push(`${"total".padEnd(width)}  ${num(sum(counts))}${loadedNow ? `  ${num(sum(loadedNow))}` : ""}`);

@@ -37,13 +37,16 @@ export class EnvProvider implements ConfigProvider {
 export class TomlProvider implements ConfigProvider {
   private readonly data: Record<string, unknown>;
 
-  constructor(readonly name: string, readonly file: string) {
+  constructor(
+    readonly name: string,
+    readonly file: string,
+  ) {
     if (!existsSync(file)) {
       this.data = {};
       return;
     }
     try {
-      this.data = parseToml(readFileSync(file, "utf8")) as Record<string, unknown>;
+      this.data = parseToml(readFileSync(file, "utf8"));
     } catch (err) {
       const detail = err instanceof Error ? err.message.split("\n")[0] : String(err);
       throw new ConfigError(`${file} is not valid TOML: ${detail}`, {

@@ -122,7 +122,10 @@ export function parseList(value: unknown, fail: () => Error): string[] {
         throw fail();
       }
     }
-    return s.split(",").map((p) => p.trim()).filter((p) => p.length > 0);
+    return s
+      .split(",")
+      .map((p) => p.trim())
+      .filter((p) => p.length > 0);
   }
   throw fail();
 }

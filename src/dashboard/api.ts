@@ -15,10 +15,17 @@ export class DashboardApi {
 
   pipelines(): Array<{ name: string; dataset: string | null; destination: string | null; stateVersion: number }> {
     if (!existsSync(this.pipelinesDir)) return [];
-    return readdirSync(this.pipelinesDir).sort().map((name) => {
-      const state = new WorkingDir(join(this.pipelinesDir, name)).readState();
-      return { name, dataset: state?.datasetName ?? null, destination: state?.destinationName ?? null, stateVersion: state?._stateVersion ?? 0 };
-    });
+    return readdirSync(this.pipelinesDir)
+      .sort()
+      .map((name) => {
+        const state = new WorkingDir(join(this.pipelinesDir, name)).readState();
+        return {
+          name,
+          dataset: state?.datasetName ?? null,
+          destination: state?.destinationName ?? null,
+          stateVersion: state?._stateVersion ?? 0,
+        };
+      });
   }
 
   private workingDir(name: string): WorkingDir {
@@ -64,13 +71,19 @@ export class DashboardApi {
   async data(name: string): Promise<Record<string, unknown>> {
     const ds = this.pipeline(name).dataset();
     const rowCounts = await ds.rowCounts();
-    const loads = await ds.sql("select load_id, schema_name, status, inserted_at from _dlt_loads order by load_id desc limit 50").rows().catch(() => []);
+    const loads = await ds
+      .sql("select load_id, schema_name, status, inserted_at from _dlt_loads order by load_id desc limit 50")
+      .rows()
+      .catch(() => []);
     return { rowCounts, loads };
   }
 
   async query(name: string, sql: string, limit = 500): Promise<{ columns: string[]; rows: unknown[][]; truncated: boolean }> {
     const checked = checkReadOnly(sql);
-    const rows = await this.pipeline(name).dataset().sql(`select * from (${checked}) as q limit ${limit + 1}`).rows();
+    const rows = await this.pipeline(name)
+      .dataset()
+      .sql(`select * from (${checked}) as q limit ${limit + 1}`)
+      .rows();
     const columns = rows.length > 0 ? Object.keys(rows[0]!) : [];
     return {
       columns,

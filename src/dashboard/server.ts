@@ -12,7 +12,12 @@ const log = logger("dashboard");
 function toJson(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => {
     if (typeof v === "bigint") return v.toString();
-    if (v && typeof v === "object" && (v as { type?: string }).type === "Buffer" && Array.isArray((v as { data?: unknown }).data)) {
+    if (
+      v &&
+      typeof v === "object" &&
+      (v as { type?: string }).type === "Buffer" &&
+      Array.isArray((v as { data?: unknown }).data)
+    ) {
       return Buffer.from((v as { data: number[] }).data).toString("base64");
     }
     return v;
@@ -44,23 +49,43 @@ export interface Dashboard {
  * the `_dlt_loads` history, and a query box. Credentials are never shown: the destination's
  * location is the redacted one LoadInfo prints.
  */
-export async function startDashboard(options: { pipelinesDir: string; config: ConfigResolver; port?: number }): Promise<Dashboard> {
+export async function startDashboard(options: {
+  pipelinesDir: string;
+  config: ConfigResolver;
+  port?: number;
+}): Promise<Dashboard> {
   const api = new DashboardApi(options.pipelinesDir, options.config);
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
     const handle = async (): Promise<void> => {
-      if (url.pathname === "/" && req.method === "GET") return send(res, 200, DASHBOARD_PAGE, "text/html; charset=utf-8");
-      if (parts[0] !== "api") return send(res, 404, toJson({ error: "not found" }), "application/json");
-      if (parts.length === 2 && parts[1] === "pipelines") return send(res, 200, toJson(api.pipelines()), "application/json");
+      if (url.pathname === "/" && req.method === "GET") {
+        send(res, 200, DASHBOARD_PAGE, "text/html; charset=utf-8");
+        return;
+      }
+      if (parts[0] !== "api") {
+        send(res, 404, toJson({ error: "not found" }), "application/json");
+        return;
+      }
+      if (parts.length === 2 && parts[1] === "pipelines") {
+        send(res, 200, toJson(api.pipelines()), "application/json");
+        return;
+      }
       const name = parts[2];
-      if (parts[1] === "pipelines" && name && parts.length === 3) return send(res, 200, toJson(await api.overview(name)), "application/json");
-      if (parts[1] === "pipelines" && name && parts[3] === "data") return send(res, 200, toJson(await api.data(name)), "application/json");
+      if (parts[1] === "pipelines" && name && parts.length === 3) {
+        send(res, 200, toJson(await api.overview(name)), "application/json");
+        return;
+      }
+      if (parts[1] === "pipelines" && name && parts[3] === "data") {
+        send(res, 200, toJson(await api.data(name)), "application/json");
+        return;
+      }
       if (parts[1] === "pipelines" && name && parts[3] === "query" && req.method === "POST") {
         const { sql } = JSON.parse(await readBody(req)) as { sql?: string };
-        return send(res, 200, toJson(await api.query(name, sql ?? "")), "application/json");
+        send(res, 200, toJson(await api.query(name, sql ?? "")), "application/json");
+        return;
       }
-      return send(res, 404, toJson({ error: "not found" }), "application/json");
+      send(res, 404, toJson({ error: "not found" }), "application/json");
     };
     handle().catch((err: unknown) => {
       const status = err instanceof ConfigError || err instanceof SyntaxError ? 400 : 500;
@@ -69,10 +94,16 @@ export async function startDashboard(options: { pipelinesDir: string; config: Co
     });
   });
   await new Promise<void>((resolve, reject) => {
-    server.once("error", (err: NodeJS.ErrnoException) =>
-      reject(new ConfigError(`cannot listen on 127.0.0.1:${options.port ?? 8765}: ${err.code ?? err.message}`, { hint: "pass --port with a free port" })),
-    );
-    server.listen(options.port ?? 8765, "127.0.0.1", () => resolve());
+    server.once("error", (err: NodeJS.ErrnoException) => {
+      reject(
+        new ConfigError(`cannot listen on 127.0.0.1:${options.port ?? 8765}: ${err.code ?? err.message}`, {
+          hint: "pass --port with a free port",
+        }),
+      );
+    });
+    server.listen(options.port ?? 8765, "127.0.0.1", () => {
+      resolve();
+    });
   });
   const port = (server.address() as AddressInfo).port;
   return {
@@ -80,7 +111,9 @@ export async function startDashboard(options: { pipelinesDir: string; config: Co
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
-        server.close(() => resolve());
+        server.close(() => {
+          resolve();
+        });
       }),
   };
 }

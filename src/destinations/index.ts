@@ -1,4 +1,12 @@
-export type { Capabilities, ConnectOptions, Destination, DestinationClient, LoadRequest, ResultRow, StateRow } from "./destination.js";
+export type {
+  Capabilities,
+  ConnectOptions,
+  Destination,
+  DestinationClient,
+  LoadRequest,
+  ResultRow,
+  StateRow,
+} from "./destination.js";
 export { registerDestination, resolveDestination, destinationNames, type DestinationFactory } from "./registry.js";
 export { SqlJobClient, LoadError, type SqlDialect, type SqlConnection } from "./sql/index.js";
 // Factories: importing them loads no driver (drivers load on first connect).

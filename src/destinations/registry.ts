@@ -11,10 +11,15 @@ export type DestinationFactory = (config: ConfigResolver) => Promise<Destination
  * an env group, or one string such as a DSN), then field by field where it is split over several
  * providers (e.g. the password in env, the rest in config.toml).
  */
-function credentialsGroup(config: ConfigResolver, destination: string, fields: string[]): string | Record<string, unknown> | undefined {
+function credentialsGroup(
+  config: ConfigResolver,
+  destination: string,
+  fields: string[],
+): string | Record<string, unknown> | undefined {
   const found = config.raw(["destination", destination], "credentials");
-  if (found && (typeof found.value === "string" || found.value instanceof Secret)) return String(found.value instanceof Secret ? found.value.reveal() : found.value);
-  const out: Record<string, unknown> = found && typeof found.value === "object" && found.value !== null ? { ...(found.value as object) } : {};
+  if (found && (typeof found.value === "string" || found.value instanceof Secret))
+    return String(found.value instanceof Secret ? found.value.reveal() : found.value);
+  const out: Record<string, unknown> = found && typeof found.value === "object" && found.value !== null ? { ...found.value } : {};
   for (const f of fields) {
     if (out[f] !== undefined) continue;
     const v = config.findExact(["destination", destination, "credentials"], f);
@@ -22,7 +27,9 @@ function credentialsGroup(config: ConfigResolver, destination: string, fields: s
   }
   for (const [k, v] of Object.entries(out)) {
     if (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean") {
-      throw new ConfigError(`[destination.${destination}.credentials] ${k} must be a string`, { hint: "check .dlt/secrets.toml and the environment" });
+      throw new ConfigError(`[destination.${destination}.credentials] ${k} must be a string`, {
+        hint: "check .dlt/secrets.toml and the environment",
+      });
     }
   }
   return Object.keys(out).length > 0 ? out : undefined;
@@ -31,7 +38,7 @@ function credentialsGroup(config: ConfigResolver, destination: string, fields: s
 /** Fields whose values are secrets: wrapped so they never print. */
 function secretFields(group: Record<string, unknown>, names: string[]): Record<string, unknown> {
   const out = { ...group };
-  for (const n of names) if (typeof out[n] === "string") out[n] = new Secret(out[n] as string);
+  for (const n of names) if (typeof out[n] === "string") out[n] = new Secret(out[n]);
   return out;
 }
 
@@ -59,7 +66,13 @@ const factories = new Map<string, DestinationFactory>([
     async (config) => {
       const { filesystem } = await import("./filesystem/index.js");
       const section = ["destination", "filesystem"];
-      const group = credentialsGroup(config, "filesystem", ["aws_access_key_id", "aws_secret_access_key", "aws_session_token", "endpoint_url", "region_name"]);
+      const group = credentialsGroup(config, "filesystem", [
+        "aws_access_key_id",
+        "aws_secret_access_key",
+        "aws_session_token",
+        "endpoint_url",
+        "region_name",
+      ]);
       if (typeof group === "string") {
         throw new ConfigError("[destination.filesystem] credentials must be a table of fields, not one string", {
           hint: "set aws_access_key_id, aws_secret_access_key, endpoint_url and region_name under [destination.filesystem.credentials]",
@@ -71,7 +84,7 @@ const factories = new Map<string, DestinationFactory>([
         bucketUrl: config.string(section, "bucket_url") ?? "",
         ...(format !== undefined ? { format: format as "jsonl" | "parquet" } : {}),
         ...(compression !== undefined ? { compression: compression as "gzip" | "none" } : {}),
-        ...(group ? { credentials: secretFields(group, ["aws_secret_access_key", "aws_session_token"]) as never } : {}),
+        ...(group ? { credentials: secretFields(group, ["aws_secret_access_key", "aws_session_token"]) } : {}),
       });
     },
   ],

@@ -50,7 +50,10 @@ const log = logger("extract");
 
 /** A resource failed; `cause` is the original error (an HTTP error class, a DataError...). */
 export class ResourceError extends PipelineError {
-  constructor(readonly resource: string, cause: unknown) {
+  constructor(
+    readonly resource: string,
+    cause: unknown,
+  ) {
     const msg = cause instanceof Error ? cause.message : String(cause);
     super(msg.includes(`resource ${resource}`) ? msg : `resource ${resource}: ${msg}`, {
       cause,
@@ -92,7 +95,9 @@ export async function extractSource(opts: ExtractOptions): Promise<ExtractedMani
     const stored = inc ? rState.incremental?.[inc.cursorPath] : undefined;
     const cursor = inc ? new IncrementalCursor(inc, r.name, stored, r.primaryKey) : undefined;
     if (cursor) {
-      log.info(`bind incremental on ${r.name}: initial ${JSON.stringify(cursor.initialValue)}, start ${JSON.stringify(cursor.startValue)}, end ${JSON.stringify(cursor.endValue)}`);
+      log.info(
+        `bind incremental on ${r.name}: initial ${JSON.stringify(cursor.initialValue)}, start ${JSON.stringify(cursor.startValue)}, end ${JSON.stringify(cursor.endValue)}`,
+      );
     }
     const tableName = typeof r.hints.tableName === "string" ? r.hints.tableName : r.hints.tableName ? undefined : r.name;
     n = {
@@ -166,7 +171,13 @@ export async function extractSource(opts: ExtractOptions): Promise<ExtractedMani
   const writerFor = (n: Running, table: string): RawWriter => {
     let w = n.writers.get(table);
     if (!w) {
-      w = new RawWriter(opts.dir, fileStem(stemIndex++, `${n.resource.name}.${table}`), n.resource.name, table, opts.maxFileBytes);
+      w = new RawWriter(
+        opts.dir,
+        fileStem(stemIndex++, `${n.resource.name}.${table}`),
+        n.resource.name,
+        table,
+        opts.maxFileBytes,
+      );
       n.writers.set(table, w);
     }
     return w;

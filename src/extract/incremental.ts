@@ -125,11 +125,11 @@ export class IncrementalCursor {
     private readonly primaryKey: string[] | undefined,
   ) {
     this.initialValue = spec.initialValue;
-    const last = spec.endValue !== undefined ? spec.initialValue : stored?.lastValue ?? spec.initialValue;
+    const last = spec.endValue !== undefined ? spec.initialValue : (stored?.lastValue ?? spec.initialValue);
     this.lastValue = last;
     this.startValue = last !== undefined && spec.lag ? applyLag(last, spec.lag, spec.lastValueFunc) : last;
     this.endValue = spec.endValue;
-    this.previousBoundary = new Set(spec.endValue === undefined && !spec.lag ? stored?.boundaryKeys ?? [] : []);
+    this.previousBoundary = new Set(spec.endValue === undefined && !spec.lag ? (stored?.boundaryKeys ?? []) : []);
     this.boundary = new Set(this.previousBoundary);
     // dlt turns boundary deduplication off with lag or an end value, and with an empty key.
     this.dedup = !spec.lag && spec.endValue === undefined && !(this.keyFields?.length === 0);
@@ -152,7 +152,10 @@ export class IncrementalCursor {
   private rowKey(item: Record<string, unknown>): string {
     const fields = this.keyFields;
     const material = fields && fields.length > 0 ? fields.map((f) => item[f]) : item;
-    return createHash("sha256").update(JSON.stringify(material) ?? "").digest("base64url").slice(0, 16);
+    return createHash("sha256")
+      .update(JSON.stringify(material) ?? "")
+      .digest("base64url")
+      .slice(0, 16);
   }
 
   /** Decide whether `item` is kept, and advance the cursor. */

@@ -1,4 +1,30 @@
-export { Resource, resource, transformer, type Item, type ResourceContext, type ResourceFn, type ResourceHints, type ResourceOutput, type TableNameHint, type TransformerFn } from "./resource.js";
+export {
+  Resource,
+  resource,
+  transformer,
+  type Item,
+  type ResourceContext,
+  type ResourceFn,
+  type ResourceHints,
+  type ResourceOutput,
+  type TableNameHint,
+  type TransformerFn,
+} from "./resource.js";
 export { Source, source, type SourceOptions } from "./source.js";
-export { extractSource, ResourceError, type ExtractOptions, type ExtractProgress, type ResourceState, type SourceState } from "./extractor.js";
-export { Incremental, IncrementalCursor, incremental, compareCursor, type IncrementalOptions, type IncrementalState, type LastValueFunc } from "./incremental.js";
+export {
+  extractSource,
+  ResourceError,
+  type ExtractOptions,
+  type ExtractProgress,
+  type ResourceState,
+  type SourceState,
+} from "./extractor.js";
+export {
+  Incremental,
+  IncrementalCursor,
+  incremental,
+  compareCursor,
+  type IncrementalOptions,
+  type IncrementalState,
+  type LastValueFunc,
+} from "./incremental.js";

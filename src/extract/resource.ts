@@ -118,7 +118,6 @@ export class Resource {
     this.limit = n;
     return this;
   }
-
 }
 
 /** Declare a resource: `resource(async function* () { yield [{ id: 1 }] }, { name: "invoices" })`. */
@@ -128,10 +127,7 @@ export function resource(fn: ResourceFn, hints: ResourceHints = {}): Resource {
 }
 
 /** Declare a transformer fed by `dataFrom`'s pages (dlt's `@dlt.transformer(data_from=...)`). */
-export function transformer(
-  fn: TransformerFn,
-  hints: ResourceHints & { name: string; dataFrom: Resource },
-): Resource {
+export function transformer(fn: TransformerFn, hints: ResourceHints & { name: string; dataFrom: Resource }): Resource {
   const { dataFrom, ...rest } = hints;
   return new Resource({ name: hints.name, hints: rest, transform: fn, parent: dataFrom });
 }

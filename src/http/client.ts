@@ -2,13 +2,23 @@ import type { ConfigResolver } from "../config/index.js";
 import { logger, type Logger } from "../util/logger.js";
 import { isSensitiveKey, redactHeaders, redactUrl } from "../util/redact.js";
 import {
-  bodyExcerpt, BudgetExceededError, ConnectionError, createHttpError, describeNetworkError, type HttpErrorDetails,
+  bodyExcerpt,
+  BudgetExceededError,
+  ConnectionError,
+  createHttpError,
+  describeNetworkError,
+  type HttpErrorDetails,
 } from "./errors.js";
 import { emitRequestEvent, type RequestEvent, type RequestEventListener } from "./events.js";
 import { BudgetSpent, type LimiterOptions, LimiterRegistry, type LimiterTicket } from "./limiter.js";
 import { describeBody } from "./redact-body.js";
 import {
-  buildUrl, encodeBody, hasHeader, type HttpRequester, type HttpRequestInit, type OutgoingRequest,
+  buildUrl,
+  encodeBody,
+  hasHeader,
+  type HttpRequester,
+  type HttpRequestInit,
+  type OutgoingRequest,
 } from "./request-init.js";
 import { HttpResponse } from "./response.js";
 import { backoffDelayMs, formatDuration, isRetryableStatus, parseRetryAfter, type RetryPolicy, sleep } from "./retry.js";
@@ -61,7 +71,10 @@ function requestSecrets(req: OutgoingRequest, init: HttpRequestInit): string[] {
 }
 
 class RetryableFailure {
-  constructor(readonly reason: string, readonly error: ConnectionError) {}
+  constructor(
+    readonly reason: string,
+    readonly error: ConnectionError,
+  ) {}
 }
 
 /**
@@ -76,9 +89,9 @@ export class HttpClient implements HttpRequester {
 
   constructor(private readonly options: HttpClientOptions = {}) {
     this.log = options.log ?? logger("http");
-    this.limiters = new LimiterRegistry(options.limiter, (stats, reason) =>
-      this.emit({ type: "limiter", host: stats.host, reason, stats }),
-    );
+    this.limiters = new LimiterRegistry(options.limiter, (stats, reason) => {
+      this.emit({ type: "limiter", host: stats.host, reason, stats });
+    });
   }
 
   /** The retry policy in force (resolved from config on first use). */
@@ -125,9 +138,22 @@ export class HttpClient implements HttpRequester {
         throw err;
       }
 
-      this.emit({ type: "request", id, method, url: redacted, headers: redactHeaders(outgoing.headers), attempt, startedAt: ticket.startedAt, queuedMs: ticket.startedAt - queuedAt, label });
+      this.emit({
+        type: "request",
+        id,
+        method,
+        url: redacted,
+        headers: redactHeaders(outgoing.headers),
+        attempt,
+        startedAt: ticket.startedAt,
+        queuedMs: ticket.startedAt - queuedAt,
+        label,
+      });
       this.log.info(`${method} ${redacted}${attempt > 1 ? ` (attempt ${attempt})` : ""}`);
-      if (body !== undefined) this.log.debug(`${method} ${redacted} headers ${JSON.stringify(redactHeaders(outgoing.headers))} body ${describeBody(init.json ?? init.data)}`);
+      if (body !== undefined)
+        this.log.debug(
+          `${method} ${redacted} headers ${JSON.stringify(redactHeaders(outgoing.headers))} body ${describeBody(init.json ?? init.data)}`,
+        );
       else this.log.debug(`${method} ${redacted} headers ${JSON.stringify(redactHeaders(outgoing.headers))}`);
 
       let response: HttpResponse;
@@ -137,7 +163,16 @@ export class HttpClient implements HttpRequester {
         ticket.release(); // now, not in `finally`: the slot must be free while this request backs off
         if (!(err instanceof RetryableFailure)) throw err;
         if (attempt >= policy.requestMaxAttempts) {
-          this.emit({ type: "error", id, method, url: redacted, attempt, errorName: err.error.name, message: err.error.message, label });
+          this.emit({
+            type: "error",
+            id,
+            method,
+            url: redacted,
+            attempt,
+            errorName: err.error.name,
+            message: err.error.message,
+            label,
+          });
           throw err.error;
         }
         await this.wait(id, details, attempt, backoffDelayMs(attempt, policy, this.options.random), err.reason, init.signal);
@@ -148,7 +183,17 @@ export class HttpClient implements HttpRequester {
       const secrets = requestSecrets(outgoing, init);
       response.setRequestSecrets(secrets);
       limiter.onResponse(ticket, response.status);
-      this.emit({ type: "response", id, method, url: redacted, status: response.status, attempt, durationMs: Date.now() - ticket.startedAt, bytes: response.text.length, label });
+      this.emit({
+        type: "response",
+        id,
+        method,
+        url: redacted,
+        status: response.status,
+        attempt,
+        durationMs: Date.now() - ticket.startedAt,
+        bytes: response.text.length,
+        label,
+      });
       this.log.debug(`${method} ${redacted} → ${response.status} (${response.text.length} bytes)`);
 
       if (init.onResponse) {
@@ -165,7 +210,9 @@ export class HttpClient implements HttpRequester {
       // Built only when failing: redacting a large page on every success would cost a parse per page.
       const final = response;
       const errDetails = () => ({
-        ...details, status, statusText: final.statusText,
+        ...details,
+        status,
+        statusText: final.statusText,
         bodyExcerpt: bodyExcerpt(final.text, final.headers.get("content-type"), secrets),
       });
       if (status === 401 && init.auth?.onUnauthorized && !authRetried) {
@@ -185,7 +232,17 @@ export class HttpClient implements HttpRequester {
               retryAfterMs,
               reason: `the API asked to wait ${formatDuration(retryAfterMs)} (Retry-After: ${response.headers.get("retry-after")}), longer than runtime.request_max_retry_delay (${policy.requestMaxRetryDelay} s)`,
             });
-            this.emit({ type: "error", id, method, url: redacted, attempt, status, errorName: error.name, message: error.message, label });
+            this.emit({
+              type: "error",
+              id,
+              method,
+              url: redacted,
+              attempt,
+              status,
+              errorName: error.name,
+              message: error.message,
+              label,
+            });
             throw error;
           }
         }
@@ -196,27 +253,63 @@ export class HttpClient implements HttpRequester {
         }
         if (response.ok || init.returnErrors) return response;
         const error = createHttpError(errDetails(), { retryAfterMs });
-        this.emit({ type: "error", id, method, url: redacted, attempt, status, errorName: error.name, message: error.message, label });
+        this.emit({
+          type: "error",
+          id,
+          method,
+          url: redacted,
+          attempt,
+          status,
+          errorName: error.name,
+          message: error.message,
+          label,
+        });
         throw error;
       }
       if (!response.ok && !init.returnErrors) {
         const error = createHttpError(errDetails());
-        this.emit({ type: "error", id, method, url: redacted, attempt, status, errorName: error.name, message: error.message, label });
+        this.emit({
+          type: "error",
+          id,
+          method,
+          url: redacted,
+          attempt,
+          status,
+          errorName: error.name,
+          message: error.message,
+          label,
+        });
         throw error;
       }
       return response;
     }
   }
 
-  private async wait(id: number, d: HttpErrorDetails, attempt: number, delayMs: number, reason: string, signal?: AbortSignal, status?: number): Promise<void> {
+  private async wait(
+    id: number,
+    d: HttpErrorDetails,
+    attempt: number,
+    delayMs: number,
+    reason: string,
+    signal?: AbortSignal,
+    status?: number,
+  ): Promise<void> {
     const max = this.retryPolicy.requestMaxAttempts;
     this.emit({ type: "retry", id, method: d.method, url: d.url, attempt, delayMs, reason, status, label: d.label });
-    this.log.warn(`${d.label ? `${d.label}: ` : ""}${d.method} ${d.url}: ${reason}; retrying in ${formatDuration(delayMs)} (attempt ${attempt + 1} of ${max})`);
+    this.log.warn(
+      `${d.label ? `${d.label}: ` : ""}${d.method} ${d.url}: ${reason}; retrying in ${formatDuration(delayMs)} (attempt ${attempt + 1} of ${max})`,
+    );
     await sleep(delayMs, signal);
   }
 
   /** One attempt: fetch and read the whole body, under the per-attempt timeout. */
-  private async send(req: OutgoingRequest, body: string | Uint8Array | undefined, policy: RetryPolicy, signal: AbortSignal | undefined, details: HttpErrorDetails): Promise<HttpResponse> {
+  private async send(
+    req: OutgoingRequest,
+    body: string | Uint8Array | undefined,
+    policy: RetryPolicy,
+    signal: AbortSignal | undefined,
+    details: HttpErrorDetails,
+  ): Promise<HttpResponse> {
     const timeoutMs = policy.requestTimeout * 1000;
     const timeout = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined;
     const combined = timeout && signal ? AbortSignal.any([signal, timeout]) : (timeout ?? signal);
@@ -224,18 +317,24 @@ export class HttpClient implements HttpRequester {
       const res = await fetch(req.url, { method: req.method, headers: req.headers, body, signal: combined, redirect: "follow" });
       const text = await res.text();
       return new HttpResponse(res.status, res.statusText, res.headers, res.url || req.url.toString(), text, {
-        method: details.method, url: details.url, label: details.label,
+        method: details.method,
+        url: details.url,
+        label: details.label,
       });
     } catch (err) {
       if (signal?.aborted) throw signal.reason;
       const timedOut = timeout?.aborted === true;
       const what = timedOut ? `timed out after ${formatDuration(timeoutMs)}` : `failed: ${describeNetworkError(err)}`;
-      const error = new ConnectionError(details, `${what}${(details.attempts ?? 1) > 1 ? ` (after ${details.attempts} attempts)` : ""}`, {
-        cause: err,
-        hint: timedOut
-          ? "the server did not answer in time: raise runtime.request_timeout or check the server"
-          : "check the network and client.baseUrl; the connection was refused, reset or cut off mid-response",
-      });
+      const error = new ConnectionError(
+        details,
+        `${what}${(details.attempts ?? 1) > 1 ? ` (after ${details.attempts} attempts)` : ""}`,
+        {
+          cause: err,
+          hint: timedOut
+            ? "the server did not answer in time: raise runtime.request_timeout or check the server"
+            : "check the network and client.baseUrl; the connection was refused, reset or cut off mid-response",
+        },
+      );
       throw new RetryableFailure(timedOut ? "timed out" : describeNetworkError(err), error);
     }
   }

@@ -22,7 +22,11 @@ export const BODY_EXCERPT_LENGTH = 500;
  * Redacts (JSON keys, form fields, registered secrets, and `requestSecrets`: what the request
  * itself carried under secret names, which a hostile API may echo) and shortens a response body.
  */
-export function bodyExcerpt(body: string | undefined, contentType?: string | null, requestSecrets: readonly string[] = []): string | undefined {
+export function bodyExcerpt(
+  body: string | undefined,
+  contentType?: string | null,
+  requestSecrets: readonly string[] = [],
+): string | undefined {
   if (!body) return undefined;
   const redacted = scrubValues(redactBody(body, contentType), requestSecrets).replace(/\s+/g, " ").trim();
   return redacted.length > BODY_EXCERPT_LENGTH ? `${redacted.slice(0, BODY_EXCERPT_LENGTH)}… (truncated)` : redacted;
@@ -126,9 +130,10 @@ export function createHttpError(
   }
   return new HttpError(details, msg, {
     ...opts,
-    hint: status === 408
-      ? "the server timed out waiting for the request: raise runtime.request_timeout or retry later"
-      : "the API rejected the request: check endpoint.params, json and data against the API's documentation",
+    hint:
+      status === 408
+        ? "the server timed out waiting for the request: raise runtime.request_timeout or retry later"
+        : "the API rejected the request: check endpoint.params, json and data against the API's documentation",
   });
 }
 

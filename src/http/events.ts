@@ -6,10 +6,50 @@ import type { LimiterStats } from "./limiter.js";
  * `redactHeaders`, errors are already scrubbed. Nothing here can leak a secret.
  */
 export type RequestEvent =
-  | { type: "request"; id: number; method: string; url: string; headers: Record<string, string>; attempt: number; startedAt: number; queuedMs: number; label?: string }
-  | { type: "response"; id: number; method: string; url: string; status: number; attempt: number; durationMs: number; bytes: number; label?: string }
-  | { type: "retry"; id: number; method: string; url: string; attempt: number; delayMs: number; reason: string; status?: number; label?: string }
-  | { type: "error"; id: number; method: string; url: string; attempt: number; errorName: string; message: string; status?: number; label?: string }
+  | {
+      type: "request";
+      id: number;
+      method: string;
+      url: string;
+      headers: Record<string, string>;
+      attempt: number;
+      startedAt: number;
+      queuedMs: number;
+      label?: string;
+    }
+  | {
+      type: "response";
+      id: number;
+      method: string;
+      url: string;
+      status: number;
+      attempt: number;
+      durationMs: number;
+      bytes: number;
+      label?: string;
+    }
+  | {
+      type: "retry";
+      id: number;
+      method: string;
+      url: string;
+      attempt: number;
+      delayMs: number;
+      reason: string;
+      status?: number;
+      label?: string;
+    }
+  | {
+      type: "error";
+      id: number;
+      method: string;
+      url: string;
+      attempt: number;
+      errorName: string;
+      message: string;
+      status?: number;
+      label?: string;
+    }
   | { type: "limiter"; host: string; reason: string; stats: LimiterStats };
 
 export type RequestEventListener = (event: RequestEvent) => void;

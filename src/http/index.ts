@@ -1,15 +1,38 @@
 export { HttpClient, type HttpClientOptions } from "./client.js";
 export {
-  AuthenticationError, BudgetExceededError, ConnectionError, HttpError, NotFoundError, PermissionDeniedError,
-  RateLimitError, ResponseFormatError, ServerError, createHttpError, bodyExcerpt, type HttpErrorDetails,
+  AuthenticationError,
+  BudgetExceededError,
+  ConnectionError,
+  HttpError,
+  NotFoundError,
+  PermissionDeniedError,
+  RateLimitError,
+  ResponseFormatError,
+  ServerError,
+  createHttpError,
+  bodyExcerpt,
+  type HttpErrorDetails,
 } from "./errors.js";
 export { onRequestEvent, type RequestEvent, type RequestEventListener } from "./events.js";
-export { HostLimiter, LimiterRegistry, DEFAULT_MAX_CONCURRENCY, type LimiterOptions, type LimiterStats, type LimiterTicket } from "./limiter.js";
+export {
+  HostLimiter,
+  LimiterRegistry,
+  DEFAULT_MAX_CONCURRENCY,
+  type LimiterOptions,
+  type LimiterStats,
+  type LimiterTicket,
+} from "./limiter.js";
 export { orderedParallel } from "./ordered-parallel.js";
 export { redactBody } from "./redact-body.js";
 export {
-  buildUrl, type HttpRequestInit, type HttpRequester, type OutgoingRequest, type QueryScalar, type QueryValue,
-  type RequestAuth, type ResponseVerdict,
+  buildUrl,
+  type HttpRequestInit,
+  type HttpRequester,
+  type OutgoingRequest,
+  type QueryScalar,
+  type QueryValue,
+  type RequestAuth,
+  type ResponseVerdict,
 } from "./request-init.js";
 export { HttpResponse, parseLinkHeader } from "./response.js";
 export { DEFAULT_RETRY_POLICY, backoffDelayMs, isRetryableStatus, parseRetryAfter, type RetryPolicy } from "./retry.js";

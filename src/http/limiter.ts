@@ -197,8 +197,10 @@ export class HostLimiter {
   }
 
   private applyRates(): void {
-    if (this.perSecond && this.options.requestsPerSecond) this.perSecond.setRate(this.options.requestsPerSecond * this.rateFactor);
-    if (this.perMinute && this.options.requestsPerMinute) this.perMinute.setRate(this.options.requestsPerMinute * this.rateFactor);
+    if (this.perSecond && this.options.requestsPerSecond)
+      this.perSecond.setRate(this.options.requestsPerSecond * this.rateFactor);
+    if (this.perMinute && this.options.requestsPerMinute)
+      this.perMinute.setRate(this.options.requestsPerMinute * this.rateFactor);
   }
 
   private earliestStart(now: number): number {
@@ -256,10 +258,13 @@ export class HostLimiter {
     if (this.timer && this.timerAt <= at) return;
     if (this.timer) clearTimeout(this.timer);
     this.timerAt = at;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.pump();
-    }, Math.max(1, at - this.now()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.pump();
+      },
+      Math.max(1, at - this.now()),
+    );
   }
 }
 

@@ -10,7 +10,10 @@ export class RateWindow {
   private count = 1;
   private periodMs = 1000;
 
-  constructor(perSecondEquivalent: number, private readonly basePeriodMs: number) {
+  constructor(
+    perSecondEquivalent: number,
+    private readonly basePeriodMs: number,
+  ) {
     this.setRate(perSecondEquivalent);
   }
 

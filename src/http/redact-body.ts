@@ -1,7 +1,10 @@
 import { isSensitiveKey, redactObject, scrub, SENSITIVE_KEYS } from "../util/redact.js";
 
 const FORM_LIKE = /^[\w.~%+-]+=[^&\s]*(&[\w.~%+-]+=[^&\s]*)*$/;
-const KEYS = [...SENSITIVE_KEYS].sort((a, b) => b.length - a.length).map((k) => k.replace(/[.*+?^${}()|[\]\\-]/g, "\\$&")).join("|");
+const KEYS = [...SENSITIVE_KEYS]
+  .sort((a, b) => b.length - a.length)
+  .map((k) => k.replace(/[.*+?^${}()|[\]\\-]/g, "\\$&"))
+  .join("|");
 /** `access_token=abc` inside text (an echoed URL). */
 const INLINE_PAIR = new RegExp(`(^|[?&;\\s"'(,])(${KEYS})=([^&\\s"'\\\\,;)]+)`, "gi");
 /** `"password": "abc"` inside text, also JSON-escaped (`\\"password\\":\\"abc\\"`), as in a JSON body echoed in a string. */

@@ -75,7 +75,8 @@ export function encodeBody(init: HttpRequestInit): { body: string | Uint8Array |
   if (d === undefined) return { body: undefined, contentType: undefined };
   if (typeof d === "string") return { body: d, contentType: undefined };
   if (d instanceof Uint8Array) return { body: d, contentType: undefined };
-  const form = d instanceof URLSearchParams ? d : new URLSearchParams(Object.entries(d).map(([k, v]): [string, string] => [k, String(v)]));
+  const form =
+    d instanceof URLSearchParams ? d : new URLSearchParams(Object.entries(d).map(([k, v]): [string, string] => [k, String(v)]));
   return { body: form.toString(), contentType: "application/x-www-form-urlencoded" };
 }
 

@@ -29,7 +29,11 @@ export function isRetryableStatus(status: number): boolean {
 }
 
 /** The wait before retry number `attempt` (1 = after the first failure), in milliseconds. */
-export function backoffDelayMs(attempt: number, policy: Pick<RetryPolicy, "requestBackoffFactor" | "requestMaxRetryDelay">, random: () => number = Math.random): number {
+export function backoffDelayMs(
+  attempt: number,
+  policy: Pick<RetryPolicy, "requestBackoffFactor" | "requestMaxRetryDelay">,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(policy.requestMaxRetryDelay, Math.max(0, policy.requestBackoffFactor * 2 ** (attempt - 1)));
   return Math.round(random() * ceiling * 1000);
 }

@@ -48,8 +48,6 @@ export function parseDate(s: string): string | undefined {
   return m && validDay(m[1]!, m[2]!, m[3]!) ? s : undefined;
 }
 
-
-
 /** A JSON-safe copy of a nested value for json columns (typed markers turned into plain JSON). */
 export function toJsonValue(v: unknown): Encoded {
   if (v === null || v === undefined) return null;
@@ -162,4 +160,3 @@ export function coerce(v: unknown, type: DataType, col?: Column): Encoded | type
       return NO_FIT;
   }
 }
-

@@ -107,9 +107,12 @@ export function normalizeFiles(input: FilesInput): FilesResult {
         try {
           item = JSON.parse(line);
         } catch (err) {
-          throw new DataError(`package ${manifest.loadId}: ${f.file} line ${lineNo} is not valid JSON (${(err as Error).message})`, {
-            hint: "the extracted package is damaged; drop it with `sage-pipeline pipeline <name> drop-pending-packages` and run again",
-          });
+          throw new DataError(
+            `package ${manifest.loadId}: ${f.file} line ${lineNo} is not valid JSON (${(err as Error).message})`,
+            {
+              hint: "the extracted package is damaged; drop it with `sage-pipeline pipeline <name> drop-pending-packages` and run again",
+            },
+          );
         }
         try {
           normalizer.normalizeItem(table, item);

@@ -92,11 +92,21 @@ export async function normalizeInParallel(input: FilesInput, workers: number): P
   const parts = partition(input.files, sizes, workers);
   if (parts.length < 2) return undefined;
   const base = input.schema.toJSON();
-  const outputs = await Promise.all(parts.map((files) => runWorker({
-    extractedDir: input.extractedDir, jobsDir: input.jobsDir, manifest: input.manifest, files, schema: base,
-    maxLength: input.naming.maxLength, detectDates: input.detectDates, format: input.format,
-    ...(input.maxFileBytes !== undefined ? { maxFileBytes: input.maxFileBytes } : {}),
-  })));
+  const outputs = await Promise.all(
+    parts.map((files) =>
+      runWorker({
+        extractedDir: input.extractedDir,
+        jobsDir: input.jobsDir,
+        manifest: input.manifest,
+        files,
+        schema: base,
+        maxLength: input.naming.maxLength,
+        detectDates: input.detectDates,
+        format: input.format,
+        ...(input.maxFileBytes !== undefined ? { maxFileBytes: input.maxFileBytes } : {}),
+      }),
+    ),
+  );
   const failed = outputs.find((o) => !o.ok);
   const written = outputs.flatMap((o) => (o.ok ? o.result.written : []));
   if (failed && !failed.ok) {
@@ -105,7 +115,12 @@ export async function normalizeInParallel(input: FilesInput, workers: number): P
     throw failed.error.data ? new DataError(failed.error.message, opts) : new PipelineError(failed.error.message, opts);
   }
   const ok = outputs as Array<Extract<WorkerOutput, { ok: true }>>;
-  if (!mergeSchemas(input.schema, ok.map((o) => o.schema))) {
+  if (
+    !mergeSchemas(
+      input.schema,
+      ok.map((o) => o.schema),
+    )
+  ) {
     for (const f of written) rmSync(join(input.jobsDir, f.file), { force: true });
     return undefined;
   }

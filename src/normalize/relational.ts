@@ -1,6 +1,12 @@
 import type { Schema } from "../schema/schema.js";
 import {
-  C_ID, C_LIST_IDX, C_LOAD_ID, C_PARENT_ID, C_ROOT_ID, childSystemColumns, rootSystemColumns,
+  C_ID,
+  C_LIST_IDX,
+  C_LOAD_ID,
+  C_PARENT_ID,
+  C_ROOT_ID,
+  childSystemColumns,
+  rootSystemColumns,
 } from "../schema/system-tables.js";
 import type { Column, ColumnHint, DataType, ResolvedContract, Table, WriteDisposition } from "../schema/types.js";
 import { DataError } from "../util/errors.js";
@@ -76,9 +82,12 @@ export class RelationalNormalizer {
     const existing = this.schema.get(hints.table);
     if (existing) {
       if (existing.parent) {
-        throw new DataError(`resource ${hints.resource}: table name ${hints.table} is already a child table of ${existing.parent}`, {
-          hint: "give the resource another tableName",
-        });
+        throw new DataError(
+          `resource ${hints.resource}: table name ${hints.table} is already a child table of ${existing.parent}`,
+          {
+            hint: "give the resource another tableName",
+          },
+        );
       }
       this.applyRootHints(existing, hints);
     }
@@ -112,9 +121,14 @@ export class RelationalNormalizer {
   normalizeItem(rootTable: string, item: unknown): void {
     const ctx = this.ctxs.get(rootTable);
     if (!ctx) throw new Error(`table ${rootTable} was not registered`);
-    const obj = item !== null && typeof item === "object" && !Array.isArray(item) && !(item instanceof Date) && !(item instanceof Uint8Array)
-      ? (item as Record<string, unknown>)
-      : { value: item };
+    const obj =
+      item !== null &&
+      typeof item === "object" &&
+      !Array.isArray(item) &&
+      !(item instanceof Date) &&
+      !(item instanceof Uint8Array)
+        ? (item as Record<string, unknown>)
+        : { value: item };
     this.pending.length = 0;
     this.rowFrom(ctx, obj, undefined, undefined, 0, 0);
     const root = this.pending[0];
@@ -162,7 +176,14 @@ export class RelationalNormalizer {
     return true;
   }
 
-  private rowFrom(ctx: TableCtx, obj: Record<string, unknown>, parentId: string | undefined, rootId: string | undefined, idx: number, level: number): void {
+  private rowFrom(
+    ctx: TableCtx,
+    obj: Record<string, unknown>,
+    parentId: string | undefined,
+    rootId: string | undefined,
+    idx: number,
+    level: number,
+  ): void {
     const start = this.pending.length;
     try {
       if (!this.ensureTable(ctx)) throw new DiscardRow();
@@ -198,7 +219,15 @@ export class RelationalNormalizer {
     }
   }
 
-  private flatten(ctx: TableCtx, row: Row, obj: Record<string, unknown>, prefix: string, rowId: string, rootId: string, level: number): void {
+  private flatten(
+    ctx: TableCtx,
+    row: Row,
+    obj: Record<string, unknown>,
+    prefix: string,
+    rowId: string,
+    rootId: string,
+    level: number,
+  ): void {
     for (const key in obj) {
       let v = obj[key];
       if (v === undefined || v === null) continue;
@@ -246,7 +275,12 @@ export class RelationalNormalizer {
     if (!ctx) {
       const existing = this.schema.get(tableName);
       ctx = {
-        table: existing ?? { name: tableName, parent: parent.table.name, writeDisposition: parent.root.writeDisposition, columns: {} },
+        table: existing ?? {
+          name: tableName,
+          parent: parent.table.name,
+          writeDisposition: parent.root.writeDisposition,
+          columns: {},
+        },
         root: parent.root,
         path: this.hintPath(parent, field),
         existedBefore: this.tablesBefore.has(tableName),
@@ -255,9 +289,10 @@ export class RelationalNormalizer {
     }
     for (let i = 0; i < list.length; i++) {
       const el = list[i];
-      const obj = el !== null && typeof el === "object" && !Array.isArray(el) && !(el instanceof Date) && !(el instanceof Uint8Array)
-        ? (el as Record<string, unknown>)
-        : { value: el };
+      const obj =
+        el !== null && typeof el === "object" && !Array.isArray(el) && !(el instanceof Date) && !(el instanceof Uint8Array)
+          ? (el as Record<string, unknown>)
+          : { value: el };
       this.rowFrom(ctx, obj, parentId, rootId, i, level);
     }
   }
@@ -287,9 +322,12 @@ export class RelationalNormalizer {
       if (mode !== "evolve") {
         if (mode === "freeze") {
           const what = variantOf ? `a value of column ${variantOf} does not fit its type` : `column ${name} is new`;
-          throw new DataError(`resource ${ctx.root.resource}: schema contract is frozen for ${variantOf ? "data types" : "columns"} of ${ctx.table.name} and ${what}`, {
-            hint: `relax schemaContract (e.g. { ${variantOf ? "dataType" : "columns"}: "evolve" }) or fix the data`,
-          });
+          throw new DataError(
+            `resource ${ctx.root.resource}: schema contract is frozen for ${variantOf ? "data types" : "columns"} of ${ctx.table.name} and ${what}`,
+            {
+              hint: `relax schemaContract (e.g. { ${variantOf ? "dataType" : "columns"}: "evolve" }) or fix the data`,
+            },
+          );
         }
         if (mode === "discard_row") throw new DiscardRow();
         this.stats.discardedValues++;

@@ -1,9 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { renameDurable, writeJsonAtomic } from "../util/fs-atomic.js";
-import {
-  type ExtractedManifest, type JobFolder, type LoadedMarker, type NormalizedManifest, compareLoadIds,
-} from "./format.js";
+import { type ExtractedManifest, type JobFolder, type LoadedMarker, type NormalizedManifest, compareLoadIds } from "./format.js";
 
 /**
  * The package folders of one pipeline's working dir:
@@ -108,7 +106,11 @@ export class PackageStore {
 
   jobFiles(loadId: string, folder: JobFolder): string[] {
     const d = join(this.normalized(loadId), folder);
-    return existsSync(d) ? readdirSync(d).filter((f) => !f.endsWith(".exception")).sort() : [];
+    return existsSync(d)
+      ? readdirSync(d)
+          .filter((f) => !f.endsWith(".exception"))
+          .sort()
+      : [];
   }
 
   /** Move a job file between job folders (`new → started → completed | failed`). */

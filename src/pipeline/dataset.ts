@@ -60,7 +60,10 @@ export class Relation {
   async count(): Promise<number> {
     const client = await this.open();
     try {
-      const base = this.parts.limit === undefined && !this.parts.select ? `SELECT COUNT(*) AS n FROM ${this.base}${this.parts.where?.length ? ` WHERE ${this.parts.where.map((w) => `(${w})`).join(" AND ")}` : ""}` : `SELECT COUNT(*) AS n FROM (${this.toSQL()}) AS q`;
+      const base =
+        this.parts.limit === undefined && !this.parts.select
+          ? `SELECT COUNT(*) AS n FROM ${this.base}${this.parts.where?.length ? ` WHERE ${this.parts.where.map((w) => `(${w})`).join(" AND ")}` : ""}`
+          : `SELECT COUNT(*) AS n FROM (${this.toSQL()}) AS q`;
       const rows = await client.query(base);
       return Number(rows[0]?.n ?? 0);
     } finally {

@@ -66,7 +66,15 @@ export async function loadPackage(ctx: LoadPackageContext): Promise<LoadPackageI
         store.moveJob(loadId, f, "started_jobs", "failed_jobs");
         store.recordJobFailure(loadId, f, message);
       }
-      throw new PipelineStepFailed(ctx.pipelineName, "load", loadId, new PipelineError(message, { cause: err, hint: "the package stays pending; fix the cause and run again: nothing will be loaded twice" }));
+      throw new PipelineStepFailed(
+        ctx.pipelineName,
+        "load",
+        loadId,
+        new PipelineError(message, {
+          cause: err,
+          hint: "the package stays pending; fix the cause and run again: nothing will be loaded twice",
+        }),
+      );
     }
     crashPoint("after_load_commit");
   }

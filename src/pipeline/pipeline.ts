@@ -88,9 +88,10 @@ export class Pipeline {
 
   async destination(): Promise<Destination> {
     if (!this.destinationObj) {
-      this.destinationObj = typeof this.destinationSpec === "string"
-        ? await resolveDestination(this.destinationSpec, this.config)
-        : this.destinationSpec;
+      this.destinationObj =
+        typeof this.destinationSpec === "string"
+          ? await resolveDestination(this.destinationSpec, this.config)
+          : this.destinationSpec;
     }
     return this.destinationObj;
   }
@@ -121,7 +122,6 @@ export class Pipeline {
   get state(): PipelineState {
     return this.workingDir.readState() ?? newState(this.pipelineName, this.datasetName);
   }
-
 
   /** The last run's steps, timings and errors (secrets scrubbed). */
   get lastTrace(): unknown {
@@ -183,7 +183,12 @@ export class Pipeline {
       const slots = state.sources[source.name]?.resources;
       for (const r of source.selected) if (slots) delete slots[r.name];
     }
-    const loadId = newLoadId([store.lastLoadId(), state._local?.lastLoadId].filter((x): x is string => !!x).sort(compareLoadIds).pop());
+    const loadId = newLoadId(
+      [store.lastLoadId(), state._local?.lastLoadId]
+        .filter((x): x is string => !!x)
+        .sort(compareLoadIds)
+        .pop(),
+    );
     return this.traceStep("extract", loadId, async () => {
       const dir = store.extractTmp(loadId);
       let manifest: ExtractedManifest;
@@ -234,7 +239,11 @@ export class Pipeline {
         try {
           const workers = this.config.number(["normalize"], "workers");
           result = await normalizePackage({
-            extractedDir: store.extracted(loadId), outDir: out, schema, naming, detectDates: this.detectDates,
+            extractedDir: store.extracted(loadId),
+            outDir: out,
+            schema,
+            naming,
+            detectDates: this.detectDates,
             format: destination.capabilities.loaderFileFormat,
             ...(workers !== undefined ? { workers } : {}),
           });
@@ -266,15 +275,28 @@ export class Pipeline {
     if (ids.length > 0) {
       await this.withClient(async (client) => {
         for (const loadId of ids) {
-          packages.push(await this.traceStep("load", loadId, () => loadPackage({
-            client, loadId, workingDir: this.workingDir, pipelineName: this.pipelineName, onProgress: this.options.onProgress,
-          })));
+          packages.push(
+            await this.traceStep("load", loadId, () =>
+              loadPackage({
+                client,
+                loadId,
+                workingDir: this.workingDir,
+                pipelineName: this.pipelineName,
+                onProgress: this.options.onProgress,
+              }),
+            ),
+          );
         }
       });
     }
     return new LoadInfo(
-      this.pipelineName, destination.name, destination.location(this.connectOptions()), this.datasetName,
-      startedAt, new Date(), packages,
+      this.pipelineName,
+      destination.name,
+      destination.location(this.connectOptions()),
+      this.datasetName,
+      startedAt,
+      new Date(),
+      packages,
     );
   }
 
@@ -308,9 +330,22 @@ export class Pipeline {
         packages.push(...(await this.load()).loadPackages);
       }
       const d = await this.destination();
-      return new LoadInfo(this.pipelineName, d.name, d.location(this.connectOptions()), this.datasetName, startedAt, new Date(), packages);
+      return new LoadInfo(
+        this.pipelineName,
+        d.name,
+        d.location(this.connectOptions()),
+        this.datasetName,
+        startedAt,
+        new Date(),
+        packages,
+      );
     } finally {
-      this.workingDir.writeTrace({ pipelineName: this.pipelineName, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), steps: this.trace });
+      this.workingDir.writeTrace({
+        pipelineName: this.pipelineName,
+        startedAt: startedAt.toISOString(),
+        finishedAt: new Date().toISOString(),
+        steps: this.trace,
+      });
     }
   }
 
@@ -318,7 +353,6 @@ export class Pipeline {
   dropPendingPackages(): string[] {
     return this.workingDir.packages.dropPending();
   }
-
 }
 
 export type { RunData, RunOptions };

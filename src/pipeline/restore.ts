@@ -11,7 +11,12 @@ const log = logger("pipeline");
  * (or the working dir is gone): the destination holds what was committed. The dataset name the
  * user gave wins over the restored one (unlike dlt, #3680).
  */
-export async function restoreFromDestination(client: DestinationClient, workingDir: WorkingDir, pipelineName: string, datasetName: string): Promise<void> {
+export async function restoreFromDestination(
+  client: DestinationClient,
+  workingDir: WorkingDir,
+  pipelineName: string,
+  datasetName: string,
+): Promise<void> {
   const remote = await client.storedState(pipelineName);
   const local = workingDir.readState();
   if (remote && (!local || remote.version > local._stateVersion)) {

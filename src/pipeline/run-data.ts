@@ -34,9 +34,14 @@ export function toSource(data: RunData, opts: RunOptions, defaultName: string): 
       });
     }
     const items = data as Iterable<unknown> | AsyncIterable<unknown>;
-    src = new Source(defaultName, [makeResource(async function* () {
-      yield* items as AsyncIterable<unknown>;
-    }, { name: opts.tableName })]);
+    src = new Source(defaultName, [
+      makeResource(
+        async function* () {
+          yield* items as AsyncIterable<unknown>;
+        },
+        { name: opts.tableName },
+      ),
+    ]);
   }
   const hints: ResourceHints = {};
   if (opts.writeDisposition) hints.writeDisposition = opts.writeDisposition;

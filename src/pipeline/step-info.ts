@@ -23,9 +23,10 @@ export class NormalizeInfo {
 
   toString(): string {
     const tables = Object.entries(this.rowCounts);
-    const head = tables.length === 0
-      ? "No data found to normalize"
-      : `Normalized data for the following tables:\n${tables.map(([t, n]) => `- ${t}: ${n} row(s)`).join("\n")}`;
+    const head =
+      tables.length === 0
+        ? "No data found to normalize"
+        : `Normalized data for the following tables:\n${tables.map(([t, n]) => `- ${t}: ${n} row(s)`).join("\n")}`;
     return `${head}\n${this.loadIds.map((id) => `Load package ${id} is NORMALIZED and NOT YET LOADED to the destination`).join("\n")}`;
   }
 }

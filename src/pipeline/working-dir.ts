@@ -44,7 +44,11 @@ export class WorkingDir {
 
   schemaNames(): string[] {
     const d = join(this.path, "schemas");
-    return existsSync(d) ? readdirSync(d).filter((f) => f.endsWith(".schema.json")).map((f) => f.slice(0, -12)) : [];
+    return existsSync(d)
+      ? readdirSync(d)
+          .filter((f) => f.endsWith(".schema.json"))
+          .map((f) => f.slice(0, -12))
+      : [];
   }
 
   writeTrace(trace: unknown): void {

@@ -1,7 +1,15 @@
 import { Resource } from "../extract/index.js";
 import type { ColumnHint } from "../schema/types.js";
 import { parseTemplate } from "./placeholders.js";
-import type { Endpoint, EndpointResource, EndpointResourceBase, HttpMethod, ParamValue, RESTAPIConfig, ResolveParamConfig } from "./types.js";
+import type {
+  Endpoint,
+  EndpointResource,
+  EndpointResourceBase,
+  HttpMethod,
+  ParamValue,
+  RESTAPIConfig,
+  ResolveParamConfig,
+} from "./types.js";
 
 /** A resource entry after dlt's defaults merge: every endpoint has a path and a method. */
 export interface MergedResource {
@@ -71,7 +79,13 @@ function bindPathParams(endpoint: Endpoint & { path: string }): string[] {
       if (!path.includes(token)) unbound.push(name);
       path = path.split(token).join(`{resources.${value.resource}.${value.field}}`);
       delete params[name];
-    } else if (path.includes(token) && value !== null && value !== undefined && !Array.isArray(value) && typeof value !== "object") {
+    } else if (
+      path.includes(token) &&
+      value !== null &&
+      value !== undefined &&
+      !Array.isArray(value) &&
+      typeof value !== "object"
+    ) {
       path = path.split(token).join(String(value).replace(/[{}]/g, (c) => c + c));
       delete params[name];
     }

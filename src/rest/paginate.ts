@@ -1,6 +1,13 @@
 import { setMaxListeners } from "node:events";
 import { createHash } from "node:crypto";
-import { HttpError, type HttpClient, type HttpResponse, orderedParallel, type RequestAuth, type ResponseVerdict } from "../http/index.js";
+import {
+  HttpError,
+  type HttpClient,
+  type HttpResponse,
+  orderedParallel,
+  type RequestAuth,
+  type ResponseVerdict,
+} from "../http/index.js";
 import { DataError, PipelineError } from "../util/errors.js";
 import type { Logger } from "../util/logger.js";
 import { redactUrl } from "../util/redact.js";
@@ -59,7 +66,9 @@ export async function* paginate(o: PaginateOptions): AsyncGenerator<Page> {
   const controller = new AbortController();
   // Parallel pages each wait on this signal (in the limiter queue too): many listeners are normal.
   setMaxListeners(0, controller.signal);
-  const onAbort = () => controller.abort(o.signal?.reason);
+  const onAbort = () => {
+    controller.abort(o.signal?.reason);
+  };
   if (o.signal?.aborted) controller.abort(o.signal.reason);
   o.signal?.addEventListener("abort", onAbort, { once: true });
   const context = { baseUrl: o.baseUrl };
@@ -68,8 +77,16 @@ export async function* paginate(o: PaginateOptions): AsyncGenerator<Page> {
 
   const fetchPage = async (request: PageRequest) => {
     const response = await o.http.request({
-      method: request.method, url: request.url, params: request.params, headers: request.headers, json: request.json, data: request.data,
-      auth: o.auth, signal: controller.signal, label: o.label, onResponse: o.onResponse,
+      method: request.method,
+      url: request.url,
+      params: request.params,
+      headers: request.headers,
+      json: request.json,
+      data: request.data,
+      auth: o.auth,
+      signal: controller.signal,
+      label: o.label,
+      onResponse: o.onResponse,
     });
     if (response.ignored) return undefined;
     const body = response.json();
@@ -78,7 +95,12 @@ export async function* paginate(o: PaginateOptions): AsyncGenerator<Page> {
       once("info", "selector", `${o.label}: auto-detected dataSelector ${selector}`);
     }
     const { items, matched } = selectItems(body, selector);
-    if (!matched) once("warn", "selector-miss", `${o.label}: dataSelector ${selector} matched nothing in the response (${keysOf(body)}); fix endpoint.dataSelector`);
+    if (!matched)
+      once(
+        "warn",
+        "selector-miss",
+        `${o.label}: dataSelector ${selector} matched nothing in the response (${keysOf(body)}); fix endpoint.dataSelector`,
+      );
     return { request, response, body, items };
   };
 
@@ -87,10 +109,18 @@ export async function* paginate(o: PaginateOptions): AsyncGenerator<Page> {
     if (d.paginator.type === "single_page") {
       const looksLikeList = Array.isArray(body) || (selector !== "$" && items.length > 0);
       if (looksLikeList) {
-        once("warn", "fallback", `${o.label}: no paginator is configured and none was recognised in the first response (${d.evidence}; ${keysOf(body)}), so the chosen paginator is single_page and only this first page (${items.length} items) is loaded. If the API pages, set endpoint.paginator (e.g. { type: "json_link", nextUrlPath: "..." }); if it does not, set paginator: "single_page" to silence this warning`);
+        once(
+          "warn",
+          "fallback",
+          `${o.label}: no paginator is configured and none was recognised in the first response (${d.evidence}; ${keysOf(body)}), so the chosen paginator is single_page and only this first page (${items.length} items) is loaded. If the API pages, set endpoint.paginator (e.g. { type: "json_link", nextUrlPath: "..." }); if it does not, set paginator: "single_page" to silence this warning`,
+        );
       } else once("info", "detected", `${o.label}: using paginator single_page (${d.evidence})`);
     } else if (!d.confident) {
-      once("warn", "guess", `${o.label}: auto-detected paginator ${chosen} from ${d.evidence}; verify it and set endpoint.paginator explicitly`);
+      once(
+        "warn",
+        "guess",
+        `${o.label}: auto-detected paginator ${chosen} from ${d.evidence}; verify it and set endpoint.paginator explicitly`,
+      );
     } else once("info", "detected", `${o.label}: auto-detected paginator ${chosen} from ${d.evidence}`);
   };
 
@@ -100,13 +130,18 @@ export async function* paginate(o: PaginateOptions): AsyncGenerator<Page> {
     try {
       p.update(page.response, page.items);
     } catch (err) {
-      if (err instanceof PipelineError && !(err instanceof HttpError)) throw new DataError(`${o.label}: ${err.message}`, { hint: err.hint, cause: err });
+      if (err instanceof PipelineError && !(err instanceof HttpError))
+        throw new DataError(`${o.label}: ${err.message}`, { hint: err.hint, cause: err });
       throw err;
     }
     const hash = page.items.length > 0 ? hashItems(page.items) : undefined;
     if (hash !== undefined && hash === previousHash) {
       const url = redactUrl(buildUrl(page.request.url, page.request.params).toString());
-      once("warn", "repeat", `${o.label}: the page from ${page.request.method} ${url} is identical to the previous page, so paging stops here (${p.describe()}). APIs such as Sage return the last page again past the end; a totalPath/totalItemsPath or hasMorePath makes the stop explicit`);
+      once(
+        "warn",
+        "repeat",
+        `${o.label}: the page from ${page.request.method} ${url} is identical to the previous page, so paging stops here (${p.describe()}). APIs such as Sage return the last page again past the end; a totalPath/totalItemsPath or hasMorePath makes the stop explicit`,
+      );
       return false;
     }
     previousHash = hash;
@@ -148,7 +183,11 @@ export async function* paginate(o: PaginateOptions): AsyncGenerator<Page> {
       const signature = requestSignature(nextRequest);
       if (seen.has(signature)) {
         const url = redactUrl(buildUrl(nextRequest.url, nextRequest.params).toString());
-        once("warn", "loop", `${o.label}: ${p.describe()} asked again for ${nextRequest.method} ${url}, which was already fetched, so paging stops here to avoid an endless loop; check the paginator settings`);
+        once(
+          "warn",
+          "loop",
+          `${o.label}: ${p.describe()} asked again for ${nextRequest.method} ${url}, which was already fetched, so paging stops here to avoid an endless loop; check the paginator settings`,
+        );
         return;
       }
       seen.add(signature);

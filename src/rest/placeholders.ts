@@ -18,10 +18,14 @@ export type Segment = string | PlaceholderRef;
 
 const CONTENT = /^[A-Za-z_][\w-]*(\.[^{}]+)?$/;
 const INCREMENTAL_KEYS: Record<string, IncrementalKey> = {
-  start_value: "start_value", startValue: "start_value",
-  initial_value: "initial_value", initialValue: "initial_value",
-  last_value: "last_value", lastValue: "last_value",
-  end_value: "end_value", endValue: "end_value",
+  start_value: "start_value",
+  startValue: "start_value",
+  initial_value: "initial_value",
+  initialValue: "initial_value",
+  last_value: "last_value",
+  lastValue: "last_value",
+  end_value: "end_value",
+  endValue: "end_value",
 };
 
 function classify(content: string): PlaceholderRef {

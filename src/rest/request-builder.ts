@@ -28,19 +28,26 @@ export function makeLookup(s: LookupSources): Lookup {
       }
       const found = findAll(s.parent.item, ref.field);
       if (found.length === 0) {
-        throw new DataError(`resource ${s.resourceName}: placeholder ${ref.raw}: the ${ref.resource} item has no ${ref.field} (fields: ${fieldsOf(s.parent.item)})`, {
-          hint: "fix the field in the placeholder: it is a JSONPath into one parent item, before processing steps rename anything",
-        });
+        throw new DataError(
+          `resource ${s.resourceName}: placeholder ${ref.raw}: the ${ref.resource} item has no ${ref.field} (fields: ${fieldsOf(s.parent.item)})`,
+          {
+            hint: "fix the field in the placeholder: it is a JSONPath into one parent item, before processing steps rename anything",
+          },
+        );
       }
       return found[0];
     }
     if (ref.kind === "incremental") {
       const inc = s.incremental;
-      const raw = !inc ? undefined
-        : ref.key === "start_value" ? inc.startValue
-        : ref.key === "initial_value" ? inc.initialValue
-        : ref.key === "last_value" ? inc.lastValue
-        : inc.endValue;
+      const raw = !inc
+        ? undefined
+        : ref.key === "start_value"
+          ? inc.startValue
+          : ref.key === "initial_value"
+            ? inc.initialValue
+            : ref.key === "last_value"
+              ? inc.lastValue
+              : inc.endValue;
       return raw !== undefined && raw !== null && s.convert ? s.convert(raw) : raw;
     }
     return ref.raw;
@@ -79,10 +86,14 @@ export function buildPageRequest(parts: RequestParts, lookup: Lookup): PageReque
     if (rendered !== undefined) params[k] = rendered;
   }
   const inc = parts.incremental;
-  for (const [param, key] of [[inc?.startParam, "start_value"], [inc?.endParam, "end_value"]] as const) {
+  for (const [param, key] of [
+    [inc?.startParam, "start_value"],
+    [inc?.endParam, "end_value"],
+  ] as const) {
     if (!param) continue;
     const value = lookup({ kind: "incremental", key, raw: `{incremental.${key}}` });
-    if (value !== null && value !== undefined) params[param] = value instanceof Date ? value.toISOString() : (value as QueryValue);
+    if (value !== null && value !== undefined)
+      params[param] = value instanceof Date ? value.toISOString() : (value as QueryValue);
   }
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries({ ...parts.clientHeaders, ...e.headers })) {
@@ -96,9 +107,10 @@ export function buildPageRequest(parts: RequestParts, lookup: Lookup): PageReque
   };
   if (e.json !== undefined) request.json = renderJson(e.json, lookup);
   if (e.data !== undefined) {
-    request.data = typeof e.data === "string"
-      ? renderString(e.data, lookup)
-      : Object.fromEntries(Object.entries(e.data).map(([k, v]) => [k, typeof v === "string" ? renderString(v, lookup) : v]));
+    request.data =
+      typeof e.data === "string"
+        ? renderString(e.data, lookup)
+        : Object.fromEntries(Object.entries(e.data).map(([k, v]) => [k, typeof v === "string" ? renderString(v, lookup) : v]));
   }
   return request;
 }

@@ -1,8 +1,22 @@
 import { ConfigResolver } from "../config/index.js";
 import {
-  Incremental, incremental, type Item, Resource, resource, type ResourceContext, type ResourceHints, transformer,
+  Incremental,
+  incremental,
+  type Item,
+  Resource,
+  resource,
+  type ResourceContext,
+  type ResourceHints,
+  transformer,
 } from "../extract/index.js";
-import { HttpClient, type LimiterOptions, orderedParallel, type RequestAuth, type RequestEventListener, type RetryPolicy } from "../http/index.js";
+import {
+  HttpClient,
+  type LimiterOptions,
+  orderedParallel,
+  type RequestAuth,
+  type RequestEventListener,
+  type RetryPolicy,
+} from "../http/index.js";
 import { DataError } from "../util/errors.js";
 import { findAll } from "../util/json-path.js";
 import { createAuth } from "./auth/registry.js";
@@ -39,8 +53,10 @@ interface Shared {
 }
 
 const LIMITER_KEYS: ReadonlyArray<[keyof LimiterOptions, string]> = [
-  ["maxConcurrency", "max_concurrency"], ["requestsPerSecond", "requests_per_second"],
-  ["requestsPerMinute", "requests_per_minute"], ["dailyBudget", "daily_budget"],
+  ["maxConcurrency", "max_concurrency"],
+  ["requestsPerSecond", "requests_per_second"],
+  ["requestsPerMinute", "requests_per_minute"],
+  ["dailyBudget", "daily_budget"],
 ];
 
 /** `[sources.<name>.limiter]` / `SOURCES__<NAME>__LIMITER__MAX_CONCURRENCY`, under explicit `client.limiter`. */
@@ -59,9 +75,12 @@ function parentFields(child: unknown, parent: Item, parentName: string, fields: 
   for (const f of fields) {
     const found = findAll(parent, f);
     if (found.length === 0) {
-      throw new DataError(`resource ${resourceName}: includeFromParent field ${f} is not in the ${parentName} item (fields: ${Object.keys(parent).slice(0, 20).join(", ")})`, {
-        hint: "fix includeFromParent: it names fields of the parent's items",
-      });
+      throw new DataError(
+        `resource ${resourceName}: includeFromParent field ${f} is not in the ${parentName} item (fields: ${Object.keys(parent).slice(0, 20).join(", ")})`,
+        {
+          hint: "fix includeFromParent: it names fields of the parent's items",
+        },
+      );
     }
     out[`_${parentName}_${f}`] = found[0];
   }
@@ -70,9 +89,17 @@ function parentFields(child: unknown, parent: Item, parentName: string, fields: 
 
 function hintsOf(c: MergedResource["config"], inc: Incremental | undefined): ResourceHints {
   const hints: ResourceHints = {
-    name: c.name, tableName: c.tableName, primaryKey: c.primaryKey, mergeKey: c.mergeKey, writeDisposition: c.writeDisposition,
-    columns: c.columns, maxTableNesting: c.maxTableNesting, schemaContract: c.schemaContract, selected: c.selected,
-    parallelized: c.parallelized, incremental: inc,
+    name: c.name,
+    tableName: c.tableName,
+    primaryKey: c.primaryKey,
+    mergeKey: c.mergeKey,
+    writeDisposition: c.writeDisposition,
+    columns: c.columns,
+    maxTableNesting: c.maxTableNesting,
+    schemaContract: c.schemaContract,
+    selected: c.selected,
+    parallelized: c.parallelized,
+    incremental: inc,
   };
   for (const k of Object.keys(hints) as (keyof ResourceHints)[]) if (hints[k] === undefined) delete hints[k];
   return hints;
@@ -84,8 +111,12 @@ function buildResource(entry: MergedResource, parent: Resource | undefined, shar
   const label = `resource ${entry.name}`;
   const auth = e.auth ? shared.authFor(e.auth, `resources[${entry.index}].endpoint.auth`) : shared.clientAuth;
   const incConfig = e.incremental instanceof Incremental ? undefined : e.incremental;
-  const inc = e.incremental instanceof Incremental ? e.incremental
-    : incConfig ? incremental((({ convert: _c, startParam: _s, endParam: _e, ...rest }) => rest)(incConfig)) : undefined;
+  const inc =
+    e.incremental instanceof Incremental
+      ? e.incremental
+      : incConfig
+        ? incremental((({ convert: _c, startParam: _s, endParam: _e, ...rest }) => rest)(incConfig))
+        : undefined;
   const notes = new Set<string>();
   const paginatorConfig = e.paginator ?? shared.clientPaginator;
 
@@ -96,11 +127,23 @@ function buildResource(entry: MergedResource, parent: Resource | undefined, shar
       incremental: ctx.incremental,
       convert: incConfig?.convert,
     });
-    const request = buildPageRequest({ endpoint: e, baseUrl: shared.baseUrl, clientHeaders: shared.clientHeaders, incremental: incConfig }, lookup);
+    const request = buildPageRequest(
+      { endpoint: e, baseUrl: shared.baseUrl, clientHeaders: shared.clientHeaders, incremental: incConfig },
+      lookup,
+    );
     const pages = paginate({
-      http: shared.http, request, paginator: paginatorConfig, dataSelector: e.dataSelector, auth,
-      onResponse: responseActionsHook(e.responseActions, label, ctx.log), baseUrl: shared.baseUrl, label, log: ctx.log,
-      signal: ctx.signal, shouldStop: () => ctx.incremental?.stopRequested === true, notes,
+      http: shared.http,
+      request,
+      paginator: paginatorConfig,
+      dataSelector: e.dataSelector,
+      auth,
+      onResponse: responseActionsHook(e.responseActions, label, ctx.log),
+      baseUrl: shared.baseUrl,
+      label,
+      log: ctx.log,
+      signal: ctx.signal,
+      shouldStop: () => ctx.incremental?.stopRequested === true,
+      notes,
     });
     const include = c.includeFromParent;
     for await (const page of pages) {
@@ -115,32 +158,37 @@ function buildResource(entry: MergedResource, parent: Resource | undefined, shar
   if (!parent) {
     built = resource((ctx) => run(ctx), hints);
   } else {
-    built = transformer(async function* (items: Item[], ctx: ResourceContext) {
-      if (c.parallelized) {
-        // dlt buffers a parent item's pages too: order stays parent by parent, fetching overlaps.
-        // Siblings still running when one fails (or the consumer stops) are cancelled.
-        const controller = new AbortController();
-        const onAbort = () => controller.abort(ctx.signal.reason);
-        ctx.signal.addEventListener("abort", onAbort, { once: true });
-        const local: ResourceContext = { ...ctx, signal: controller.signal };
-        try {
-          const tasks = items.map((item) => async () => {
-            const pages: unknown[][] = [];
-            for await (const p of run(local, item)) pages.push(p);
-            return pages;
-          });
-          for await (const pages of orderedParallel(tasks, shared.http.limiters.maxConcurrency)) yield* pages;
-        } finally {
-          ctx.signal.removeEventListener("abort", onAbort);
-          controller.abort();
+    built = transformer(
+      async function* (items: Item[], ctx: ResourceContext) {
+        if (c.parallelized) {
+          // dlt buffers a parent item's pages too: order stays parent by parent, fetching overlaps.
+          // Siblings still running when one fails (or the consumer stops) are cancelled.
+          const controller = new AbortController();
+          const onAbort = () => {
+            controller.abort(ctx.signal.reason);
+          };
+          ctx.signal.addEventListener("abort", onAbort, { once: true });
+          const local: ResourceContext = { ...ctx, signal: controller.signal };
+          try {
+            const tasks = items.map((item) => async () => {
+              const pages: unknown[][] = [];
+              for await (const p of run(local, item)) pages.push(p);
+              return pages;
+            });
+            for await (const pages of orderedParallel(tasks, shared.http.limiters.maxConcurrency)) yield* pages;
+          } finally {
+            ctx.signal.removeEventListener("abort", onAbort);
+            controller.abort();
+          }
+          return;
         }
-        return;
-      }
-      for (const item of items) {
-        yield* run(ctx, item);
-        if (ctx.signal.aborted) return;
-      }
-    }, { ...hints, name: entry.name, dataFrom: parent });
+        for (const item of items) {
+          yield* run(ctx, item);
+          if (ctx.signal.aborted) return;
+        }
+      },
+      { ...hints, name: entry.name, dataFrom: parent },
+    );
   }
   for (const step of c.processingSteps ?? []) {
     if ("filter" in step) built.addFilter(step.filter);
@@ -159,12 +207,14 @@ export function buildRestApi(config: RESTAPIConfig, options: RestApiOptions = {}
   const { entries, parents, order } = validateConfig(config);
   const resolver = options.resolver ?? ConfigResolver.fromCwd();
   const sections = ["sources", options.sourceName ?? "rest_api"];
-  const http = options.http ?? new HttpClient({
-    retry: options.retry,
-    resolver,
-    limiter: limiterFromConfig(resolver, sections, config.client.limiter),
-    onEvent: options.onEvent,
-  });
+  const http =
+    options.http ??
+    new HttpClient({
+      retry: options.retry,
+      resolver,
+      limiter: limiterFromConfig(resolver, sections, config.client.limiter),
+      onEvent: options.onEvent,
+    });
   const auths = new Map<unknown, RequestAuth>();
   const authFor = (a: AuthConfig, where: string): RequestAuth => {
     let made = auths.get(a);

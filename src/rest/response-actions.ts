@@ -18,7 +18,11 @@ async function runCallbacks(fns: ResponseCallback[], response: HttpResponse): Pr
  * `"ignore"` ends the request quietly (nothing is yielded), callbacks may replace the response.
  * Runs before retry rules, so an ignored 5xx is not retried.
  */
-export function responseActionsHook(actions: ResponseAction[] | undefined, label: string, log: Logger): ((r: HttpResponse) => Promise<ResponseVerdict>) | undefined {
+export function responseActionsHook(
+  actions: ResponseAction[] | undefined,
+  label: string,
+  log: Logger,
+): ((r: HttpResponse) => Promise<ResponseVerdict>) | undefined {
   if (!actions || actions.length === 0) return undefined;
   return async (response) => {
     let current = response;
@@ -33,7 +37,9 @@ export function responseActionsHook(actions: ResponseAction[] | undefined, label
       const contentOk = action.content === undefined || current.text.includes(action.content);
       if (!statusOk || !contentOk) continue;
       if (action.action === "ignore") {
-        log.info(`${label}: ignoring the ${current.status} response of ${current.request.method} ${current.request.url} (responseActions)`);
+        log.info(
+          `${label}: ignoring the ${current.status} response of ${current.request.method} ${current.request.url} (responseActions)`,
+        );
         return "ignore";
       }
       const r = await runCallbacks(Array.isArray(action.action) ? action.action : [action.action], current);

@@ -38,22 +38,40 @@ export class RestClient {
 
   constructor(private readonly options: RestClientOptions) {
     this.http = options.http ?? new HttpClient({ ...options, headers: undefined, log: undefined });
-    this.auth = options.auth ? createAuth(options.auth, "auth", options.resolver ?? ConfigResolver.fromCwd(), ["sources", "rest_api"]) : undefined;
+    this.auth = options.auth
+      ? createAuth(options.auth, "auth", options.resolver ?? ConfigResolver.fromCwd(), ["sources", "rest_api"])
+      : undefined;
     this.log = options.log ?? logger("rest");
   }
 
-  request(method: HttpMethod, path: string, init: Omit<PaginateCallOptions, "paginator" | "dataSelector" | "responseActions" | "method"> = {}): Promise<HttpResponse> {
+  request(
+    method: HttpMethod,
+    path: string,
+    init: Omit<PaginateCallOptions, "paginator" | "dataSelector" | "responseActions" | "method"> = {},
+  ): Promise<HttpResponse> {
     return this.http.request({
-      method, url: joinUrl(this.options.baseUrl, path), params: init.params, headers: { ...this.options.headers, ...init.headers },
-      json: init.json, data: init.data, auth: this.auth, signal: init.signal,
+      method,
+      url: joinUrl(this.options.baseUrl, path),
+      params: init.params,
+      headers: { ...this.options.headers, ...init.headers },
+      json: init.json,
+      data: init.data,
+      auth: this.auth,
+      signal: init.signal,
     });
   }
 
-  get(path: string, init?: Omit<PaginateCallOptions, "paginator" | "dataSelector" | "responseActions" | "method" | "json" | "data">): Promise<HttpResponse> {
+  get(
+    path: string,
+    init?: Omit<PaginateCallOptions, "paginator" | "dataSelector" | "responseActions" | "method" | "json" | "data">,
+  ): Promise<HttpResponse> {
     return this.request("GET", path, init);
   }
 
-  post(path: string, init?: Omit<PaginateCallOptions, "paginator" | "dataSelector" | "responseActions" | "method">): Promise<HttpResponse> {
+  post(
+    path: string,
+    init?: Omit<PaginateCallOptions, "paginator" | "dataSelector" | "responseActions" | "method">,
+  ): Promise<HttpResponse> {
     return this.request("POST", path, init);
   }
 
@@ -63,8 +81,12 @@ export class RestClient {
     return paginate({
       http: this.http,
       request: {
-        method: o.method ?? "GET", url: joinUrl(this.options.baseUrl, path), params: { ...o.params },
-        headers: { ...this.options.headers, ...o.headers }, ...(o.json !== undefined ? { json: o.json } : {}), ...(o.data !== undefined ? { data: o.data } : {}),
+        method: o.method ?? "GET",
+        url: joinUrl(this.options.baseUrl, path),
+        params: { ...o.params },
+        headers: { ...this.options.headers, ...o.headers },
+        ...(o.json !== undefined ? { json: o.json } : {}),
+        ...(o.data !== undefined ? { data: o.data } : {}),
       },
       paginator: o.paginator ?? this.options.paginator,
       dataSelector: o.dataSelector,

@@ -1,7 +1,22 @@
 import { compilePath, findAll, formatPath, type PathStep } from "../util/json-path.js";
 
 /** dlt's preferred list names, plus Sage's `$items`, Sage One's `Results` and OData's `value`. */
-const PREFERRED = new Set(["data", "items", "results", "entries", "records", "rows", "entities", "payload", "content", "objects", "values", "$items", "Results", "value"]);
+const PREFERRED = new Set([
+  "data",
+  "items",
+  "results",
+  "entries",
+  "records",
+  "rows",
+  "entities",
+  "payload",
+  "content",
+  "objects",
+  "values",
+  "$items",
+  "Results",
+  "value",
+]);
 const EXCLUDED = new Set(["meta", "metadata", "pagination", "links", "extras", "headers"]);
 const MAX_DEPTH = 3;
 
@@ -16,7 +31,8 @@ function collectLists(node: Record<string, unknown>, path: string[], out: string
   for (const [key, value] of Object.entries(node)) {
     const here = [...path, key];
     if (Array.isArray(value)) out.push(here);
-    else if (value !== null && typeof value === "object" && here.length < MAX_DEPTH) collectLists(value as Record<string, unknown>, here, out);
+    else if (value !== null && typeof value === "object" && here.length < MAX_DEPTH)
+      collectLists(value as Record<string, unknown>, here, out);
   }
 }
 

@@ -11,9 +11,19 @@ export type SecretValue = string | Secret;
 
 // ---- paginators -------------------------------------------------------------------------
 
-export interface JsonLinkPaginatorConfig { type: "json_link"; nextUrlPath?: string }
-export interface HeaderLinkPaginatorConfig { type: "header_link"; linksNextKey?: string }
-export interface HeaderCursorPaginatorConfig { type: "header_cursor"; cursorKey?: string; cursorParam?: string }
+export interface JsonLinkPaginatorConfig {
+  type: "json_link";
+  nextUrlPath?: string;
+}
+export interface HeaderLinkPaginatorConfig {
+  type: "header_link";
+  linksNextKey?: string;
+}
+export interface HeaderCursorPaginatorConfig {
+  type: "header_cursor";
+  cursorKey?: string;
+  cursorParam?: string;
+}
 export interface CursorPaginatorConfig {
   type: "cursor";
   cursorPath?: string;
@@ -52,8 +62,12 @@ export interface PageNumberPaginatorConfig extends RangePaginatorConfigBase {
   pageSize?: number;
   maximumPage?: number;
 }
-export interface SinglePagePaginatorConfig { type: "single_page" }
-export interface AutoPaginatorConfig { type?: "auto" }
+export interface SinglePagePaginatorConfig {
+  type: "single_page";
+}
+export interface AutoPaginatorConfig {
+  type?: "auto";
+}
 
 /** Built-in configs by type; augment this interface when you `registerPaginator` your own. */
 export interface PaginatorConfigMap {
@@ -72,7 +86,10 @@ export type PaginatorConfig = PaginatorType | PaginatorConfigMap[PaginatorType] 
 
 // ---- auth -------------------------------------------------------------------------------
 
-export interface BearerAuthConfig { type: "bearer"; token: SecretValue }
+export interface BearerAuthConfig {
+  type: "bearer";
+  token: SecretValue;
+}
 export interface ApiKeyAuthConfig {
   type: "api_key";
   /** Header, query parameter or cookie name; default `Authorization`. */
@@ -81,7 +98,11 @@ export interface ApiKeyAuthConfig {
   /** `param` is dlt's alias of `query`. */
   location?: "header" | "query" | "param" | "cookie";
 }
-export interface HttpBasicAuthConfig { type: "http_basic"; username: string; password: SecretValue }
+export interface HttpBasicAuthConfig {
+  type: "http_basic";
+  username: string;
+  password: SecretValue;
+}
 
 /** What a token endpoint gave us, handed to `onTokens` before the access token is used. */
 export interface OAuthTokens {
@@ -109,7 +130,9 @@ interface OAuth2ConfigBase {
   /** Called with new tokens and awaited before they are used: persist the refresh token here. */
   onTokens?: (tokens: OAuthTokens) => void | Promise<void>;
 }
-export interface OAuth2ClientCredentialsConfig extends OAuth2ConfigBase { type: "oauth2_client_credentials" }
+export interface OAuth2ClientCredentialsConfig extends OAuth2ConfigBase {
+  type: "oauth2_client_credentials";
+}
 export interface OAuth2RefreshTokenConfig extends OAuth2ConfigBase {
   type: "oauth2_refresh_token";
   refreshToken: SecretValue;
@@ -136,14 +159,19 @@ export type AuthConfig = AuthConfigMap[AuthType] | { token: SecretValue } | Auth
 
 // ---- endpoint and resources ---------------------------------------------------------------
 
-export type ResponseCallback = (response: HttpResponse) => HttpResponse | void | "ignore" | Promise<HttpResponse | void | "ignore">;
+export type ResponseCallback = (
+  response: HttpResponse,
+) => HttpResponse | void | "ignore" | Promise<HttpResponse | void | "ignore">;
 /** `{ statusCode: 404, action: "ignore" }`, a content match, or a callback run on every response. */
 export type ResponseAction =
-  | { statusCode?: number; content?: string; action: "ignore" | ResponseCallback | ResponseCallback[] }
-  | ResponseCallback;
+  { statusCode?: number; content?: string; action: "ignore" | ResponseCallback | ResponseCallback[] } | ResponseCallback;
 
 /** dlt's legacy path parameter: `params: { id: { type: "resolve", resource: "issues", field: "number" } }`. */
-export interface ResolveParamConfig { type: "resolve"; resource: string; field: string }
+export interface ResolveParamConfig {
+  type: "resolve";
+  resource: string;
+  field: string;
+}
 export type ParamValue = QueryValue | ResolveParamConfig;
 
 export interface IncrementalConfig<T = unknown> extends IncrementalOptions<T> {
@@ -171,9 +199,7 @@ export interface Endpoint {
 }
 
 export type ProcessingStep =
-  | { filter: (item: Item) => boolean }
-  | { map: (item: Item) => unknown }
-  | { yieldMap: (item: Item) => Iterable<unknown> };
+  { filter: (item: Item) => boolean } | { map: (item: Item) => unknown } | { yieldMap: (item: Item) => Iterable<unknown> };
 
 export interface EndpointResourceBase extends Omit<ResourceHints, "name" | "incremental"> {
   endpoint?: string | Endpoint;

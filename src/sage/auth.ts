@@ -6,7 +6,8 @@ import { DEFAULT_TOKEN_URL } from "./auth/login.js";
 import { TokenStore } from "./auth/token-store.js";
 import type { ResolvedSageOptions } from "./options.js";
 
-const LOGIN_HINT = "run `sage-pipeline auth login` (with client_id and client_secret in .dlt/secrets.toml [sources.sage_accounting_source]), or set access_token";
+const LOGIN_HINT =
+  "run `sage-pipeline auth login` (with client_id and client_secret in .dlt/secrets.toml [sources.sage_accounting_source]), or set access_token";
 
 /**
  * The credentials, in this order: an access token from config (used as is, no refresh); else the
@@ -26,7 +27,10 @@ export function createSageAuth(o: ResolvedSageOptions): RequestAuth {
   const fromStore = stored && stored.clientId === clientId ? stored : undefined;
   const refreshToken = fromStore ? new Secret(fromStore.refreshToken) : o.refreshToken;
   if (!refreshToken) {
-    throw new ConfigError(`no Sage refresh token: the token store ${store.path} does not exist and refresh_token is not configured`, { hint: LOGIN_HINT });
+    throw new ConfigError(
+      `no Sage refresh token: the token store ${store.path} does not exist and refresh_token is not configured`,
+      { hint: LOGIN_HINT },
+    );
   }
   const tokenUrl = o.tokenUrl ?? fromStore?.tokenUrl ?? DEFAULT_TOKEN_URL;
   return new OAuth2RefreshTokenAuth({

@@ -12,10 +12,18 @@ export interface Business {
  * `wanted` ids when configured. Also returns the server's clock (the Date header), which the
  * incremental windows use so that a skewed local clock can never skip changes.
  */
-export async function listBusinesses(client: RestClient, wanted: string[] | undefined, signal: AbortSignal): Promise<{ businesses: Business[]; serverNow: Date }> {
+export async function listBusinesses(
+  client: RestClient,
+  wanted: string[] | undefined,
+  signal: AbortSignal,
+): Promise<{ businesses: Business[]; serverNow: Date }> {
   const all: Business[] = [];
   let serverNow: Date | undefined;
-  for await (const page of client.paginate("businesses", { paginator: new SagePaginator(200), dataSelector: "['$items']", signal })) {
+  for await (const page of client.paginate("businesses", {
+    paginator: new SagePaginator(200),
+    dataSelector: "['$items']",
+    signal,
+  })) {
     const date = page.response.headers.get("date");
     if (!serverNow && date && !Number.isNaN(Date.parse(date))) serverNow = new Date(date);
     for (const item of page.items as Array<Record<string, unknown>>) {

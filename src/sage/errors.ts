@@ -4,7 +4,10 @@ import { PipelineError } from "../util/errors.js";
 /** Sage's 401 "No active subscription. (MSE)": the business's trial or plan ended. Refreshing
  * the token cannot help, so it is recognised before the refresh-on-401 logic runs. */
 export class NoActiveSubscriptionError extends PipelineError {
-  constructor(readonly businessId: string, readonly businessName: string) {
+  constructor(
+    readonly businessId: string,
+    readonly businessName: string,
+  ) {
     super(`business "${businessName}" (${businessId}) has no active Sage subscription: skipped`, {
       hint: "renew the subscription in Sage, or leave the business out with [sources.sage_accounting_source] businesses = [...]",
     });
@@ -30,10 +33,13 @@ export function tokenRejected(cause: AuthenticationError): PipelineError {
  */
 export function sageAuthError(err: unknown): unknown {
   if (err instanceof HttpError && /invalid_grant/.test(err.message)) {
-    return new PipelineError(`the Sage login has expired or was used elsewhere (the token endpoint answered invalid_grant): run \`sage-pipeline auth login\``, {
-      hint: "run `sage-pipeline auth login`; refresh tokens work once, so two pipelines must not share one token store at the same time",
-      cause: err,
-    });
+    return new PipelineError(
+      `the Sage login has expired or was used elsewhere (the token endpoint answered invalid_grant): run \`sage-pipeline auth login\``,
+      {
+        hint: "run `sage-pipeline auth login`; refresh tokens work once, so two pipelines must not share one token store at the same time",
+        cause: err,
+      },
+    );
   }
   if (err instanceof AuthenticationError) return tokenRejected(err);
   return err;

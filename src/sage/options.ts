@@ -66,7 +66,10 @@ export function expandResources(names: readonly string[]): string[] {
       if (!out.includes(spec.name)) out.push(spec.name);
     }
   }
-  if (out.length === 0) throw new ConfigError("no Sage resources selected", { hint: `leave resources unset for the defaults: ${DEFAULT_RESOURCES.join(", ")}` });
+  if (out.length === 0)
+    throw new ConfigError("no Sage resources selected", {
+      hint: `leave resources unset for the defaults: ${DEFAULT_RESOURCES.join(", ")}`,
+    });
   return out;
 }
 

@@ -41,7 +41,11 @@ function rows(items: unknown[], business: Business): Item[] {
  * write disposition is merge. Later runs only ask for what changed since the previous run
  * started (minus an overlap), plus deletions where the endpoint has `deleted_since`.
  */
-export function endpointResource(spec: EndpointSpec, o: ResolvedSageOptions, runFor: (ctx: ResourceContext) => Promise<SageRun>): Resource {
+export function endpointResource(
+  spec: EndpointSpec,
+  o: ResolvedSageOptions,
+  runFor: (ctx: ResourceContext) => Promise<SageRun>,
+): Resource {
   const fetchBusiness = async function* (run: SageRun, b: Business, ctx: ResourceContext): AsyncGenerator<Item[]> {
     if (run.isInactive(b)) return;
     const state = ctx.state as SageResourceState;
@@ -74,7 +78,12 @@ export function endpointResource(spec: EndpointSpec, o: ResolvedSageOptions, run
         if (last && since && spec.filters.deletedSince) passes.push({ ...params, deleted_since: since });
         for (const p of passes) {
           const pages = run.client.paginate(spec.path.slice(1), {
-            params: p, headers, paginator: new SagePaginator(o.itemsPerPage), dataSelector: "['$items']", responseActions: actions, signal: ctx.signal,
+            params: p,
+            headers,
+            paginator: new SagePaginator(o.itemsPerPage),
+            dataSelector: "['$items']",
+            responseActions: actions,
+            signal: ctx.signal,
           });
           for await (const page of pages) yield rows(page.items, b);
         }
@@ -87,11 +96,17 @@ export function endpointResource(spec: EndpointSpec, o: ResolvedSageOptions, run
         return;
       }
       if (err instanceof PermissionDeniedError) {
-        run.warnOnce(`${spec.name}:${b.id}`, `${spec.name}: skipped for business "${b.name}" (${b.id}): the user has no role in ${spec.areas.join(" or ") || "that area"} (403)`);
+        run.warnOnce(
+          `${spec.name}:${b.id}`,
+          `${spec.name}: skipped for business "${b.name}" (${b.id}): the user has no role in ${spec.areas.join(" or ") || "that area"} (403)`,
+        );
         return;
       }
       if (err instanceof NotFoundError) {
-        run.warnOnce(`${spec.name}:${b.id}`, `${spec.name}: skipped for business "${b.name}" (${b.id}): not available for its country or subscription (404)`);
+        run.warnOnce(
+          `${spec.name}:${b.id}`,
+          `${spec.name}: skipped for business "${b.name}" (${b.id}): not available for its country or subscription (404)`,
+        );
         return;
       }
       throw sageAuthError(err);

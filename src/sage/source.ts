@@ -16,12 +16,18 @@ export const SAGE_SOURCE_NAME = "sage_accounting";
  * login can see, merged on `(business_id, id)`, incrementally. Options in code win over
  * `[sources.sage_accounting_source]` config and `SOURCES__SAGE_ACCOUNTING_SOURCE__*` env vars.
  */
-export function sageAccountingSource(options: SageAccountingOptions = {}, config: ConfigResolver = ConfigResolver.fromCwd()): Source {
+export function sageAccountingSource(
+  options: SageAccountingOptions = {},
+  config: ConfigResolver = ConfigResolver.fromCwd(),
+): Source {
   const o = resolveSageOptions(options, config);
   const auth = createSageAuth(o);
   const http = new HttpClient({
     resolver: config,
-    limiter: { maxConcurrency: o.maxConcurrency, ...(o.requestsPerSecond !== undefined ? { requestsPerSecond: o.requestsPerSecond } : {}) },
+    limiter: {
+      maxConcurrency: o.maxConcurrency,
+      ...(o.requestsPerSecond !== undefined ? { requestsPerSecond: o.requestsPerSecond } : {}),
+    },
   });
   const client = new RestClient({ baseUrl: o.baseUrl, auth, http });
   // One SageRun per extract: the engine gives each extract its own abort signal.

@@ -8,7 +8,13 @@ import type { SageOneZaSettings } from "./settings.js";
 
 /** `$top`/`$skip` on `TotalResults`: Sage returns at most 100 rows a call whatever `$top` says. */
 export const SA_PAGE_SIZE = 100;
-const PAGINATOR: PaginatorConfig = { type: "offset", limit: SA_PAGE_SIZE, offsetParam: "$skip", limitParam: "$top", totalPath: "TotalResults" };
+const PAGINATOR: PaginatorConfig = {
+  type: "offset",
+  limit: SA_PAGE_SIZE,
+  offsetParam: "$skip",
+  limitParam: "$top",
+  totalPath: "TotalResults",
+};
 
 export interface ListRequest {
   service: string;
@@ -36,7 +42,10 @@ export class SageOneZaClient {
   private readonly clients = new Map<string, HttpClient>();
   private readonly auth: SageOneZaAuth;
 
-  constructor(private readonly settings: SageOneZaSettings, private readonly config: ConfigResolver) {
+  constructor(
+    private readonly settings: SageOneZaSettings,
+    private readonly config: ConfigResolver,
+  ) {
     this.auth = new SageOneZaAuth(settings.apiKey, settings.username, settings.password);
   }
 
@@ -75,8 +84,13 @@ export class SageOneZaClient {
         dataSelector: "Results",
         auth: this.auth,
         onResponse: saResponseHook({
-          service: r.service, company: r.company, filtered: params.$filter !== undefined, requestsPerSecond: this.settings.requestsPerSecond,
-          log: r.log, warned: r.warned ?? new Set(), onBlocked: r.onBlocked,
+          service: r.service,
+          company: r.company,
+          filtered: params.$filter !== undefined,
+          requestsPerSecond: this.settings.requestsPerSecond,
+          log: r.log,
+          warned: r.warned ?? new Set(),
+          onBlocked: r.onBlocked,
         }),
         baseUrl: this.settings.baseUrl,
         label: r.label,
@@ -87,9 +101,13 @@ export class SageOneZaClient {
       }
     } catch (err) {
       if (err instanceof BudgetExceededError) {
-        throw new BudgetExceededError({ method: err.method, url: err.url, label: r.label }, `not sent: the daily budget of ${this.settings.dailyBudget} requests ${r.company === undefined ? "outside companies" : `for company ${r.company}`} is spent`, {
-          hint: "Sage allows 5,000 requests a day per company; raise daily_budget under [sources.sage_one_za_source] if your plan allows more, or run again tomorrow (UTC)",
-        });
+        throw new BudgetExceededError(
+          { method: err.method, url: err.url, label: r.label },
+          `not sent: the daily budget of ${this.settings.dailyBudget} requests ${r.company === undefined ? "outside companies" : `for company ${r.company}`} is spent`,
+          {
+            hint: "Sage allows 5,000 requests a day per company; raise daily_budget under [sources.sage_one_za_source] if your plan allows more, or run again tomorrow (UTC)",
+          },
+        );
       }
       throw err;
     }

@@ -65,7 +65,14 @@ export async function* companyRows(o: CompanyRowsOptions): AsyncGenerator<Record
     const params = { ...(spec.detail ? { includeDetail: true } : {}), ...(filter ? { $filter: filter } : {}) };
     try {
       const pages = o.client.pages({
-        service: spec.service, company, params, label, signal: o.signal, log: o.log, onBlocked: o.onBlocked, warned: o.warned,
+        service: spec.service,
+        company,
+        params,
+        label,
+        signal: o.signal,
+        log: o.log,
+        onBlocked: o.onBlocked,
+        warned: o.warned,
       });
       for await (const rows of pages) {
         if (cursor) for (const row of rows) cursor.see(row.Modified);

@@ -5,7 +5,11 @@
 export { sageOneZaSource, SAGE_ONE_ZA_SOURCE_NAME } from "./source.js";
 export { SAGE_ONE_ZA_RESOURCES, SA_RESOURCE_SPECS, saColumnHints, type SaResourceSpec } from "./resources.js";
 export {
-  DEFAULT_SAGE_ONE_ZA_BASE_URL, SAGE_ONE_ZA_SECTIONS, resolveSageOneZaSettings, type SageOneZaOptions, type SageOneZaSettings,
+  DEFAULT_SAGE_ONE_ZA_BASE_URL,
+  SAGE_ONE_ZA_SECTIONS,
+  resolveSageOneZaSettings,
+  type SageOneZaOptions,
+  type SageOneZaSettings,
 } from "./settings.js";
 export { SageOneZaClient, type ListRequest } from "./client.js";
 export { SageOneZaAuth } from "./auth.js";

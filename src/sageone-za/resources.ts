@@ -27,24 +27,64 @@ export interface SaResourceSpec {
 
 const DOCUMENT_MONEY = ["exclusive", "tax", "discount", "discount_percentage", "rounding", "total", "amount_due"];
 const LINE_MONEY = [
-  "quantity", "unit_price_exclusive", "unit_price_inclusive", "unit_cost", "tax_percentage", "discount_percentage",
-  "exclusive", "discount", "tax", "total",
+  "quantity",
+  "unit_price_exclusive",
+  "unit_price_inclusive",
+  "unit_cost",
+  "tax_percentage",
+  "discount_percentage",
+  "exclusive",
+  "discount",
+  "tax",
+  "total",
 ].map((f) => `lines__${f}`);
 
 export const SA_RESOURCE_SPECS: readonly SaResourceSpec[] = [
   { name: "customers", service: "Customer", detail: false, incremental: false, money: ["balance", "credit_limit"], dates: [] },
   { name: "suppliers", service: "Supplier", detail: false, incremental: false, money: ["balance", "credit_limit"], dates: [] },
   {
-    name: "items", service: "Item", detail: false, incremental: false,
-    money: ["price_exclusive", "price_inclusive", "last_cost", "average_cost", "quantity_on_hand"], dates: [],
+    name: "items",
+    service: "Item",
+    detail: false,
+    incremental: false,
+    money: ["price_exclusive", "price_inclusive", "last_cost", "average_cost", "quantity_on_hand"],
+    dates: [],
   },
   { name: "tax_types", service: "TaxType", detail: false, incremental: false, money: ["percentage"], dates: [] },
   { name: "accounts", service: "Account", detail: false, incremental: false, money: ["balance"], dates: [] },
   { name: "bank_accounts", service: "BankAccount", detail: false, incremental: false, money: ["balance"], dates: [] },
-  { name: "tax_invoices", service: "TaxInvoice", detail: true, incremental: true, money: [...DOCUMENT_MONEY, ...LINE_MONEY], dates: ["date", "due_date"] },
-  { name: "customer_receipts", service: "CustomerReceipt", detail: false, incremental: true, money: ["total", "discount"], dates: ["date"] },
-  { name: "supplier_invoices", service: "SupplierInvoice", detail: true, incremental: true, money: [...DOCUMENT_MONEY, ...LINE_MONEY], dates: ["date", "due_date"] },
-  { name: "supplier_payments", service: "SupplierPayment", detail: false, incremental: true, money: ["total", "discount"], dates: ["date"] },
+  {
+    name: "tax_invoices",
+    service: "TaxInvoice",
+    detail: true,
+    incremental: true,
+    money: [...DOCUMENT_MONEY, ...LINE_MONEY],
+    dates: ["date", "due_date"],
+  },
+  {
+    name: "customer_receipts",
+    service: "CustomerReceipt",
+    detail: false,
+    incremental: true,
+    money: ["total", "discount"],
+    dates: ["date"],
+  },
+  {
+    name: "supplier_invoices",
+    service: "SupplierInvoice",
+    detail: true,
+    incremental: true,
+    money: [...DOCUMENT_MONEY, ...LINE_MONEY],
+    dates: ["date", "due_date"],
+  },
+  {
+    name: "supplier_payments",
+    service: "SupplierPayment",
+    detail: false,
+    incremental: true,
+    money: ["total", "discount"],
+    dates: ["date"],
+  },
   { name: "journal_entries", service: "JournalEntry", detail: false, incremental: true, money: ["amount"], dates: ["date"] },
 ];
 

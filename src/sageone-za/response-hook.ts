@@ -1,5 +1,10 @@
 import {
-  AuthenticationError, bodyExcerpt, type HttpErrorDetails, type HttpResponse, RateLimitError, type ResponseVerdict,
+  AuthenticationError,
+  bodyExcerpt,
+  type HttpErrorDetails,
+  type HttpResponse,
+  RateLimitError,
+  type ResponseVerdict,
 } from "../http/index.js";
 import { envName } from "../config/index.js";
 import type { Logger } from "../util/logger.js";
@@ -27,7 +32,11 @@ const env = (key: string) => envName([...SAGE_ONE_ZA_SECTIONS, key]);
 
 function details(r: HttpResponse): HttpErrorDetails & { status: number } {
   return {
-    method: r.request.method, url: r.request.url, label: r.request.label, status: r.status, statusText: r.statusText,
+    method: r.request.method,
+    url: r.request.url,
+    label: r.request.label,
+    status: r.status,
+    statusText: r.statusText,
     bodyExcerpt: bodyExcerpt(r.text, r.headers.get("content-type")),
   };
 }
@@ -42,14 +51,21 @@ export function saResponseHook(c: HookContext): (response: HttpResponse) => Resp
   return (response) => {
     const where = c.company === undefined ? "" : ` for company ${c.company}`;
     if (response.status === 429) {
-      const error = new RateLimitError(details(response), `failed: 429: Sage One blocked this IP address${where} for an hour (more than 100 requests a minute per company); every request while blocked extends the block, so the run stops here without retrying`, {
-        hint: `wait an hour without calling the API, then lower requests_per_second (now ${c.requestsPerSecond} per company) under ${SECTION} or ${env("requests_per_second")}; other programs using the same API key, user and company count against the same limit`,
-      });
+      const error = new RateLimitError(
+        details(response),
+        `failed: 429: Sage One blocked this IP address${where} for an hour (more than 100 requests a minute per company); every request while blocked extends the block, so the run stops here without retrying`,
+        {
+          hint: `wait an hour without calling the API, then lower requests_per_second (now ${c.requestsPerSecond} per company) under ${SECTION} or ${env("requests_per_second")}; other programs using the same API key, user and company count against the same limit`,
+        },
+      );
       c.onBlocked(error);
       throw error;
     }
     if (response.status === 401) {
-      const rights = c.company === undefined ? "" : `, and that this user may open company ${c.company} (Sage answers 401 for a company without rights too)`;
+      const rights =
+        c.company === undefined
+          ? ""
+          : `, and that this user may open company ${c.company} (Sage answers 401 for a company without rights too)`;
       throw new AuthenticationError(details(response), "failed: 401: Sage One refused the credentials", {
         hint: `check api_key, username and password under ${SECTION} in .dlt/secrets.toml or ${["api_key", "username", "password"].map(env).join(", ")}${rights}. Do not retry in a loop: 20 failed logins an hour block the username for 24 hours`,
       });

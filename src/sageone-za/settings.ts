@@ -78,9 +78,12 @@ function companyIds(values: Array<number | string> | undefined): number[] | unde
   const ids = values.map((v) => (typeof v === "number" ? v : Number(String(v).trim())));
   const bad = values.filter((_, i) => !Number.isSafeInteger(ids[i]) || (ids[i] as number) <= 0);
   if (bad.length > 0) {
-    throw new ConfigError(`${SECTION} companies must be Sage company ids (integers), got ${bad.map((b) => JSON.stringify(b)).join(", ")}`, {
-      hint: "the ids are the ID field of Company/Get; leave companies out to load every company the user can see",
-    });
+    throw new ConfigError(
+      `${SECTION} companies must be Sage company ids (integers), got ${bad.map((b) => JSON.stringify(b)).join(", ")}`,
+      {
+        hint: "the ids are the ID field of Company/Get; leave companies out to load every company the user can see",
+      },
+    );
   }
   return ids.length > 0 ? [...new Set(ids)] : undefined;
 }
@@ -98,17 +101,24 @@ function resourceNames(value: string[] | string | undefined): string[] {
 }
 
 /** Options first, then `[sources.sage_one_za_source]` (env, .dlt/secrets.toml, .dlt/config.toml...). */
-export function resolveSageOneZaSettings(options: SageOneZaOptions = {}, config: ConfigResolver = ConfigResolver.fromCwd()): SageOneZaSettings {
+export function resolveSageOneZaSettings(
+  options: SageOneZaOptions = {},
+  config: ConfigResolver = ConfigResolver.fromCwd(),
+): SageOneZaSettings {
   const s = SAGE_ONE_ZA_SECTIONS;
   const apiKey = options.apiKey ?? credential(config, "api_key");
   const username = options.username ?? credential(config, "username");
   const rawPassword = options.password ?? credential(config, "password");
-  const missing = [apiKey ? undefined : "api_key", username ? undefined : "username", rawPassword ? undefined : "password"]
-    .filter((k): k is string => k !== undefined);
+  const missing = [
+    apiKey ? undefined : "api_key",
+    username ? undefined : "username",
+    rawPassword ? undefined : "password",
+  ].filter((k): k is string => k !== undefined);
   if (missing.length > 0 || !apiKey || !username || !rawPassword) {
     throw new ConfigError(`Sage One South Africa credentials missing: ${missing.join(", ")}`, {
-      hint: `put them under ${SECTION} in .dlt/secrets.toml (api_key = "...", username = "...", password = "...") `
-        + `or set ${missing.map(env).join(", ")}; the API key is the one Sage issued for your integration, the username and password are the Sage login`,
+      hint:
+        `put them under ${SECTION} in .dlt/secrets.toml (api_key = "...", username = "...", password = "...") ` +
+        `or set ${missing.map(env).join(", ")}; the API key is the one Sage issued for your integration, the username and password are the Sage login`,
     });
   }
   const baseUrl = (options.baseUrl ?? config.string(s, "base_url") ?? DEFAULT_SAGE_ONE_ZA_BASE_URL).replace(/\/+$/, "");

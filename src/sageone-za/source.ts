@@ -21,11 +21,23 @@ function saResource(spec: SaResourceSpec, client: SageOneZaClient, scopes: RunSc
       const controller = new AbortController();
       const signal = AbortSignal.any([scope.signal, controller.signal]);
       try {
-        const ids = settings.companies ?? await scope.companyIds(() => listCompanies(client, scope, ctx.log));
+        const ids = settings.companies ?? (await scope.companyIds(() => listCompanies(client, scope, ctx.log)));
         yield* mergeAsync(
-          ids.map((company) => companyRows({
-            spec, company, client, cursors, overlapMs: settings.overlapMs, signal, log: ctx.log, onBlocked: (e) => scope.fail(e), warned: scope.warned,
-          })),
+          ids.map((company) =>
+            companyRows({
+              spec,
+              company,
+              client,
+              cursors,
+              overlapMs: settings.overlapMs,
+              signal,
+              log: ctx.log,
+              onBlocked: (e) => {
+                scope.fail(e);
+              },
+              warned: scope.warned,
+            }),
+          ),
           controller,
         );
       } catch (err) {
@@ -53,6 +65,9 @@ export function sageOneZaSource(options: SageOneZaOptions = {}, config: ConfigRe
   // Shared by every run of this source object: one paced HttpClient per company.
   const client = new SageOneZaClient(settings, config);
   const scopes = new RunScopes();
-  const src = source(SAGE_ONE_ZA_SOURCE_NAME, SA_RESOURCE_SPECS.map((spec) => saResource(spec, client, scopes, settings)));
+  const src = source(
+    SAGE_ONE_ZA_SOURCE_NAME,
+    SA_RESOURCE_SPECS.map((spec) => saResource(spec, client, scopes, settings)),
+  );
   return src.withResources(...settings.resources);
 }

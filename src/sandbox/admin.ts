@@ -12,12 +12,12 @@ const selector = (s: string) => (/^\d+$/.test(s) && s.length < 4 ? Number(s) : s
 function faultSettings(body: Record<string, unknown>): FaultSettings {
   const rules = Array.isArray(body.rules)
     ? (body.rules as Array<Record<string, unknown>>).map((r): FaultRule => ({
-      fault: (r.fault === "drop" ? "drop" : Number(r.fault)) as FaultRule["fault"],
-      ...(str(r.path) !== undefined ? { path: str(r.path) } : {}),
-      ...(str(r.business) !== undefined ? { business: str(r.business) } : {}),
-      ...(num(r.times) !== undefined ? { times: num(r.times) } : {}),
-      ...(num(r.retryAfterSeconds) !== undefined ? { retryAfterSeconds: num(r.retryAfterSeconds) } : {}),
-    }))
+        fault: (r.fault === "drop" ? "drop" : Number(r.fault)) as FaultRule["fault"],
+        ...(str(r.path) !== undefined ? { path: str(r.path) } : {}),
+        ...(str(r.business) !== undefined ? { business: str(r.business) } : {}),
+        ...(num(r.times) !== undefined ? { times: num(r.times) } : {}),
+        ...(num(r.retryAfterSeconds) !== undefined ? { retryAfterSeconds: num(r.retryAfterSeconds) } : {}),
+      }))
     : undefined;
   return {
     ...(num(body.faultRate) !== undefined ? { faultRate: num(body.faultRate) } : {}),
@@ -46,8 +46,8 @@ export function adminHandler(current: () => Sandbox) {
         sendJson(res, 200, sb.stats);
       } else if (route === "POST /__sandbox/tokens") sendJson(res, 200, sb.issueTokens(str(body.scope)));
       else if (route === "POST /__sandbox/tokens/expire") sendJson(res, 200, { expired: sb.expireAccessTokens() });
-      else if (route === "POST /__sandbox/mutate") sendJson(res, 200, sb.mutate(body as MutateRequest));
-      else if (route === "POST /__sandbox/sa/mutate") sendJson(res, 200, sb.mutateSa(body as SaMutationRequest));
+      else if (route === "POST /__sandbox/mutate") sendJson(res, 200, sb.mutate(body));
+      else if (route === "POST /__sandbox/sa/mutate") sendJson(res, 200, sb.mutateSa(body));
       else if (route === "POST /__sandbox/sa/reset-limits") {
         sb.resetSaLimits();
         sendJson(res, 200, { ok: true });
@@ -55,9 +55,10 @@ export function adminHandler(current: () => Sandbox) {
       else if (store) {
         const [, business = "", resource = ""] = store;
         const includeDeleted = url.searchParams.get("include_deleted") === "true";
-        const records = resource.endsWith("_settings") || resource === "migrations"
-          ? sb.store.singleton(selector(business), resource)
-          : sb.store.records(selector(business), resource, { includeDeleted });
+        const records =
+          resource.endsWith("_settings") || resource === "migrations"
+            ? sb.store.singleton(selector(business), resource)
+            : sb.store.records(selector(business), resource, { includeDeleted });
         sendJson(res, 200, records);
       } else if (saStore) {
         const includeDetail = url.searchParams.get("include_detail") === "true";

@@ -63,15 +63,19 @@ export class FaultInjector {
 
   /** `random`: whether the random rate applies to this request (it does for API calls, not OAuth). */
   next(pathname: string, business: string | null, random: boolean): Fault | undefined {
-    const rule = this.rules.find((r) => r.left > 0
-      && (r.path === undefined || pathMatches(r.path, pathname))
-      && (r.business === undefined || r.business === business));
+    const rule = this.rules.find(
+      (r) =>
+        r.left > 0 &&
+        (r.path === undefined || pathMatches(r.path, pathname)) &&
+        (r.business === undefined || r.business === business),
+    );
     if (rule) {
       rule.left--;
       this.rules = this.rules.filter((r) => r.left > 0);
       return { kind: rule.fault, retryAfterSeconds: rule.retryAfterSeconds ?? 1 };
     }
-    if (random && this.rate > 0 && this.rng.next() < this.rate) return { kind: this.rng.pick(RANDOM_KINDS), retryAfterSeconds: 1 };
+    if (random && this.rate > 0 && this.rng.next() < this.rate)
+      return { kind: this.rng.pick(RANDOM_KINDS), retryAfterSeconds: 1 };
     return undefined;
   }
 }

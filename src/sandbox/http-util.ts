@@ -18,7 +18,13 @@ export function sageErrorBody(dataCode: string, message: string): Array<Record<s
   return [{ $severity: "error", $dataCode: dataCode, $message: message, $source: "" }];
 }
 
-export function sendSageError(res: ServerResponse, status: number, dataCode: string, message: string, headers: Headers = {}): void {
+export function sendSageError(
+  res: ServerResponse,
+  status: number,
+  dataCode: string,
+  message: string,
+  headers: Headers = {},
+): void {
   sendJson(res, status, sageErrorBody(dataCode, message), headers);
 }
 
@@ -43,7 +49,9 @@ export function readBody(req: IncomingMessage, limit = 1_000_000): Promise<strin
       }
       chunks.push(chunk);
     });
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("end", () => {
+      resolve(Buffer.concat(chunks).toString("utf8"));
+    });
     req.on("error", reject);
   });
 }

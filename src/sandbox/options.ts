@@ -77,7 +77,7 @@ const TIERS = new Set(["start", "standard", "plus"]);
 /** Defaults filled in and every value checked; bad values raise ConfigError (CLI exit code 2). */
 export function resolveSandboxOptions(input: Partial<SandboxOptions> = {}): SandboxOptions {
   const defined = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
-  const o: SandboxOptions = { ...DEFAULT_SANDBOX_OPTIONS, ...defined } as SandboxOptions;
+  const o: SandboxOptions = { ...DEFAULT_SANDBOX_OPTIONS, ...defined };
   const int = (name: keyof SandboxOptions, min: number, max = Number.MAX_SAFE_INTEGER) => {
     const v = o[name];
     if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {

@@ -25,7 +25,7 @@ export function hashString(s: string, seed = 0): number {
 
 export function hashInts(...parts: number[]): number {
   let h = 0x9e3779b9;
-  for (const p of parts) h = mix32((h ^ mix32(p >>> 0 ^ 0x27d4eb2f)) + 0x165667b1);
+  for (const p of parts) h = mix32((h ^ mix32((p >>> 0) ^ 0x27d4eb2f)) + 0x165667b1);
   return h;
 }
 

@@ -45,7 +45,10 @@ export class Sandbox {
   readonly saBaseUrl: string;
   readonly store: SandboxStore;
 
-  constructor(private readonly server: Server, private readonly state: SandboxState) {
+  constructor(
+    private readonly server: Server,
+    private readonly state: SandboxState,
+  ) {
     const { port } = server.address() as AddressInfo;
     this.url = `http://127.0.0.1:${port}`;
     this.apiBaseUrl = `${this.url}/v3.1`;
@@ -89,11 +92,17 @@ export class Sandbox {
     const resource = getEndpoint(request.resource ?? "sales_invoices").name;
     const none = request.updates === undefined && request.creates === undefined && request.deletes === undefined;
     const now = this.state.clock.advance(3600 + this.state.mutationRng.int(0, 59));
-    return mutateWorld(this.state.world(business), resource, {
-      updates: none ? 1 : Math.max(0, request.updates ?? 0),
-      creates: Math.max(0, request.creates ?? 0),
-      deletes: Math.max(0, request.deletes ?? 0),
-    }, this.state.mutationRng, now);
+    return mutateWorld(
+      this.state.world(business),
+      resource,
+      {
+        updates: none ? 1 : Math.max(0, request.updates ?? 0),
+        creates: Math.max(0, request.creates ?? 0),
+        deletes: Math.max(0, request.deletes ?? 0),
+      },
+      this.state.mutationRng,
+      now,
+    );
   }
 
   mutateSa(request: SaMutationRequest = {}): SaMutationResult {
@@ -121,15 +130,24 @@ export class Sandbox {
 
   info(): SandboxInfo {
     return {
-      url: this.url, apiBaseUrl: this.apiBaseUrl, tokenUrl: this.tokenUrl, authorizeUrl: this.authorizeUrl,
-      saBaseUrl: this.saBaseUrl, clientId: this.state.options.clientId, saUsername: this.state.options.saUsername,
-      businesses: this.store.businesses, saCompanies: this.store.saCompanies, now: this.now(),
+      url: this.url,
+      apiBaseUrl: this.apiBaseUrl,
+      tokenUrl: this.tokenUrl,
+      authorizeUrl: this.authorizeUrl,
+      saBaseUrl: this.saBaseUrl,
+      clientId: this.state.options.clientId,
+      saUsername: this.state.options.saUsername,
+      businesses: this.store.businesses,
+      saCompanies: this.store.saCompanies,
+      now: this.now(),
     };
   }
 
   close(): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.server.close((err) => (err ? reject(err) : resolve()));
+      this.server.close((err) => {
+        err ? reject(err) : resolve();
+      });
       this.server.closeAllConnections();
     });
   }
@@ -147,7 +165,9 @@ export async function startSandbox(options: Partial<SandboxOptions> = {}): Promi
     return sandbox;
   });
   const oauth = {
-    clientId: resolved.clientId, clientSecret: resolved.clientSecret, redirectUris: resolved.redirectUris,
+    clientId: resolved.clientId,
+    clientSecret: resolved.clientSecret,
+    redirectUris: resolved.redirectUris,
     country: state.lead.country,
   };
   server.on("request", guarded(createHandler(state, oauth, admin)));

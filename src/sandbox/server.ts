@@ -34,7 +34,10 @@ export function createHandler(state: SandboxState, oauth: OAuthConfig, admin: Ad
     let dropped = false;
     res.on("finish", () => {
       state.stats.record(path, business, res.statusCode);
-      if (state.options.logRequests) log.info(`${req.method} ${redactUrl(`http://sandbox${req.url ?? ""}`).slice(14)} ${res.statusCode} ${Date.now() - started}ms`);
+      if (state.options.logRequests)
+        log.info(
+          `${req.method} ${redactUrl(`http://sandbox${req.url ?? ""}`).slice(14)} ${res.statusCode} ${Date.now() - started}ms`,
+        );
     });
     res.on("close", () => {
       if (!res.writableFinished && !dropped) {
@@ -50,9 +53,13 @@ export function createHandler(state: SandboxState, oauth: OAuthConfig, admin: Ad
     business = target;
     if (v3) {
       const inFlight = state.stats.enter();
-      res.on("close", () => state.stats.leave());
+      res.on("close", () => {
+        state.stats.leave();
+      });
       if (inFlight > state.options.maxConcurrent) {
-        sendSageError(res, 429, "TooManyRequests", "Too many concurrent requests. Please wait and repeat the request.", { "retry-after": "1" });
+        sendSageError(res, 429, "TooManyRequests", "Too many concurrent requests. Please wait and repeat the request.", {
+          "retry-after": "1",
+        });
         return;
       }
     }

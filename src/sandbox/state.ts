@@ -44,12 +44,15 @@ export class SandboxState {
       email: "sam.sandbox@example.com",
       locale: "en-GB",
     };
-    this.tokens = new TokenStore({
-      accessTokenTtlSeconds: options.accessTokenTtlSeconds,
-      refreshTokenTtlSeconds: options.refreshTokenTtlSeconds,
-      authorizationCodeTtlSeconds: options.authorizationCodeTtlSeconds,
-      userId: this.user.id,
-    }, this.stats);
+    this.tokens = new TokenStore(
+      {
+        accessTokenTtlSeconds: options.accessTokenTtlSeconds,
+        refreshTokenTtlSeconds: options.refreshTokenTtlSeconds,
+        authorizationCodeTtlSeconds: options.authorizationCodeTtlSeconds,
+        userId: this.user.id,
+      },
+      this.stats,
+    );
     this.faults = new FaultInjector(options.seed, options.faultRate);
     this.mutationRng = new Rng(options.seed, 0x3a7e);
     this.sa = new SaState(options, this.clock);

@@ -84,9 +84,12 @@ export class SandboxStats {
 /** Sum of the counters a filter matches, e.g. `countRequests(sb.stats, { path: "/v3.1/contacts", status: 200 })`. */
 export function countRequests(stats: SandboxStatsSnapshot, filter: RequestFilter = {}): number {
   return stats.requests
-    .filter((c) => (filter.path === undefined || c.path === filter.path)
-      && (filter.pathPrefix === undefined || c.path.startsWith(filter.pathPrefix))
-      && (filter.business === undefined || c.business === filter.business)
-      && (filter.status === undefined || c.status === filter.status))
+    .filter(
+      (c) =>
+        (filter.path === undefined || c.path === filter.path) &&
+        (filter.pathPrefix === undefined || c.path.startsWith(filter.pathPrefix)) &&
+        (filter.business === undefined || c.business === filter.business) &&
+        (filter.status === undefined || c.status === filter.status),
+    )
     .reduce((s, c) => s + c.count, 0);
 }

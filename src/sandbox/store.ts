@@ -36,8 +36,14 @@ export class SandboxStore {
 
   get businesses(): StoreBusiness[] {
     return this.state.businesses.map((b) => ({
-      id: b.id, name: b.name, country: b.country, tier: b.tier, currency: b.currency, lead: b.index === 0,
-      deniedAreas: b.deniedAreas, subscriptionActive: b.subscriptionActive,
+      id: b.id,
+      name: b.name,
+      country: b.country,
+      tier: b.tier,
+      currency: b.currency,
+      lead: b.index === 0,
+      deniedAreas: b.deniedAreas,
+      subscriptionActive: b.subscriptionActive,
     }));
   }
 
@@ -63,8 +69,9 @@ export class SandboxStore {
     if (endpoint.kind === "singleton") throw new Error(`${resource} is a singleton: use store.singleton()`);
     if (!isAvailable(endpoint, b.country, b.tier)) return [];
     const w = this.state.world(b);
-    return w.table(resource).rows
-      .filter((r) => !r.gone && (options.includeDeleted || endpoint.rows.deletedFlag || r.deletedAt === null))
+    return w
+      .table(resource)
+      .rows.filter((r) => !r.gone && (options.includeDeleted || endpoint.rows.deletedFlag || r.deletedAt === null))
       .map((r) => w.render(resource, r, { showPaymentsAllocations: options.showPaymentsAllocations ?? false }));
   }
 
@@ -72,8 +79,10 @@ export class SandboxStore {
     const b = this.business(business);
     const endpoint = getEndpoint(resource);
     if (!isAvailable(endpoint, b.country, b.tier)) return 0;
-    return this.state.world(b).table(resource).rows
-      .filter((r) => !r.gone && (options.includeDeleted || endpoint.rows.deletedFlag || r.deletedAt === null)).length;
+    return this.state
+      .world(b)
+      .table(resource)
+      .rows.filter((r) => !r.gone && (options.includeDeleted || endpoint.rows.deletedFlag || r.deletedAt === null)).length;
   }
 
   record(business: BusinessSelector, resource: string, id: string): Rec | undefined {

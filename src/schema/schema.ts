@@ -74,5 +74,4 @@ export class Schema {
     walk(root);
     return out;
   }
-
 }

@@ -2,7 +2,15 @@
 export type DataType = "text" | "bigint" | "double" | "bool" | "timestamp" | "date" | "decimal" | "json" | "binary";
 
 export const DATA_TYPES: readonly DataType[] = [
-  "text", "bigint", "double", "bool", "timestamp", "date", "decimal", "json", "binary",
+  "text",
+  "bigint",
+  "double",
+  "bool",
+  "timestamp",
+  "date",
+  "decimal",
+  "json",
+  "binary",
 ];
 
 export type WriteDisposition = "append" | "replace" | "merge";
@@ -10,9 +18,7 @@ export type WriteDisposition = "append" | "replace" | "merge";
 export type ContractMode = "evolve" | "freeze" | "discard_row" | "discard_value";
 
 /** A mode for all three entities, or one per entity. `dataType` governs variant columns. */
-export type SchemaContract =
-  | ContractMode
-  | { tables?: ContractMode; columns?: ContractMode; dataType?: ContractMode };
+export type SchemaContract = ContractMode | { tables?: ContractMode; columns?: ContractMode; dataType?: ContractMode };
 
 export interface ResolvedContract {
   tables: ContractMode;

@@ -106,7 +106,9 @@ export function setPath(target: Record<string, unknown>, path: string, value: un
 /** The path rendered back as a string, for messages. */
 export function formatPath(steps: PathStep[]): string {
   return steps
-    .map((s) => ("wildcard" in s ? "[*]" : "index" in s ? `[${s.index}]` : /^[A-Za-z_][\w]*$/.test(s.key) ? `.${s.key}` : `['${s.key}']`))
+    .map((s) =>
+      "wildcard" in s ? "[*]" : "index" in s ? `[${s.index}]` : /^[A-Za-z_][\w]*$/.test(s.key) ? `.${s.key}` : `['${s.key}']`,
+    )
     .join("")
     .replace(/^\./, "");
 }

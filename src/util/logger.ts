@@ -66,10 +66,18 @@ export function logger(scope: string): Logger {
     for (const sink of sinks) sink(record);
   };
   return {
-    debug: (m) => emit("debug", m),
-    info: (m) => emit("info", m),
-    warn: (m) => emit("warn", m),
-    error: (m) => emit("error", m),
+    debug: (m) => {
+      emit("debug", m);
+    },
+    info: (m) => {
+      emit("info", m);
+    },
+    warn: (m) => {
+      emit("warn", m);
+    },
+    error: (m) => {
+      emit("error", m);
+    },
     child: (s) => logger(`${scope}:${s}`),
   };
 }

@@ -13,7 +13,9 @@ export async function* mergeAsync<T>(sources: Array<AsyncIterable<T>>, controlle
     p.catch(() => undefined); // observed by the race below; never an unhandled rejection
     pending.set(i, p);
   };
-  iterators.forEach((_, i) => pull(i));
+  iterators.forEach((_, i) => {
+    pull(i);
+  });
   let failed = false;
   try {
     while (pending.size > 0) {

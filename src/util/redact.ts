@@ -9,9 +9,28 @@ let pattern: RegExp | undefined;
 
 /** Query parameters and JSON keys whose values are secrets (dlt's list, plus OAuth's). */
 export const SENSITIVE_KEYS: ReadonlySet<string> = new Set([
-  "api_key", "apikey", "api-key", "key", "token", "access_token", "access-token", "refresh_token",
-  "id_token", "secret", "client_secret", "password", "pwd", "passwd", "code", "authorization",
-  "x-api-key", "cookie", "set-cookie", "proxy-authorization", "assertion", "private_key",
+  "api_key",
+  "apikey",
+  "api-key",
+  "key",
+  "token",
+  "access_token",
+  "access-token",
+  "refresh_token",
+  "id_token",
+  "secret",
+  "client_secret",
+  "password",
+  "pwd",
+  "passwd",
+  "code",
+  "authorization",
+  "x-api-key",
+  "cookie",
+  "set-cookie",
+  "proxy-authorization",
+  "assertion",
+  "private_key",
 ]);
 
 export function isSensitiveKey(key: string): boolean {
@@ -39,7 +58,10 @@ export function scrub(text: string): string {
   let out = text;
   if (registered.size > 0) {
     pattern ??= new RegExp(
-      [...registered].sort((a, b) => b.length - a.length).map(escapeRegExp).join("|"),
+      [...registered]
+        .sort((a, b) => b.length - a.length)
+        .map(escapeRegExp)
+        .join("|"),
       "g",
     );
     out = out.replace(pattern, "***");

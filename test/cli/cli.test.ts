@@ -40,13 +40,16 @@ describe("sage-pipeline CLI", () => {
 
   it("runs a source module into DuckDB and reports rows per table", () => {
     const distIndex = join(import.meta.dirname, "..", "..", "dist", "index.js");
-    writeFileSync(join(dir, "src.mjs"), `
+    writeFileSync(
+      join(dir, "src.mjs"),
+      `
 import { resource, source } from ${JSON.stringify(distIndex)};
 export default source("shop", [
   resource(function* () { yield [{ id: 1, items: [{ sku: "A" }, { sku: "B" }] }, { id: 2, items: [] }]; },
     { name: "orders", primaryKey: "id", writeDisposition: "merge" }),
 ]);
-`);
+`,
+    );
     const r = cli(["run", "./src.mjs", "--pipeline-name", "shop_pipe", "--no-progress"]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain("1 load package(s) were loaded to destination duckdb and into dataset shop_pipe_dataset");
@@ -64,7 +67,12 @@ export default source("shop", [
   it("init writes config and secrets templates the resolver reads, secrets git-ignored and 0600", async () => {
     const { mkdtempSync, statSync, readFileSync: read } = await import("node:fs");
     const here = mkdtempSync(join(dir, "init-"));
-    const run = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { cwd: here, encoding: "utf8", env: { ...process.env, SAGE_PIPELINE_DATA_DIR: join(here, "data") } });
+    const run = (args: string[]) =>
+      spawnSync(process.execPath, [bin, ...args], {
+        cwd: here,
+        encoding: "utf8",
+        env: { ...process.env, SAGE_PIPELINE_DATA_DIR: join(here, "data") },
+      });
     const r = run(["init"]);
     expect(r.status, r.stderr).toBe(0);
     expect(statSync(join(here, ".dlt", "secrets.toml")).mode & 0o777).toBe(0o600);

@@ -10,7 +10,9 @@ const dir = tempDir();
 
 describe("config resolution (dlt's lookup)", () => {
   mkdirSync(join(dir, ".dlt"), { recursive: true });
-  writeFileSync(join(dir, ".dlt", "config.toml"), `
+  writeFileSync(
+    join(dir, ".dlt", "config.toml"),
+    `
 [runtime]
 request_timeout = 30
 
@@ -20,11 +22,16 @@ resources = ["contacts", "sales_invoices"]
 
 [sources]
 hard_delete = true
-`);
+`,
+  );
   writeFileSync(join(dir, ".dlt", "secrets.toml"), `[sources.sage_accounting_source]\naccess_token = "toml-token"\n`);
 
   const make = (env: Record<string, string>) =>
-    new ConfigResolver([new EnvProvider(env), new TomlProvider(".dlt/secrets.toml", join(dir, ".dlt", "secrets.toml")), new TomlProvider(".dlt/config.toml", join(dir, ".dlt", "config.toml"))]);
+    new ConfigResolver([
+      new EnvProvider(env),
+      new TomlProvider(".dlt/secrets.toml", join(dir, ".dlt", "secrets.toml")),
+      new TomlProvider(".dlt/config.toml", join(dir, ".dlt", "config.toml")),
+    ]);
 
   it("takes the most specific path first and falls back section by section", () => {
     const c = make({});
@@ -51,7 +58,9 @@ hard_delete = true
   it("names the place and the fix for a bad value", () => {
     const c = make({ RUNTIME__REQUEST_TIMEOUT: "soon" });
     expect(() => c.number(["runtime"], "request_timeout")).toThrow(ConfigError);
-    expect(() => c.number(["runtime"], "request_timeout")).toThrow(/environment variable RUNTIME__REQUEST_TIMEOUT.*must be a number.*"soon"/);
+    expect(() => c.number(["runtime"], "request_timeout")).toThrow(
+      /environment variable RUNTIME__REQUEST_TIMEOUT.*must be a number.*"soon"/,
+    );
   });
 
   it("reports broken TOML with the file name", () => {

@@ -13,9 +13,22 @@ describe("sage-pipeline show (dashboard)", () => {
 
   beforeAll(async () => {
     const p = duckPipeline(dir, { pipelineName: "shop" });
-    await p.run(resource(function* () {
-      yield [{ id: 1, n: 10, lines: [{ sku: "A" }, { sku: "B" }] }, { id: 2, n: 20, lines: [] }];
-    }, { name: "orders", primaryKey: "id", writeDisposition: "merge", incremental: incremental({ cursorPath: "n", initialValue: 0 }) }));
+    await p.run(
+      resource(
+        function* () {
+          yield [
+            { id: 1, n: 10, lines: [{ sku: "A" }, { sku: "B" }] },
+            { id: 2, n: 20, lines: [] },
+          ];
+        },
+        {
+          name: "orders",
+          primaryKey: "id",
+          writeDisposition: "merge",
+          incremental: incremental({ cursorPath: "n", initialValue: 0 }),
+        },
+      ),
+    );
     // The dashboard resolves the destination like the CLI: here the DuckDB file path by env.
     const config = emptyConfig({ DESTINATION__DUCKDB__CREDENTIALS: join(dir, "shop.duckdb"), UNRELATED_SECRET: canary.reveal() });
     dash = await startDashboard({ pipelinesDir: join(dir, "pipelines"), config, port: 0 });
@@ -40,7 +53,9 @@ describe("sage-pipeline show (dashboard)", () => {
     expect(body.location).toMatch(/^duckdb:\/.*shop\.duckdb$/);
     expect(body.packages).toMatchObject({ loaded: 1, normalized: [], extracted: [] });
     expect(body.state.sources.shop.resources.orders.incremental.n.lastValue).toBe(20);
-    expect(body.schemas[0].tables.map((t: { name: string }) => t.name)).toEqual(expect.arrayContaining(["orders", "orders__lines"]));
+    expect(body.schemas[0].tables.map((t: { name: string }) => t.name)).toEqual(
+      expect.arrayContaining(["orders", "orders__lines"]),
+    );
     expect(body.trace.steps.map((s: { step: string }) => s.step)).toEqual(["sync", "extract", "normalize", "load"]);
   });
 
@@ -49,8 +64,18 @@ describe("sage-pipeline show (dashboard)", () => {
     expect(body.rowCounts).toEqual({ orders: 2, orders__lines: 2 });
     expect(body.loads).toHaveLength(1);
     expect(body.loads[0].status).toBe(0);
-    const q = await fetch(`${dash.url}/api/pipelines/shop/query`, { method: "POST", body: JSON.stringify({ sql: "select id, n from orders order by id" }) });
-    expect(await q.json()).toEqual({ columns: ["id", "n"], rows: [[1, 10], [2, 20]], truncated: false });
+    const q = await fetch(`${dash.url}/api/pipelines/shop/query`, {
+      method: "POST",
+      body: JSON.stringify({ sql: "select id, n from orders order by id" }),
+    });
+    expect(await q.json()).toEqual({
+      columns: ["id", "n"],
+      rows: [
+        [1, 10],
+        [2, 20],
+      ],
+      truncated: false,
+    });
     for (const sql of ["drop table orders", "select 1; drop table orders", "delete from orders"]) {
       const bad = await fetch(`${dash.url}/api/pipelines/shop/query`, { method: "POST", body: JSON.stringify({ sql }) });
       expect(bad.status).toBe(400);
@@ -61,7 +86,11 @@ describe("sage-pipeline show (dashboard)", () => {
   it("answers unknown pipelines with 400 and never shows a secret", async () => {
     expect((await get("/api/pipelines/nope")).status).toBe(400);
     expect((await get("/api/pipelines/..%2F..%2Fetc")).status).toBe(400);
-    const all = JSON.stringify([(await get("/api/pipelines")).body, (await get("/api/pipelines/shop")).body, (await get("/api/pipelines/shop/data")).body]);
+    const all = JSON.stringify([
+      (await get("/api/pipelines")).body,
+      (await get("/api/pipelines/shop")).body,
+      (await get("/api/pipelines/shop/data")).body,
+    ]);
     expect(all).not.toContain(canary.reveal());
   });
 });

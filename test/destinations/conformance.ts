@@ -49,9 +49,12 @@ export interface ConformanceTarget {
 type Row = Record<string, unknown>;
 
 function rows(name: string, data: unknown[], hints: ResourceHints = {}) {
-  return resource(async function* () {
-    if (data.length > 0) yield data;
-  }, { name, ...hints });
+  return resource(
+    async function* () {
+      if (data.length > 0) yield data;
+    },
+    { name, ...hints },
+  );
 }
 
 function byId(list: Row[], key = "id"): Row[] {
@@ -104,36 +107,42 @@ export function conformanceSuite(target: ConformanceTarget): void {
           naive: { dataType: "timestamp", timezone: false },
         },
       };
-      await p.run(rows("types", [
-        {
-          id: 1,
-          name: "héllo wörld ✓ 日本語 😀",
-          empty: "",
-          tricky: "tab\there\\back\nnew\rcr 'q' \"dq\" \\N",
-          amount: "12.5",
-          neg: "-0.000000001",
-          huge: "-12345678901234567890123456789.123456789",
-          money: "1234.5",
-          count: 9007199254740993n,
-          small: -42,
-          ratio: 1.5,
-          tiny: 1e-300,
-          nan: Number.NaN,
-          inf: Number.POSITIVE_INFINITY,
-          flag: true,
-          off: false,
-          at: "2024-01-01T10:00:00+02:00",
-          at_z: "2024-06-30T23:59:59.123456Z",
-          at_naive_input: "2024-03-01T12:30:00",
-          naive: "2024-01-01T10:00:00+02:00",
-          day: "2024-02-29",
-          meta: { a: 1, b: [1, "x", null], c: { d: true, e: "ü" } },
-          list: [1, 2, 3],
-          bin: new Uint8Array([0, 1, 2, 255]),
-          long: big,
-        },
-        { id: 2, empty: null, name: "" },
-      ], hints));
+      await p.run(
+        rows(
+          "types",
+          [
+            {
+              id: 1,
+              name: "héllo wörld ✓ 日本語 😀",
+              empty: "",
+              tricky: "tab\there\\back\nnew\rcr 'q' \"dq\" \\N",
+              amount: "12.5",
+              neg: "-0.000000001",
+              huge: "-12345678901234567890123456789.123456789",
+              money: "1234.5",
+              count: 9007199254740993n,
+              small: -42,
+              ratio: 1.5,
+              tiny: 1e-300,
+              nan: Number.NaN,
+              inf: Number.POSITIVE_INFINITY,
+              flag: true,
+              off: false,
+              at: "2024-01-01T10:00:00+02:00",
+              at_z: "2024-06-30T23:59:59.123456Z",
+              at_naive_input: "2024-03-01T12:30:00",
+              naive: "2024-01-01T10:00:00+02:00",
+              day: "2024-02-29",
+              meta: { a: 1, b: [1, "x", null], c: { d: true, e: "ü" } },
+              list: [1, 2, 3],
+              bin: new Uint8Array([0, 1, 2, 255]),
+              long: big,
+            },
+            { id: 2, empty: null, name: "" },
+          ],
+          hints,
+        ),
+      );
       const [r1, r2] = byId(await p.dataset().table("types").rows());
       expect(r1).toMatchObject({
         id: 1,
@@ -175,7 +184,11 @@ export function conformanceSuite(target: ConformanceTarget): void {
         if (r.level === "warn") warnings.push(r.message);
       });
       try {
-        await p.run(rows("nul", [{ id: 1, s: "a\u0000b\u0000c", j: { k: "x\u0000y", list: ["\u0000"] } }], { columns: { j: { dataType: "json" } } }));
+        await p.run(
+          rows("nul", [{ id: 1, s: "a\u0000b\u0000c", j: { k: "x\u0000y", list: ["\u0000"] } }], {
+            columns: { j: { dataType: "json" } },
+          }),
+        );
       } finally {
         stop();
       }
@@ -202,16 +215,20 @@ export function conformanceSuite(target: ConformanceTarget): void {
       expect(tags.map((t) => t.value)).toEqual(["x", "y", "z"]);
       expect(tags[0]!._dlt_parent_id).toBe(r2!._dlt_id);
       expect(tags[2]!._dlt_parent_id).toBe(r3!._dlt_id);
-      expect(await p.dataset().tables()).toEqual(expect.arrayContaining(["evo", "evo__tags", "_dlt_loads", "_dlt_version", "_dlt_pipeline_state"]));
+      expect(await p.dataset().tables()).toEqual(
+        expect.arrayContaining(["evo", "evo__tags", "_dlt_loads", "_dlt_version", "_dlt_pipeline_state"]),
+      );
     });
 
     test("child tables and links", async () => {
       const { make } = setup("kids");
       const p = make();
-      await p.run(rows("kids", [
-        { id: 1, lines: [{ sku: "a", taxes: [{ rate: 20 }, { rate: 5 }] }, { sku: "b" }], tags: ["t1"] },
-        { id: 2, lines: [] },
-      ]));
+      await p.run(
+        rows("kids", [
+          { id: 1, lines: [{ sku: "a", taxes: [{ rate: 20 }, { rate: 5 }] }, { sku: "b" }], tags: ["t1"] },
+          { id: 2, lines: [] },
+        ]),
+      );
       const ds = p.dataset();
       const roots = byId(await ds.table("kids").rows());
       const lines = await ds.table("kids__lines").orderBy("_dlt_list_idx").rows();
@@ -227,19 +244,41 @@ export function conformanceSuite(target: ConformanceTarget): void {
         [5, 1, lines[0]!._dlt_id, roots[0]!._dlt_id],
       ]);
       expect(tags.map((t) => [t.value, t._dlt_parent_id])).toEqual([["t1", roots[0]!._dlt_id]]);
-      const joined = await ds.sql(
-        "SELECT k.id, l.sku, t.rate FROM kids k JOIN kids__lines l ON l._dlt_parent_id = k._dlt_id JOIN kids__lines__taxes t ON t._dlt_parent_id = l._dlt_id ORDER BY t.rate",
-      ).rows();
-      expect(joined).toEqual([{ id: 1, sku: "a", rate: 5 }, { id: 1, sku: "a", rate: 20 }]);
+      const joined = await ds
+        .sql(
+          "SELECT k.id, l.sku, t.rate FROM kids k JOIN kids__lines l ON l._dlt_parent_id = k._dlt_id JOIN kids__lines__taxes t ON t._dlt_parent_id = l._dlt_id ORDER BY t.rate",
+        )
+        .rows();
+      expect(joined).toEqual([
+        { id: 1, sku: "a", rate: 5 },
+        { id: 1, sku: "a", rate: 20 },
+      ]);
     });
 
     test("append", async () => {
       const { make } = setup("app");
       const p = make();
-      await p.run(rows("app", [{ id: 1, v: "a" }, { id: 2, v: "b" }, { id: 3, v: "c" }]));
-      await p.run(rows("app", [{ id: 3, v: "c2" }, { id: 4, v: "d" }]));
+      await p.run(
+        rows("app", [
+          { id: 1, v: "a" },
+          { id: 2, v: "b" },
+          { id: 3, v: "c" },
+        ]),
+      );
+      await p.run(
+        rows("app", [
+          { id: 3, v: "c2" },
+          { id: 4, v: "d" },
+        ]),
+      );
       const all = await p.dataset().table("app").orderBy("id").orderBy("v").rows();
-      expect(all.map((r) => [r.id, r.v])).toEqual([[1, "a"], [2, "b"], [3, "c"], [3, "c2"], [4, "d"]]);
+      expect(all.map((r) => [r.id, r.v])).toEqual([
+        [1, "a"],
+        [2, "b"],
+        [3, "c"],
+        [3, "c2"],
+        [4, "d"],
+      ]);
       expect(await p.dataset().sql("select count(*) as n from app").rows()).toEqual([{ n: 5 }]);
       const loads = await p.dataset().table("_dlt_loads").rows();
       expect(loads).toHaveLength(2);
@@ -250,7 +289,16 @@ export function conformanceSuite(target: ConformanceTarget): void {
       const { make } = setup("rep");
       const p = make();
       const hints: ResourceHints = { writeDisposition: "replace" };
-      await p.run(rows("rep", [{ id: 1, items: [1, 2] }, { id: 2, items: [3] }], hints));
+      await p.run(
+        rows(
+          "rep",
+          [
+            { id: 1, items: [1, 2] },
+            { id: 2, items: [3] },
+          ],
+          hints,
+        ),
+      );
       await p.run(rows("rep", [{ id: 3, items: [4] }], hints));
       const ds = p.dataset();
       expect((await ds.table("rep").rows()).map((r) => r.id)).toEqual([3]);
@@ -273,25 +321,45 @@ export function conformanceSuite(target: ConformanceTarget): void {
         primaryKey: "id",
         columns: { deleted: { dataType: "bool", hardDelete: true } },
       };
-      await p.run(rows("mrg", [
-        { id: 1, v: "one", lines: [{ n: "1a" }, { n: "1b" }] },
-        { id: 2, v: "two", lines: [{ n: "2a" }] },
-        { id: 3, v: "three", lines: [{ n: "3a" }] },
-      ], hints));
-      await p.run(rows("mrg", [
-        { id: 2, v: "two-b", lines: [{ n: "2b" }] },
-        { id: 3, deleted: true },
-        { id: 4, v: "four-a", lines: [{ n: "4a" }] },
-        { id: 4, v: "four-b", lines: [{ n: "4b" }, { n: "4c" }] },
-      ], hints));
+      await p.run(
+        rows(
+          "mrg",
+          [
+            { id: 1, v: "one", lines: [{ n: "1a" }, { n: "1b" }] },
+            { id: 2, v: "two", lines: [{ n: "2a" }] },
+            { id: 3, v: "three", lines: [{ n: "3a" }] },
+          ],
+          hints,
+        ),
+      );
+      await p.run(
+        rows(
+          "mrg",
+          [
+            { id: 2, v: "two-b", lines: [{ n: "2b" }] },
+            { id: 3, deleted: true },
+            { id: 4, v: "four-a", lines: [{ n: "4a" }] },
+            { id: 4, v: "four-b", lines: [{ n: "4b" }, { n: "4c" }] },
+          ],
+          hints,
+        ),
+      );
       const ds = p.dataset();
       const roots = byId(await ds.table("mrg").rows());
-      expect(roots.map((r) => [r.id, r.v])).toEqual([[1, "one"], [2, "two-b"], [4, "four-b"]]);
-      const lines = await ds.sql(
-        "SELECT m.id, l.n FROM mrg m JOIN mrg__lines l ON l._dlt_root_id = m._dlt_id ORDER BY l.n",
-      ).rows();
+      expect(roots.map((r) => [r.id, r.v])).toEqual([
+        [1, "one"],
+        [2, "two-b"],
+        [4, "four-b"],
+      ]);
+      const lines = await ds
+        .sql("SELECT m.id, l.n FROM mrg m JOIN mrg__lines l ON l._dlt_root_id = m._dlt_id ORDER BY l.n")
+        .rows();
       expect(lines).toEqual([
-        { id: 1, n: "1a" }, { id: 1, n: "1b" }, { id: 2, n: "2b" }, { id: 4, n: "4b" }, { id: 4, n: "4c" },
+        { id: 1, n: "1a" },
+        { id: 1, n: "1b" },
+        { id: 2, n: "2b" },
+        { id: 4, n: "4b" },
+        { id: 4, n: "4c" },
       ]);
       // No orphans: every child row belongs to a stored root row.
       expect(await ds.table("mrg__lines").count()).toBe(5);
@@ -321,7 +389,9 @@ export function conformanceSuite(target: ConformanceTarget): void {
       // The destination itself refuses a committed load id, even if asked directly.
       const manifest = JSON.parse(readFileSync(join(loaded, "manifest.json"), "utf8")) as NormalizedManifest;
       const schema = Schema.fromJSON(JSON.parse(readFileSync(join(loaded, "schema.json"), "utf8")));
-      const client = await (await p.destination()).connect({ datasetName, pipelineName: p.pipelineName, workingDir: p.workingDir.path });
+      const client = await (
+        await p.destination()
+      ).connect({ datasetName, pipelineName: p.pipelineName, workingDir: p.workingDir.path });
       try {
         expect(await client.isLoaded(loadId)).toBe(true);
         await client.load({
@@ -343,16 +413,22 @@ export function conformanceSuite(target: ConformanceTarget): void {
       // A pipeline name with "__" (dlt #3427 broke restore for those on filesystem).
       const name = "conf__state";
       const events = (n: number) =>
-        resource(async function* () {
-          yield Array.from({ length: n }, (_, i) => ({ id: i + 1, updated_at: `2024-01-0${i + 1}T00:00:00Z` }));
-        }, { name: "events", primaryKey: "id", incremental: incremental({ cursorPath: "updated_at" }) });
+        resource(
+          async function* () {
+            yield Array.from({ length: n }, (_, i) => ({ id: i + 1, updated_at: `2024-01-0${i + 1}T00:00:00Z` }));
+          },
+          { name: "events", primaryKey: "id", incremental: incremental({ cursorPath: "updated_at" }) },
+        );
       const p1 = make(join(dir, "machine-a"), name);
       await p1.run(events(3));
       // A second machine with an empty working dir: the cursor comes back from the destination.
       const p2 = make(join(dir, "machine-b"), name);
       await p2.run(events(5));
       expect((await p2.dataset().table("events").orderBy("id").rows()).map((r) => r.id)).toEqual([1, 2, 3, 4, 5]);
-      const cursor = p2.state.sources as Record<string, { resources?: Record<string, { incremental?: Record<string, { lastValue: unknown }> }> }>;
+      const cursor = p2.state.sources as Record<
+        string,
+        { resources?: Record<string, { incremental?: Record<string, { lastValue: unknown }> }> }
+      >;
       const last = Object.values(cursor)[0]?.resources?.events?.incremental?.updated_at?.lastValue;
       expect(last).toBe("2024-01-05T00:00:00Z");
       // And a third run on yet another machine loads nothing new.

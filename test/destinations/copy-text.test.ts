@@ -6,13 +6,21 @@ import type { Column } from "../../src/schema/types.js";
 
 /** Postgres' reading of one COPY text row (the subset of escapes COPY text output uses). */
 function decodeRow(row: string): Array<string | null> {
-  return row.replace(/\n$/, "").split("\t").map((f) => {
-    if (f === "\\N") return null;
-    return f.replace(/\\(.)/g, (_, c: string) => ({ t: "\t", n: "\n", r: "\r", "\\": "\\" })[c] ?? c);
-  });
+  return row
+    .replace(/\n$/, "")
+    .split("\t")
+    .map((f) => {
+      if (f === "\\N") return null;
+      return f.replace(/\\(.)/g, (_, c: string) => ({ t: "\t", n: "\n", r: "\r", "\\": "\\" })[c] ?? c);
+    });
 }
 
-const col = (name: string, dataType: Column["dataType"], extra: Partial<Column> = {}): Column => ({ name, dataType, nullable: true, ...extra });
+const col = (name: string, dataType: Column["dataType"], extra: Partial<Column> = {}): Column => ({
+  name,
+  dataType,
+  nullable: true,
+  ...extra,
+});
 
 describe("COPY text encoding", () => {
   it("escapes backslash, tab, newline and carriage return, and nothing else", () => {
@@ -53,19 +61,36 @@ describe("COPY text encoding", () => {
 
   it("encodes every data type as Postgres reads it", () => {
     const cols = [
-      col("t", "text"), col("b", "bigint"), col("d", "double"), col("ok", "bool"), col("ts", "timestamp"),
-      col("naive", "timestamp", { timezone: false }), col("day", "date"), col("dec", "decimal"), col("j", "json"),
-      col("bin", "binary"), col("missing", "text"),
+      col("t", "text"),
+      col("b", "bigint"),
+      col("d", "double"),
+      col("ok", "bool"),
+      col("ts", "timestamp"),
+      col("naive", "timestamp", { timezone: false }),
+      col("day", "date"),
+      col("dec", "decimal"),
+      col("j", "json"),
+      col("bin", "binary"),
+      col("missing", "text"),
     ];
     const enc = new CopyRowEncoder(cols);
-    const row = enc.encode(JSON.stringify({
-      t: "x\ty", b: "9223372036854775807", d: "NaN", ok: false, ts: "2024-01-01T10:00:00+02:00",
-      naive: "2024-01-01T01:30:00.123456-05:30", day: "2024-02-29", dec: "-12.500", j: { a: ["\t", "\u0000"] },
-      bin: Buffer.from([0, 1, 255]).toString("base64"),
-    }));
+    const row = enc.encode(
+      JSON.stringify({
+        t: "x\ty",
+        b: "9223372036854775807",
+        d: "NaN",
+        ok: false,
+        ts: "2024-01-01T10:00:00+02:00",
+        naive: "2024-01-01T01:30:00.123456-05:30",
+        day: "2024-02-29",
+        dec: "-12.500",
+        j: { a: ["\t", "\u0000"] },
+        bin: Buffer.from([0, 1, 255]).toString("base64"),
+      }),
+    );
     expect(row).toBe(
       "x\\ty\t9223372036854775807\tNaN\tf\t2024-01-01T10:00:00+02:00\t2024-01-01T07:00:00.123456\t2024-02-29\t-12.500\t" +
-      '{"a":["\\\\t",""]}\t\\\\x0001ff\t\\N\n',
+        '{"a":["\\\\t",""]}\t\\\\x0001ff\t\\N\n',
     );
     expect(enc.nulStripped).toBe(1);
   });
@@ -79,7 +104,9 @@ describe("COPY text encoding", () => {
 
   it("strips NUL from json strings and keys", () => {
     let n = 0;
-    expect(stripNulDeep({ "k\u0000": ["a\u0000", 1, null, { x: "\u0000\u0000" }] }, (c) => (n += c))).toEqual({ k: ["a", 1, null, { x: "" }] });
+    expect(stripNulDeep({ "k\u0000": ["a\u0000", 1, null, { x: "\u0000\u0000" }] }, (c) => (n += c))).toEqual({
+      k: ["a", 1, null, { x: "" }],
+    });
     expect(n).toBe(4);
   });
 });

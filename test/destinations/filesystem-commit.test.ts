@@ -8,7 +8,9 @@ import { type ResourceHints, resource } from "../../src/extract/resource.js";
 import { pipeline } from "../../src/pipeline/pipeline.js";
 
 const root = mkdtempSync(join(tmpdir(), "fs-commit-"));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
+});
 let n = 0;
 
 function setup(format: "jsonl" | "parquet" = "jsonl") {
@@ -27,9 +29,12 @@ function setup(format: "jsonl" | "parquet" = "jsonl") {
 }
 
 const rows = (data: unknown[], hints: ResourceHints = {}) =>
-  resource(async function* () {
-    if (data.length > 0) yield data;
-  }, { name: "items", ...hints });
+  resource(
+    async function* () {
+      if (data.length > 0) yield data;
+    },
+    { name: "items", ...hints },
+  );
 
 /** Move a loaded package back to normalized/, as if the process died before finishing it. */
 function unload(workingDir: string, loadId: string): void {
@@ -37,7 +42,8 @@ function unload(workingDir: string, loadId: string): void {
   const again = join(pkgs, "normalized", loadId);
   renameSync(join(pkgs, "loaded", loadId), again);
   rmSync(join(again, "package_completed.json"));
-  for (const f of readdirSync(join(again, "completed_jobs"))) renameSync(join(again, "completed_jobs", f), join(again, "new_jobs", f));
+  for (const f of readdirSync(join(again, "completed_jobs")))
+    renameSync(join(again, "completed_jobs", f), join(again, "new_jobs", f));
 }
 
 describe("filesystem destination: commit protocol", () => {
@@ -95,8 +101,24 @@ describe("filesystem destination: commit protocol", () => {
     const { make, files, bucket } = setup();
     const p = make();
     const hints: ResourceHints = { writeDisposition: "merge", primaryKey: "id" };
-    await p.run(rows([{ id: 1, v: "a" }, { id: 2, v: "b" }], hints));
-    await p.run(rows([{ id: 3, v: "c" }, { id: 4, v: "d" }], hints));
+    await p.run(
+      rows(
+        [
+          { id: 1, v: "a" },
+          { id: 2, v: "b" },
+        ],
+        hints,
+      ),
+    );
+    await p.run(
+      rows(
+        [
+          { id: 3, v: "c" },
+          { id: 4, v: "d" },
+        ],
+        hints,
+      ),
+    );
     const [first, second] = files("items");
     const firstBytes = readFileSync(join(bucket, "ds", "items", first!), "utf8");
     await p.run(rows([{ id: 3, v: "c2" }], hints));
@@ -104,7 +126,12 @@ describe("filesystem destination: commit protocol", () => {
     expect(after).toContain(first);
     expect(after).not.toContain(second);
     expect(readFileSync(join(bucket, "ds", "items", first!), "utf8")).toBe(firstBytes);
-    expect((await p.dataset().table("items").orderBy("id").rows()).map((r) => [r.id, r.v])).toEqual([[1, "a"], [2, "b"], [3, "c2"], [4, "d"]]);
+    expect((await p.dataset().table("items").orderBy("id").rows()).map((r) => [r.id, r.v])).toEqual([
+      [1, "a"],
+      [2, "b"],
+      [3, "c2"],
+      [4, "d"],
+    ]);
   });
 
   it("merge without a primary or merge key appends, as in dlt", async () => {
@@ -120,10 +147,21 @@ describe("filesystem destination: commit protocol", () => {
     const p = make();
     const huge = "y".repeat(17 << 20);
     const hints: ResourceHints = { writeDisposition: "merge", primaryKey: "id" };
-    await p.run(rows([{ id: 1, s: huge }, { id: 2, s: "small" }], hints));
+    await p.run(
+      rows(
+        [
+          { id: 1, s: huge },
+          { id: 2, s: "small" },
+        ],
+        hints,
+      ),
+    );
     await p.run(rows([{ id: 2, s: "changed" }], hints));
     const all = await p.dataset().table("items").orderBy("id").rows();
-    expect(all.map((r) => [r.id, String(r.s).length])).toEqual([[1, huge.length], [2, 7]]);
+    expect(all.map((r) => [r.id, String(r.s).length])).toEqual([
+      [1, huge.length],
+      [2, 7],
+    ]);
   });
 
   it("reads a table whose files changed format between loads", async () => {
@@ -133,6 +171,9 @@ describe("filesystem destination: commit protocol", () => {
     await p.run(rows([{ id: 2, amount: "2.25", note: "new column" }], { columns: { amount: { dataType: "decimal" } } }));
     expect(files("items").map((f) => f.split(".").pop())).toEqual(["jsonl", "parquet"]);
     const all = await p.dataset().table("items").orderBy("id").rows();
-    expect(all.map((r) => [r.id, r.amount, r.note])).toEqual([[1, "1.500000000", null], [2, "2.250000000", "new column"]]);
+    expect(all.map((r) => [r.id, r.amount, r.note])).toEqual([
+      [1, "1.500000000", null],
+      [2, "2.250000000", "new column"],
+    ]);
   });
 });

@@ -20,7 +20,15 @@ conformanceSuite({
   nul: "kept",
   // The S3 bucket code is the same for both formats; parquet itself runs the full suite locally.
   skipCases: Object.fromEntries(
-    (["type round trip", "NUL characters", "schema evolution", "child tables and links", "long identifiers", "reserved words and case"] as const)
-      .map((c) => [c, "format-independent; covered by the S3 jsonl run and the local parquet run"]),
+    (
+      [
+        "type round trip",
+        "NUL characters",
+        "schema evolution",
+        "child tables and links",
+        "long identifiers",
+        "reserved words and case",
+      ] as const
+    ).map((c) => [c, "format-independent; covered by the S3 jsonl run and the local parquet run"]),
   ),
 });

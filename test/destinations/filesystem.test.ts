@@ -14,8 +14,9 @@ conformanceSuite({
   nul: "kept",
   // gzip only changes how jsonl files are written and read; the cases that touch files run here.
   skipCases: Object.fromEntries(
-    (["NUL characters", "schema evolution", "child tables and links", "long identifiers", "reserved words and case"] as const)
-      .map((c) => [c, "format-independent; the plain jsonl and parquet runs cover it"]),
+    (
+      ["NUL characters", "schema evolution", "child tables and links", "long identifiers", "reserved words and case"] as const
+    ).map((c) => [c, "format-independent; the plain jsonl and parquet runs cover it"]),
   ),
 });
 

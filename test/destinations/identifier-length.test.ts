@@ -28,7 +28,9 @@ describe("identifier length in bytes (Postgres: 63)", () => {
       fc.property(key, key, (a, b) => {
         expect(Buffer.byteLength(naming.normalizeIdentifier(a))).toBeLessThanOrEqual(max);
         expect(Buffer.byteLength(naming.normalizePath(`${a}__${b}`))).toBeLessThanOrEqual(max);
-        expect(Buffer.byteLength(naming.shortenFragments(naming.normalizeIdentifier(a), naming.normalizeIdentifier(b)))).toBeLessThanOrEqual(max);
+        expect(
+          Buffer.byteLength(naming.shortenFragments(naming.normalizeIdentifier(a), naming.normalizeIdentifier(b))),
+        ).toBeLessThanOrEqual(max);
       }),
       { numRuns: 300 },
     );

@@ -9,7 +9,9 @@ import { PipelineError } from "../../src/util/errors.js";
 import { addLogSink, logger } from "../../src/util/logger.js";
 
 const dir = mkdtempSync(join(tmpdir(), "pg-config-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 function toml(name: string, text: string): TomlProvider {
   const f = join(dir, name);
@@ -31,7 +33,10 @@ describe("postgres destination config and redaction", () => {
     const lines: string[] = [];
     const stop = addLogSink((r) => lines.push(r.message));
     try {
-      const err = await d.connect(connect).then(() => undefined, (e: unknown) => e);
+      const err = await d.connect(connect).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(PipelineError);
       const text = (err as PipelineError).describe();
       expect(text).toContain("postgresql://loader:***@127.0.0.1:1/dlt_data");
@@ -44,7 +49,10 @@ describe("postgres destination config and redaction", () => {
   });
 
   it("takes fields from [destination.postgres.credentials], the password from another provider", async () => {
-    const file = toml("secrets.toml", `[destination.postgres.credentials]\nhost = "127.0.0.1"\nport = 1\nusername = "loader"\ndatabase = "dlt_data"\n`);
+    const file = toml(
+      "secrets.toml",
+      `[destination.postgres.credentials]\nhost = "127.0.0.1"\nport = 1\nusername = "loader"\ndatabase = "dlt_data"\n`,
+    );
     const env = new EnvProvider({ DESTINATION__POSTGRES__CREDENTIALS__PASSWORD: "another-s3cret" });
     const d = await resolveDestination("postgres", new ConfigResolver([env, file]));
     expect(d.location(connect)).toBe("postgresql://loader:***@127.0.0.1:1/dlt_data");
@@ -54,9 +62,15 @@ describe("postgres destination config and redaction", () => {
   });
 
   it("accepts pglite:// for Postgres without a server", async () => {
-    const d = await resolveDestination("postgres", new ConfigResolver([new EnvProvider({ DESTINATION__POSTGRES__CREDENTIALS: "pglite://memory" })]));
+    const d = await resolveDestination(
+      "postgres",
+      new ConfigResolver([new EnvProvider({ DESTINATION__POSTGRES__CREDENTIALS: "pglite://memory" })]),
+    );
     expect(d.location(connect)).toBe("pglite://memory");
-    const local = await resolveDestination("postgres", new ConfigResolver([new EnvProvider({ DESTINATION__POSTGRES__CREDENTIALS: `pglite://${dir}/db` })]));
+    const local = await resolveDestination(
+      "postgres",
+      new ConfigResolver([new EnvProvider({ DESTINATION__POSTGRES__CREDENTIALS: `pglite://${dir}/db` })]),
+    );
     expect(local.location(connect)).toBe(`pglite://${dir}/db`);
   });
 
@@ -69,23 +83,29 @@ describe("postgres destination config and redaction", () => {
 
 describe("filesystem destination config", () => {
   it("reads bucket_url, format, compression and S3 credentials from [destination.filesystem]", async () => {
-    const file = toml("config.toml", [
-      "[destination.filesystem]",
-      'bucket_url = "s3://my-bucket/some/prefix/"',
-      'format = "parquet"',
-      "[destination.filesystem.credentials]",
-      'aws_access_key_id = "AKIATEST"',
-      'aws_secret_access_key = "very-secret-key"',
-      'endpoint_url = "http://127.0.0.1:1"',
-      'region_name = "eu-west-1"',
-    ].join("\n"));
+    const file = toml(
+      "config.toml",
+      [
+        "[destination.filesystem]",
+        'bucket_url = "s3://my-bucket/some/prefix/"',
+        'format = "parquet"',
+        "[destination.filesystem.credentials]",
+        'aws_access_key_id = "AKIATEST"',
+        'aws_secret_access_key = "very-secret-key"',
+        'endpoint_url = "http://127.0.0.1:1"',
+        'region_name = "eu-west-1"',
+      ].join("\n"),
+    );
     const d = await resolveDestination("filesystem", new ConfigResolver([file]));
     expect(d.name).toBe("filesystem");
     expect(d.location(connect)).toBe("s3://my-bucket/some/prefix");
   });
 
   it("takes a local bucket_url from the environment", async () => {
-    const env = new EnvProvider({ DESTINATION__FILESYSTEM__BUCKET_URL: join(dir, "data"), DESTINATION__FILESYSTEM__COMPRESSION: "gzip" });
+    const env = new EnvProvider({
+      DESTINATION__FILESYSTEM__BUCKET_URL: join(dir, "data"),
+      DESTINATION__FILESYSTEM__COMPRESSION: "gzip",
+    });
     const d = await resolveDestination("filesystem", new ConfigResolver([env]));
     expect(d.location(connect)).toBe(`file://${join(dir, "data")}`);
   });

@@ -19,7 +19,9 @@ conformanceSuite({
 });
 
 const dir = mkdtempSync(join(tmpdir(), "pglite-own-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 it("loads into a PGlite instance the caller owns, and leaves it open", async () => {
   const db = await sharedPglite(undefined, "memory:conformance");
@@ -30,9 +32,17 @@ it("loads into a PGlite instance the caller owns, and leaves it open", async () 
     pipelinesDir: dir,
     config: new ConfigResolver([]),
   });
-  const info = await p.run(resource(async function* () {
-    yield [{ id: 1, name: "a" }, { id: 2, name: "b" }];
-  }, { name: "t" }));
+  const info = await p.run(
+    resource(
+      async function* () {
+        yield [
+          { id: 1, name: "a" },
+          { id: 2, name: "b" },
+        ];
+      },
+      { name: "t" },
+    ),
+  );
   expect(String(info)).toContain("pglite://(instance)");
   expect(await p.dataset().table("t").count()).toBe(2);
   // The instance is still usable by its owner, and holds the data in the dataset's schema.

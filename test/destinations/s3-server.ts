@@ -5,7 +5,9 @@ import S3rver from "s3rver";
 import type { S3Credentials } from "../../src/destinations/filesystem/index.js";
 
 /** A local S3-compatible server (s3rver) on 127.0.0.1 with one bucket; never the internet. */
-export async function startS3(bucket = "test-bucket"): Promise<{ credentials: S3Credentials; bucket: string; stop(): Promise<void> }> {
+export async function startS3(
+  bucket = "test-bucket",
+): Promise<{ credentials: S3Credentials; bucket: string; stop(): Promise<void> }> {
   const directory = mkdtempSync(join(tmpdir(), "s3rver-"));
   const server = new S3rver({ address: "127.0.0.1", port: 0, silent: true, directory, configureBuckets: [{ name: bucket }] });
   const { port } = await server.run();

@@ -35,8 +35,12 @@ export function runCli(args: string[], cwd: string, env: Record<string, string>,
 /** Read what a CLI run loaded into `<cwd>/<file>`. */
 export function readDataset(cwd: string, file: string, dataset: string) {
   const p = new Pipeline({
-    pipelineName: "reader", datasetName: dataset, destination: duckdb({ credentials: join(cwd, file) }),
-    pipelinesDir: join(cwd, ".reader"), config: new ConfigResolver([new EnvProvider({})]), restoreFromDestination: false,
+    pipelineName: "reader",
+    datasetName: dataset,
+    destination: duckdb({ credentials: join(cwd, file) }),
+    pipelinesDir: join(cwd, ".reader"),
+    config: new ConfigResolver([new EnvProvider({})]),
+    restoreFromDestination: false,
   });
   return p.dataset();
 }

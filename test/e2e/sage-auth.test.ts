@@ -27,7 +27,8 @@ describe("Sage OAuth end to end", () => {
 
   it("auth login: a browser (played by fetch) approves, the CLI checks state, exchanges the code and stores the tokens", async () => {
     const child = spawn(process.execPath, [BIN, "auth", "login", "--port", "0", "--no-browser", "--timeout", "60"], {
-      cwd, env: { PATH: process.env.PATH ?? "", HOME: cwd, ...env },
+      cwd,
+      env: { PATH: process.env.PATH ?? "", HOME: cwd, ...env },
     });
     let stderr = "";
     let stdout = "";
@@ -38,7 +39,9 @@ describe("Sage OAuth end to end", () => {
         const m = /https?:\/\/\S+\/oauth2\/auth\/central\S+/.exec(stderr);
         if (m) resolve(m[0]);
       });
-      child.on("exit", () => reject(new Error(`login exited early: ${stderr}`)));
+      child.on("exit", () => {
+        reject(new Error(`login exited early: ${stderr}`));
+      });
     });
     const authorize = new URL(url);
     expect(authorize.searchParams.get("state")).toMatch(/^[\w-]{20,}$/);
@@ -79,8 +82,16 @@ describe("Sage OAuth end to end", () => {
     sb.resetStats();
     const started = Date.now();
     // Small pages, two at a time: the run lasts several token lifetimes.
-    const slow = { ...env, SOURCES__SAGE_ACCOUNTING_SOURCE__ITEMS_PER_PAGE: "40", SOURCES__SAGE_ACCOUNTING_SOURCE__MAX_CONCURRENCY: "2" };
-    const r = await runCli(["run", "--no-progress", "--resources", "contacts,sales_invoices,ledger_entries,transactions"], cwd, slow);
+    const slow = {
+      ...env,
+      SOURCES__SAGE_ACCOUNTING_SOURCE__ITEMS_PER_PAGE: "40",
+      SOURCES__SAGE_ACCOUNTING_SOURCE__MAX_CONCURRENCY: "2",
+    };
+    const r = await runCli(
+      ["run", "--no-progress", "--resources", "contacts,sales_invoices,ledger_entries,transactions"],
+      cwd,
+      slow,
+    );
     const seconds = (Date.now() - started) / 1000;
     expect(r.status, r.stderr).toBe(0);
     // A token lives 2 s: a run of more than two lifetimes needed several refreshes, each rotating.
@@ -91,7 +102,7 @@ describe("Sage OAuth end to end", () => {
     const ds = readDataset(cwd, "sage_accounting_pipeline.duckdb", "sage_accounting_data");
     for (const name of ["contacts", "sales_invoices", "ledger_entries", "transactions"]) {
       const expected = sb.store.businesses.reduce((a, b) => a + sb.store.count(b.id, name), 0);
-      expect((await ds.table(name).count())).toBe(expected);
+      expect(await ds.table(name).count()).toBe(expected);
     }
     // Nothing was rejected for good: the 401s were all answered by a refresh.
     expect(r.stderr).not.toContain("access token was rejected");
@@ -100,10 +111,17 @@ describe("Sage OAuth end to end", () => {
   it("a spent refresh token fails with the instruction to log in again", async () => {
     const cwd2 = mkdtempSync(join(tmpdir(), "sp-auth-e2e2-"));
     const tokens = sb.issueTokens("readonly");
-    const env2 = { ...env, SAGE_PIPELINE_DATA_DIR: join(cwd2, "data"), SOURCES__SAGE_ACCOUNTING_SOURCE__REFRESH_TOKEN: tokens.refresh_token };
+    const env2 = {
+      ...env,
+      SAGE_PIPELINE_DATA_DIR: join(cwd2, "data"),
+      SOURCES__SAGE_ACCOUNTING_SOURCE__REFRESH_TOKEN: tokens.refresh_token,
+    };
     expect((await runCli(["run", "--no-progress", "--resources", "tax_rates"], cwd2, env2)).status).toBe(0);
     // The token store now holds the rotation; wipe it: the env's refresh token was spent.
-    const r = await runCli(["run", "--no-progress", "--resources", "tax_rates"], cwd2, { ...env2, SOURCES__SAGE_ACCOUNTING_SOURCE__TOKEN_STORE: join(cwd2, "other.json") });
+    const r = await runCli(["run", "--no-progress", "--resources", "tax_rates"], cwd2, {
+      ...env2,
+      SOURCES__SAGE_ACCOUNTING_SOURCE__TOKEN_STORE: join(cwd2, "other.json"),
+    });
     expect(r.status).toBe(1);
     expect(r.stderr, r.stderr).toContain("invalid_grant");
     expect(r.stderr).toContain("sage-pipeline auth login");

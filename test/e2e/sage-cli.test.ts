@@ -42,7 +42,10 @@ describe("sage-pipeline run (Sage v3.1) end to end", () => {
     const businesses = sb.store.businesses;
     for (const name of DEFAULT_RESOURCES.filter((n) => n !== "financial_settings")) {
       const expected = businesses.reduce((a, b) => a + sb.store.count(b.id, name), 0);
-      const got = await ds.sql(`select count(*) as n from ${name}`).rows().catch(() => [{ n: 0 }]);
+      const got = await ds
+        .sql(`select count(*) as n from ${name}`)
+        .rows()
+        .catch(() => [{ n: 0 }]);
       expect(got[0]!.n, name).toBe(expected);
     }
     expect(await ds.table("financial_settings").count()).toBe(2);
@@ -50,7 +53,11 @@ describe("sage-pipeline run (Sage v3.1) end to end", () => {
     // Values: every invoice, its amounts as exact decimals, its date, its contact and its lines.
     const b0 = businesses[0]!.id;
     const api = sb.store.records(b0, "sales_invoices") as Array<Record<string, any>>;
-    const rows = await ds.sql(`select id, total_amount, net_amount, date, contact__id, updated_at from sales_invoices where business_id = '${b0}' order by id`).rows();
+    const rows = await ds
+      .sql(
+        `select id, total_amount, net_amount, date, contact__id, updated_at from sales_invoices where business_id = '${b0}' order by id`,
+      )
+      .rows();
     const byId = new Map(rows.map((row) => [row.id, row]));
     expect(byId.size).toBe(api.length);
     for (const inv of api.slice(0, 50)) {
@@ -61,16 +68,30 @@ describe("sage-pipeline run (Sage v3.1) end to end", () => {
       expect(row.contact__id).toBe(inv.contact.id);
       expect((row.updated_at as Date).toISOString().replace(".000Z", "Z")).toBe(inv.updated_at);
     }
-    const lineCounts = await ds.sql(`select i.id, count(l._dlt_id) as n from sales_invoices i left join sales_invoices__invoice_lines l on l._dlt_root_id = i._dlt_id where i.business_id = '${b0}' group by i.id`).rows();
+    const lineCounts = await ds
+      .sql(
+        `select i.id, count(l._dlt_id) as n from sales_invoices i left join sales_invoices__invoice_lines l on l._dlt_root_id = i._dlt_id where i.business_id = '${b0}' group by i.id`,
+      )
+      .rows();
     for (const lc of lineCounts) expect(lc.n).toBe(api.find((a) => a.id === lc.id)!.invoice_lines.length);
-    const types = await ds.sql("select column_name, data_type from information_schema.columns where table_name = 'sales_invoices' and column_name in ('total_amount', 'date', 'updated_at', 'business_id')").rows();
+    const types = await ds
+      .sql(
+        "select column_name, data_type from information_schema.columns where table_name = 'sales_invoices' and column_name in ('total_amount', 'date', 'updated_at', 'business_id')",
+      )
+      .rows();
     expect(Object.fromEntries(types.map((t) => [t.column_name, t.data_type]))).toEqual({
-      total_amount: "DECIMAL(38,9)", date: "DATE", updated_at: "TIMESTAMP WITH TIME ZONE", business_id: "VARCHAR",
+      total_amount: "DECIMAL(38,9)",
+      date: "DATE",
+      updated_at: "TIMESTAMP WITH TIME ZONE",
+      business_id: "VARCHAR",
     });
     // The rotated refresh token went to the token store, mode 0600; no secret reached the output.
     const store = join(cwd, "data", "tokens", "sage_accounting.json");
     expect(statSync(store).mode & 0o777).toBe(0o600);
-    const secrets = [env.SOURCES__SAGE_ACCOUNTING_SOURCE__CLIENT_SECRET!, JSON.parse(readFileSync(store, "utf8")).refreshToken as string];
+    const secrets = [
+      env.SOURCES__SAGE_ACCOUNTING_SOURCE__CLIENT_SECRET!,
+      JSON.parse(readFileSync(store, "utf8")).refreshToken as string,
+    ];
     for (const s of secrets) expect(r.stdout + r.stderr).not.toContain(s);
   });
 
@@ -80,7 +101,31 @@ describe("sage-pipeline run (Sage v3.1) end to end", () => {
     expect(quiet.status, quiet.stderr).toBe(0);
     const requests = sb.stats.totalRequests;
     // per business: one updated_or_created_since request per resource, one deleted_since where supported
-    const perBusiness = DEFAULT_RESOURCES.length + DEFAULT_RESOURCES.filter((n) => ["contacts", "contact_persons", "addresses", "sales_invoices", "sales_credit_notes", "sales_quick_entries", "purchase_invoices", "purchase_credit_notes", "purchase_quick_entries", "contact_payments", "contact_allocations", "other_payments", "bank_accounts", "bank_transfers", "bank_deposits", "journals", "products", "services", "stock_items"].includes(n)).length;
+    const perBusiness =
+      DEFAULT_RESOURCES.length +
+      DEFAULT_RESOURCES.filter((n) =>
+        [
+          "contacts",
+          "contact_persons",
+          "addresses",
+          "sales_invoices",
+          "sales_credit_notes",
+          "sales_quick_entries",
+          "purchase_invoices",
+          "purchase_credit_notes",
+          "purchase_quick_entries",
+          "contact_payments",
+          "contact_allocations",
+          "other_payments",
+          "bank_accounts",
+          "bank_transfers",
+          "bank_deposits",
+          "journals",
+          "products",
+          "services",
+          "stock_items",
+        ].includes(n),
+      ).length;
     expect(requests).toBeLessThanOrEqual(1 + 2 * perBusiness);
     expect(Object.values(JSON.parse(quiet.stdout).rowCounts as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(2); // the two settings singletons
 
@@ -90,10 +135,14 @@ describe("sage-pipeline run (Sage v3.1) end to end", () => {
     const r = await runCli(["run", "--no-progress", "--json"], cwd, env);
     expect(r.status, r.stderr).toBe(0);
     const ds = readDataset(cwd, "sage_accounting_pipeline.duckdb", "sage_accounting_data");
-    const live = await ds.sql(`select count(*) as n from sales_invoices where business_id = '${b0}' and deleted_at is null`).rows();
+    const live = await ds
+      .sql(`select count(*) as n from sales_invoices where business_id = '${b0}' and deleted_at is null`)
+      .rows();
     expect(live[0]!.n).toBe(before + 3 - 2);
     expect(live[0]!.n).toBe(sb.store.count(b0, "sales_invoices"));
-    const deleted = await ds.sql(`select id from sales_invoices where business_id = '${b0}' and deleted_at is not null order by id`).rows();
+    const deleted = await ds
+      .sql(`select id from sales_invoices where business_id = '${b0}' and deleted_at is not null order by id`)
+      .rows();
     expect(deleted.map((d) => d.id)).toEqual([...change.deleted].sort());
     for (const id of change.updated) {
       const api = sb.store.record(b0, "sales_invoices", id) as Record<string, any>;
@@ -104,19 +153,35 @@ describe("sage-pipeline run (Sage v3.1) end to end", () => {
   });
 
   it("--resources takes the seed's aliases and any catalog endpoint, not only the defaults", async () => {
-    const r = await runCli(["run", "--no-progress", "--json", "--resources", "invoices,sales_quotes", "--pipeline-name", "narrow"], cwd, env);
+    const r = await runCli(
+      ["run", "--no-progress", "--json", "--resources", "invoices,sales_quotes", "--pipeline-name", "narrow"],
+      cwd,
+      env,
+    );
     expect(r.status, r.stderr).toBe(0);
     const counts = JSON.parse(r.stdout).rowCounts as Record<string, number>;
     const expected = (name: string) => sb.store.businesses.reduce((a, b) => a + sb.store.count(b.id, name), 0);
     expect(counts.sales_invoices).toBe(expected("sales_invoices"));
     expect(counts.purchase_invoices).toBe(expected("purchase_invoices"));
     expect(counts.sales_quotes).toBe(expected("sales_quotes"));
-    expect(Object.keys(counts).filter((t) => !t.includes("__")).sort()).toEqual(["purchase_invoices", "sales_invoices", "sales_quotes"]);
+    expect(
+      Object.keys(counts)
+        .filter((t) => !t.includes("__"))
+        .sort(),
+    ).toEqual(["purchase_invoices", "sales_invoices", "sales_quotes"]);
     // Incremental: only the overlap window is read again (rows changed in the last minutes of the
     // previous run's clock). With --full-refresh: everything again. Merge keeps rows unique.
-    const again = await runCli(["run", "--no-progress", "--json", "--resources", "invoices,sales_quotes", "--pipeline-name", "narrow"], cwd, env);
+    const again = await runCli(
+      ["run", "--no-progress", "--json", "--resources", "invoices,sales_quotes", "--pipeline-name", "narrow"],
+      cwd,
+      env,
+    );
     expect(JSON.parse(again.stdout).rowCounts.sales_invoices ?? 0).toBeLessThan(expected("sales_invoices") / 4);
-    const full = await runCli(["run", "--no-progress", "--json", "--full-refresh", "--resources", "invoices,sales_quotes", "--pipeline-name", "narrow"], cwd, env);
+    const full = await runCli(
+      ["run", "--no-progress", "--json", "--full-refresh", "--resources", "invoices,sales_quotes", "--pipeline-name", "narrow"],
+      cwd,
+      env,
+    );
     expect(JSON.parse(full.stdout).rowCounts.sales_invoices).toBe(expected("sales_invoices"));
     const ds = readDataset(cwd, "narrow.duckdb", "sage_accounting_data");
     expect(await ds.table("sales_invoices").where("deleted_at is null").count()).toBe(expected("sales_invoices"));

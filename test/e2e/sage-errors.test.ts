@@ -12,7 +12,10 @@ describe("Sage errors: 403 per area, 404 per country/plan, 401 no subscription",
 
   beforeAll(async () => {
     sb = await startSandbox({
-      port: 0, businesses: 3, scale: 0.05, seed: 5,
+      port: 0,
+      businesses: 3,
+      scale: 0.05,
+      seed: 5,
       businessProfiles: [
         { name: "Full Access Ltd", country: "gb", tier: "plus" },
         { name: "No Bank Role Ltd", country: "gb", tier: "plus", deniedAreas: ["Bank"] },
@@ -38,7 +41,8 @@ describe("Sage errors: 403 per area, 404 per country/plan, 401 no subscription",
     expect(r.stderr).toMatch(/bank_accounts: skipped for business "No Bank Role Ltd".*\(403\)/);
     expect(r.stderr).toMatch(/bank_transfers: skipped for business "No Bank Role Ltd".*\(403\)/);
     const ds = readDataset(cwd, "sage_accounting_pipeline.duckdb", "sage_accounting_data");
-    const count = async (t: string, b: string) => Number((await ds.sql(`select count(*) as n from ${t} where business_id = '${b}'`).rows())[0]!.n);
+    const count = async (t: string, b: string) =>
+      Number((await ds.sql(`select count(*) as n from ${t} where business_id = '${b}'`).rows())[0]!.n);
     expect(await count("contacts", full!.id)).toBe(sb.store.count(full!.id, "contacts"));
     expect(await count("contacts", noBank!.id)).toBe(sb.store.count(noBank!.id, "contacts"));
     expect(await count("contacts", lapsed!.id)).toBe(0);
@@ -47,7 +51,10 @@ describe("Sage errors: 403 per area, 404 per country/plan, 401 no subscription",
   });
 
   it("a rejected access token fails the run with the instruction to log in", async () => {
-    const r = await runCli(["run", "--no-progress"], cwd, { ...env, SOURCES__SAGE_ACCOUNTING_SOURCE__ACCESS_TOKEN: "not-a-valid-token" });
+    const r = await runCli(["run", "--no-progress"], cwd, {
+      ...env,
+      SOURCES__SAGE_ACCOUNTING_SOURCE__ACCESS_TOKEN: "not-a-valid-token",
+    });
     expect(r.status, r.stderr).toBe(1);
     expect(r.stderr, r.stderr).toContain("the Sage access token was rejected: run `sage-pipeline auth login`");
     expect(r.stderr).not.toContain("not-a-valid-token");

@@ -69,7 +69,9 @@ function expectedCounts(): Record<string, number> {
     for (const { id } of sb.store.saCompanies) {
       const records = sb.store.saRecords(id, spec.service, { includeDetail: spec.detail });
       out[spec.name] = (out[spec.name] ?? 0) + records.length;
-      if (spec.detail) out[`${spec.name}__lines`] = (out[`${spec.name}__lines`] ?? 0) + records.reduce((s, r) => s + (r.Lines as unknown[]).length, 0);
+      if (spec.detail)
+        out[`${spec.name}__lines`] =
+          (out[`${spec.name}__lines`] ?? 0) + records.reduce((s, r) => s + (r.Lines as unknown[]).length, 0);
     }
   }
   return out;
@@ -90,7 +92,9 @@ describe("sage-pipeline run --source sage_one_za (e2e)", () => {
     for (const { id } of sb.store.saCompanies) {
       const invoices = sb.store.saRecords(id, "TaxInvoice");
       const cents = invoices.reduce((s, r) => s + Math.round((r.Total as number) * 100), 0);
-      const [row] = await db.sql(`SELECT CAST(SUM(total) * 100 AS BIGINT) AS cents, COUNT(*) AS n FROM tax_invoices WHERE company_id = ${id}`).rows();
+      const [row] = await db
+        .sql(`SELECT CAST(SUM(total) * 100 AS BIGINT) AS cents, COUNT(*) AS n FROM tax_invoices WHERE company_id = ${id}`)
+        .rows();
       expect(row).toEqual({ cents, n: invoices.length });
     }
 
@@ -103,12 +107,16 @@ describe("sage-pipeline run --source sage_one_za (e2e)", () => {
     expect(second.code, second.stderr).toBe(0);
     expect(sb.requestCount({ pathPrefix: "/api/2.0.0" })).toBe(1 + sb.store.saCompanies.length * SA_RESOURCE_SPECS.length);
     expect(await database().rowCounts()).toEqual(expectedCounts());
-    const [updated] = await database().sql(`SELECT reference FROM tax_invoices WHERE company_id = ${company} AND id = ${change.updated[0]}`).rows();
+    const [updated] = await database()
+      .sql(`SELECT reference FROM tax_invoices WHERE company_id = ${company} AND id = ${change.updated[0]}`)
+      .rows();
     expect(String(updated!.reference)).toContain("(edited 1)");
   });
 
   it("bad credentials: exit code 1 and a message naming the settings, without the password", async () => {
-    const r = await cli(["run", "--source", "sage_one_za", "--no-progress"], { SOURCES__SAGE_ONE_ZA_SOURCE__PASSWORD: "wrong-password-e2e" });
+    const r = await cli(["run", "--source", "sage_one_za", "--no-progress"], {
+      SOURCES__SAGE_ONE_ZA_SOURCE__PASSWORD: "wrong-password-e2e",
+    });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("Sage One refused the credentials");
     expect(r.stderr).toContain("SOURCES__SAGE_ONE_ZA_SOURCE__PASSWORD");

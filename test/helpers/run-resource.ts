@@ -1,4 +1,10 @@
-import { IncrementalCursor, type IncrementalState, type Item, type Resource, type ResourceContext } from "../../src/extract/index.js";
+import {
+  IncrementalCursor,
+  type IncrementalState,
+  type Item,
+  type Resource,
+  type ResourceContext,
+} from "../../src/extract/index.js";
 import { logger, type Logger } from "../../src/util/logger.js";
 
 /**
@@ -49,7 +55,13 @@ class Runner {
   private readonly controller = new AbortController();
 
   constructor(private readonly o: RunOptions) {
-    o.signal?.addEventListener("abort", () => this.controller.abort(o.signal?.reason), { once: true });
+    o.signal?.addEventListener(
+      "abort",
+      () => {
+        this.controller.abort(o.signal?.reason);
+      },
+      { once: true },
+    );
   }
 
   private context(r: Resource): ResourceContext {
@@ -73,7 +85,9 @@ class Runner {
   private filter(r: Resource, ctx: ResourceContext, page: unknown[]): unknown[] {
     const stepped = applySteps(r, page);
     const cursor = ctx.incremental;
-    return cursor ? stepped.filter((i) => (i !== null && typeof i === "object" ? cursor.accept(i as Record<string, unknown>) : true)) : stepped;
+    return cursor
+      ? stepped.filter((i) => (i !== null && typeof i === "object" ? cursor.accept(i as Record<string, unknown>) : true))
+      : stepped;
   }
 
   run(r: Resource): Promise<unknown[][]> {
@@ -118,7 +132,10 @@ export async function runResources(resources: Iterable<Resource>, options: RunOp
 }
 
 /** Run one resource (and its parent chain); returns its pages and items. */
-export async function runResource(resource: Resource, options: RunOptions = {}): Promise<{ pages: unknown[][]; items: unknown[]; cursor: IncrementalCursor | undefined; all: RunResult }> {
+export async function runResource(
+  resource: Resource,
+  options: RunOptions = {},
+): Promise<{ pages: unknown[][]; items: unknown[]; cursor: IncrementalCursor | undefined; all: RunResult }> {
   const all = await runResources([resource], options);
   const pages = all.pages.get(resource.name) ?? [];
   return { pages, items: pages.flat(), cursor: all.cursors.get(resource.name), all };

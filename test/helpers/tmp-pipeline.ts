@@ -9,7 +9,9 @@ import { Pipeline, type PipelineOptions } from "../../src/pipeline/index.js";
 /** A temp folder removed after the test file. */
 export function tempDir(prefix = "sp-test-"): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
   return dir;
 }
 

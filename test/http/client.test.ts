@@ -4,8 +4,17 @@ import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ConfigResolver } from "../../src/config/index.js";
 import {
-  AuthenticationError, ConnectionError, HttpClient, HttpError, NotFoundError, PermissionDeniedError, RateLimitError,
-  type RequestEvent, ResponseFormatError, ServerError, resolveRetryPolicy,
+  AuthenticationError,
+  ConnectionError,
+  HttpClient,
+  HttpError,
+  NotFoundError,
+  PermissionDeniedError,
+  RateLimitError,
+  type RequestEvent,
+  ResponseFormatError,
+  ServerError,
+  resolveRetryPolicy,
 } from "../../src/http/index.js";
 import { FixtureServer } from "../fixtures/http-server.js";
 
@@ -14,14 +23,17 @@ beforeAll(async () => {
   server = await FixtureServer.start();
   server.route("GET", "/ok", () => ({ body: { ok: true } }));
   server.route("GET", "/html", () => ({ body: "<html>login</html>" }));
-  for (const s of [400, 401, 403, 404, 422]) server.route("GET", `/status/${s}`, () => ({ status: s, body: { message: `nope ${s}` } }));
+  for (const s of [400, 401, 403, 404, 422])
+    server.route("GET", `/status/${s}`, () => ({ status: s, body: { message: `nope ${s}` } }));
   server.route("GET", "/slow", async () => {
     await new Promise((r) => setTimeout(r, 400));
     return { body: { ok: true } };
   });
 });
 afterAll(() => server.close());
-beforeEach(() => server.reset());
+beforeEach(() => {
+  server.reset();
+});
 
 const fast = { requestBackoffFactor: 0.01, requestMaxAttempts: 5, requestMaxRetryDelay: 2, requestTimeout: 5 };
 
@@ -44,7 +56,9 @@ describe("HttpClient retries", () => {
 
   it("gives up after request_max_attempts with a ServerError that says how many", async () => {
     server.faults("/ok", Array(5).fill({ status: 503 }));
-    const err = await client([], { requestMaxAttempts: 3 }).request({ url: `${server.url}/ok`, label: "resource x" }).catch((e: unknown) => e);
+    const err = await client([], { requestMaxAttempts: 3 })
+      .request({ url: `${server.url}/ok`, label: "resource x" })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ServerError);
     const e = err as ServerError;
     expect(e.status).toBe(503);
@@ -76,11 +90,15 @@ describe("HttpClient retries", () => {
   it("fails at once when Retry-After asks for more than request_max_retry_delay, saying how long", async () => {
     server.faults("/ok", [{ status: 429, retryAfter: "3600" }]);
     const t0 = Date.now();
-    const err = await client([], { requestMaxRetryDelay: 300 }).request({ url: `${server.url}/ok` }).catch((e: unknown) => e);
+    const err = await client([], { requestMaxRetryDelay: 300 })
+      .request({ url: `${server.url}/ok` })
+      .catch((e: unknown) => e);
     expect(Date.now() - t0).toBeLessThan(1000);
     expect(err).toBeInstanceOf(RateLimitError);
     expect((err as RateLimitError).retryAfterMs).toBe(3_600_000);
-    expect((err as Error).message).toContain("the API asked to wait 60 min (Retry-After: 3600), longer than runtime.request_max_retry_delay (300 s)");
+    expect((err as Error).message).toContain(
+      "the API asked to wait 60 min (Retry-After: 3600), longer than runtime.request_max_retry_delay (300 s)",
+    );
     expect(server.requestsTo("/ok")).toHaveLength(1);
   });
 
@@ -94,13 +112,17 @@ describe("HttpClient retries", () => {
 
   it("turns persistent network failures into a ConnectionError", async () => {
     server.faults("/ok", ["drop", "drop", "drop"]);
-    const err = await client([], { requestMaxAttempts: 3 }).request({ url: `${server.url}/ok` }).catch((e: unknown) => e);
+    const err = await client([], { requestMaxAttempts: 3 })
+      .request({ url: `${server.url}/ok` })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConnectionError);
     expect((err as Error).message).toContain("after 3 attempts");
   });
 
   it("retries timeouts and reports them as such", async () => {
-    const err = await client([], { requestTimeout: 0.1, requestMaxAttempts: 2 }).request({ url: `${server.url}/slow` }).catch((e: unknown) => e);
+    const err = await client([], { requestTimeout: 0.1, requestMaxAttempts: 2 })
+      .request({ url: `${server.url}/slow` })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConnectionError);
     expect((err as Error).message).toContain("timed out after 100 ms");
     expect(server.requestsTo("/slow")).toHaveLength(2);
@@ -108,7 +130,13 @@ describe("HttpClient retries", () => {
 
   it("maps statuses to the taxonomy in one place and does not retry other 4xx", async () => {
     const c = client();
-    const classes = [[401, AuthenticationError], [403, PermissionDeniedError], [404, NotFoundError], [400, HttpError], [422, HttpError]] as const;
+    const classes = [
+      [401, AuthenticationError],
+      [403, PermissionDeniedError],
+      [404, NotFoundError],
+      [400, HttpError],
+      [422, HttpError],
+    ] as const;
     for (const [status, cls] of classes) {
       const err = await c.request({ url: `${server.url}/status/${status}` }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(cls);
@@ -142,7 +170,9 @@ describe("HttpClient retries", () => {
   it("stops waiting when the caller aborts", async () => {
     server.faults("/ok", [{ status: 503, retryAfter: "1" }]);
     const ac = new AbortController();
-    setTimeout(() => ac.abort(new Error("stop")), 50);
+    setTimeout(() => {
+      ac.abort(new Error("stop"));
+    }, 50);
     const t0 = Date.now();
     await expect(client().request({ url: `${server.url}/ok`, signal: ac.signal })).rejects.toThrow("stop");
     expect(Date.now() - t0).toBeLessThan(800);
@@ -160,7 +190,12 @@ describe("runtime config", () => {
     mkdirSync(join(dir, ".dlt"));
     writeFileSync(join(dir, ".dlt", "config.toml"), "[runtime]\nrequest_timeout = 12\nrequest_max_attempts = 7\n");
     const resolver = ConfigResolver.fromCwd(dir, { RUNTIME__REQUEST_MAX_ATTEMPTS: "3", RUNTIME__REQUEST_BACKOFF_FACTOR: "0.5" });
-    expect(resolveRetryPolicy(resolver)).toEqual({ requestTimeout: 12, requestMaxAttempts: 3, requestBackoffFactor: 0.5, requestMaxRetryDelay: 300 });
+    expect(resolveRetryPolicy(resolver)).toEqual({
+      requestTimeout: 12,
+      requestMaxAttempts: 3,
+      requestBackoffFactor: 0.5,
+      requestMaxRetryDelay: 300,
+    });
     expect(resolveRetryPolicy(resolver, { requestTimeout: 1 }).requestTimeout).toBe(1);
   });
 });

@@ -8,7 +8,9 @@ beforeAll(async () => {
   server.route("GET", "/x", () => ({ body: { ok: true } }));
 });
 afterAll(() => server.close());
-beforeEach(() => server.reset());
+beforeEach(() => {
+  server.reset();
+});
 
 const fast = { requestBackoffFactor: 0.01, requestMaxAttempts: 8, requestMaxRetryDelay: 5, requestTimeout: 10 };
 
@@ -25,7 +27,11 @@ describe("per-host limiter", () => {
 
   it("keeps to requestsPerSecond in every window, exactly", async () => {
     const starts: number[] = [];
-    const c = new HttpClient({ retry: fast, limiter: { maxConcurrency: 20, requestsPerSecond: 10 }, onEvent: (e) => void (e.type === "request" && starts.push(e.startedAt)) });
+    const c = new HttpClient({
+      retry: fast,
+      limiter: { maxConcurrency: 20, requestsPerSecond: 10 },
+      onEvent: (e) => void (e.type === "request" && starts.push(e.startedAt)),
+    });
     const t0 = Date.now();
     await Promise.all(Array.from({ length: 25 }, () => c.request({ url: `${server.url}/x` })));
     const elapsed = Date.now() - t0;
@@ -34,7 +40,8 @@ describe("per-host limiter", () => {
     expect(elapsed).toBeLessThan(4000);
     // Measured where requests leave the limiter: the 11th start is a full second after the 1st, and so on.
     starts.sort((a, b) => a - b);
-    for (let i = 10; i < starts.length; i++) expect((starts[i] as number) - (starts[i - 10] as number)).toBeGreaterThanOrEqual(1000);
+    for (let i = 10; i < starts.length; i++)
+      expect((starts[i] as number) - (starts[i - 10] as number)).toBeGreaterThanOrEqual(1000);
   });
 
   it("spaces requests below one per period", async () => {

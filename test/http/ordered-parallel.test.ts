@@ -20,9 +20,19 @@ describe("orderedParallel", () => {
   });
 
   it("fails when the failing task's turn comes, not before", async () => {
-    const tasks = [async () => 1, async () => { throw new Error("boom"); }, async () => 3];
+    const tasks = [
+      async () => 1,
+      async () => {
+        throw new Error("boom");
+      },
+      async () => 3,
+    ];
     const out: number[] = [];
-    await expect((async () => { for await (const v of orderedParallel(tasks, 3)) out.push(v); })()).rejects.toThrow("boom");
+    await expect(
+      (async () => {
+        for await (const v of orderedParallel(tasks, 3)) out.push(v);
+      })(),
+    ).rejects.toThrow("boom");
     expect(out).toEqual([1]);
   });
 });

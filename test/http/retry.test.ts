@@ -10,13 +10,18 @@ describe("retry rules", () => {
 
   it("full jitter: each wait lies in [0, min(max, factor * 2^(n-1))] seconds", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 12 }), fc.double({ min: 0, max: 5, noNaN: true }), fc.double({ min: 0, max: 0.999999, noNaN: true }), (attempt, factor, r) => {
-        const policy = { requestBackoffFactor: factor, requestMaxRetryDelay: 300 };
-        const ms = backoffDelayMs(attempt, policy, () => r);
-        const ceiling = Math.min(300, factor * 2 ** (attempt - 1)) * 1000;
-        expect(ms).toBeGreaterThanOrEqual(0);
-        expect(ms).toBeLessThanOrEqual(Math.round(ceiling) + 1);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 12 }),
+        fc.double({ min: 0, max: 5, noNaN: true }),
+        fc.double({ min: 0, max: 0.999999, noNaN: true }),
+        (attempt, factor, r) => {
+          const policy = { requestBackoffFactor: factor, requestMaxRetryDelay: 300 };
+          const ms = backoffDelayMs(attempt, policy, () => r);
+          const ceiling = Math.min(300, factor * 2 ** (attempt - 1)) * 1000;
+          expect(ms).toBeGreaterThanOrEqual(0);
+          expect(ms).toBeLessThanOrEqual(Math.round(ceiling) + 1);
+        },
+      ),
     );
   });
 

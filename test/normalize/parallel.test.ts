@@ -5,8 +5,8 @@ import { tempDir } from "../helpers/tmp-pipeline.js";
 
 // Worker threads run compiled code, so this test drives the built package (npm test builds first).
 const dist = join(import.meta.dirname, "..", "..", "dist");
-const { Pipeline, resource, duckdb, ConfigResolver } = (await import(join(dist, "index.js"))) as any;
-const { EnvProvider } = (await import(join(dist, "config", "index.js"))) as any;
+const { Pipeline, resource, duckdb, ConfigResolver } = await import(join(dist, "index.js"));
+const { EnvProvider } = await import(join(dist, "config", "index.js"));
 const dir = tempDir("sp-parallel-");
 
 /** ~25 MB of items: ids repeat across the halves (merge dedup across parts), a column appears late. */
@@ -28,8 +28,11 @@ function items(conflict: boolean) {
 
 async function load(name: string, workers: number, conflict: boolean) {
   const p = new Pipeline({
-    pipelineName: name, datasetName: "data", destination: duckdb({ credentials: join(dir, `${name}.duckdb`) }),
-    pipelinesDir: join(dir, "pipelines"), config: new ConfigResolver([new EnvProvider({ NORMALIZE__WORKERS: String(workers) })]),
+    pipelineName: name,
+    datasetName: "data",
+    destination: duckdb({ credentials: join(dir, `${name}.duckdb`) }),
+    pipelinesDir: join(dir, "pipelines"),
+    config: new ConfigResolver([new EnvProvider({ NORMALIZE__WORKERS: String(workers) })]),
   });
   await p.run(resource(items(conflict), { name: "things", primaryKey: "id", writeDisposition: "merge" }));
   const q = (sql: string) => p.dataset().sql(sql).rows();
@@ -48,7 +51,10 @@ describe("normalize in worker threads", () => {
   it("splits files into contiguous parts of about equal size", () => {
     const f = (n: number) => ({ file: `f${n}`, resource: "r", table: "t", items: 1 });
     const parts = partition([f(1), f(2), f(3), f(4)], [10, 10, 10, 10], 2);
-    expect(parts.map((p) => p.map((x) => x.file))).toEqual([["f1", "f2"], ["f3", "f4"]]);
+    expect(parts.map((p) => p.map((x) => x.file))).toEqual([
+      ["f1", "f2"],
+      ["f3", "f4"],
+    ]);
   });
 
   it("gives the same tables as one thread, keeping the last duplicate across parts", async () => {

@@ -28,18 +28,36 @@ describe("relational normalizer", () => {
   it("flattens objects, makes child tables with links, and infers types", () => {
     const { n, rows, schema } = setup();
     n.normalizeItem("items", {
-      id: 7, Name: "Acme", createdAt: "2024-05-01T10:00:00Z", date: "2024-05-01", ok: true, ratio: 0.5,
+      id: 7,
+      Name: "Acme",
+      createdAt: "2024-05-01T10:00:00Z",
+      date: "2024-05-01",
+      ok: true,
+      ratio: 0.5,
       contact: { id: "c1", displayedAs: "C One" },
       lines: [{ sku: "A", tax: { rate: 20 } }, { sku: "B" }],
       tags: ["x", "y"],
       matrix: [[1, 2], [3]],
     });
     expect(cols(schema, "items")).toEqual({
-      _dlt_load_id: "text", _dlt_id: "text", id: "bigint", name: "text", created_at: "timestamp", date: "date",
-      ok: "bool", ratio: "double", contact__id: "text", contact__displayed_as: "text",
+      _dlt_load_id: "text",
+      _dlt_id: "text",
+      id: "bigint",
+      name: "text",
+      created_at: "timestamp",
+      date: "date",
+      ok: "bool",
+      ratio: "double",
+      contact__id: "text",
+      contact__displayed_as: "text",
     });
     expect(cols(schema, "items__lines")).toEqual({
-      _dlt_root_id: "text", _dlt_parent_id: "text", _dlt_list_idx: "bigint", _dlt_id: "text", sku: "text", tax__rate: "bigint",
+      _dlt_root_id: "text",
+      _dlt_parent_id: "text",
+      _dlt_list_idx: "bigint",
+      _dlt_id: "text",
+      sku: "text",
+      tax__rate: "bigint",
     });
     expect(cols(schema, "items__tags")).toMatchObject({ value: "text" });
     expect(schema.get("items__lines")!.parent).toBe("items");
@@ -61,7 +79,12 @@ describe("relational normalizer", () => {
     n.normalizeItem("items", { amount: 10, when: "2024-01-01T00:00:00Z" });
     n.normalizeItem("items", { amount: "ten", when: "yesterday" });
     n.normalizeItem("items", { amount: "12", when: 1700000000 });
-    expect(cols(schema, "items")).toMatchObject({ amount: "bigint", amount__v_text: "text", when: "timestamp", when__v_text: "text" });
+    expect(cols(schema, "items")).toMatchObject({
+      amount: "bigint",
+      amount__v_text: "text",
+      when: "timestamp",
+      when__v_text: "text",
+    });
     const r = rows.items!;
     expect(r[1]).toMatchObject({ amount__v_text: "ten", when__v_text: "yesterday" });
     expect(r[1]!.amount).toBeUndefined();
@@ -104,7 +127,7 @@ describe("relational normalizer", () => {
     const { n, rows, schema } = setup();
     n.normalizeItem("items", 42);
     n.normalizeItem("items", "just text");
-    n.normalizeItem("items", { "": 1, "   ": 2, "$$$": 3, "@!#": 4 });
+    n.normalizeItem("items", { "": 1, "   ": 2, $$$: 3, "@!#": 4 });
     n.normalizeItem("items", { Id: 1, id: 2 });
     n.normalizeItem("items", { id: 3, Id: 4 });
     const big = "é".repeat(1024 * 1024);
@@ -132,13 +155,17 @@ describe("relational normalizer", () => {
     const deepCol = Object.keys(schema.get("items")!.columns).find((c) => c.endsWith("__leaf"))!;
     expect(deepCol.split("__")).toHaveLength(61);
     expect(r[6]![deepCol]).toBe("bottom");
-    const deepest = [...schema.tables.keys()].filter((t) => t.startsWith("items__deep_list")).sort((a, b) => b.length - a.length)[0]!;
+    const deepest = [...schema.tables.keys()]
+      .filter((t) => t.startsWith("items__deep_list"))
+      .sort((a, b) => b.length - a.length)[0]!;
     expect(deepest.split("__").length).toBe(62);
   });
 
   it("fails clearly when a merge row has no primary key value", () => {
     const { n } = setup({ writeDisposition: "merge", primaryKey: ["id"] });
-    expect(() => n.normalizeItem("items", { name: "x" })).toThrow(/primary key column id/);
+    expect(() => {
+      n.normalizeItem("items", { name: "x" });
+    }).toThrow(/primary key column id/);
   });
 
   describe("schema contracts on a table that already exists", () => {
@@ -155,9 +182,15 @@ describe("relational normalizer", () => {
     });
 
     it("freeze raises on a new column, a new table and a variant", () => {
-      expect(() => existing("freeze").n.normalizeItem("items", { id: 2, extra: true })).toThrow(DataError);
-      expect(() => existing("freeze").n.normalizeItem("items", { id: 2, other: [{ a: 1 }] })).toThrow(/tables/);
-      expect(() => existing("freeze").n.normalizeItem("items", { id: "not a number" })).toThrow(/data types/);
+      expect(() => {
+        existing("freeze").n.normalizeItem("items", { id: 2, extra: true });
+      }).toThrow(DataError);
+      expect(() => {
+        existing("freeze").n.normalizeItem("items", { id: 2, other: [{ a: 1 }] });
+      }).toThrow(/tables/);
+      expect(() => {
+        existing("freeze").n.normalizeItem("items", { id: "not a number" });
+      }).toThrow(/data types/);
     });
 
     it("discard_row drops the offending row (a child row only drops itself)", () => {
@@ -172,7 +205,10 @@ describe("relational normalizer", () => {
       const { n, rows, schema } = existing("discard_value");
       n.normalizeItem("items", { id: 2, extra: true, name: "kept" });
       n.normalizeItem("items", { id: "x", name: "no variant" });
-      expect(rows.items).toEqual([expect.objectContaining({ id: 2, name: "kept" }), expect.objectContaining({ name: "no variant" })]);
+      expect(rows.items).toEqual([
+        expect.objectContaining({ id: 2, name: "kept" }),
+        expect.objectContaining({ name: "no variant" }),
+      ]);
       expect(cols(schema, "items")).not.toHaveProperty("extra");
       expect(cols(schema, "items")).not.toHaveProperty("id__v_text");
     });

@@ -16,15 +16,20 @@ function runChild(dir: string, crashAt?: string) {
 
 async function snapshot(dir: string) {
   const p = new Pipeline({
-    pipelineName: "crashy", datasetName: "data", config: emptyConfig(),
-    destination: duckdb({ credentials: join(dir, "crashy.duckdb") }), pipelinesDir: join(dir, "pipelines"),
+    pipelineName: "crashy",
+    datasetName: "data",
+    config: emptyConfig(),
+    destination: duckdb({ credentials: join(dir, "crashy.duckdb") }),
+    pipelinesDir: join(dir, "pipelines"),
     restoreFromDestination: false,
   });
   const q = (sql: string) => p.dataset().sql(sql).rows();
   return {
     counts: await p.dataset().rowCounts(),
     invoices: await q("select id, updated_at, total from invoices order by id"),
-    lines: await q("select i.id, l.sku, l.qty from invoices i join invoices__lines l on l._dlt_root_id = i._dlt_id order by i.id, l.sku"),
+    lines: await q(
+      "select i.id, l.sku, l.qty from invoices i join invoices__lines l on l._dlt_root_id = i._dlt_id order by i.id, l.sku",
+    ),
     events: await q("select seq, kind from events order by seq"),
     snapshot: await q("select k, v from snapshot order by k"),
     log: await q("select line from log"),
@@ -48,7 +53,13 @@ describe("crash safety: killing the process at any step loses and duplicates not
       mkdirSync(dir, { recursive: true });
       const crashed = runChild(dir, point);
       expect(crashed.signal).toBe("SIGKILL");
-      const pending = join(dir, "pipelines", "crashy", "packages", point === "after_load_commit" ? "normalized" : point === "after_normalize" ? "normalized" : "extracted");
+      const pending = join(
+        dir,
+        "pipelines",
+        "crashy",
+        "packages",
+        point === "after_load_commit" ? "normalized" : point === "after_normalize" ? "normalized" : "extracted",
+      );
       expect(existsSync(pending)).toBe(true);
       const rerun = runChild(dir);
       expect(rerun.status, rerun.stderr).toBe(0);

@@ -64,11 +64,16 @@ describe("incremental loading", () => {
   it("drops rows outside [start, end) and leaves the state alone for a backfill with endValue", async () => {
     const p = duckPipeline(dir);
     const data = [5, 10, 15, 20, 25].map((n) => ({ id: n, n }));
-    const backfill = resource(function* () { yield data; }, {
-      name: "nums",
-      primaryKey: "id",
-      incremental: incremental({ cursorPath: "n", initialValue: 10, endValue: 20 }),
-    });
+    const backfill = resource(
+      function* () {
+        yield data;
+      },
+      {
+        name: "nums",
+        primaryKey: "id",
+        incremental: incremental({ cursorPath: "n", initialValue: 10, endValue: 20 }),
+      },
+    );
     await p.run(backfill);
     expect(await p.dataset().sql("select n from nums order by n").rows()).toEqual([{ n: 10 }, { n: 15 }]);
     expect(p.state.sources[p.pipelineName]?.resources?.nums?.incremental).toBeUndefined();
@@ -77,30 +82,70 @@ describe("incremental loading", () => {
   it("lag re-reads a window behind the last value; rowOrder stops paging once out of range", async () => {
     const p = duckPipeline(dir);
     let pagesServed = 0;
-    const pages = [[{ id: 1, n: 1 }, { id: 2, n: 2 }], [{ id: 3, n: 30 }], [{ id: 4, n: 40 }]];
-    const r = () => resource(function* () {
-      for (const page of pages) {
-        pagesServed++;
-        yield page;
-      }
-    }, { name: "sorted", primaryKey: "id", incremental: incremental({ cursorPath: "n", initialValue: 0, endValue: 10, rowOrder: "asc" }) });
+    const pages = [
+      [
+        { id: 1, n: 1 },
+        { id: 2, n: 2 },
+      ],
+      [{ id: 3, n: 30 }],
+      [{ id: 4, n: 40 }],
+    ];
+    const r = () =>
+      resource(
+        function* () {
+          for (const page of pages) {
+            pagesServed++;
+            yield page;
+          }
+        },
+        {
+          name: "sorted",
+          primaryKey: "id",
+          incremental: incremental({ cursorPath: "n", initialValue: 0, endValue: 10, rowOrder: "asc" }),
+        },
+      );
     await p.run(r());
     expect(pagesServed).toBe(2); // the second page proved the rest is past endValue
     expect(await p.dataset().table("sorted").count()).toBe(2);
 
     const q = duckPipeline(dir);
-    const lagged = (rows: Array<{ id: number; n: number }>) => resource(function* (ctx: ResourceContext) {
-      yield rows.filter((x) => x.n >= (ctx.incremental!.startValue as number));
-    }, { name: "lagged", primaryKey: "id", writeDisposition: "merge", incremental: incremental({ cursorPath: "n", initialValue: 0, lag: 5 }) });
-    await q.run(lagged([{ id: 1, n: 10 }, { id: 2, n: 20 }]));
-    const info = await q.run(lagged([{ id: 1, n: 10 }, { id: 2, n: 20 }, { id: 3, n: 22 }]));
+    const lagged = (rows: Array<{ id: number; n: number }>) =>
+      resource(
+        function* (ctx: ResourceContext) {
+          yield rows.filter((x) => x.n >= (ctx.incremental!.startValue as number));
+        },
+        {
+          name: "lagged",
+          primaryKey: "id",
+          writeDisposition: "merge",
+          incremental: incremental({ cursorPath: "n", initialValue: 0, lag: 5 }),
+        },
+      );
+    await q.run(
+      lagged([
+        { id: 1, n: 10 },
+        { id: 2, n: 20 },
+      ]),
+    );
+    const info = await q.run(
+      lagged([
+        { id: 1, n: 10 },
+        { id: 2, n: 20 },
+        { id: 3, n: 22 },
+      ]),
+    );
     expect(info.rowCounts.lagged).toBe(2); // n >= 20 - 5: ids 2 and 3 re-read; merge keeps them unique
     expect(await q.dataset().table("lagged").count()).toBe(3);
   });
 
   it("fails with the resource and path named when the cursor is missing", async () => {
     const p = duckPipeline(dir);
-    const r = resource(function* () { yield [{ id: 1 }]; }, { name: "nocursor", incremental: incremental({ cursorPath: "meta.updated" }) });
+    const r = resource(
+      function* () {
+        yield [{ id: 1 }];
+      },
+      { name: "nocursor", incremental: incremental({ cursorPath: "meta.updated" }) },
+    );
     await expect(p.run(r)).rejects.toThrow(/nocursor.*meta\.updated/);
   });
 });

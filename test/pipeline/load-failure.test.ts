@@ -38,7 +38,12 @@ function flaky(failures: number): Destination {
 
 describe("a load that fails", () => {
   it("keeps the package with its jobs in failed_jobs, and the next run loads it once", async () => {
-    const rows = resource(function* () { yield [{ id: 1 }, { id: 2 }]; }, { name: "things" });
+    const rows = resource(
+      function* () {
+        yield [{ id: 1 }, { id: 2 }];
+      },
+      { name: "things" },
+    );
     const p = duckPipeline(dir, { pipelineName: "flaky", destination: flaky(1) });
     const err = await p.run(rows).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PipelineStepFailed);
@@ -49,12 +54,25 @@ describe("a load that fails", () => {
     const failedDir = join(p.workingDir.packages.normalized(pending[0]!), "failed_jobs");
     const failed = readdirSync(failedDir);
     expect(failed.some((f) => f.endsWith(".exception"))).toBe(true);
-    expect(readFileSync(join(failedDir, failed.find((f) => f.endsWith(".exception"))!), "utf8")).toContain("connection reset by peer");
+    expect(
+      readFileSync(
+        join(
+          failedDir,
+          failed.find((f) => f.endsWith(".exception"))!,
+        ),
+        "utf8",
+      ),
+    ).toContain("connection reset by peer");
 
     // The CLI shows the failure of the pending package.
-    const cli = spawnSync(process.execPath, [join(import.meta.dirname, "..", "..", "dist", "cli", "main.js"), "pipeline", "flaky", "failed-jobs"], {
-      encoding: "utf8", env: { ...process.env, SAGE_PIPELINE_DATA_DIR: dir },
-    });
+    const cli = spawnSync(
+      process.execPath,
+      [join(import.meta.dirname, "..", "..", "dist", "cli", "main.js"), "pipeline", "flaky", "failed-jobs"],
+      {
+        encoding: "utf8",
+        env: { ...process.env, SAGE_PIPELINE_DATA_DIR: dir },
+      },
+    );
     expect(cli.stdout).toContain(`Load package ${pending[0]}: 1 failed job(s)`);
     expect(cli.stdout).toContain("connection reset by peer");
 

@@ -8,7 +8,12 @@ const dir = tempDir();
 describe("LoadInfo", () => {
   it("prints dlt's text and gives the same facts as JSON", async () => {
     const p = duckPipeline(dir, { pipelineName: "sage_accounting_pipeline", datasetName: "sage_accounting_data" });
-    const invoices = resource(async function* () { yield [{ id: 1, lines: [{ sku: "A" }] }]; }, { name: "invoices", primaryKey: "id", writeDisposition: "merge" });
+    const invoices = resource(
+      async function* () {
+        yield [{ id: 1, lines: [{ sku: "A" }] }];
+      },
+      { name: "invoices", primaryKey: "id", writeDisposition: "merge" },
+    );
     const info = await p.run(source("demo", [invoices]));
     const lines = String(info).split("\n");
     expect(lines[0]).toMatch(/^Pipeline sage_accounting_pipeline load step completed in \d+\.\d\d seconds$/);
@@ -29,7 +34,14 @@ describe("LoadInfo", () => {
     const t = new Date(0);
     const info = new LoadInfo("p", "duckdb", "duckdb:/x.duckdb", "d", t, new Date(1500), [
       { loadId: "1.000001", schemaName: "s", state: "NORMALIZED", jobs: [], rowCounts: {}, alreadyLoaded: false },
-      { loadId: "1.000002", schemaName: "s", state: "LOADED", jobs: [{ table: "t", file: "t.abc.0.jsonl", rows: 1, state: "failed", failedMessage: "boom" }], rowCounts: {}, alreadyLoaded: false },
+      {
+        loadId: "1.000002",
+        schemaName: "s",
+        state: "LOADED",
+        jobs: [{ table: "t", file: "t.abc.0.jsonl", rows: 1, state: "failed", failedMessage: "boom" }],
+        rowCounts: {},
+        alreadyLoaded: false,
+      },
     ]);
     const text = String(info);
     expect(text).toContain("Pipeline p load step completed in 1.50 seconds");

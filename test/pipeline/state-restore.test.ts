@@ -7,11 +7,15 @@ const dir = tempDir();
 
 describe("state lives with the data", () => {
   it("restores state and schema from the destination when the working dir is gone", async () => {
-    const make = () => resource(function* (ctx) {
-      const since = ctx.incremental!.startValue as number;
-      yield [1, 2, 3, 4].filter((n) => n >= since).map((n) => ({ id: n, n }));
-      ctx.state.runs = ((ctx.state.runs as number | undefined) ?? 0) + 1;
-    }, { name: "nums", primaryKey: "id", incremental: incremental({ cursorPath: "n", initialValue: 1 }) });
+    const make = () =>
+      resource(
+        function* (ctx) {
+          const since = ctx.incremental!.startValue as number;
+          yield [1, 2, 3, 4].filter((n) => n >= since).map((n) => ({ id: n, n }));
+          ctx.state.runs = ((ctx.state.runs as number | undefined) ?? 0) + 1;
+        },
+        { name: "nums", primaryKey: "id", incremental: incremental({ cursorPath: "n", initialValue: 1 }) },
+      );
     const p = duckPipeline(dir, { pipelineName: "restore_me" });
     await p.run(make());
     const stored = await p.dataset().sql("select version, pipeline_name from _dlt_pipeline_state").rows();
@@ -30,10 +34,15 @@ describe("state lives with the data", () => {
   it("keeps at most 10 state rows per pipeline", async () => {
     const p = duckPipeline(dir, { pipelineName: "many_states" });
     for (let i = 0; i < 12; i++) {
-      await p.run(resource(function* (ctx) {
-        ctx.state.i = i;
-        yield [{ i }];
-      }, { name: "r" }));
+      await p.run(
+        resource(
+          function* (ctx) {
+            ctx.state.i = i;
+            yield [{ i }];
+          },
+          { name: "r" },
+        ),
+      );
     }
     const rows = await p.dataset().sql("select count(*) as n, max(version) as v from _dlt_pipeline_state").rows();
     expect(rows).toEqual([{ n: 10, v: 12 }]);

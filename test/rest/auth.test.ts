@@ -22,7 +22,9 @@ class TokenServer {
     server.route("POST", "/oauth/token", async (req) => {
       this.tokenRequests.push(req);
       const form = new URLSearchParams(req.body);
-      const basic = req.headers.authorization?.startsWith("Basic ") ? Buffer.from(req.headers.authorization.slice(6), "base64").toString() : undefined;
+      const basic = req.headers.authorization?.startsWith("Basic ")
+        ? Buffer.from(req.headers.authorization.slice(6), "base64").toString()
+        : undefined;
       const [id, secret] = basic ? basic.split(":").map(decodeURIComponent) : [form.get("client_id"), form.get("client_secret")];
       if (id !== "cid" || secret !== "csecret") return { status: 401, body: { error: "invalid_client" } };
       const grant = form.get("grant_type");
@@ -32,7 +34,11 @@ class TokenServer {
       await new Promise((r) => setTimeout(r, 30)); // a slow token endpoint widens any race
       const access = `at-${++this.seq}`;
       this.valid.add(access);
-      const body: Record<string, unknown> = { access_token: access, token_type: "bearer", ...(this.expiresIn !== undefined ? { expires_in: this.expiresIn } : {}) };
+      const body: Record<string, unknown> = {
+        access_token: access,
+        token_type: "bearer",
+        ...(this.expiresIn !== undefined ? { expires_in: this.expiresIn } : {}),
+      };
       if (grant === "refresh_token" && this.rotate) {
         this.refreshToken = `rt-${this.seq}`;
         body.refresh_token = this.refreshToken;
@@ -53,7 +59,17 @@ let server: FixtureServer;
 let oauth: TokenServer;
 beforeAll(async () => {
   server = await FixtureServer.start();
-  server.route("GET", "/echo", (req) => ({ body: [{ id: 1, authorization: req.headers.authorization ?? null, cookie: req.headers.cookie ?? null, key: req.query.get("api_key"), custom: req.headers["x-api-key"] ?? null }] }));
+  server.route("GET", "/echo", (req) => ({
+    body: [
+      {
+        id: 1,
+        authorization: req.headers.authorization ?? null,
+        cookie: req.headers.cookie ?? null,
+        key: req.query.get("api_key"),
+        custom: req.headers["x-api-key"] ?? null,
+      },
+    ],
+  }));
 });
 afterAll(() => server.close());
 beforeEach(() => {
@@ -66,7 +82,10 @@ const http = () => new HttpClient({ retry: FAST_RETRY });
 const oauthBase = () => ({ accessTokenUrl: `${server.url}/oauth/token`, clientId: "cid", clientSecret: "csecret" });
 
 async function echo(auth: unknown) {
-  const [r] = build({ client: { baseUrl: server.url, auth: auth as never }, resources: [{ name: "echo", endpoint: { path: "echo", paginator: "single_page" } }] });
+  const [r] = build({
+    client: { baseUrl: server.url, auth: auth as never },
+    resources: [{ name: "echo", endpoint: { path: "echo", paginator: "single_page" } }],
+  });
   return (await runResource(r!)).items[0] as Record<string, unknown>;
 }
 
@@ -84,7 +103,9 @@ describe("simple auths", () => {
   });
 
   it("http_basic", async () => {
-    expect((await echo({ type: "http_basic", username: "me@x.io", password: "pw-1" })).authorization).toBe(`Basic ${Buffer.from("me@x.io:pw-1").toString("base64")}`);
+    expect((await echo({ type: "http_basic", username: "me@x.io", password: "pw-1" })).authorization).toBe(
+      `Basic ${Buffer.from("me@x.io:pw-1").toString("base64")}`,
+    );
   });
 
   it("reads missing fields from config like dlt (sources.<source>.token)", async () => {
@@ -109,7 +130,12 @@ describe("oauth2_client_credentials", () => {
   });
 
   it("can send the client credentials as HTTP Basic (client_secret_basic)", async () => {
-    const auth = createAuth({ type: "oauth2_client_credentials", ...oauthBase(), clientAuthMethod: "client_secret_basic" }, "auth", undefined, []);
+    const auth = createAuth(
+      { type: "oauth2_client_credentials", ...oauthBase(), clientAuthMethod: "client_secret_basic" },
+      "auth",
+      undefined,
+      [],
+    );
     await http().request({ url: `${server.url}/api/data`, auth });
     expect(new URLSearchParams(oauth.tokenRequests[0]?.body).get("client_secret")).toBeNull();
   });
@@ -126,15 +152,22 @@ describe("oauth2_refresh_token", () => {
 
   it("hands the rotated refresh token to onTokens and waits for it before using the new access token", async () => {
     const seen: OAuthTokens[] = [];
-    const auth = createAuth({
-      type: "oauth2_refresh_token", ...oauthBase(), refreshToken: "rt-0",
-      onTokens: async (t) => {
-        oauth.timeline.push("onTokens:start");
-        await new Promise((r) => setTimeout(r, 80));
-        seen.push(t);
-        oauth.timeline.push("onTokens:end");
+    const auth = createAuth(
+      {
+        type: "oauth2_refresh_token",
+        ...oauthBase(),
+        refreshToken: "rt-0",
+        onTokens: async (t) => {
+          oauth.timeline.push("onTokens:start");
+          await new Promise((r) => setTimeout(r, 80));
+          seen.push(t);
+          oauth.timeline.push("onTokens:end");
+        },
       },
-    }, "auth", undefined, []);
+      "auth",
+      undefined,
+      [],
+    );
     const c = http();
     await Promise.all(Array.from({ length: 5 }, () => c.request({ url: `${server.url}/api/data`, auth })));
     expect(seen).toHaveLength(1);
@@ -149,8 +182,18 @@ describe("oauth2_refresh_token", () => {
   it("resources that share resourceDefaults auth share one token", async () => {
     const rs = build({
       client: { baseUrl: server.url },
-      resourceDefaults: { endpoint: { auth: { type: "oauth2_refresh_token", ...oauthBase(), refreshToken: "rt-0" }, paginator: "single_page", dataSelector: "data" } },
-      resources: [{ name: "a", endpoint: "api/data" }, { name: "b", endpoint: "api/data" }, { name: "c", endpoint: "api/data" }],
+      resourceDefaults: {
+        endpoint: {
+          auth: { type: "oauth2_refresh_token", ...oauthBase(), refreshToken: "rt-0" },
+          paginator: "single_page",
+          dataSelector: "data",
+        },
+      },
+      resources: [
+        { name: "a", endpoint: "api/data" },
+        { name: "b", endpoint: "api/data" },
+        { name: "c", endpoint: "api/data" },
+      ],
     });
     const out = await runResources([byName(rs, "a"), byName(rs, "b"), byName(rs, "c")]);
     expect([...out.items.values()].flat()).toHaveLength(3);
@@ -158,7 +201,12 @@ describe("oauth2_refresh_token", () => {
   });
 
   it("uses the rotated refresh token for the next refresh", async () => {
-    const auth = createAuth({ type: "oauth2_refresh_token", ...oauthBase(), refreshToken: "rt-0", refreshMargin: 0 }, "auth", undefined, []);
+    const auth = createAuth(
+      { type: "oauth2_refresh_token", ...oauthBase(), refreshToken: "rt-0", refreshMargin: 0 },
+      "auth",
+      undefined,
+      [],
+    );
     oauth.expiresIn = 0.2;
     const c = http();
     await c.request({ url: `${server.url}/api/data`, auth });
@@ -168,7 +216,12 @@ describe("oauth2_refresh_token", () => {
   });
 
   it("refreshes once after a 401 and retries, even when 20 requests hit the 401 together", async () => {
-    const auth = createAuth({ type: "oauth2_refresh_token", ...oauthBase(), refreshToken: "rt-0", accessToken: "revoked-at" }, "auth", undefined, []);
+    const auth = createAuth(
+      { type: "oauth2_refresh_token", ...oauthBase(), refreshToken: "rt-0", accessToken: "revoked-at" },
+      "auth",
+      undefined,
+      [],
+    );
     const c = http();
     const results = await Promise.all(Array.from({ length: 20 }, () => c.request({ url: `${server.url}/api/data`, auth })));
     expect(results.every((r) => r.status === 200)).toBe(true);
@@ -176,7 +229,18 @@ describe("oauth2_refresh_token", () => {
   });
 
   it("refreshes before expiry when the stored access token is about to expire", async () => {
-    const auth = createAuth({ type: "oauth2_refresh_token", ...oauthBase(), refreshToken: "rt-0", accessToken: "static-at", expiresAt: new Date(Date.now() + 30_000) }, "auth", undefined, []);
+    const auth = createAuth(
+      {
+        type: "oauth2_refresh_token",
+        ...oauthBase(),
+        refreshToken: "rt-0",
+        accessToken: "static-at",
+        expiresAt: new Date(Date.now() + 30_000),
+      },
+      "auth",
+      undefined,
+      [],
+    );
     await http().request({ url: `${server.url}/api/data`, auth });
     // 30 s left is inside the default 60 s margin.
     expect(oauth.tokenRequests).toHaveLength(1);
@@ -187,7 +251,9 @@ describe("oauth2_refresh_token", () => {
     oauth.valid.clear();
     const origAdd = oauth.valid.add.bind(oauth.valid);
     oauth.valid.add = () => oauth.valid; // tokens are issued but never accepted
-    const err = await http().request({ url: `${server.url}/api/data`, auth }).catch((e: unknown) => e);
+    const err = await http()
+      .request({ url: `${server.url}/api/data`, auth })
+      .catch((e: unknown) => e);
     oauth.valid.add = origAdd;
     expect(err).toBeInstanceOf(AuthenticationError);
     expect(oauth.tokenRequests).toHaveLength(2);
@@ -197,15 +263,31 @@ describe("oauth2_refresh_token", () => {
   it("explains a refused refresh token (invalid_grant)", async () => {
     oauth.rejectRefresh = true;
     const auth = createAuth({ type: "oauth2_refresh_token", ...oauthBase(), refreshToken: "rt-0" }, "auth", undefined, []);
-    const err = await http().request({ url: `${server.url}/api/data`, auth }).catch((e: unknown) => e);
+    const err = await http()
+      .request({ url: `${server.url}/api/data`, auth })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AuthenticationError);
     expect((err as Error).message).toContain("the token endpoint refused the refresh_token grant (invalid_grant)");
     expect((err as AuthenticationError).hint).toContain("re-authorize");
   });
 
   it("does not use new tokens that onTokens could not store", async () => {
-    const auth = createAuth({ type: "oauth2_refresh_token", ...oauthBase(), refreshToken: "rt-0", onTokens: () => { throw new Error("disk full"); } }, "auth", undefined, []);
-    const err = await http().request({ url: `${server.url}/api/data`, auth }).catch((e: unknown) => e);
+    const auth = createAuth(
+      {
+        type: "oauth2_refresh_token",
+        ...oauthBase(),
+        refreshToken: "rt-0",
+        onTokens: () => {
+          throw new Error("disk full");
+        },
+      },
+      "auth",
+      undefined,
+      [],
+    );
+    const err = await http()
+      .request({ url: `${server.url}/api/data`, auth })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as Error).message).toContain("onTokens failed, so the new tokens were not used: disk full");
     expect(oauth.timeline.filter((t) => t.startsWith("api:"))).toHaveLength(0);

@@ -45,13 +45,22 @@ describe("paginator auto-detection", () => {
     const { items, logs, requests } = await auto({ style: "page_number", total: 25, pageSize: 10 });
     expect(ids(items)).toEqual(range(25));
     expect(requests).toHaveLength(3);
-    expect(logs.some((l) => l.level === "warn" && /auto-detected paginator page_number\(basePage=1, totalPath=total_pages\)/.test(l.message) && l.message.includes("verify"))).toBe(true);
+    expect(
+      logs.some(
+        (l) =>
+          l.level === "warn" &&
+          /auto-detected paginator page_number\(basePage=1, totalPath=total_pages\)/.test(l.message) &&
+          l.message.includes("verify"),
+      ),
+    ).toBe(true);
   });
 
   it("guesses a cursor from cursors.next and asks to verify", async () => {
     const { items, logs } = await auto({ style: "cursor", total: 25, pageSize: 10 });
     expect(ids(items)).toEqual(range(25));
-    expect(logs.some((l) => l.level === "warn" && l.message.includes("cursor(cursorPath=cursors.next, cursorParam=cursor)"))).toBe(true);
+    expect(
+      logs.some((l) => l.level === "warn" && l.message.includes("cursor(cursorPath=cursors.next, cursorParam=cursor)")),
+    ).toBe(true);
   });
 
   it("falls back to single_page loudly, once per resource, when the data is a list", async () => {

@@ -9,7 +9,11 @@ export const FAST_RETRY = { requestBackoffFactor: 0.01, requestMaxAttempts: 4, r
 export const EMPTY_RESOLVER = new ConfigResolver([]);
 
 export function build(config: RESTAPIConfig, events?: RequestEvent[]): Resource[] {
-  return restApiResources(config, { retry: FAST_RETRY, resolver: EMPTY_RESOLVER, onEvent: events ? (e) => events.push(e) : undefined });
+  return restApiResources(config, {
+    retry: FAST_RETRY,
+    resolver: EMPTY_RESOLVER,
+    onEvent: events ? (e) => events.push(e) : undefined,
+  });
 }
 
 export function byName(resources: Resource[], name: string): Resource {

@@ -13,11 +13,16 @@ beforeAll(async () => {
   server.dataset("/items-total", { style: "page_number_items", total: 115, pageSize: 10 });
 });
 afterAll(() => server.close());
-beforeEach(() => server.reset());
+beforeEach(() => {
+  server.reset();
+});
 
 function resourceFor(path: string, paginator: object, dataSelector: string, maxConcurrency = 4) {
   const [r] = restApiResources(
-    { client: { baseUrl: server.url, limiter: { maxConcurrency } }, resources: [{ name: "p", endpoint: { path, paginator: paginator as never, dataSelector } }] },
+    {
+      client: { baseUrl: server.url, limiter: { maxConcurrency } },
+      resources: [{ name: "p", endpoint: { path, paginator: paginator as never, dataSelector } }],
+    },
     { retry: FAST_RETRY, resolver: EMPTY_RESOLVER },
   );
   return r!;
@@ -26,7 +31,9 @@ function resourceFor(path: string, paginator: object, dataSelector: string, maxC
 describe("parallel pages", () => {
   it("fetches the remaining pages concurrently within the limiter once page 1 tells the total, in order", async () => {
     server.latencyMs = 50;
-    const { items, pages } = await runResource(resourceFor("pages", { type: "page_number", basePage: 1, totalPath: "total_pages" }, "data"));
+    const { items, pages } = await runResource(
+      resourceFor("pages", { type: "page_number", basePage: 1, totalPath: "total_pages" }, "data"),
+    );
     expect(ids(items)).toEqual(range(120));
     expect(pages).toHaveLength(12);
     expect(server.maxInFlight).toBe(4);
@@ -39,29 +46,45 @@ describe("parallel pages", () => {
 
   it("does the same for offsets, and for page numbers with an item total", async () => {
     server.latencyMs = 20;
-    expect(ids((await runResource(resourceFor("offsets", { type: "offset", limit: 10, totalPath: "total" }, "items"))).items)).toEqual(range(120));
+    expect(
+      ids((await runResource(resourceFor("offsets", { type: "offset", limit: 10, totalPath: "total" }, "items"))).items),
+    ).toEqual(range(120));
     expect(server.maxInFlight).toBe(4);
     server.reset();
     server.latencyMs = 20;
-    expect(ids((await runResource(resourceFor("items-total", { type: "page_number", basePage: 1, totalItemsPath: "total_items" }, "data"))).items)).toEqual(range(115));
+    expect(
+      ids(
+        (
+          await runResource(
+            resourceFor("items-total", { type: "page_number", basePage: 1, totalItemsPath: "total_items" }, "data"),
+          )
+        ).items,
+      ),
+    ).toEqual(range(115));
     expect(server.maxInFlight).toBe(4);
   });
 
   it("keeps order when later pages answer first", async () => {
     server.faults("/pages", ["ok", { delayMs: 60 }, { delayMs: 30 }, "ok"]);
-    const { items } = await runResource(resourceFor("pages", { type: "page_number", basePage: 1, totalPath: "total_pages" }, "data"));
+    const { items } = await runResource(
+      resourceFor("pages", { type: "page_number", basePage: 1, totalPath: "total_pages" }, "data"),
+    );
     expect(ids(items)).toEqual(range(120));
   });
 
   it("retries a failed page in place", async () => {
     server.faults("/pages", ["ok", { status: 503 }, "drop", "truncate"]);
-    const { items } = await runResource(resourceFor("pages", { type: "page_number", basePage: 1, totalPath: "total_pages" }, "data"));
+    const { items } = await runResource(
+      resourceFor("pages", { type: "page_number", basePage: 1, totalPath: "total_pages" }, "data"),
+    );
     expect(ids(items)).toEqual(range(120));
   });
 
   it("pages one at a time with parallel: false (dlt's behaviour)", async () => {
     server.latencyMs = 5;
-    const { items } = await runResource(resourceFor("pages", { type: "page_number", basePage: 1, totalPath: "total_pages", parallel: false }, "data"));
+    const { items } = await runResource(
+      resourceFor("pages", { type: "page_number", basePage: 1, totalPath: "total_pages", parallel: false }, "data"),
+    );
     expect(ids(items)).toEqual(range(120));
     expect(server.maxInFlight).toBe(1);
   });
@@ -70,7 +93,19 @@ describe("parallel pages", () => {
     server.latencyMs = 10;
     const resolver = ConfigResolver.fromCwd("/nonexistent", { SOURCES__SAGE__LIMITER__MAX_CONCURRENCY: "2" });
     const src = restApiSource(
-      { client: { baseUrl: server.url }, resources: [{ name: "p", endpoint: { path: "pages", dataSelector: "data", paginator: { type: "page_number", basePage: 1, totalPath: "total_pages" } } }] },
+      {
+        client: { baseUrl: server.url },
+        resources: [
+          {
+            name: "p",
+            endpoint: {
+              path: "pages",
+              dataSelector: "data",
+              paginator: { type: "page_number", basePage: 1, totalPath: "total_pages" },
+            },
+          },
+        ],
+      },
       { name: "sage", resolver, retry: FAST_RETRY },
     );
     expect(ids((await runResource(src.resources.get("p")!)).items)).toEqual(range(120));

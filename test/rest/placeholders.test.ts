@@ -4,15 +4,21 @@ import { mergeResources } from "../../src/rest/merge.js";
 import type { RESTAPIConfig } from "../../src/rest/index.js";
 
 const lookup = (ref: PlaceholderRef) =>
-  ref.kind === "resource" ? ({ id: 42, slug: "a b/c", nested: { n: 7 } } as Record<string, unknown>)[ref.field.split(".")[0] as string] ?? (ref.field === "nested.n" ? 7 : undefined)
-  : ref.kind === "incremental" ? "2024-01-01T00:00:00Z" : undefined;
+  ref.kind === "resource"
+    ? (({ id: 42, slug: "a b/c", nested: { n: 7 } } as Record<string, unknown>)[ref.field.split(".")[0] as string] ??
+      (ref.field === "nested.n" ? 7 : undefined))
+    : ref.kind === "incremental"
+      ? "2024-01-01T00:00:00Z"
+      : undefined;
 
 describe("placeholders", () => {
   it("parses resource and incremental placeholders, and {{ }} as literal braces", () => {
     const segs = parseTemplate("issues/{resources.issues.id}/x{{y}}?since={incremental.start_value}");
     expect(segs).toEqual([
-      "issues/", { kind: "resource", resource: "issues", field: "id", raw: "{resources.issues.id}" },
-      "/x{y}?since=", { kind: "incremental", key: "start_value", raw: "{incremental.start_value}" },
+      "issues/",
+      { kind: "resource", resource: "issues", field: "id", raw: "{resources.issues.id}" },
+      "/x{y}?since=",
+      { kind: "incremental", key: "start_value", raw: "{incremental.start_value}" },
     ]);
   });
 
@@ -33,8 +39,9 @@ describe("placeholders", () => {
   });
 
   it("keeps the type of a whole-placeholder JSON value, formats the rest", () => {
-    expect(renderJson({ id: "{resources.p.id}", label: "id-{resources.p.id}", list: ["{resources.p.id}"], n: 1, q: "{{x}}" }, lookup))
-      .toEqual({ id: 42, label: "id-42", list: [42], n: 1, q: "{x}" });
+    expect(
+      renderJson({ id: "{resources.p.id}", label: "id-{resources.p.id}", list: ["{resources.p.id}"], n: 1, q: "{{x}}" }, lookup),
+    ).toEqual({ id: 42, label: "id-42", list: [42], n: 1, q: "{x}" });
   });
 });
 
@@ -45,11 +52,21 @@ describe("defaults merge (dlt's rules)", () => {
       primaryKey: "id",
       writeDisposition: "merge",
       columns: { amount: { dataType: "decimal", precision: 18 } },
-      endpoint: { params: { per_page: 50, sort: "asc" }, headers: { "X-A": "1" }, json: { a: 1, b: 2 }, paginator: { type: "json_link" } },
+      endpoint: {
+        params: { per_page: 50, sort: "asc" },
+        headers: { "X-A": "1" },
+        json: { a: 1, b: 2 },
+        paginator: { type: "json_link" },
+      },
     },
     resources: [
       "plain",
-      { name: "own", writeDisposition: "append", columns: { amount: { scale: 2 } }, endpoint: { path: "x", params: { sort: "desc" }, headers: { "X-B": "2" }, json: { b: 3 } } },
+      {
+        name: "own",
+        writeDisposition: "append",
+        columns: { amount: { scale: 2 } },
+        endpoint: { path: "x", params: { sort: "desc" }, headers: { "X-B": "2" }, json: { b: 3 } },
+      },
       { name: "strpath", endpoint: "somewhere/else" },
       { name: "issue", endpoint: { path: "issues/{resources.plain.id}" } },
     ],
@@ -62,7 +79,12 @@ describe("defaults merge (dlt's rules)", () => {
   };
 
   it("turns a string into { name, endpoint: { path: name } } with the defaults", () => {
-    expect(get("plain")).toMatchObject({ name: "plain", primaryKey: "id", writeDisposition: "merge", endpoint: { path: "plain", method: "GET", params: { per_page: 50, sort: "asc" } } });
+    expect(get("plain")).toMatchObject({
+      name: "plain",
+      primaryKey: "id",
+      writeDisposition: "merge",
+      endpoint: { path: "plain", method: "GET", params: { per_page: 50, sort: "asc" } },
+    });
   });
 
   it("merges params and json one level, replaces headers, overrides other keys, merges columns per column", () => {
@@ -81,7 +103,10 @@ describe("defaults merge (dlt's rules)", () => {
   it("keeps a defaults paginator for a single-entity path, but uses $ and single_page otherwise", () => {
     expect(get("issue").endpoint.paginator).toEqual({ type: "json_link" });
     expect(get("issue").endpoint.dataSelector).toBe("$");
-    const bare = mergeResources({ client: { baseUrl: "https://h" }, resources: ["p", { name: "one", endpoint: "p/{resources.p.id}" }] });
+    const bare = mergeResources({
+      client: { baseUrl: "https://h" },
+      resources: ["p", { name: "one", endpoint: "p/{resources.p.id}" }],
+    });
     const one = bare[1];
     expect(one && "config" in one && one.config.endpoint).toMatchObject({ paginator: "single_page", dataSelector: "$" });
   });
@@ -89,8 +114,20 @@ describe("defaults merge (dlt's rules)", () => {
   it("rewrites legacy resolve params into placeholders and fills static path params", () => {
     const m = mergeResources({
       client: { baseUrl: "https://h" },
-      resources: ["issues", { name: "comments", endpoint: { path: "repos/{owner}/issues/{issue_number}/comments", params: { owner: "dlt", issue_number: { type: "resolve", resource: "issues", field: "number" }, per_page: 5 } } }],
+      resources: [
+        "issues",
+        {
+          name: "comments",
+          endpoint: {
+            path: "repos/{owner}/issues/{issue_number}/comments",
+            params: { owner: "dlt", issue_number: { type: "resolve", resource: "issues", field: "number" }, per_page: 5 },
+          },
+        },
+      ],
     })[1];
-    expect(m && "config" in m && m.config.endpoint).toMatchObject({ path: "repos/dlt/issues/{resources.issues.number}/comments", params: { per_page: 5 } });
+    expect(m && "config" in m && m.config.endpoint).toMatchObject({
+      path: "repos/dlt/issues/{resources.issues.number}/comments",
+      params: { per_page: 5 },
+    });
   });
 });

@@ -40,18 +40,30 @@ beforeAll(async () => {
   // Hostile endpoints: they echo every credential they get back into their error bodies.
   const echo = (status: number) => (req: { headers: Record<string, unknown>; url: string; body: string }) => ({
     status,
-    body: { error: "denied", authorization: req.headers.authorization, cookie: req.headers.cookie, url: req.url, body: req.body, note: `rejected ${String(req.headers.authorization)} at ${req.url}` },
+    body: {
+      error: "denied",
+      authorization: req.headers.authorization,
+      cookie: req.headers.cookie,
+      url: req.url,
+      body: req.body,
+      note: `rejected ${String(req.headers.authorization)} at ${req.url}`,
+    },
   });
   server.route("GET", "/deny", echo(401));
   server.route("GET", "/broken", echo(500));
   server.route("POST", "/deny-post", echo(403));
   server.route("POST", "/oauth/token", (req) => {
     const form = new URLSearchParams(req.body);
-    if (form.get("client_secret") !== CANARY.clientSecret) return { status: 400, body: { error: "invalid_client", error_description: `bad secret ${form.get("client_secret")}` } };
-    if (form.get("refresh_token") === "used") return { status: 400, body: { error: "invalid_grant", error_description: `refresh token ${req.body} already used` } };
+    if (form.get("client_secret") !== CANARY.clientSecret)
+      return { status: 400, body: { error: "invalid_client", error_description: `bad secret ${form.get("client_secret")}` } };
+    if (form.get("refresh_token") === "used")
+      return { status: 400, body: { error: "invalid_grant", error_description: `refresh token ${req.body} already used` } };
     return { body: { access_token: CANARY.minted, refresh_token: CANARY.refreshToken, expires_in: 300 } };
   });
-  server.route("GET", "/me", (req) => ({ status: 418, body: { seen: req.headers.authorization, message: `your token is ${String(req.headers.authorization)}` } }));
+  server.route("GET", "/me", (req) => ({
+    status: 418,
+    body: { seen: req.headers.authorization, message: `your token is ${String(req.headers.authorization)}` },
+  }));
 });
 
 afterAll(async () => {
@@ -72,7 +84,10 @@ describe("secrets never leak", () => {
     ];
     for (const auth of cases) {
       for (const path of ["deny", "broken"]) {
-        const [r] = build({ client: { baseUrl: server.url, auth }, resources: [{ name: "r", endpoint: { path, paginator: "single_page" } }] });
+        const [r] = build({
+          client: { baseUrl: server.url, auth },
+          resources: [{ name: "r", endpoint: { path, paginator: "single_page" } }],
+        });
         keepError(await runResource(r!).catch((e: unknown) => e));
       }
     }
@@ -81,29 +96,76 @@ describe("secrets never leak", () => {
   it("secrets in params and JSON bodies that were never registered are masked by name", async () => {
     const [r] = build({
       client: { baseUrl: server.url },
-      resources: [{ name: "r", endpoint: { path: "deny-post", method: "POST", params: { access_token: CANARY.queryOnly }, json: { password: CANARY.queryOnly, query: "x" }, paginator: "single_page" } }],
+      resources: [
+        {
+          name: "r",
+          endpoint: {
+            path: "deny-post",
+            method: "POST",
+            params: { access_token: CANARY.queryOnly },
+            json: { password: CANARY.queryOnly, query: "x" },
+            paginator: "single_page",
+          },
+        },
+      ],
     });
     keepError(await runResource(r!).catch((e: unknown) => e));
   });
 
   it("OAuth: client secret, refresh token and the minted access token", async () => {
     const tokens: unknown[] = [];
-    const auth = createAuth({
-      type: "oauth2_refresh_token", accessTokenUrl: `${server.url}/oauth/token`, clientId: "cid", clientSecret: CANARY.clientSecret,
-      refreshToken: "rt-start", onTokens: (t) => void tokens.push(t),
-    }, "auth", undefined, []);
+    const auth = createAuth(
+      {
+        type: "oauth2_refresh_token",
+        accessTokenUrl: `${server.url}/oauth/token`,
+        clientId: "cid",
+        clientSecret: CANARY.clientSecret,
+        refreshToken: "rt-start",
+        onTokens: (t) => void tokens.push(t),
+      },
+      "auth",
+      undefined,
+      [],
+    );
     const c = new HttpClient({ retry: FAST_RETRY });
     keepError(await c.request({ url: `${server.url}/me`, auth }).catch((e: unknown) => e));
     keep(tokens);
-    const used = createAuth({ type: "oauth2_refresh_token", accessTokenUrl: `${server.url}/oauth/token`, clientId: "cid", clientSecret: CANARY.clientSecret, refreshToken: "used" }, "auth", undefined, []);
+    const used = createAuth(
+      {
+        type: "oauth2_refresh_token",
+        accessTokenUrl: `${server.url}/oauth/token`,
+        clientId: "cid",
+        clientSecret: CANARY.clientSecret,
+        refreshToken: "used",
+      },
+      "auth",
+      undefined,
+      [],
+    );
     keepError(await c.request({ url: `${server.url}/me`, auth: used }).catch((e: unknown) => e));
-    const badClient = createAuth({ type: "oauth2_client_credentials", accessTokenUrl: `${server.url}/oauth/token`, clientId: "cid", clientSecret: "wrong-secret-value" }, "auth", undefined, []);
+    const badClient = createAuth(
+      {
+        type: "oauth2_client_credentials",
+        accessTokenUrl: `${server.url}/oauth/token`,
+        clientId: "cid",
+        clientSecret: "wrong-secret-value",
+      },
+      "auth",
+      undefined,
+      [],
+    );
     keepError(await c.request({ url: `${server.url}/me`, auth: badClient }).catch((e: unknown) => e));
   });
 
   it("config errors do not print auth values", () => {
     try {
-      restApiSource({ client: { baseUrl: server.url, auth: { type: "bearer", token: CANARY.bearer, tokne: CANARY.bearer } as never }, resources: ["a"] }, { resolver: EMPTY_RESOLVER });
+      restApiSource(
+        {
+          client: { baseUrl: server.url, auth: { type: "bearer", token: CANARY.bearer, tokne: CANARY.bearer } as never },
+          resources: ["a"],
+        },
+        { resolver: EMPTY_RESOLVER },
+      );
     } catch (e) {
       keepError(e);
     }

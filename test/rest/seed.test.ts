@@ -15,16 +15,18 @@ const accessToken = "seed-access-token-1234";
 
 beforeAll(async () => {
   server = await FixtureServer.start();
-  const paged = (name: string, total: number, size: number, linkStyle: "links" | "next") => (req: { query: URLSearchParams; path: string; headers: Record<string, unknown> }) => {
-    if (req.headers.authorization !== `Bearer ${accessToken}`) return { status: 401, body: { message: "unauthorised" } };
-    const page = Number(req.query.get("page") ?? 1);
-    const rows = Array.from({ length: Math.max(0, Math.min(size, total - (page - 1) * size)) }, (_, k) => {
-      const id = (page - 1) * size + k + 1;
-      return { id, reference: `${name}-${id}`, amount: id * 10.5, lines: [{ sku: `s${id}`, qty: 1 }] };
-    });
-    const next = page * size < total ? `${req.path}?page=${page + 1}` : null;
-    return { body: linkStyle === "links" ? { [name]: rows, links: { self: req.path, next } } : { [name]: rows, total, next } };
-  };
+  const paged =
+    (name: string, total: number, size: number, linkStyle: "links" | "next") =>
+    (req: { query: URLSearchParams; path: string; headers: Record<string, unknown> }) => {
+      if (req.headers.authorization !== `Bearer ${accessToken}`) return { status: 401, body: { message: "unauthorised" } };
+      const page = Number(req.query.get("page") ?? 1);
+      const rows = Array.from({ length: Math.max(0, Math.min(size, total - (page - 1) * size)) }, (_, k) => {
+        const id = (page - 1) * size + k + 1;
+        return { id, reference: `${name}-${id}`, amount: id * 10.5, lines: [{ sku: `s${id}`, qty: 1 }] };
+      });
+      const next = page * size < total ? `${req.path}?page=${page + 1}` : null;
+      return { body: linkStyle === "links" ? { [name]: rows, links: { self: req.path, next } } : { [name]: rows, total, next } };
+    };
   server.route("GET", "/api/v3/invoices", paged("invoices", 45, 20, "links"));
   server.route("GET", "/api/v3/contacts", paged("contacts", 30, 20, "next"));
 });

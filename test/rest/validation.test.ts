@@ -34,11 +34,16 @@ describe("config validation, before any request", () => {
   });
 
   it("points dlt users from snake_case to camelCase", () => {
-    const msg = problems({ client: { base_url: "https://x" }, resources: [{ name: "a", endpoint: { data_selector: "x", paginator: { type: "json_link", next_url_path: "n" } } }] });
+    const msg = problems({
+      client: { base_url: "https://x" },
+      resources: [{ name: "a", endpoint: { data_selector: "x", paginator: { type: "json_link", next_url_path: "n" } } }],
+    });
     expect(msg).toContain("client.base_url: unknown key, did you mean baseUrl? (keys are camelCase)");
     expect(msg).toContain("client.baseUrl: required");
     expect(msg).toContain("resources[0].endpoint.data_selector: unknown key, did you mean dataSelector? (keys are camelCase)");
-    expect(msg).toContain("resources[0].endpoint.paginator.next_url_path: unknown key, did you mean nextUrlPath? (keys are camelCase)");
+    expect(msg).toContain(
+      "resources[0].endpoint.paginator.next_url_path: unknown key, did you mean nextUrlPath? (keys are camelCase)",
+    );
   });
 
   it("reports every problem at once, with types and allowed values", () => {
@@ -48,7 +53,9 @@ describe("config validation, before any request", () => {
       resources: [{ name: "a", endpoint: { method: "PATCH", params: { a: { nested: 1 } } }, primaryKey: 5 }],
     });
     expect(msg).toMatch(/^REST API config has 6 problems:/);
-    expect(msg).toContain('client.paginator.type: must be one of json_link, header_link, header_cursor, cursor, offset, page_number, single_page, auto, got "json_lnk", did you mean json_link?');
+    expect(msg).toContain(
+      'client.paginator.type: must be one of json_link, header_link, header_cursor, cursor, offset, page_number, single_page, auto, got "json_lnk", did you mean json_link?',
+    );
     expect(msg).toContain("client.auth.tokn: unknown key, did you mean token?");
     expect(msg).toContain('resourceDefaults.writeDisposition: must be one of append, replace, merge, got "upsert"');
     expect(msg).toContain('resources[0].endpoint.method: must be one of GET, POST, got "PATCH"');
@@ -57,14 +64,28 @@ describe("config validation, before any request", () => {
   });
 
   it("checks paginator options per type", () => {
-    expect(problems({ ...base(), resources: [{ name: "a", endpoint: { path: "https://x/a", paginator: "offset" } }] }))
-      .toContain('resources[0].endpoint.paginator: the offset paginator needs limit; write { type: "offset", limit: ... }');
-    expect(problems({ ...base(), resources: [{ name: "a", endpoint: { path: "https://x/a", paginator: { type: "page_number", stopAfterEmptyPage: false } } }] }))
-      .toContain("needs a way to stop: set one of totalPath, totalItemsPath, maximumPage, hasMorePath or stopAfterEmptyPage: true");
-    expect(problems({ ...base(), resources: [{ name: "a", endpoint: { path: "https://x/a", paginator: { type: "offset", limit: -1 } } }] }))
-      .toContain("limit must be a positive integer");
-    expect(problems({ ...base(), resources: [{ name: "a", endpoint: { path: "https://x/a", dataSelector: "a..b" } }] }))
-      .toContain("resources[0].endpoint.dataSelector: invalid path");
+    expect(problems({ ...base(), resources: [{ name: "a", endpoint: { path: "https://x/a", paginator: "offset" } }] })).toContain(
+      'resources[0].endpoint.paginator: the offset paginator needs limit; write { type: "offset", limit: ... }',
+    );
+    expect(
+      problems({
+        ...base(),
+        resources: [
+          { name: "a", endpoint: { path: "https://x/a", paginator: { type: "page_number", stopAfterEmptyPage: false } } },
+        ],
+      }),
+    ).toContain(
+      "needs a way to stop: set one of totalPath, totalItemsPath, maximumPage, hasMorePath or stopAfterEmptyPage: true",
+    );
+    expect(
+      problems({
+        ...base(),
+        resources: [{ name: "a", endpoint: { path: "https://x/a", paginator: { type: "offset", limit: -1 } } }],
+      }),
+    ).toContain("limit must be a positive integer");
+    expect(
+      problems({ ...base(), resources: [{ name: "a", endpoint: { path: "https://x/a", dataSelector: "a..b" } }] }),
+    ).toContain("resources[0].endpoint.dataSelector: invalid path");
   });
 
   it("checks placeholders, parents and dependencies", () => {
@@ -83,7 +104,9 @@ describe("config validation, before any request", () => {
         "issues",
       ],
     });
-    expect(msg).toContain("resources[2].endpoint.path: placeholder {resources.isues.number} names no resource, did you mean issues?");
+    expect(msg).toContain(
+      "resources[2].endpoint.path: placeholder {resources.isues.number} names no resource, did you mean issues?",
+    );
     expect(msg).toContain("resources[3].endpoint: placeholders name several parent resources (issues, users)");
     expect(msg).toContain("resources[4].endpoint.params: placeholder {incremental.start_value} needs endpoint.incremental");
     expect(msg).toContain("resources[5].includeFromParent: orphan has no parent");
@@ -96,21 +119,37 @@ describe("config validation, before any request", () => {
   it("finds dependency cycles", () => {
     const msg = problems({
       client: { baseUrl: "https://x" },
-      resources: [{ name: "a", endpoint: "a/{resources.b.id}" }, { name: "b", endpoint: "b/{resources.a.id}" }],
+      resources: [
+        { name: "a", endpoint: "a/{resources.b.id}" },
+        { name: "b", endpoint: "b/{resources.a.id}" },
+      ],
     });
     expect(msg).toContain("resources: dependency cycle a -> b -> a");
   });
 
   it("checks the base URL, and absolute paths when it is empty", () => {
-    expect(problems({ client: { baseUrl: "api.example.com" }, resources: ["a"] })).toContain('client.baseUrl: "api.example.com" is not an absolute http(s) URL');
-    expect(problems({ client: { baseUrl: "" }, resources: ["a"] })).toContain('resources[0].endpoint.path: client.baseUrl is empty, so the path must be an absolute URL, got "a"');
+    expect(problems({ client: { baseUrl: "api.example.com" }, resources: ["a"] })).toContain(
+      'client.baseUrl: "api.example.com" is not an absolute http(s) URL',
+    );
+    expect(problems({ client: { baseUrl: "" }, resources: ["a"] })).toContain(
+      'resources[0].endpoint.path: client.baseUrl is empty, so the path must be an absolute URL, got "a"',
+    );
   });
 
   it("accepts plain resources as parents", () => {
-    const seed = resource(function* () {
-      yield [{ id: 1 }];
-    }, { name: "seed" });
-    const src = restApiSource({ client: { baseUrl: "https://x" }, resources: [seed, { name: "child", endpoint: "c/{resources.seed.id}", includeFromParent: ["id"] }] }, { resolver: EMPTY_RESOLVER });
+    const seed = resource(
+      function* () {
+        yield [{ id: 1 }];
+      },
+      { name: "seed" },
+    );
+    const src = restApiSource(
+      {
+        client: { baseUrl: "https://x" },
+        resources: [seed, { name: "child", endpoint: "c/{resources.seed.id}", includeFromParent: ["id"] }],
+      },
+      { resolver: EMPTY_RESOLVER },
+    );
     expect([...src.resources.keys()]).toEqual(["seed", "child"]);
     expect(src.resources.get("child")?.parent).toBe(seed);
   });

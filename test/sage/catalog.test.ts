@@ -3,8 +3,16 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import {
-  DEFAULT_RESOURCES, DEFINITIONS, SPEC_INFO, catalog, findEndpoint, getDefinition, getEndpoint, isAvailable,
-  isPermitted, listEndpoints,
+  DEFAULT_RESOURCES,
+  DEFINITIONS,
+  SPEC_INFO,
+  catalog,
+  findEndpoint,
+  getDefinition,
+  getEndpoint,
+  isAvailable,
+  isPermitted,
+  listEndpoints,
 } from "../../src/sage/catalog/index.js";
 import { ConfigError } from "../../src/util/errors.js";
 
@@ -17,8 +25,13 @@ describe("Sage v3.1 endpoint catalog", () => {
     expect(catalog).toHaveLength(85);
     expect(listEndpoints("list")).toHaveLength(78);
     expect(listEndpoints("singleton").map((e) => e.name)).toEqual([
-      "business_settings", "cis_settings", "datev_settings", "email_settings", "financial_settings",
-      "invoice_settings", "migrations",
+      "business_settings",
+      "cis_settings",
+      "datev_settings",
+      "email_settings",
+      "financial_settings",
+      "invoice_settings",
+      "migrations",
     ]);
     expect(new Set(catalog.map((e) => e.name)).size).toBe(85);
     expect(SPEC_INFO).toMatchObject({ version: "3.1", basePath: "/v3.1", paths: 169, definitions: 197 });
@@ -29,9 +42,18 @@ describe("Sage v3.1 endpoint catalog", () => {
     const si = getEndpoint("sales_invoices");
     expect(si).toMatchObject({ path: "/sales_invoices", definition: "SalesInvoice", kind: "list", areas: ["Sales"] });
     expect(si.filters).toEqual({
-      updatedOrCreatedSince: true, deletedSince: true, fromDate: true, toDate: true, updatedFromDate: false,
-      updatedToDate: false, search: true, sort: ["created_at", "updated_at", "date", "due_date"], attributes: true,
-      nestedAttributes: false, page: true, itemsPerPage: true,
+      updatedOrCreatedSince: true,
+      deletedSince: true,
+      fromDate: true,
+      toDate: true,
+      updatedFromDate: false,
+      updatedToDate: false,
+      search: true,
+      sort: ["created_at", "updated_at", "date", "due_date"],
+      attributes: true,
+      nestedAttributes: false,
+      page: true,
+      itemsPerPage: true,
     });
     expect(si.rows).toEqual({ id: true, createdAt: true, updatedAt: true, deletedAt: true, deletedFlag: false });
     const arrays = Object.fromEntries(si.nestedArrays.map((a) => [a.path, a.definition]));
@@ -44,20 +66,33 @@ describe("Sage v3.1 endpoint catalog", () => {
       corrections: "SalesCorrectiveInvoice",
     });
     expect(si.nestedArrays.find((a) => a.path === "corrections")?.reference).toBe(true);
-    expect(si.moneyFields).toEqual(expect.arrayContaining([
-      "net_amount", "tax_amount", "total_amount", "outstanding_amount", "exchange_rate",
-      "invoice_lines[*].net_amount", "invoice_lines[*].unit_price", "invoice_lines[*].quantity",
-      "invoice_lines[*].tax_breakdown[*].amount", "detailed_tax_analysis.total_net",
-      "detailed_tax_analysis.tax_rates_breakdown.net_amount",
-    ]));
+    expect(si.moneyFields).toEqual(
+      expect.arrayContaining([
+        "net_amount",
+        "tax_amount",
+        "total_amount",
+        "outstanding_amount",
+        "exchange_rate",
+        "invoice_lines[*].net_amount",
+        "invoice_lines[*].unit_price",
+        "invoice_lines[*].quantity",
+        "invoice_lines[*].tax_breakdown[*].amount",
+        "detailed_tax_analysis.total_net",
+        "detailed_tax_analysis.tax_rates_breakdown.net_amount",
+      ]),
+    );
     expect(si.moneyFields.filter((f) => f.startsWith("main_address"))).toEqual([]);
     expect(si.dateFields).toEqual(expect.arrayContaining(["date", "due_date", "last_paid", "payments_allocations[*].date"]));
-    expect(si.timestampFields).toEqual(expect.arrayContaining(["created_at", "updated_at", "deleted_at", "main_address.deleted_at"]));
+    expect(si.timestampFields).toEqual(
+      expect.arrayContaining(["created_at", "updated_at", "deleted_at", "main_address.deleted_at"]),
+    );
     const refs = Object.fromEntries(si.references.map((r) => [r.path, r.definition]));
     expect(refs).toMatchObject({ contact: "Contact", currency: "Base", status: "Base", "invoice_lines[*].product": "Product" });
     expect(si.nestedObjects.map((o) => o.path)).toEqual(expect.arrayContaining(["main_address", "detailed_tax_analysis"]));
     expect(si.availability).toEqual({
-      start: ["ca", "es", "fr", "gb", "ie", "us"], standard: ["gb", "ie"], plus: ["ca", "es", "fr", "gb", "ie", "us"],
+      start: ["ca", "es", "fr", "gb", "ie", "us"],
+      standard: ["gb", "ie"],
+      plus: ["ca", "es", "fr", "gb", "ie", "us"],
     });
   });
 
@@ -88,9 +123,9 @@ describe("Sage v3.1 endpoint catalog", () => {
     expect(getEndpoint("countries").areas).toEqual([]);
     expect(isPermitted(getEndpoint("contacts"), ["Purchases"])).toBe(true);
     expect(isPermitted(getEndpoint("bank_accounts"), ["Sales", "Purchases"])).toBe(false);
-    expect(getEndpoint("contacts").nestedObjects.map((o) => o.path)).toEqual(expect.arrayContaining([
-      "main_address", "delivery_address", "main_contact_person", "bank_account_details",
-    ]));
+    expect(getEndpoint("contacts").nestedObjects.map((o) => o.path)).toEqual(
+      expect.arrayContaining(["main_address", "delivery_address", "main_contact_person", "bank_account_details"]),
+    );
     expect(getEndpoint("contacts").moneyFields).toEqual(["balance", "credit_limit"]);
   });
 

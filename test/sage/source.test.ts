@@ -30,7 +30,12 @@ describe("sageAccountingSource options", () => {
     const ids = (await p.dataset().sql("select id from sales_invoices").rows()).map((r) => r.id);
     for (const id of change.deleted) expect(ids).not.toContain(id);
     // their lines went with them
-    const orphans = await p.dataset().sql("select count(*) as n from sales_invoices__invoice_lines l where not exists (select 1 from sales_invoices i where i._dlt_id = l._dlt_root_id)").rows();
+    const orphans = await p
+      .dataset()
+      .sql(
+        "select count(*) as n from sales_invoices__invoice_lines l where not exists (select 1 from sales_invoices i where i._dlt_id = l._dlt_root_id)",
+      )
+      .rows();
     expect(orphans[0]!.n).toBe(0);
   });
 
@@ -58,6 +63,8 @@ describe("sageAccountingSource options", () => {
     expect(() => source({ resources: ["sales_invoice"] })).toThrow(ConfigError);
     expect(() => source({ resources: ["sales_invoice"] })).toThrow(/Unknown Sage endpoint/);
     expect(() => source({ itemsPerPage: 500 })).toThrow(/items_per_page must be an integer from 1 to 200/);
-    expect(() => sageAccountingSource({ baseUrl: sb.apiBaseUrl, tokenStore: `${dir}/none.json` }, emptyConfig())).toThrow(/no Sage credentials/);
+    expect(() => sageAccountingSource({ baseUrl: sb.apiBaseUrl, tokenStore: `${dir}/none.json` }, emptyConfig())).toThrow(
+      /no Sage credentials/,
+    );
   });
 });

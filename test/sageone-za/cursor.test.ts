@@ -7,7 +7,8 @@ describe("ModifiedCursor", () => {
     expect(parseServerTime("2024-03-05T10:22:31.117")).toBe(Date.UTC(2024, 2, 5, 10, 22, 31, 117));
     expect(parseServerTime("2024-03-05T10:22:31.1234567")).toBe(Date.UTC(2024, 2, 5, 10, 22, 31, 123));
     expect(parseServerTime("2024-03-05T10:22")).toBe(Date.UTC(2024, 2, 5, 10, 22));
-    for (const bad of ["", "yesterday", "2024-03-05", 17, null, "2024-03-05T10:22:31Z"]) expect(parseServerTime(bad)).toBeUndefined();
+    for (const bad of ["", "yesterday", "2024-03-05", 17, null, "2024-03-05T10:22:31Z"])
+      expect(parseServerTime(bad)).toBeUndefined();
     expect(formatServerTime(Date.UTC(2024, 2, 5, 10, 22, 31, 999))).toBe("2024-03-05T10:22:31");
   });
 

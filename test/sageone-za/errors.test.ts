@@ -16,7 +16,10 @@ afterAll(() => sb.close());
 
 /** The run's error, with the cause the extract step wrapped. */
 async function failure(run: Promise<unknown>): Promise<{ error: PipelineStepFailed; cause: unknown; text: string }> {
-  const error = await run.then(() => undefined, (e: unknown) => e);
+  const error = await run.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(PipelineStepFailed);
   let cause: unknown = error;
   while (cause instanceof Error && cause.cause !== undefined) cause = cause.cause;
@@ -26,7 +29,9 @@ async function failure(run: Promise<unknown>): Promise<{ error: PipelineStepFail
 describe("Sage One SA errors", () => {
   it("bad credentials: one request, no retries, a message that names what to check", async () => {
     sb.resetStats();
-    const { cause, text } = await failure(duckPipeline(dir).run(sageOneZaSource(saOptions(sb, { password: "not-the-password" }), emptyConfig())));
+    const { cause, text } = await failure(
+      duckPipeline(dir).run(sageOneZaSource(saOptions(sb, { password: "not-the-password" }), emptyConfig())),
+    );
     expect(cause).toBeInstanceOf(AuthenticationError);
     expect(text).toContain("Sage One refused the credentials");
     expect(text).toContain("check api_key, username and password under [sources.sage_one_za_source] in .dlt/secrets.toml");
@@ -50,7 +55,9 @@ describe("Sage One SA errors", () => {
   });
 
   it("a configured company the user cannot open: 401 that says so", async () => {
-    const { text } = await failure(duckPipeline(dir).run(sageOneZaSource(saOptions(sb, { companies: [999], resources: "tax_types" }), emptyConfig())));
+    const { text } = await failure(
+      duckPipeline(dir).run(sageOneZaSource(saOptions(sb, { companies: [999], resources: "tax_types" }), emptyConfig())),
+    );
     expect(text).toContain("that this user may open company 999");
   });
 
@@ -66,20 +73,33 @@ describe("Sage One SA errors", () => {
     expect(text).toContain("Sage One South Africa credentials missing: api_key, password");
     expect(text).toContain("SOURCES__SAGE_ONE_ZA_SOURCE__API_KEY, SOURCES__SAGE_ONE_ZA_SOURCE__PASSWORD");
     expect(text).toContain("[sources.sage_one_za_source] in .dlt/secrets.toml");
-    expect(() => sageOneZaSource({}, emptyConfig({ USERNAME: "windows-user", PASSWORD: "x", API_KEY: "y" }))).toThrow(/api_key, username, password/);
+    expect(() => sageOneZaSource({}, emptyConfig({ USERNAME: "windows-user", PASSWORD: "x", API_KEY: "y" }))).toThrow(
+      /api_key, username, password/,
+    );
   });
 
   it("reads [sources.sage_one_za_source] from the environment; options override it; bad values fail clearly", () => {
     const env = {
-      SOURCES__SAGE_ONE_ZA_SOURCE__API_KEY: "{KEY}", SOURCES__SAGE_ONE_ZA_SOURCE__USERNAME: "owner@example.com",
-      SOURCES__SAGE_ONE_ZA_SOURCE__PASSWORD: "pw-from-env", SOURCES__SAGE_ONE_ZA_SOURCE__COMPANIES: "31000, 32000",
-      SOURCES__SAGE_ONE_ZA_SOURCE__RESOURCES: "tax_types,accounts", SOURCES__SAGE_ONE_ZA_SOURCE__REQUESTS_PER_SECOND: "0.5",
-      SOURCES__SAGE_ONE_ZA_SOURCE__DAILY_BUDGET: "1000", SOURCES__SAGE_ONE_ZA_SOURCE__BASE_URL: "http://127.0.0.1:1/api/2.0.0/",
+      SOURCES__SAGE_ONE_ZA_SOURCE__API_KEY: "{KEY}",
+      SOURCES__SAGE_ONE_ZA_SOURCE__USERNAME: "owner@example.com",
+      SOURCES__SAGE_ONE_ZA_SOURCE__PASSWORD: "pw-from-env",
+      SOURCES__SAGE_ONE_ZA_SOURCE__COMPANIES: "31000, 32000",
+      SOURCES__SAGE_ONE_ZA_SOURCE__RESOURCES: "tax_types,accounts",
+      SOURCES__SAGE_ONE_ZA_SOURCE__REQUESTS_PER_SECOND: "0.5",
+      SOURCES__SAGE_ONE_ZA_SOURCE__DAILY_BUDGET: "1000",
+      SOURCES__SAGE_ONE_ZA_SOURCE__BASE_URL: "http://127.0.0.1:1/api/2.0.0/",
     };
     const s = resolveSageOneZaSettings({}, emptyConfig(env));
     expect({ ...s, apiKey: s.apiKey.reveal(), password: s.password.reveal() }).toMatchObject({
-      baseUrl: "http://127.0.0.1:1/api/2.0.0", apiKey: "{KEY}", username: "owner@example.com", password: "pw-from-env",
-      companies: [31000, 32000], resources: ["tax_types", "accounts"], requestsPerSecond: 0.5, requestsPerMinute: 90, dailyBudget: 1000,
+      baseUrl: "http://127.0.0.1:1/api/2.0.0",
+      apiKey: "{KEY}",
+      username: "owner@example.com",
+      password: "pw-from-env",
+      companies: [31000, 32000],
+      resources: ["tax_types", "accounts"],
+      requestsPerSecond: 0.5,
+      requestsPerMinute: 90,
+      dailyBudget: 1000,
     });
     expect(String(s.password)).toBe("***");
     expect(JSON.stringify(s)).not.toContain("pw-from-env");
@@ -87,18 +107,24 @@ describe("Sage One SA errors", () => {
     expect([o.resources, o.requestsPerSecond, o.companies]).toEqual([["customers"], 2, [7]]);
     const defaults = resolveSageOneZaSettings({ apiKey: "k", username: "u", password: "p" }, emptyConfig());
     expect(defaults).toMatchObject({
-      baseUrl: "https://accounting.sageone.co.za/api/2.0.0", companies: undefined, resources: [...SAGE_ONE_ZA_RESOURCES],
-      requestsPerSecond: 1, dailyBudget: 5000,
+      baseUrl: "https://accounting.sageone.co.za/api/2.0.0",
+      companies: undefined,
+      resources: [...SAGE_ONE_ZA_RESOURCES],
+      requestsPerSecond: 1,
+      dailyBudget: 5000,
     });
     const src = sageOneZaSource({}, emptyConfig(env));
     expect(src.selected.map((r) => r.name)).toEqual(["tax_types", "accounts"]);
     expect([...src.resources.keys()]).toEqual([...SAGE_ONE_ZA_RESOURCES]);
-    expect(() => resolveSageOneZaSettings({}, emptyConfig({ ...env, SOURCES__SAGE_ONE_ZA_SOURCE__RESOURCES: "invoices" })))
-      .toThrow(/unknown resource invoices/);
-    expect(() => resolveSageOneZaSettings({}, emptyConfig({ ...env, SOURCES__SAGE_ONE_ZA_SOURCE__REQUESTS_PER_SECOND: "0" })))
-      .toThrow(/requests_per_second must be a positive number/);
-    expect(() => resolveSageOneZaSettings({}, emptyConfig({ ...env, SOURCES__SAGE_ONE_ZA_SOURCE__COMPANIES: "acme" })))
-      .toThrow(/companies must be Sage company ids/);
+    expect(() =>
+      resolveSageOneZaSettings({}, emptyConfig({ ...env, SOURCES__SAGE_ONE_ZA_SOURCE__RESOURCES: "invoices" })),
+    ).toThrow(/unknown resource invoices/);
+    expect(() =>
+      resolveSageOneZaSettings({}, emptyConfig({ ...env, SOURCES__SAGE_ONE_ZA_SOURCE__REQUESTS_PER_SECOND: "0" })),
+    ).toThrow(/requests_per_second must be a positive number/);
+    expect(() => resolveSageOneZaSettings({}, emptyConfig({ ...env, SOURCES__SAGE_ONE_ZA_SOURCE__COMPANIES: "acme" }))).toThrow(
+      /companies must be Sage company ids/,
+    );
   });
 });
 
@@ -116,7 +142,9 @@ describe("Sage One SA rate limit (429: the IP is blocked for an hour)", () => {
     try {
       // Six lists per company against an API that blocks after three requests a minute.
       const options = saOptions(blocked, {
-        maxConcurrency: 1, requestsPerSecond: 1000, resources: ["customers", "suppliers", "items", "tax_types", "accounts", "bank_accounts"],
+        maxConcurrency: 1,
+        requestsPerSecond: 1000,
+        resources: ["customers", "suppliers", "items", "tax_types", "accounts", "bank_accounts"],
       });
       result = await failure(duckPipeline(dir).run(sageOneZaSource(options, emptyConfig())));
     } finally {

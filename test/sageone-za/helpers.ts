@@ -12,8 +12,13 @@ export type Row = Record<string, unknown>;
 export function saOptions(sb: Sandbox, extra: SageOneZaOptions = {}): SageOneZaOptions {
   const o = sb.options;
   return {
-    baseUrl: sb.saBaseUrl, apiKey: o.saApiKey, username: o.saUsername, password: o.saPassword,
-    requestsPerSecond: 1000, requestsPerMinute: 1_000_000, ...extra,
+    baseUrl: sb.saBaseUrl,
+    apiKey: o.saApiKey,
+    username: o.saUsername,
+    password: o.saPassword,
+    requestsPerSecond: 1000,
+    requestsPerMinute: 1_000_000,
+    ...extra,
   };
 }
 
@@ -44,7 +49,8 @@ export function trimDecimal(s: string): string {
 export function expectSame(db: unknown, api: unknown, where: string): void {
   if (db instanceof Date) expect(db.toISOString().slice(0, 23), where).toBe(api);
   else if (typeof api === "number" && typeof db === "string") expect(trimDecimal(db), where).toBe(String(api));
-  else if (typeof api === "string" && /T00:00:00$/.test(api) && typeof db === "string" && db.length === 10) expect(db, where).toBe(api.slice(0, 10));
+  else if (typeof api === "string" && /T00:00:00$/.test(api) && typeof db === "string" && db.length === 10)
+    expect(db, where).toBe(api.slice(0, 10));
   else expect(db, where).toEqual(api);
 }
 
@@ -62,14 +68,18 @@ export function expectRowsMatch(dbRows: Row[], records: SaRecord[], company: num
 
 /** Lines of one company's documents, in document and line order, with the parent's id. */
 export async function loadedLines(p: Pipeline, spec: SaResourceSpec, company: number): Promise<Row[]> {
-  return p.dataset().sql(
-    `SELECT r.id AS parent_id, l.* FROM ${spec.name}__lines l JOIN ${spec.name} r ON l._dlt_parent_id = r._dlt_id
+  return p
+    .dataset()
+    .sql(
+      `SELECT r.id AS parent_id, l.* FROM ${spec.name}__lines l JOIN ${spec.name} r ON l._dlt_parent_id = r._dlt_id
      WHERE r.company_id = ${company} ORDER BY r.id, l._dlt_list_idx`,
-  ).rows();
+    )
+    .rows();
 }
 
 export function expectLinesMatch(lines: Row[], records: SaRecord[], company: number, where: string): void {
-  const expected = [...records].sort((a, b) => (a.ID as number) - (b.ID as number))
+  const expected = [...records]
+    .sort((a, b) => (a.ID as number) - (b.ID as number))
     .flatMap((r) => (r.Lines as SaRecord[]).map((l) => ({ parent: r.ID, line: l })));
   expect(lines.length, `${where}: line count`).toBe(expected.length);
   expected.forEach(({ parent, line }, i) => {
@@ -92,7 +102,10 @@ export function exactSum(records: SaRecord[], field: string): string {
  * A pass-through proxy in front of the sandbox whose `rule` may answer instead (a 404 for a
  * service in one company, a 400 for `$filter`): behaviour the sandbox itself does not produce.
  */
-export async function startProxy(target: string, rule: (url: URL) => { status: number; body: unknown } | undefined): Promise<{ url: string; close: () => Promise<void> }> {
+export async function startProxy(
+  target: string,
+  rule: (url: URL) => { status: number; body: unknown } | undefined,
+): Promise<{ url: string; close: () => Promise<void> }> {
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", target);
     const answer = rule(url);
@@ -100,15 +113,27 @@ export async function startProxy(target: string, rule: (url: URL) => { status: n
       res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
       res.end(text);
     };
-    if (answer) return send(answer.status, JSON.stringify(answer.body));
+    if (answer) {
+      send(answer.status, JSON.stringify(answer.body));
+      return;
+    }
     fetch(url, { headers: { authorization: req.headers.authorization ?? "", accept: "application/json" } })
-      .then(async (r) => send(r.status, await r.text()))
-      .catch(() => send(502, "{}"));
+      .then(async (r) => {
+        send(r.status, await r.text());
+      })
+      .catch(() => {
+        send(502, "{}");
+      });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      ),
   };
 }

@@ -25,10 +25,16 @@ describe("Sage One SA pacing", () => {
     const began = Date.now();
     try {
       // No pacing options: the defaults apply. Three single-page lists per company.
-      const src = sageOneZaSource({
-        baseUrl: sb.saBaseUrl, apiKey: o.saApiKey, username: o.saUsername, password: o.saPassword,
-        resources: ["tax_types", "accounts", "bank_accounts"],
-      }, emptyConfig());
+      const src = sageOneZaSource(
+        {
+          baseUrl: sb.saBaseUrl,
+          apiKey: o.saApiKey,
+          username: o.saUsername,
+          password: o.saPassword,
+          resources: ["tax_types", "accounts", "bank_accounts"],
+        },
+        emptyConfig(),
+      );
       await duckPipeline(dir).run(src);
     } finally {
       off();

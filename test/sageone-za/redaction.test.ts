@@ -16,8 +16,13 @@ const CANARY = {
 };
 const USER = "owner@example.com";
 const needles = [
-  CANARY.apiKey, CANARY.apiKey.slice(1, -1), encodeURIComponent(CANARY.apiKey), CANARY.password, CANARY.wrongPassword,
-  Buffer.from(`${USER}:${CANARY.password}`).toString("base64"), Buffer.from(`${USER}:${CANARY.wrongPassword}`).toString("base64"),
+  CANARY.apiKey,
+  CANARY.apiKey.slice(1, -1),
+  encodeURIComponent(CANARY.apiKey),
+  CANARY.password,
+  CANARY.wrongPassword,
+  Buffer.from(`${USER}:${CANARY.password}`).toString("base64"),
+  Buffer.from(`${USER}:${CANARY.wrongPassword}`).toString("base64"),
 ];
 
 const dir = tempDir("sp-sa-canary-");
@@ -39,7 +44,14 @@ beforeAll(async () => {
   setStderrLogging(false);
   offSink = addLogSink((r) => keep(r.message));
   offEvents = onRequestEvent((e) => keep(e));
-  sb = await startSandbox({ port: 0, scale: 0.05, saApiKey: CANARY.apiKey, saUsername: USER, saPassword: CANARY.password, saRequestsPerMinute: 4 });
+  sb = await startSandbox({
+    port: 0,
+    scale: 0.05,
+    saApiKey: CANARY.apiKey,
+    saUsername: USER,
+    saPassword: CANARY.password,
+    saRequestsPerMinute: 4,
+  });
 });
 afterAll(async () => {
   offSink();
@@ -49,19 +61,30 @@ afterAll(async () => {
   await sb.close();
 });
 
-const env = (password: string) => emptyConfig({
-  SOURCES__SAGE_ONE_ZA_SOURCE__BASE_URL: sb.saBaseUrl, SOURCES__SAGE_ONE_ZA_SOURCE__API_KEY: CANARY.apiKey,
-  SOURCES__SAGE_ONE_ZA_SOURCE__USERNAME: USER, SOURCES__SAGE_ONE_ZA_SOURCE__PASSWORD: password,
-  SOURCES__SAGE_ONE_ZA_SOURCE__REQUESTS_PER_SECOND: "1000",
-});
+const env = (password: string) =>
+  emptyConfig({
+    SOURCES__SAGE_ONE_ZA_SOURCE__BASE_URL: sb.saBaseUrl,
+    SOURCES__SAGE_ONE_ZA_SOURCE__API_KEY: CANARY.apiKey,
+    SOURCES__SAGE_ONE_ZA_SOURCE__USERNAME: USER,
+    SOURCES__SAGE_ONE_ZA_SOURCE__PASSWORD: password,
+    SOURCES__SAGE_ONE_ZA_SOURCE__REQUESTS_PER_SECOND: "1000",
+  });
 
 describe("Sage One SA secrets never leak", () => {
   it("api key and password stay out of debug logs, request events, errors, settings and the pipeline's files", async () => {
     // A good run, a run with a wrong password (401), and a run that trips the per-minute block (429).
     const p = duckPipeline(dir);
     await p.run(sageOneZaSource({ resources: ["tax_types"] }, env(CANARY.password)));
-    keepError(await duckPipeline(dir).run(sageOneZaSource({ resources: ["tax_types"] }, env(CANARY.wrongPassword))).catch((e: unknown) => e));
-    keepError(await duckPipeline(dir).run(sageOneZaSource({ maxConcurrency: 1 }, env(CANARY.password))).catch((e: unknown) => e));
+    keepError(
+      await duckPipeline(dir)
+        .run(sageOneZaSource({ resources: ["tax_types"] }, env(CANARY.wrongPassword)))
+        .catch((e: unknown) => e),
+    );
+    keepError(
+      await duckPipeline(dir)
+        .run(sageOneZaSource({ maxConcurrency: 1 }, env(CANARY.password)))
+        .catch((e: unknown) => e),
+    );
     const settings = resolveSageOneZaSettings({}, env(CANARY.password));
     keep(settings);
     keep(String(settings.apiKey));

@@ -31,7 +31,9 @@ describe("sandbox access rules", () => {
     for (const path of ["/bank_accounts", "/bank_transfers", "/contact_payments", "/other_payments"]) {
       const res = await api<Rec[]>(sb, path, { token, business: ids[1]! });
       expect(res.status).toBe(403);
-      expect(res.body).toEqual([{ $severity: "error", $dataCode: "AccessDenied", $message: expect.stringContaining("Bank"), $source: "" }]);
+      expect(res.body).toEqual([
+        { $severity: "error", $dataCode: "AccessDenied", $message: expect.stringContaining("Bank"), $source: "" },
+      ]);
       expect(res.headers.get("x-business")).toBe(ids[1]);
     }
     // Endpoints open to any of several areas stay readable when only one is missing.
@@ -56,7 +58,9 @@ describe("sandbox access rules", () => {
   it("answers 401 'No active subscription. (MSE)' for a lapsed business, even with a fresh token", async () => {
     const res = await api<Rec[]>(sb, "/contacts", { token: sb.issueTokens().access_token, business: ids[2]! });
     expect(res.status).toBe(401);
-    expect(res.body).toEqual([{ $severity: "error", $dataCode: "AuthorizationFailure", $message: "No active subscription. (MSE)", $source: "" }]);
+    expect(res.body).toEqual([
+      { $severity: "error", $dataCode: "AuthorizationFailure", $message: "No active subscription. (MSE)", $source: "" },
+    ]);
     const business = await api<Rec>(sb, `/businesses/${ids[2]!}`, { token });
     expect(business.body).toMatchObject({ country: { id: "US" }, subscriptions: [{ id: "START", active: false }] });
   });
@@ -65,7 +69,11 @@ describe("sandbox access rules", () => {
     const res = await api<Rec[]>(sb, "/contacts", { token, business: "ffffffffffffffffffffffffffffffff" });
     expect(res.status).toBe(403);
     expect(res.headers.get("x-business")).toBeNull();
-    const post = await fetch(`${sb.apiBaseUrl}/contacts`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: "{}" });
+    const post = await fetch(`${sb.apiBaseUrl}/contacts`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}` },
+      body: "{}",
+    });
     expect(post.status).toBe(405);
   });
 

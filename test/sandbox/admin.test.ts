@@ -6,7 +6,12 @@ import { api, type Envelope, type Rec } from "./helpers.js";
 let sb: Sandbox;
 
 beforeAll(async () => {
-  sb = await startSandbox({ scale: 0.02, logRequests: true, clientSecret: "top-secret-client-value", saPassword: "sa-password-value" });
+  sb = await startSandbox({
+    scale: 0.02,
+    logRequests: true,
+    clientSecret: "top-secret-client-value",
+    saPassword: "sa-password-value",
+  });
 });
 afterAll(() => sb.close());
 
@@ -22,7 +27,13 @@ async function admin<T>(method: "GET" | "POST", path: string, body?: unknown): P
 describe("sandbox admin endpoints", () => {
   it("describes the sandbox without its secrets", async () => {
     const info = await admin<Rec>("GET", "/info");
-    expect(info.body).toMatchObject({ url: sb.url, apiBaseUrl: `${sb.url}/v3.1`, tokenUrl: sb.tokenUrl, saBaseUrl: `${sb.url}/api/2.0.0`, clientId: "sandbox-client-id" });
+    expect(info.body).toMatchObject({
+      url: sb.url,
+      apiBaseUrl: `${sb.url}/v3.1`,
+      tokenUrl: sb.tokenUrl,
+      saBaseUrl: `${sb.url}/api/2.0.0`,
+      clientId: "sandbox-client-id",
+    });
     expect(JSON.stringify(info.body)).not.toContain("top-secret-client-value");
     expect(JSON.stringify(info.body)).not.toContain("sa-password-value");
     expect((info.body.businesses as Rec[]).map((b) => b.id)).toEqual(sb.store.businesses.map((b) => b.id));
@@ -38,7 +49,9 @@ describe("sandbox admin endpoints", () => {
     const since = await api<Envelope>(sb, `/contacts?updated_or_created_since=${encodeURIComponent(change.body.at)}`, { token });
     expect(since.body.$total).toBe(3);
     const stats = await admin<SandboxStatsSnapshot>("GET", "/stats");
-    expect(stats.body.requests).toEqual(expect.arrayContaining([expect.objectContaining({ path: "/v3.1/contacts", status: 200, count: 2 })]));
+    expect(stats.body.requests).toEqual(
+      expect.arrayContaining([expect.objectContaining({ path: "/v3.1/contacts", status: 200, count: 2 })]),
+    );
     expect(stats.body.tokensIssued).toBeGreaterThanOrEqual(1);
     const records = await admin<Rec[]>("GET", `/store/0/contacts`);
     expect(records.body).toEqual(sb.store.records(0, "contacts"));
@@ -72,7 +85,12 @@ describe("sandbox admin endpoints", () => {
       await fetch(sb.tokenUrl, {
         method: "POST",
         headers: { "content-type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: t.refresh_token, client_id: "sandbox-client-id", client_secret: "top-secret-client-value" }).toString(),
+        body: new URLSearchParams({
+          grant_type: "refresh_token",
+          refresh_token: t.refresh_token,
+          client_id: "sandbox-client-id",
+          client_secret: "top-secret-client-value",
+        }).toString(),
       });
       const key = sb.options.saApiKey;
       await fetch(`${sb.saBaseUrl}/Company/Get?apikey=${encodeURIComponent(key)}`, {
@@ -81,7 +99,14 @@ describe("sandbox admin endpoints", () => {
       const text = lines.map((l) => l.message).join("\n");
       expect(lines.length).toBeGreaterThanOrEqual(3);
       expect(text).toContain("/v3.1/contacts");
-      for (const secret of [t.access_token, t.refresh_token, "top-secret-client-value", "sa-password-value", key, encodeURIComponent(key)]) {
+      for (const secret of [
+        t.access_token,
+        t.refresh_token,
+        "top-secret-client-value",
+        "sa-password-value",
+        key,
+        encodeURIComponent(key),
+      ]) {
         expect(text).not.toContain(secret);
       }
     } finally {

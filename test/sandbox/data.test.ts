@@ -89,7 +89,15 @@ describe("sandbox data", () => {
     expect([...byTx.values()].filter((v) => v !== 0)).toEqual([]);
     const txs = sb.store.records(0, "transactions");
     const types = new Set(txs.map((t) => (t.transaction_type as Rec).id));
-    for (const t of ["SALES_INVOICE", "PURCHASE_INVOICE", "CUSTOMER_RECEIPT", "VENDOR_PAYMENT", "JOURNAL", "BANK_TRANSFER", "OTHER_PAYMENT"]) {
+    for (const t of [
+      "SALES_INVOICE",
+      "PURCHASE_INVOICE",
+      "CUSTOMER_RECEIPT",
+      "VENDOR_PAYMENT",
+      "JOURNAL",
+      "BANK_TRANSFER",
+      "OTHER_PAYMENT",
+    ]) {
       expect(types.has(t)).toBe(true);
     }
     const payments = sb.store.records(0, "contact_payments");

@@ -49,7 +49,9 @@ describe("sandbox filters", () => {
     expect(txIds).toHaveLength(1);
     expect(change.cascaded.ledger_entries!.deleted.length).toBeGreaterThanOrEqual(2);
     const since = enc(change.at);
-    const txs = await api<Envelope>(sb, `/transactions?attributes=deleted,updated_at&updated_or_created_since=${since}`, { token });
+    const txs = await api<Envelope>(sb, `/transactions?attributes=deleted,updated_at&updated_or_created_since=${since}`, {
+      token,
+    });
     expect(txs.body.$items).toEqual([expect.objectContaining({ id: txIds[0], deleted: true, updated_at: change.at })]);
     const entries = await api<Envelope>(sb, `/ledger_entries?attributes=deleted&updated_or_created_since=${since}`, { token });
     expect(entries.body.$items.map((e) => e.id).sort()).toEqual([...change.cascaded.ledger_entries!.deleted].sort());
@@ -91,6 +93,8 @@ describe("sandbox filters", () => {
     const search = await fetchAll(sb, `/sales_invoices?items_per_page=200&search=${enc(name.toUpperCase())}`, token);
     expect(search.items.length).toBeGreaterThanOrEqual(expected.length);
     const customers = await fetchAll(sb, "/contacts?items_per_page=200&attributes=contact_types&contact_type_id=CUSTOMER", token);
-    expect(customers.items.length).toBe(sb.store.records(0, "contacts").filter((c) => (c.contact_types as Rec[])[0]!.id === "CUSTOMER").length);
+    expect(customers.items.length).toBe(
+      sb.store.records(0, "contacts").filter((c) => (c.contact_types as Rec[])[0]!.id === "CUSTOMER").length,
+    );
   });
 });

@@ -32,7 +32,12 @@ export async function api<T = unknown>(
 }
 
 /** Follow `$next` until it is null; returns every item and the pages seen. */
-export async function fetchAll(sb: Sandbox, path: string, token: string, business?: string): Promise<{ items: Rec[]; pages: Envelope[] }> {
+export async function fetchAll(
+  sb: Sandbox,
+  path: string,
+  token: string,
+  business?: string,
+): Promise<{ items: Rec[]; pages: Envelope[] }> {
   const items: Rec[] = [];
   const pages: Envelope[] = [];
   let next: string | null = path;
@@ -49,7 +54,8 @@ export async function fetchAll(sb: Sandbox, path: string, token: string, busines
 
 /** Sum of a money-string field in cents, exactly. */
 export function cents(value: unknown): number {
-  if (typeof value !== "string" || !/^-?\d+\.\d{2}$/.test(value)) throw new Error(`not a 2-decimal money string: ${String(value)}`);
+  if (typeof value !== "string" || !/^-?\d+\.\d{2}$/.test(value))
+    throw new Error(`not a 2-decimal money string: ${String(value)}`);
   const negative = value.startsWith("-");
   const [units = "0", frac = "0"] = value.replace("-", "").split(".");
   const abs = Number(units) * 100 + Number(frac);

@@ -47,8 +47,9 @@ describe("sandbox limits and faults", () => {
 
   it("drops the connection mid-response", async () => {
     sb.setFaults({ rules: [{ path: "/sales_invoices", fault: "drop" }] });
-    await expect(fetch(`${sb.apiBaseUrl}/sales_invoices`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.text()))
-      .rejects.toThrow();
+    await expect(
+      fetch(`${sb.apiBaseUrl}/sales_invoices`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.text()),
+    ).rejects.toThrow();
     const after = await api<Envelope>(sb, "/sales_invoices", { token });
     expect(after.status).toBe(200);
     expect(sb.requestCount({ path: "/v3.1/sales_invoices", status: 0 })).toBe(1);

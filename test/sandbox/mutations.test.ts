@@ -11,7 +11,11 @@ beforeAll(async () => {
 });
 afterAll(() => sb.close());
 
-const maxUpdatedAt = (rows: Rec[]) => rows.map((r) => r.updated_at as string).sort().at(-1)!;
+const maxUpdatedAt = (rows: Rec[]) =>
+  rows
+    .map((r) => r.updated_at as string)
+    .sort()
+    .at(-1)!;
 
 describe("sandbox mutations", () => {
   it("moves updated_at forward, past every existing timestamp, on each call", async () => {
@@ -23,7 +27,11 @@ describe("sandbox mutations", () => {
     expect(sb.now()).toBe(second.at);
     expect(first.updated).toHaveLength(4);
     for (const id of second.updated) expect(sb.store.record(0, "sales_invoices", id)!.updated_at).toBe(second.at);
-    const since = await fetchAll(sb, `/sales_invoices?items_per_page=200&updated_or_created_since=${encodeURIComponent(first.at)}`, token);
+    const since = await fetchAll(
+      sb,
+      `/sales_invoices?items_per_page=200&updated_or_created_since=${encodeURIComponent(first.at)}`,
+      token,
+    );
     expect(since.items.map((i) => i.id).sort()).toEqual([...new Set([...first.updated, ...second.updated])].sort());
   });
 
@@ -73,7 +81,11 @@ describe("sandbox mutations", () => {
     const invoice = sb.store.record(0, table, artefact.id as string)!;
     expect(invoice).toMatchObject({ status: { id: "PAID" }, outstanding_amount: "0.00", updated_at: paid.at });
     expect(target!.amount).toBe(payment.total_amount);
-    const listed = await api<Envelope>(sb, `/contact_payments?attributes=all&updated_or_created_since=${encodeURIComponent(paid.at)}`, { token });
+    const listed = await api<Envelope>(
+      sb,
+      `/contact_payments?attributes=all&updated_or_created_since=${encodeURIComponent(paid.at)}`,
+      { token },
+    );
     expect(listed.body.$items).toEqual([payment]);
   });
 

@@ -16,12 +16,20 @@ describe("sandbox list envelope and paging", () => {
     const res = await api<Rec>(sb, "/businesses", { token });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
-      $total: 2, $page: 1, $next: null, $back: null, $items_per_page: 2147483647,
+      $total: 2,
+      $page: 1,
+      $next: null,
+      $back: null,
+      $items_per_page: 2147483647,
       $items: sb.store.businesses.map((b) => ({ id: b.id, displayed_as: b.name, $path: `/businesses/${b.id}` })),
     });
     expect(res.headers.get("x-business")).toBeNull();
     const lead = await api<Rec>(sb, "/businesses/lead", { token });
-    expect(lead.body).toMatchObject({ id: sb.store.businesses[0]!.id, country: { id: "GB" }, subscriptions: [{ id: "ACCOUNTING", active: true }] });
+    expect(lead.body).toMatchObject({
+      id: sb.store.businesses[0]!.id,
+      country: { id: "GB" },
+      subscriptions: [{ id: "ACCOUNTING", active: true }],
+    });
     const user = await api<Rec>(sb, "/user", { token });
     expect(user.body).toMatchObject({ $path: "/user", first_name: "Sam", initials: "SS" });
   });
@@ -95,7 +103,9 @@ describe("sandbox list envelope and paging", () => {
   it("shows payments and allocations only when asked", async () => {
     const plain = await api<Envelope>(sb, "/sales_invoices?items_per_page=200&attributes=all", { token });
     expect(plain.body.$items.every((i) => !("payments_allocations" in i))).toBe(true);
-    const shown = await api<Envelope>(sb, "/sales_invoices?items_per_page=200&attributes=all&show_payments_allocations=true", { token });
+    const shown = await api<Envelope>(sb, "/sales_invoices?items_per_page=200&attributes=all&show_payments_allocations=true", {
+      token,
+    });
     const paid = shown.body.$items.filter((i) => (i.status as Rec).id === "PAID");
     expect(paid.length).toBeGreaterThan(20);
     for (const inv of paid) {

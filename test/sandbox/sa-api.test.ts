@@ -14,7 +14,12 @@ interface SaList {
 
 beforeAll(async () => {
   sb = await startSandbox({
-    scale: 0.2, saApiKey: KEY, saUsername: "owner@example.com", saPassword: "pa55word", saRequestsPerMinute: 30, saBlockSeconds: 1,
+    scale: 0.2,
+    saApiKey: KEY,
+    saUsername: "owner@example.com",
+    saPassword: "pa55word",
+    saRequestsPerMinute: 30,
+    saBlockSeconds: 1,
   });
 });
 afterAll(() => sb.close());
@@ -31,10 +36,17 @@ describe("Sage One South Africa API", () => {
       const res = await sa(`/Company/Get?${q}`);
       expect(res.status).toBe(200);
       expect(res.body.TotalResults).toBe(2);
-      expect(res.body.Results[0]).toMatchObject({ ID: sb.store.saCompanies[0]!.id, Name: sb.store.saCompanies[0]!.name, CurrencySymbol: "R" });
+      expect(res.body.Results[0]).toMatchObject({
+        ID: sb.store.saCompanies[0]!.id,
+        Name: sb.store.saCompanies[0]!.name,
+        CurrencySymbol: "R",
+      });
     }
     expect((await sa<Rec>(`/Company/Get?apikey=${bare.replace(/^./, "0")}`)).status).toBe(401);
-    const badPassword = await sa<Rec>(`/Company/Get?apikey=${bare}`, `Basic ${Buffer.from("owner@example.com:wrong").toString("base64")}`);
+    const badPassword = await sa<Rec>(
+      `/Company/Get?apikey=${bare}`,
+      `Basic ${Buffer.from("owner@example.com:wrong").toString("base64")}`,
+    );
     expect(badPassword).toEqual({ status: 401, body: { Message: "Authorization has been denied for this request." } });
     expect((await sa<Rec>(`/Company/Get`)).status).toBe(401);
   });
@@ -69,7 +81,9 @@ describe("Sage One South Africa API", () => {
     const company = sb.store.saCompanies[1]!.id;
     const customers = sb.store.saRecords(company, "Customer");
     const pivot = customers.map((c) => c.Modified as string).sort()[Math.floor(customers.length / 2)]!;
-    const filtered = await sa(`/Customer/Get?apikey=${KEY}&CompanyId=${company}&$filter=${encodeURIComponent(`Modified ge datetime'${pivot}'`)}&$orderby=Modified desc`);
+    const filtered = await sa(
+      `/Customer/Get?apikey=${KEY}&CompanyId=${company}&$filter=${encodeURIComponent(`Modified ge datetime'${pivot}'`)}&$orderby=Modified desc`,
+    );
     const expected = customers.filter((c) => (c.Modified as string) >= pivot);
     expect(filtered.body.TotalResults).toBe(expected.length);
     const stamps = filtered.body.Results.map((c) => c.Modified as string);
@@ -110,8 +124,13 @@ describe("Sage One South Africa API", () => {
     const after = sb.store.saRecords(company, "Customer");
     expect(after.length).toBe(before.length);
     expect(after.some((c) => c.ID === change.deleted[0])).toBe(false);
-    const latest = before.map((c) => c.Modified as string).sort().at(-1)!;
-    const changed = await sa(`/Customer/Get?apikey=${KEY}&CompanyId=${company}&$filter=${encodeURIComponent(`Modified gt datetime'${latest}'`)}`);
+    const latest = before
+      .map((c) => c.Modified as string)
+      .sort()
+      .at(-1)!;
+    const changed = await sa(
+      `/Customer/Get?apikey=${KEY}&CompanyId=${company}&$filter=${encodeURIComponent(`Modified gt datetime'${latest}'`)}`,
+    );
     expect(changed.body.Results.map((c) => c.ID).sort()).toEqual([...change.updated, ...change.created].sort());
   });
 });

@@ -14,7 +14,7 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 /** Sage's own definitions when the spec is at hand; otherwise the committed copy generated from it. */
 const definitions: Record<string, unknown> = existsSync(SPEC)
   ? (JSON.parse(readFileSync(SPEC, "utf8")) as { definitions: Record<string, unknown> }).definitions
-  : (DEFINITIONS as Record<string, unknown>);
+  : DEFINITIONS;
 
 /**
  * Two changes to the spec's schemas, one loosening and one tightening:
@@ -37,7 +37,12 @@ function adapt(schema: unknown): unknown {
   if (out.type === "object" || out.properties) out.additionalProperties = false;
   if (out.type === "number") {
     const { type: _type, ...rest } = out;
-    return { anyOf: [{ type: "number", ...rest }, { type: "string", pattern: "^-?\\d+(\\.\\d+)?$" }] };
+    return {
+      anyOf: [
+        { type: "number", ...rest },
+        { type: "string", pattern: "^-?\\d+(\\.\\d+)?$" },
+      ],
+    };
   }
   return out;
 }
@@ -92,9 +97,10 @@ describe(`sandbox records conform to Sage's definitions (${existsSync(SPEC) ? "s
       for (const name of DEFAULT_RESOURCES) {
         const e = catalog.find((x) => x.name === name)!;
         if (!sb.store.isAvailable(b, name)) continue;
-        const records = e.kind === "singleton"
-          ? [sb.store.singleton(b, name)]
-          : sb.store.records(b, name, { includeDeleted: true, showPaymentsAllocations: true });
+        const records =
+          e.kind === "singleton"
+            ? [sb.store.singleton(b, name)]
+            : sb.store.records(b, name, { includeDeleted: true, showPaymentsAllocations: true });
         checked += records.length;
         errors.push(...problems(e.definition, records, `${b}:${name}`));
       }
@@ -106,7 +112,9 @@ describe(`sandbox records conform to Sage's definitions (${existsSync(SPEC) ? "s
   it("the first API page (attributes=all) of every other endpoint the lead business has", async () => {
     const errors: string[] = [];
     const lead = sb.store.businesses[0]!;
-    const others = catalog.filter((e) => !DEFAULT_RESOURCES.includes(e.name) && isAvailable(e, lead.country, lead.tier as "plus"));
+    const others = catalog.filter(
+      (e) => !DEFAULT_RESOURCES.includes(e.name) && isAvailable(e, lead.country, lead.tier as "plus"),
+    );
     expect(others.length).toBeGreaterThan(45);
     for (const e of others) {
       const res = await api<Envelope | Rec>(sb, `${e.path}?attributes=all&items_per_page=200`, { token });
@@ -120,7 +128,13 @@ describe(`sandbox records conform to Sage's definitions (${existsSync(SPEC) ? "s
 
   it("the country-specific endpoints (FR, ES, DE) too", async () => {
     const other = await startSandbox({
-      scale: 0.02, businesses: 3, businessProfiles: [{ country: "fr", tier: "plus" }, { country: "es", tier: "plus" }, { country: "de", tier: "plus" }],
+      scale: 0.02,
+      businesses: 3,
+      businessProfiles: [
+        { country: "fr", tier: "plus" },
+        { country: "es", tier: "plus" },
+        { country: "de", tier: "plus" },
+      ],
     });
     const t = other.issueTokens().access_token;
     const errors: string[] = [];
@@ -131,13 +145,21 @@ describe(`sandbox records conform to Sage's definitions (${existsSync(SPEC) ? "s
           seen.add(e.name);
           const res = await api<Envelope | Rec>(other, `${e.path}?attributes=all`, { token: t, business: b.id });
           expect(res.status, `${b.country}:${e.name}`).toBe(200);
-          errors.push(...problems(e.definition, e.kind === "singleton" ? [res.body as Rec] : (res.body as Envelope).$items, `${b.country}:${e.name}`));
+          errors.push(
+            ...problems(
+              e.definition,
+              e.kind === "singleton" ? [res.body as Rec] : (res.body as Envelope).$items,
+              `${b.country}:${e.name}`,
+            ),
+          );
         }
       }
     } finally {
       await other.close();
     }
-    expect([...seen].sort()).toEqual(expect.arrayContaining(["datev_settings", "journal_codes", "sales_corrective_invoices", "tax_offices"]));
+    expect([...seen].sort()).toEqual(
+      expect.arrayContaining(["datev_settings", "journal_codes", "sales_corrective_invoices", "tax_offices"]),
+    );
     expect(errors.slice(0, 20)).toEqual([]);
   });
 });

@@ -14,7 +14,10 @@ describe("redaction", () => {
 
   it("masks auth headers and token bodies", () => {
     expect(redactHeaders({ Authorization: "Bearer abcdef", Accept: "json" })).toEqual({ Authorization: "***", Accept: "json" });
-    expect(redactObject({ refresh_token: "r", nested: { client_secret: "c", ok: 1 } })).toEqual({ refresh_token: "***", nested: { client_secret: "***", ok: 1 } });
+    expect(redactObject({ refresh_token: "r", nested: { client_secret: "c", ok: 1 } })).toEqual({
+      refresh_token: "***",
+      nested: { client_secret: "***", ok: 1 },
+    });
   });
 
   it("scrubs registered secrets from logs and errors at every level", () => {

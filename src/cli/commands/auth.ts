@@ -53,7 +53,8 @@ export function registerAuth(program: Command): void {
         });
       }
       const port = Number(f.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port must be a port number, got ${f.port}`);
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new ConfigError(`--port must be a port number, got ${f.port}`);
       const store = new TokenStore(f.tokenStore ?? config.string(s, "token_store"));
       const tokens = await login({
         clientId,
@@ -72,7 +73,9 @@ export function registerAuth(program: Command): void {
           process.stderr.write("Waiting for the callback...\n");
         },
       });
-      process.stdout.write(`Logged in. Tokens stored in ${store.path} (mode 0600); access token expires ${describeExpiry(tokens.expiresAt)}.\n`);
+      process.stdout.write(
+        `Logged in. Tokens stored in ${store.path} (mode 0600); access token expires ${describeExpiry(tokens.expiresAt)}.\n`,
+      );
       process.stdout.write("Run `sage-pipeline auth status` to see the businesses, then `sage-pipeline run`.\n");
     });
 
@@ -90,7 +93,10 @@ export function registerAuth(program: Command): void {
       const user = (await client.get("user")).json() as Record<string, unknown>;
       const { businesses } = await listBusinesses(client, o.businesses, new AbortController().signal);
       const status = {
-        user: { name: user.displayed_as ?? [user.first_name, user.last_name].filter(Boolean).join(" "), email: user.email ?? null },
+        user: {
+          name: user.displayed_as ?? [user.first_name, user.last_name].filter(Boolean).join(" "),
+          email: user.email ?? null,
+        },
         businesses,
         tokenStore: o.accessToken ? null : store.path,
         refreshTokenExpires: stored?.refreshTokenExpiresAt ? new Date(stored.refreshTokenExpiresAt).toISOString() : null,
@@ -104,7 +110,9 @@ export function registerAuth(program: Command): void {
         `Logged in as ${String(status.user.name)}${status.user.email ? ` <${String(status.user.email)}>` : ""}`,
         `API: ${o.baseUrl}`,
         o.accessToken ? "Credentials: access_token from configuration" : `Token store: ${store.path}`,
-        ...(stored?.refreshTokenExpiresAt ? [`Login valid until ${status.refreshTokenExpires} (refresh token; renewed by every run)`] : []),
+        ...(stored?.refreshTokenExpiresAt
+          ? [`Login valid until ${status.refreshTokenExpires} (refresh token; renewed by every run)`]
+          : []),
         `Businesses (${businesses.length}):`,
         ...businesses.map((b) => `  ${b.id}  ${b.name}`),
       ];

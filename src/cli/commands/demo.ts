@@ -31,14 +31,17 @@ export function registerDemo(program: Command): void {
         process.stderr.write(`Sage sandbox on ${sb.url}: ${info.businesses.map((b) => b.name).join(", ")}\n`);
         const tokens = sb.issueTokens("readonly");
         const config = ConfigResolver.fromCwd();
-        const src = sageAccountingSource({
-          baseUrl: sb.apiBaseUrl,
-          tokenUrl: sb.tokenUrl,
-          clientId: info.clientId,
-          clientSecret: sb.options.clientSecret,
-          refreshToken: tokens.refresh_token,
-          tokenStore: join(tokenDir, "tokens.json"),
-        }, config);
+        const src = sageAccountingSource(
+          {
+            baseUrl: sb.apiBaseUrl,
+            tokenUrl: sb.tokenUrl,
+            clientId: info.clientId,
+            clientSecret: sb.options.clientSecret,
+            refreshToken: tokens.refresh_token,
+            tokenStore: join(tokenDir, "tokens.json"),
+          },
+          config,
+        );
         const progress = new RunProgress(f.progress);
         const p = new Pipeline({
           pipelineName: "sage_accounting_pipeline",
@@ -51,7 +54,9 @@ export function registerDemo(program: Command): void {
         const loaded = await progress.wrap("sage sandbox → duckdb", () => p.run(src));
         process.stdout.write(`${String(loaded)}\n\nRows per table in the dataset, and loaded by this run:\n`);
         printRowCounts(await p.dataset().rowCounts(), loaded.rowCounts);
-        process.stdout.write("\nThe data is in ./sage_accounting_pipeline.duckdb, dataset (schema) sage_accounting_data: open it with any DuckDB client,\nor look around with `npx sage-pipeline show --demo`.\n");
+        process.stdout.write(
+          "\nThe data is in ./sage_accounting_pipeline.duckdb, dataset (schema) sage_accounting_data: open it with any DuckDB client,\nor look around with `npx sage-pipeline show --demo`.\n",
+        );
       } finally {
         rmSync(tokenDir, { recursive: true, force: true });
         await sb.close();

@@ -66,14 +66,19 @@ export function registerInit(program: Command): void {
       const gitignore = join(process.cwd(), ".gitignore");
       const lines = existsSync(gitignore) ? readFileSync(gitignore, "utf8").split("\n") : [];
       if (!lines.includes(".dlt/secrets.toml")) {
-        appendFileSync(gitignore, `${lines.length > 0 && lines[lines.length - 1] !== "" ? "\n" : ""}.dlt/secrets.toml\n*.duckdb\n*.duckdb.wal\n`);
+        appendFileSync(
+          gitignore,
+          `${lines.length > 0 && lines[lines.length - 1] !== "" ? "\n" : ""}.dlt/secrets.toml\n*.duckdb\n*.duckdb.wal\n`,
+        );
       }
-      process.stdout.write([
-        "Wrote .dlt/config.toml and .dlt/secrets.toml (git-ignored).",
-        "Next: put client_id and client_secret in .dlt/secrets.toml, then run",
-        "  sage-pipeline auth login",
-        "  sage-pipeline run",
-        "",
-      ].join("\n"));
+      process.stdout.write(
+        [
+          "Wrote .dlt/config.toml and .dlt/secrets.toml (git-ignored).",
+          "Next: put client_id and client_secret in .dlt/secrets.toml, then run",
+          "  sage-pipeline auth login",
+          "  sage-pipeline run",
+          "",
+        ].join("\n"),
+      );
     });
 }

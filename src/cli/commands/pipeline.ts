@@ -39,16 +39,18 @@ export function registerPipeline(program: Command): void {
       switch (action) {
         case "info": {
           const state = wd.readState();
-          out([
-            `Pipeline ${name}`,
-            `working dir: ${wd.path}`,
-            `dataset: ${state?.datasetName ?? "(not loaded yet)"}`,
-            `destination: ${state?.destinationName ?? "(unknown)"}`,
-            `state version: ${state?._stateVersion ?? 0}`,
-            `schemas: ${wd.schemaNames().join(", ") || "(none)"}`,
-            `packages: ${store.list("extracted").length} extracted, ${store.list("normalized").length} normalized (pending), ${store.list("loaded").length} loaded`,
-            `last load id: ${state?._local?.lastLoadId ?? "(none)"}`,
-          ].join("\n"));
+          out(
+            [
+              `Pipeline ${name}`,
+              `working dir: ${wd.path}`,
+              `dataset: ${state?.datasetName ?? "(not loaded yet)"}`,
+              `destination: ${state?.destinationName ?? "(unknown)"}`,
+              `state version: ${state?._stateVersion ?? 0}`,
+              `schemas: ${wd.schemaNames().join(", ") || "(none)"}`,
+              `packages: ${store.list("extracted").length} extracted, ${store.list("normalized").length} normalized (pending), ${store.list("loaded").length} loaded`,
+              `last load id: ${state?._local?.lastLoadId ?? "(none)"}`,
+            ].join("\n"),
+          );
           return;
         }
         case "failed-jobs": {
@@ -58,7 +60,10 @@ export function registerPipeline(program: Command): void {
             const failed = store.jobFiles(id, "failed_jobs");
             if (failed.length === 0) continue;
             const message = readFileSync(join(store.normalized(id), "failed_jobs", `${failed[0]}.exception`), "utf8");
-            lines.push(`Load package ${id}: ${failed.length} failed job(s) (${failed.join(", ")})`, `  ${message.replace(/\n/g, "\n  ")}`);
+            lines.push(
+              `Load package ${id}: ${failed.length} failed job(s) (${failed.join(", ")})`,
+              `  ${message.replace(/\n/g, "\n  ")}`,
+            );
           }
           out(lines.length ? lines.join("\n") : "no failed jobs");
           return;

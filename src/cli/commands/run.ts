@@ -30,7 +30,10 @@ export function registerRun(program: Command): void {
     .option("--dataset-name <name>", "dataset (schema) to load into")
     .option("--destination <name>", "duckdb | postgres | filesystem (default from [destination] config, else duckdb)")
     .option("--resources <list>", "comma-separated resource names to load")
-    .option("--full-refresh", "forget the incremental cursors of the selected resources and read everything again (rows stay unique: merge)")
+    .option(
+      "--full-refresh",
+      "forget the incremental cursors of the selected resources and read everything again (rows stay unique: merge)",
+    )
     .option("--json", "print the load info as JSON on stdout")
     .option("--no-progress", "no progress display on stderr")
     .action(async (positional: string | undefined, flags: RunFlags) => {
@@ -44,11 +47,14 @@ export function registerRun(program: Command): void {
         : undefined;
       const src = await loadSource(sourceName, config, resources);
       const pipelineName = flags.pipelineName ?? pipelineSetting(config, "pipeline_name") ?? defaultPipelineName(sourceName);
-      const datasetName = flags.datasetName ?? pipelineSetting(config, "dataset_name") ?? defaultDatasetName(sourceName, pipelineName);
+      const datasetName =
+        flags.datasetName ?? pipelineSetting(config, "dataset_name") ?? defaultDatasetName(sourceName, pipelineName);
       const destination = flags.destination ?? configuredDestination(config) ?? "duckdb";
       const progress = new RunProgress(flags.progress !== false);
       const p = new Pipeline({ pipelineName, datasetName, destination, config, onProgress: progress.onEvent });
-      const info = await progress.wrap(`${pipelineName} → ${destination}`, () => p.run(src, flags.fullRefresh ? { fullRefresh: true } : {}));
+      const info = await progress.wrap(`${pipelineName} → ${destination}`, () =>
+        p.run(src, flags.fullRefresh ? { fullRefresh: true } : {}),
+      );
       if (flags.json) {
         process.stdout.write(`${JSON.stringify(info.toJSON(), null, 2)}\n`);
       } else {
@@ -69,7 +75,8 @@ function pipelineSetting(config: ConfigResolver, key: string): string | undefine
 /** `[pipeline] destination = "postgres"` (env PIPELINE__DESTINATION) or `[destination] name = ...`. */
 function configuredDestination(config: ConfigResolver): string | undefined {
   const found = config.findExact(["destination"], "name");
-  if (found && typeof found.value !== "string") throw new ConfigError(`${found.where} must be a destination name such as "postgres"`);
+  if (found && typeof found.value !== "string")
+    throw new ConfigError(`${found.where} must be a destination name such as "postgres"`);
   return pipelineSetting(config, "destination") ?? (found?.value as string | undefined);
 }
 

@@ -18,15 +18,20 @@ export function registerShow(program: Command): void {
     .option("--demo", "show the pipelines of `sage-pipeline demo` (kept apart from real ones)")
     .action(async (name: string | undefined, f: { port: string; browser: boolean; demo?: boolean }) => {
       const port = Number(f.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port must be a port number, got ${f.port}`);
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new ConfigError(`--port must be a port number, got ${f.port}`);
       const pipelinesDir = join(dataDir(), f.demo ? "demo" : "pipelines");
       const dash = await startDashboard({ pipelinesDir, config: ConfigResolver.fromCwd(), port });
       const url = name ? `${dash.url}/?pipeline=${encodeURIComponent(name)}` : dash.url;
       process.stderr.write(`Dashboard on ${url} (Ctrl-C stops)\n`);
       if (f.browser) openBrowser(url);
       await new Promise<void>((resolve) => {
-        process.once("SIGINT", () => resolve());
-        process.once("SIGTERM", () => resolve());
+        process.once("SIGINT", () => {
+          resolve();
+        });
+        process.once("SIGTERM", () => {
+          resolve();
+        });
       });
       await dash.close();
     });

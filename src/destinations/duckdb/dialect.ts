@@ -11,5 +11,11 @@ export const duckdbDialect: SqlDialect = {
   addColumn: (qualified, c) => `ALTER TABLE ${qualified} ADD COLUMN IF NOT EXISTS ${duckQuote(c.name)} ${duckColumnType(c)}`,
   // The load files are read in place by DuckDB's parallel JSON reader: no staging copy.
   source: (table: Table, jobs: LoadJob[]) =>
-    readJsonSelect(Object.values(table.columns), jobs.map((j) => j.path), [], "", Math.max(0, ...jobs.map((j) => j.maxRowBytes ?? 0))),
+    readJsonSelect(
+      Object.values(table.columns),
+      jobs.map((j) => j.path),
+      [],
+      "",
+      Math.max(0, ...jobs.map((j) => j.maxRowBytes ?? 0)),
+    ),
 };

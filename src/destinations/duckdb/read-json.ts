@@ -15,15 +15,24 @@ export function duckLiteral(value: string | number | boolean | null): string {
 /** The DuckDB type of a column, in DDL and in casts. */
 export function duckColumnType(c: Column): string {
   switch (c.dataType) {
-    case "text": return "VARCHAR";
-    case "bigint": return "BIGINT";
-    case "double": return "DOUBLE";
-    case "bool": return "BOOLEAN";
-    case "timestamp": return c.timezone === false ? "TIMESTAMP" : "TIMESTAMP WITH TIME ZONE";
-    case "date": return "DATE";
-    case "decimal": return `DECIMAL(${c.precision ?? 38},${c.scale ?? 9})`;
-    case "json": return "JSON";
-    case "binary": return "BLOB";
+    case "text":
+      return "VARCHAR";
+    case "bigint":
+      return "BIGINT";
+    case "double":
+      return "DOUBLE";
+    case "bool":
+      return "BOOLEAN";
+    case "timestamp":
+      return c.timezone === false ? "TIMESTAMP" : "TIMESTAMP WITH TIME ZONE";
+    case "date":
+      return "DATE";
+    case "decimal":
+      return `DECIMAL(${c.precision ?? 38},${c.scale ?? 9})`;
+    case "json":
+      return "JSON";
+    case "binary":
+      return "BLOB";
   }
 }
 

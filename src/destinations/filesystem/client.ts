@@ -134,9 +134,10 @@ export class FilesystemClient implements DestinationClient {
 
   /** The system tables' rows are JSON lines; only those of committed loads count. */
   private systemFiles(cat: DatasetCatalog, table: string): Promise<LocalDataFile[]> {
-    const named = table === LOADS_TABLE
-      ? [...cat.markers.values()].map((m) => m.file)
-      : (table === VERSION_TABLE ? cat.versionFiles : cat.stateFiles).filter((f) => cat.isCommitted(f.loadId));
+    const named =
+      table === LOADS_TABLE
+        ? [...cat.markers.values()].map((m) => m.file)
+        : (table === VERSION_TABLE ? cat.versionFiles : cat.stateFiles).filter((f) => cat.isCommitted(f.loadId));
     return Promise.all(named.map(async (f) => ({ path: await this.localPath(f.key), format: "jsonl" as const })));
   }
 
@@ -145,8 +146,11 @@ export class FilesystemClient implements DestinationClient {
     if (!this.viewsReady) {
       const cat = await this.catalog();
       const system = new Set(systemTables().map((t) => t.name));
-      await createDatasetViews(duck, this.datasetName, await this.storedTables(cat), (table) =>
-        system.has(table) ? this.systemFiles(cat, table) : this.localFiles(cat.visibleFiles(table)),
+      await createDatasetViews(
+        duck,
+        this.datasetName,
+        await this.storedTables(cat),
+        (table) => (system.has(table) ? this.systemFiles(cat, table) : this.localFiles(cat.visibleFiles(table))),
         cat.maxRowBytes,
       );
       this.viewsReady = true;
@@ -202,15 +206,20 @@ export class FilesystemClient implements DestinationClient {
           const out = this.scratchPath(this.writer.format);
           const key = dataKey(this.datasetName, t.name, loadId, fileIdOf(t.name, job.file), this.writer.format);
           try {
-            if (await this.writer.fromLoadFile(Object.values(t.columns), job.path, out, filters.get(t.name), job.maxRowBytes ?? 0)) {
+            if (
+              await this.writer.fromLoadFile(Object.values(t.columns), job.path, out, filters.get(t.name), job.maxRowBytes ?? 0)
+            ) {
               await this.bucket.upload(key, out);
             }
           } catch (err) {
             if (err instanceof PipelineError) throw err;
-            throw new PipelineError(`table ${t.name}: writing ${key} to ${this.bucket.display} failed: ${(err as Error).message}`, {
-              cause: err,
-              hint: "the package stays pending and nothing of it is visible; fix the cause and run again",
-            });
+            throw new PipelineError(
+              `table ${t.name}: writing ${key} to ${this.bucket.display} failed: ${(err as Error).message}`,
+              {
+                cause: err,
+                hint: "the package stays pending and nothing of it is visible; fix the cause and run again",
+              },
+            );
           }
           req.onJobStaged?.(job);
         }
@@ -220,10 +229,16 @@ export class FilesystemClient implements DestinationClient {
     const now = new Date().toISOString();
     const maxRowBytes = Math.max(0, ...req.jobs.map((j) => j.maxRowBytes ?? 0));
     if (cat.newestVersion(schema.name)?.hash !== schema.versionHash) {
-      await this.bucket.writeText(versionKey(this.datasetName, schema.name, loadId, schema.versionHash), versionLine(schema, now));
+      await this.bucket.writeText(
+        versionKey(this.datasetName, schema.name, loadId, schema.versionHash),
+        versionLine(schema, now),
+      );
     }
     if (req.stateRow) {
-      await this.bucket.writeText(stateKey(this.datasetName, req.stateRow.pipelineName, loadId, req.stateRow.versionHash), stateLine(req.stateRow, loadId));
+      await this.bucket.writeText(
+        stateKey(this.datasetName, req.stateRow.pipelineName, loadId, req.stateRow.versionHash),
+        stateLine(req.stateRow, loadId),
+      );
     }
     const marker: LoadMarker = {
       load_id: loadId,
@@ -243,13 +258,24 @@ export class FilesystemClient implements DestinationClient {
     const packageFiles = new Map<string, string[]>();
     const storedFiles = new Map<string, StoredFile[]>();
     for (const t of [root, ...children]) {
-      packageFiles.set(t.name, req.jobs.filter((j) => j.table === t.name).map((j) => j.path));
+      packageFiles.set(
+        t.name,
+        req.jobs.filter((j) => j.table === t.name).map((j) => j.path),
+      );
       const visible = cat.visibleFiles(t.name);
       const local = await this.localFiles(visible);
-      storedFiles.set(t.name, visible.map((f, i) => ({ ...local[i]!, key: f.key, table: t.name })));
+      storedFiles.set(
+        t.name,
+        visible.map((f, i) => ({ ...local[i]!, key: f.key, table: t.name })),
+      );
     }
     return planMerge({
-      duck: await this.duck(), temp, root, children, packageFiles, storedFiles,
+      duck: await this.duck(),
+      temp,
+      root,
+      children,
+      packageFiles,
+      storedFiles,
       superseded: req.superseded?.[root.name] ?? [],
       maxRowBytes: Math.max(cat.maxRowBytes, ...req.jobs.map((j) => j.maxRowBytes ?? 0)),
     });
@@ -260,11 +286,16 @@ export class FilesystemClient implements DestinationClient {
     try {
       if (replaced.length > 0) await this.bucket.delete(replaced);
       if (req.stateRow) {
-        const old = cat.committedStates(req.stateRow.pipelineName).slice(KEEP_STATE_FILES - 1).map((f) => f.key);
+        const old = cat
+          .committedStates(req.stateRow.pipelineName)
+          .slice(KEEP_STATE_FILES - 1)
+          .map((f) => f.key);
         if (old.length > 0) await this.bucket.delete(old);
       }
     } catch (err) {
-      log.warn(`load ${req.loadId} is committed, but removing old files failed (the next load retries): ${(err as Error).message}`);
+      log.warn(
+        `load ${req.loadId} is committed, but removing old files failed (the next load retries): ${(err as Error).message}`,
+      );
     }
   }
 

@@ -83,7 +83,9 @@ export class DataFileWriter {
   /** A stored data file (local copy at `input`) without the rows `filter` drops, in its own format. */
   async rewrite(input: string, format: DataFormat, out: string, filter: RowFilter): Promise<boolean> {
     if (format === "parquet") {
-      return (await copyToParquet(await this.duck(), `SELECT * FROM read_parquet(${duckLiteral(input)})${whereSql(filter)}`, out)) > 0;
+      return (
+        (await copyToParquet(await this.duck(), `SELECT * FROM read_parquet(${duckLiteral(input)})${whereSql(filter)}`, out)) > 0
+      );
     }
     return (await filterJsonLines(input, format === "jsonl.gz", out, format === "jsonl.gz", filter)) > 0;
   }

@@ -30,11 +30,14 @@ export const FILESYSTEM_CAPABILITIES: Capabilities = {
 /** A temp folder for downloads from remote buckets, removed when the process exits. */
 function scratchDir(): string {
   const dir = mkdtempSync(join(tmpdir(), "sage-pipeline-bucket-"));
-  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+  process.once("exit", () => {
+    rmSync(dir, { recursive: true, force: true });
+  });
   return dir;
 }
 
-const HINT = 'set bucket_url under [destination.filesystem] (a folder, file:///path or s3://bucket/prefix), e.g. DESTINATION__FILESYSTEM__BUCKET_URL=./data';
+const HINT =
+  "set bucket_url under [destination.filesystem] (a folder, file:///path or s3://bucket/prefix), e.g. DESTINATION__FILESYSTEM__BUCKET_URL=./data";
 
 export class FilesystemDestination implements Destination {
   readonly name = "filesystem";
@@ -58,11 +61,15 @@ export class FilesystemDestination implements Destination {
     } else this.url = resolve(raw);
     const format = options.format ?? "jsonl";
     if (format !== "jsonl" && format !== "parquet") {
-      throw new ConfigError(`filesystem format ${JSON.stringify(format)} is not supported`, { hint: 'use format = "jsonl" or "parquet"' });
+      throw new ConfigError(`filesystem format ${JSON.stringify(format)} is not supported`, {
+        hint: 'use format = "jsonl" or "parquet"',
+      });
     }
     const compression = options.compression ?? "none";
     if (compression !== "gzip" && compression !== "none") {
-      throw new ConfigError(`filesystem compression ${JSON.stringify(compression)} is not supported`, { hint: 'use compression = "gzip" or "none"' });
+      throw new ConfigError(`filesystem compression ${JSON.stringify(compression)} is not supported`, {
+        hint: 'use compression = "gzip" or "none"',
+      });
     }
     this.format = format === "jsonl" && compression === "gzip" ? "jsonl.gz" : format;
   }
@@ -82,7 +89,9 @@ export class FilesystemDestination implements Destination {
 
   async connect(o: ConnectOptions): Promise<DestinationClient> {
     if (/[/\\]/.test(o.datasetName) || o.datasetName.startsWith(".")) {
-      throw new ConfigError(`dataset name ${JSON.stringify(o.datasetName)} cannot be a folder name`, { hint: "use letters, digits and underscores" });
+      throw new ConfigError(`dataset name ${JSON.stringify(o.datasetName)} cannot be a folder name`, {
+        hint: "use letters, digits and underscores",
+      });
     }
     return new FilesystemClient(o.datasetName, await this.bucket(), this.format, this.cache);
   }

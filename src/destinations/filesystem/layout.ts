@@ -57,9 +57,7 @@ function split(dataset: string, key: string): { folder: string; file: string } |
   return { folder: rest.slice(0, slash), file: rest.slice(slash + 1) };
 }
 
-export type ParsedKey =
-  | { kind: "data"; file: DataFile }
-  | { kind: "marker" | "version" | "state"; file: NamedFile };
+export type ParsedKey = { kind: "data"; file: DataFile } | { kind: "marker" | "version" | "state"; file: NamedFile };
 
 /** What a key in a dataset is, or undefined for anything else (temporaries, foreign files). */
 export function parseKey(dataset: string, key: string): ParsedKey | undefined {

@@ -25,7 +25,7 @@ export class LocalBucket implements Bucket {
   async list(prefix: string): Promise<string[]> {
     const base = this.path(prefix);
     if (!existsSync(base)) return [];
-    return (readdirSync(base, { recursive: true, withFileTypes: true }) as import("node:fs").Dirent[])
+    return readdirSync(base, { recursive: true, withFileTypes: true })
       .filter((d) => d.isFile() && !d.name.startsWith("."))
       .map((d) => relative(this.root, join(d.parentPath, d.name)).split(sep).join("/"));
   }

@@ -72,7 +72,9 @@ export async function planMerge(m: MergeInput): Promise<MergePlan> {
   const kept = hard
     .map((h) => (h.dataType === "bool" ? `COALESCE(${q(h.name)}, FALSE) = FALSE` : `${q(h.name)} IS NULL`))
     .join(" AND ");
-  await duck.execute(`CREATE OR REPLACE TEMP TABLE ${temp}_ins AS SELECT ${q(C_ID)} AS id FROM ${temp}_pkg${kept ? ` WHERE ${kept}` : ""}`);
+  await duck.execute(
+    `CREATE OR REPLACE TEMP TABLE ${temp}_ins AS SELECT ${q(C_ID)} AS id FROM ${temp}_pkg${kept ? ` WHERE ${kept}` : ""}`,
+  );
 
   const storedRoot = m.storedFiles.get(root.name) ?? [];
   const curSelect = await storedSelect(duck, curCols, storedRoot, true, m.maxRowBytes);
@@ -89,7 +91,8 @@ export async function planMerge(m: MergeInput): Promise<MergePlan> {
   if (m.superseded.length > 0 || kept) {
     const ins = await idSet(duck, `SELECT id FROM ${temp}_ins`);
     plan.packageFilters.set(root.name, { column: C_ID, keep: "in", ids: ins, sqlTable: `${temp}_ins` });
-    for (const c of m.children) plan.packageFilters.set(c.name, { column: C_ROOT_ID, keep: "in", ids: ins, sqlTable: `${temp}_ins` });
+    for (const c of m.children)
+      plan.packageFilters.set(c.name, { column: C_ROOT_ID, keep: "in", ids: ins, sqlTable: `${temp}_ins` });
   }
 
   const deleted = await idSet(duck, `SELECT id FROM ${temp}_del`);
@@ -107,7 +110,9 @@ export async function planMerge(m: MergeInput): Promise<MergePlan> {
     if (stored.length === 0) continue;
     const select = await storedSelect(duck, [child.columns[C_ROOT_ID]!], stored, true, m.maxRowBytes);
     const files = byPath(stored);
-    const hit = await duck.query(`SELECT DISTINCT filename FROM (${select}) AS c WHERE ${q(C_ROOT_ID)} IN (SELECT id FROM ${temp}_del)`);
+    const hit = await duck.query(
+      `SELECT DISTINCT filename FROM (${select}) AS c WHERE ${q(C_ROOT_ID)} IN (SELECT id FROM ${temp}_del)`,
+    );
     for (const r of hit) {
       const f = files.get(String(r.filename));
       if (f) plan.rewrites.push({ file: f, filter: childFilter });

@@ -29,7 +29,8 @@ export class S3Bucket implements Bucket {
 
   static async open(url: string, creds: S3Credentials): Promise<S3Bucket> {
     const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
-    if (!m) throw new ConfigError(`bucket_url ${url} is not s3://bucket[/prefix]`, { hint: "write it as s3://my-bucket/some/prefix" });
+    if (!m)
+      throw new ConfigError(`bucket_url ${url} is not s3://bucket[/prefix]`, { hint: "write it as s3://my-bucket/some/prefix" });
     // The AWS SDK loads on first use: local and DuckDB users never pay for it.
     const [s3, storage] = await Promise.all([import("@aws-sdk/client-s3"), import("@aws-sdk/lib-storage")]);
     const secret = creds.aws_secret_access_key === undefined ? undefined : reveal(creds.aws_secret_access_key);
@@ -38,7 +39,13 @@ export class S3Bucket implements Bucket {
       region: creds.region_name ?? "us-east-1",
       ...(creds.endpoint_url ? { endpoint: creds.endpoint_url, forcePathStyle: true } : {}),
       ...(creds.aws_access_key_id && secret
-        ? { credentials: { accessKeyId: creds.aws_access_key_id, secretAccessKey: secret, ...(token ? { sessionToken: token } : {}) } }
+        ? {
+            credentials: {
+              accessKeyId: creds.aws_access_key_id,
+              secretAccessKey: secret,
+              ...(token ? { sessionToken: token } : {}),
+            },
+          }
         : {}),
     });
     return new S3Bucket(client, s3, storage, m[1]!, m[2]!.replace(/\/+$/, ""));
@@ -62,7 +69,9 @@ export class S3Bucket implements Bucket {
     const base = this.key(prefix);
     try {
       do {
-        const r = await this.client.send(new this.s3.ListObjectsV2Command({ Bucket: this.bucket, Prefix: base, ContinuationToken: token }));
+        const r = await this.client.send(
+          new this.s3.ListObjectsV2Command({ Bucket: this.bucket, Prefix: base, ContinuationToken: token }),
+        );
         for (const o of r.Contents ?? []) {
           if (o.Key) out.push(this.prefix ? o.Key.slice(this.prefix.length + 1) : o.Key);
         }
@@ -121,7 +130,9 @@ export class S3Bucket implements Bucket {
       try {
         // One request per object, 16 at a time: DeleteObjects needs Content-MD5, which
         // S3-compatible servers handle differently; deletes are rare (replace and merge clean-up).
-        await Promise.all(batch.map((k) => this.client.send(new this.s3.DeleteObjectCommand({ Bucket: this.bucket, Key: this.key(k) }))));
+        await Promise.all(
+          batch.map((k) => this.client.send(new this.s3.DeleteObjectCommand({ Bucket: this.bucket, Key: this.key(k) }))),
+        );
       } catch (err) {
         throw this.fail("deleting", batch[0] ?? "", err);
       }

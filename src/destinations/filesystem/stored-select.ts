@@ -38,7 +38,9 @@ export async function storedSelect(
         : `CAST(NULL AS ${duckColumnType(c)}) AS ${duckQuote(c.name)}`,
     );
     if (filename) select.push("filename");
-    parts.push(`SELECT ${select.join(", ")} FROM read_parquet(${list}, union_by_name = true${filename ? ", filename = true" : ""})`);
+    parts.push(
+      `SELECT ${select.join(", ")} FROM read_parquet(${list}, union_by_name = true${filename ? ", filename = true" : ""})`,
+    );
   }
   if (parts.length === 0) {
     return readJsonSelect(columns, [], filename ? ["CAST(NULL AS VARCHAR) AS filename"] : []);

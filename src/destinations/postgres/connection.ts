@@ -15,8 +15,8 @@ let drivers: Promise<{ pg: PgModule; copy: CopyModule }> | undefined;
 function loadDrivers(): Promise<{ pg: PgModule; copy: CopyModule }> {
   drivers ??= Promise.all([import("pg"), import("pg-copy-streams")]).then(([pg, copy]) => ({
     // CommonJS modules: their exports arrive as `default` under ESM.
-    pg: ((pg as unknown as { default?: PgModule }).default ?? pg) as PgModule,
-    copy: ((copy as unknown as { default?: CopyModule }).default ?? copy) as CopyModule,
+    pg: (pg as unknown as { default?: PgModule }).default ?? pg,
+    copy: (copy as unknown as { default?: CopyModule }).default ?? copy,
   }));
   return drivers;
 }

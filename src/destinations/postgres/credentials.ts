@@ -40,7 +40,8 @@ function fromDsn(dsn: string): PostgresTarget {
   const host = url.hostname.replace(/^\[|\]$/g, "") || "localhost";
   const port = url.port ? Number(url.port) : 5432;
   const database = decodeURIComponent(url.pathname.replace(/^\//, ""));
-  if (!database) throw new ConfigError(`postgres credentials ${display(user, !!password, host, port, "")} name no database`, { hint: HINT });
+  if (!database)
+    throw new ConfigError(`postgres credentials ${display(user, !!password, host, port, "")} name no database`, { hint: HINT });
   return {
     kind: "server",
     display: display(user, !!password, host, port, database),

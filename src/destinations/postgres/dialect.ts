@@ -24,15 +24,24 @@ function literal(value: string | number | boolean | null): string {
 /** dlt's Postgres types (reference §4.3). */
 function columnType(c: Column): string {
   switch (c.dataType) {
-    case "text": return "varchar";
-    case "bigint": return "bigint";
-    case "double": return "double precision";
-    case "bool": return "boolean";
-    case "timestamp": return c.timezone === false ? "timestamp without time zone" : "timestamp with time zone";
-    case "date": return "date";
-    case "decimal": return `numeric(${c.precision ?? 38},${c.scale ?? 9})`;
-    case "json": return "jsonb";
-    case "binary": return "bytea";
+    case "text":
+      return "varchar";
+    case "bigint":
+      return "bigint";
+    case "double":
+      return "double precision";
+    case "bool":
+      return "boolean";
+    case "timestamp":
+      return c.timezone === false ? "timestamp without time zone" : "timestamp with time zone";
+    case "date":
+      return "date";
+    case "decimal":
+      return `numeric(${c.precision ?? 38},${c.scale ?? 9})`;
+    case "json":
+      return "jsonb";
+    case "binary":
+      return "bytea";
   }
 }
 
@@ -51,7 +60,11 @@ async function copyFiles(conn: SqlConnection, target: string, table: Table, jobs
       if (job.format === "copy_text") {
         await conn.copyRows(target, (job.columns ?? []).map(quote), copyChunksAsIs(file));
       } else {
-        await conn.copyRows(target, columns.map((c) => quote(c.name)), copyChunksFromFile(file, encoder));
+        await conn.copyRows(
+          target,
+          columns.map((c) => quote(c.name)),
+          copyChunksFromFile(file, encoder),
+        );
       }
     } catch (err) {
       if (err instanceof BadLoadLine) {
@@ -64,12 +77,17 @@ async function copyFiles(conn: SqlConnection, target: string, table: Table, jobs
       const detail = err instanceof Error ? err.message : String(err);
       throw new LoadError(
         `table ${table.name}: Postgres rejected load file ${basename(file)}${line !== undefined ? ` at line ${line}` : ""}: ${detail}`,
-        { cause: err, hint: "the package stays pending and nothing of it was committed; fix the data or the column hints and run again" },
+        {
+          cause: err,
+          hint: "the package stays pending and nothing of it was committed; fix the data or the column hints and run again",
+        },
       );
     }
   }
   if (encoder.nulStripped > 0) {
-    log.warn(`table ${table.name}: removed ${encoder.nulStripped} NUL character(s) from text and json values (Postgres cannot store them)`);
+    log.warn(
+      `table ${table.name}: removed ${encoder.nulStripped} NUL character(s) from text and json values (Postgres cannot store them)`,
+    );
   }
 }
 

@@ -30,7 +30,7 @@ export function sharedPglite(dataDir: string | undefined, key: string): Promise<
     db = (async () => {
       const { PGlite } = await import("@electric-sql/pglite");
       if (dataDir) mkdirSync(dataDir, { recursive: true });
-      return (await PGlite.create(dataDir)) as unknown as PgliteLike;
+      return await PGlite.create(dataDir);
     })();
     opened.set(key, db);
     db.catch(() => opened.delete(key));

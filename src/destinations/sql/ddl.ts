@@ -8,8 +8,6 @@ export function orderedColumns(table: Table) {
 }
 
 export function createTableSql(d: SqlDialect, qualified: string, table: Table): string {
-  const defs = orderedColumns(table).map(
-    (c) => `${d.quote(c.name)} ${d.columnType(c)}${c.nullable ? "" : " NOT NULL"}`,
-  );
+  const defs = orderedColumns(table).map((c) => `${d.quote(c.name)} ${d.columnType(c)}${c.nullable ? "" : " NOT NULL"}`);
   return `CREATE TABLE IF NOT EXISTS ${qualified} (${defs.join(", ")})`;
 }

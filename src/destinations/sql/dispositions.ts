@@ -25,7 +25,9 @@ export interface ChainSql {
 }
 
 function columnList(d: SqlDialect, table: Table): string {
-  return Object.values(table.columns).map((c) => d.quote(c.name)).join(", ");
+  return Object.values(table.columns)
+    .map((c) => d.quote(c.name))
+    .join(", ");
 }
 
 function insertFrom(c: ChainSql, table: Table, from: string, where = ""): string {
@@ -38,9 +40,7 @@ function notSuperseded(c: ChainSql): string {
 }
 
 export function appendSql(c: ChainSql): string[] {
-  return [c.root, ...c.children]
-    .filter((t) => c.sources.has(t.name))
-    .map((t) => insertFrom(c, t, c.sources.get(t.name)!));
+  return [c.root, ...c.children].filter((t) => c.sources.has(t.name)).map((t) => insertFrom(c, t, c.sources.get(t.name)!));
 }
 
 /** Replace: empty every table of the chain and insert the new rows, in the load transaction, so

@@ -31,10 +31,9 @@ export class SqlJobClient implements DestinationClient {
   }
 
   protected async existingColumns(): Promise<Map<string, Set<string>>> {
-    const rows = await this.conn.query(
-      "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = $1",
-      [this.datasetName],
-    );
+    const rows = await this.conn.query("SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = $1", [
+      this.datasetName,
+    ]);
     const out = new Map<string, Set<string>>();
     for (const r of rows) {
       const t = String(r.table_name);
@@ -59,10 +58,9 @@ export class SqlJobClient implements DestinationClient {
 
   async isLoaded(loadId: string): Promise<boolean> {
     if (!(await this.hasTable(LOADS_TABLE))) return false;
-    const rows = await this.conn.query(
-      `SELECT 1 AS x FROM ${this.qualified(LOADS_TABLE)} WHERE load_id = $1 AND status = 0`,
-      [loadId],
-    );
+    const rows = await this.conn.query(`SELECT 1 AS x FROM ${this.qualified(LOADS_TABLE)} WHERE load_id = $1 AND status = 0`, [
+      loadId,
+    ]);
     return rows.length > 0;
   }
 
@@ -140,7 +138,8 @@ export class SqlJobClient implements DestinationClient {
         if (direct) {
           // Append and replace need no dedup: rows go straight into the dataset tables.
           if (entry.writeDisposition === "replace") {
-            for (const sql of clearChainSql({ root, children, qualified: (t) => this.qualified(t) })) await this.conn.execute(sql);
+            for (const sql of clearChainSql({ root, children, qualified: (t) => this.qualified(t) }))
+              await this.conn.execute(sql);
           }
           for (const t of chainTables) {
             const f = files.get(t.name);
@@ -167,15 +166,22 @@ export class SqlJobClient implements DestinationClient {
         }
         const superseded = req.superseded?.[root.name] ?? [];
         const chain: ChainSql = {
-          dialect: this.dialect, schema, root, children, qualified: (t) => this.qualified(t), sources, temp,
+          dialect: this.dialect,
+          schema,
+          root,
+          children,
+          qualified: (t) => this.qualified(t),
+          sources,
+          temp,
           ...(superseded.length > 0 ? { superseded: await this.tempIdTable(`${temp}_sup`, superseded) } : {}),
           ...(entry.writeDisposition === "merge" && (await this.isEmpty(root.name)) ? { targetEmpty: true } : {}),
         };
-        const statements = entry.writeDisposition === "replace"
-          ? replaceSql(chain)
-          : entry.writeDisposition === "merge"
-            ? mergeSql(chain)
-            : appendSql(chain);
+        const statements =
+          entry.writeDisposition === "replace"
+            ? replaceSql(chain)
+            : entry.writeDisposition === "merge"
+              ? mergeSql(chain)
+              : appendSql(chain);
         for (const sql of statements) await this.conn.execute(sql);
         for (const s of staged) await this.conn.execute(`DROP TABLE ${s}`);
         if (chain.superseded) await this.conn.execute(`DROP TABLE ${chain.superseded}`);

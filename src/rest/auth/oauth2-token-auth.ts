@@ -1,6 +1,11 @@
 import { Secret } from "../../config/index.js";
 import {
-  AuthenticationError, bodyExcerpt, createHttpError, type HttpRequester, type HttpResponse, type OutgoingRequest,
+  AuthenticationError,
+  bodyExcerpt,
+  createHttpError,
+  type HttpRequester,
+  type HttpResponse,
+  type OutgoingRequest,
   type RequestAuth,
 } from "../../http/index.js";
 import { ConfigError } from "../../util/errors.js";
@@ -77,14 +82,23 @@ export abstract class OAuth2TokenAuth implements RequestAuth {
     const form: Record<string, string> = { ...this.grantFields(), ...o.accessTokenRequestData };
     const headers: Record<string, string> = { accept: "application/json" };
     if (o.clientAuthMethod === "client_secret_basic") {
-      const pair = Buffer.from(`${encodeURIComponent(this.clientId.reveal())}:${encodeURIComponent(this.clientSecret.reveal())}`).toString("base64");
+      const pair = Buffer.from(
+        `${encodeURIComponent(this.clientId.reveal())}:${encodeURIComponent(this.clientSecret.reveal())}`,
+      ).toString("base64");
       registerSecret(pair);
       headers.authorization = `Basic ${pair}`;
     } else {
       form.client_id = this.clientId.reveal();
       form.client_secret = this.clientSecret.reveal();
     }
-    const response = await client.request({ method: "POST", url: o.accessTokenUrl, data: form, headers, label: `${this.grantName} token request`, returnErrors: true });
+    const response = await client.request({
+      method: "POST",
+      url: o.accessTokenUrl,
+      data: form,
+      headers,
+      label: `${this.grantName} token request`,
+      returnErrors: true,
+    });
     if (!response.ok) throw this.tokenError(response);
     const body = response.json();
     const fields = body !== null && typeof body === "object" && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
@@ -92,7 +106,7 @@ export abstract class OAuth2TokenAuth implements RequestAuth {
       throw new AuthenticationError(
         { method: "POST", url: redactUrl(o.accessTokenUrl), status: response.status, bodyExcerpt: bodyExcerpt(response.text) },
         "returned no access_token",
-        { hint: "check accessTokenUrl: it should be the OAuth2 token endpoint returning {\"access_token\": ...}" },
+        { hint: 'check accessTokenUrl: it should be the OAuth2 token endpoint returning {"access_token": ...}' },
       );
     }
     registerSecret(fields.access_token);
@@ -106,12 +120,15 @@ export abstract class OAuth2TokenAuth implements RequestAuth {
       try {
         await o.onTokens(tokens);
       } catch (err) {
-        throw new ConfigError(`${this.grantName}: onTokens failed, so the new tokens were not used: ${err instanceof Error ? err.message : String(err)}`, {
-          cause: err,
-          hint: tokens.rotated
-            ? "the token endpoint rotated the refresh token and the old one may no longer work: fix the storage in onTokens and re-authorize if the next run is refused"
-            : "fix the storage in onTokens",
-        });
+        throw new ConfigError(
+          `${this.grantName}: onTokens failed, so the new tokens were not used: ${err instanceof Error ? err.message : String(err)}`,
+          {
+            cause: err,
+            hint: tokens.rotated
+              ? "the token endpoint rotated the refresh token and the old one may no longer work: fix the storage in onTokens and re-authorize if the next run is refused"
+              : "fix the storage in onTokens",
+          },
+        );
       }
     }
     this.accessToken = tokens.accessToken;
@@ -122,7 +139,14 @@ export abstract class OAuth2TokenAuth implements RequestAuth {
   }
 
   private tokenError(response: HttpResponse): Error {
-    const details = { method: "POST", url: redactUrl(this.options.accessTokenUrl), status: response.status, statusText: response.statusText, bodyExcerpt: bodyExcerpt(response.text, response.headers.get("content-type")), label: `${this.grantName} token request` };
+    const details = {
+      method: "POST",
+      url: redactUrl(this.options.accessTokenUrl),
+      status: response.status,
+      statusText: response.statusText,
+      bodyExcerpt: bodyExcerpt(response.text, response.headers.get("content-type")),
+      label: `${this.grantName} token request`,
+    };
     if (response.status === 400 || response.status === 401) {
       let code = "";
       try {
@@ -131,11 +155,16 @@ export abstract class OAuth2TokenAuth implements RequestAuth {
       } catch {
         // A non-JSON error body: the excerpt in the message says enough.
       }
-      return new AuthenticationError(details, `failed: ${response.status}: the token endpoint refused the ${this.grantName} grant${code}`, {
-        hint: this.grantName === "refresh_token"
-          ? "the refresh token is expired, revoked or already used (rotating tokens work once: another process may have refreshed first); re-authorize and store the new refresh token"
-          : "check clientId, clientSecret, accessTokenUrl and accessTokenRequestData (scope, audience)",
-      });
+      return new AuthenticationError(
+        details,
+        `failed: ${response.status}: the token endpoint refused the ${this.grantName} grant${code}`,
+        {
+          hint:
+            this.grantName === "refresh_token"
+              ? "the refresh token is expired, revoked or already used (rotating tokens work once: another process may have refreshed first); re-authorize and store the new refresh token"
+              : "check clientId, clientSecret, accessTokenUrl and accessTokenRequestData (scope, audience)",
+        },
+      );
     }
     return createHttpError(details);
   }

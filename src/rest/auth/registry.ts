@@ -36,12 +36,22 @@ export function authTypes(): string[] {
 }
 
 const OAUTH_KEYS = {
-  accessTokenUrl: "string", clientId: "secret", clientSecret: "secret", accessTokenRequestData: "object",
-  defaultTokenExpiration: "number", clientAuthMethod: "string", refreshMargin: "number", onTokens: "function",
+  accessTokenUrl: "string",
+  clientId: "secret",
+  clientSecret: "secret",
+  accessTokenRequestData: "object",
+  defaultTokenExpiration: "number",
+  clientAuthMethod: "string",
+  refreshMargin: "number",
+  onTokens: "function",
 } as const;
 const OAUTH_REQUIRED = ["accessTokenUrl", "clientId", "clientSecret"];
 
-registerAuth("bearer", { create: (o) => new BearerTokenAuth(o as { token: string }), keys: { token: "secret" }, required: ["token"] });
+registerAuth("bearer", {
+  create: (o) => new BearerTokenAuth(o as { token: string }),
+  keys: { token: "secret" },
+  required: ["token"],
+});
 registerAuth("api_key", {
   create: (o) => new ApiKeyAuth(o as { apiKey: string }),
   keys: { apiKey: "secret", name: "string", location: "string" },
@@ -80,16 +90,28 @@ const snake = (k: string) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
  * A ready auth. Missing required fields are looked up like dlt's auth configspecs: under the
  * source's section (`[sources.<source>] token = ...` or `SOURCES__<SOURCE>__TOKEN`).
  */
-export function createAuth(config: AuthConfig, where: string, resolver: ConfigResolver | undefined, sections: readonly string[]): RequestAuth {
+export function createAuth(
+  config: AuthConfig,
+  where: string,
+  resolver: ConfigResolver | undefined,
+  sections: readonly string[],
+): RequestAuth {
   if (isRequestAuth(config)) return config;
   const { type, ...given } = authObject(config);
   const reg = registry.get(type);
-  if (!reg) throw new ConfigError(`${where}.type: unknown auth type ${type}`, { hint: `use one of ${authTypes().join(", ")} or registerAuth()` });
+  if (!reg)
+    throw new ConfigError(`${where}.type: unknown auth type ${type}`, {
+      hint: `use one of ${authTypes().join(", ")} or registerAuth()`,
+    });
   const options: Record<string, unknown> = { ...given };
   const missing: string[] = [];
   for (const key of reg.required) {
     if (options[key] !== undefined) continue;
-    const found = resolver ? (reg.keys[key] === "secret" ? resolver.secret(sections, snake(key)) : resolver.string(sections, snake(key))) : undefined;
+    const found = resolver
+      ? reg.keys[key] === "secret"
+        ? resolver.secret(sections, snake(key))
+        : resolver.string(sections, snake(key))
+      : undefined;
     if (found === undefined) missing.push(key);
     else options[key] = found;
   }

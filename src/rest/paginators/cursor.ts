@@ -46,7 +46,9 @@ export class CursorPaginator implements Paginator {
     }
     const body = response.json();
     this.cursor = findFirst(body, this.cursorPath);
-    this.more = this.hasMorePath ? readHasMore(body, this.hasMorePath, this.describe()) && Boolean(this.cursor) : Boolean(this.cursor);
+    this.more = this.hasMorePath
+      ? readHasMore(body, this.hasMorePath, this.describe()) && Boolean(this.cursor)
+      : Boolean(this.cursor);
   }
 
   next(request: PageRequest): PageRequest | undefined {
@@ -54,7 +56,10 @@ export class CursorPaginator implements Paginator {
     const out = cloneRequest(request);
     if (this.cursorParam) out.params[this.cursorParam] = this.cursor as string;
     if (this.cursorBodyPath) {
-      const body = out.json !== null && typeof out.json === "object" && !Array.isArray(out.json) ? (out.json as Record<string, unknown>) : {};
+      const body =
+        out.json !== null && typeof out.json === "object" && !Array.isArray(out.json)
+          ? (out.json as Record<string, unknown>)
+          : {};
       setPath(body, this.cursorBodyPath, this.cursor);
       out.json = body;
     }
@@ -63,8 +68,11 @@ export class CursorPaginator implements Paginator {
 
   describe(): string {
     return describeOptions(this.type, {
-      cursorPath: this.cursorPath, cursorParam: this.cursorParam, cursorBodyPath: this.cursorBodyPath,
-      stopAfterEmptyPage: this.stopAfterEmptyPage || undefined, hasMorePath: this.hasMorePath,
+      cursorPath: this.cursorPath,
+      cursorParam: this.cursorParam,
+      cursorBodyPath: this.cursorBodyPath,
+      stopAfterEmptyPage: this.stopAfterEmptyPage || undefined,
+      hasMorePath: this.hasMorePath,
     });
   }
 }

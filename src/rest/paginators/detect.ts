@@ -17,7 +17,18 @@ export interface Detection {
 }
 
 const LINK_PARENTS = new Set(["links", "_links", "pagination", "paging", "meta"]);
-const LINK_KEYS = new Set(["$next", "@odata.nextlink", "next", "nextlink", "next_link", "nexturl", "next_url", "next_page_url", "nextpageurl", "next_page"]);
+const LINK_KEYS = new Set([
+  "$next",
+  "@odata.nextlink",
+  "next",
+  "nextlink",
+  "next_link",
+  "nexturl",
+  "next_url",
+  "next_page_url",
+  "nextpageurl",
+  "next_page",
+]);
 const TOTAL_PAGES = /^(total_pages|pages|totalpages|page_count|pagecount)$/i;
 const CURRENT_PAGE = /^(page|current_page|currentpage|page_number|pagenumber|\$page)$/i;
 const MAX_DEPTH = 3;
@@ -43,7 +54,8 @@ function search(node: Record<string, unknown>, path: PathStep[], parent: string 
         const sub = isLinkText(o.href) ? "href" : isLinkText(o.url) ? "url" : undefined;
         if (sub) out.push({ steps: [...steps, { key: sub }], kind: "link" });
       } else if (value === null && (LINK_KEYS.has(key.toLowerCase()) || underLinks)) out.push({ steps, kind: "null-link" });
-      else if ((typeof value === "string" && value.trim() !== "") || typeof value === "number") out.push({ steps, kind: "cursor" });
+      else if ((typeof value === "string" && value.trim() !== "") || typeof value === "number")
+        out.push({ steps, kind: "cursor" });
     }
     if (value !== null && typeof value === "object" && !Array.isArray(value) && steps.length < MAX_DEPTH) {
       search(value as Record<string, unknown>, steps, key, out);
@@ -52,7 +64,10 @@ function search(node: Record<string, unknown>, path: PathStep[], parent: string 
 }
 
 function findPageNumbers(body: Record<string, unknown>): { totalPath: string; current: number | undefined } | undefined {
-  const scan = (node: Record<string, unknown>, path: PathStep[]): { totalPath: string; current: number | undefined } | undefined => {
+  const scan = (
+    node: Record<string, unknown>,
+    path: PathStep[],
+  ): { totalPath: string; current: number | undefined } | undefined => {
     const entries = Object.entries(node);
     const total = entries.find(([k, v]) => TOTAL_PAGES.test(k) && Number.isInteger(Number(v)) && v !== null && v !== "");
     if (total) {
@@ -80,7 +95,11 @@ export function detectPaginator(response: HttpResponse, body: unknown): Detectio
   const links = response.links();
   if (links.next) return { paginator: new HeaderLinkPaginator(), confident: true, evidence: "a Link header with rel=next" };
   if (body === null || typeof body !== "object" || Array.isArray(body)) {
-    return { paginator: new SinglePagePaginator(), confident: false, evidence: Array.isArray(body) ? "a top-level array with no Link header" : "a body that is not an object" };
+    return {
+      paginator: new SinglePagePaginator(),
+      confident: false,
+      evidence: Array.isArray(body) ? "a top-level array with no Link header" : "a body that is not an object",
+    };
   }
   const found: Found[] = [];
   search(body as Record<string, unknown>, [], undefined, found);
@@ -102,7 +121,11 @@ export function detectPaginator(response: HttpResponse, body: unknown): Detectio
   const cursor = found.find((f) => f.kind === "cursor");
   if (cursor) {
     const cursorPath = selectorString(cursor.steps);
-    return { paginator: new CursorPaginator({ cursorPath }), confident: false, evidence: `a cursor at ${cursorPath} (assumed query param "cursor")` };
+    return {
+      paginator: new CursorPaginator({ cursorPath }),
+      confident: false,
+      evidence: `a cursor at ${cursorPath} (assumed query param "cursor")`,
+    };
   }
   return { paginator: new SinglePagePaginator(), confident: false, evidence: "no next link, page count or cursor" };
 }

@@ -6,6 +6,14 @@ export { JsonLinkPaginator, NextUrlPaginator } from "./json-link.js";
 export { OffsetPaginator, type OffsetPaginatorOptions } from "./offset.js";
 export { PageNumberPaginator, type PageNumberPaginatorOptions } from "./page-number.js";
 export { RangePaginator, type RangeSettings } from "./range.js";
-export { createPaginator, isPaginator, paginatorRegistration, paginatorTypes, registerPaginator, type OptionKind, type PaginatorRegistration } from "./registry.js";
+export {
+  createPaginator,
+  isPaginator,
+  paginatorRegistration,
+  paginatorTypes,
+  registerPaginator,
+  type OptionKind,
+  type PaginatorRegistration,
+} from "./registry.js";
 export { SinglePagePaginator } from "./single-page.js";
 export { cloneRequest, requestSignature, type PageRequest, type Paginator, type PaginatorContext } from "./types.js";

@@ -22,7 +22,17 @@ export class OffsetPaginator extends RangePaginator {
         parallel: o.parallel ?? true,
         fixed: { param: o.limitBodyPath ? undefined : (o.limitParam ?? "limit"), bodyPath: o.limitBodyPath, value: o.limit },
       },
-      { limit: o.limit, offset: o.offset, offsetParam: o.offsetParam, limitParam: o.limitParam, offsetBodyPath: o.offsetBodyPath, limitBodyPath: o.limitBodyPath, totalPath: o.totalPath, maximumOffset: o.maximumOffset, hasMorePath: o.hasMorePath },
+      {
+        limit: o.limit,
+        offset: o.offset,
+        offsetParam: o.offsetParam,
+        limitParam: o.limitParam,
+        offsetBodyPath: o.offsetBodyPath,
+        limitBodyPath: o.limitBodyPath,
+        totalPath: o.totalPath,
+        maximumOffset: o.maximumOffset,
+        hasMorePath: o.hasMorePath,
+      },
     );
   }
 }

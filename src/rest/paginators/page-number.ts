@@ -24,7 +24,17 @@ export class PageNumberPaginator extends RangePaginator {
         hasMorePath: o.hasMorePath,
         parallel: o.parallel ?? true,
       },
-      { basePage: o.basePage, page: o.page, pageParam: o.pageParam, pageBodyPath: o.pageBodyPath, totalPath: o.totalPath, totalItemsPath: o.totalItemsPath, pageSize: o.pageSize, maximumPage: o.maximumPage, hasMorePath: o.hasMorePath },
+      {
+        basePage: o.basePage,
+        page: o.page,
+        pageParam: o.pageParam,
+        pageBodyPath: o.pageBodyPath,
+        totalPath: o.totalPath,
+        totalItemsPath: o.totalItemsPath,
+        pageSize: o.pageSize,
+        maximumPage: o.maximumPage,
+        hasMorePath: o.hasMorePath,
+      },
     );
   }
 }

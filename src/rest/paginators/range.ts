@@ -26,7 +26,10 @@ export interface RangeSettings {
 }
 
 function setBody(request: PageRequest, path: string, value: unknown): void {
-  const body = request.json !== null && typeof request.json === "object" && !Array.isArray(request.json) ? (request.json as Record<string, unknown>) : {};
+  const body =
+    request.json !== null && typeof request.json === "object" && !Array.isArray(request.json)
+      ? (request.json as Record<string, unknown>)
+      : {};
   setPath(body, path, value);
   request.json = body;
 }

@@ -40,7 +40,8 @@ export function paginatorTypes(): string[] {
 function rangeStopCheck(o: Record<string, unknown>, maxKey: string, totals: string[]): string[] {
   const stops = [...totals, maxKey, "hasMorePath"].some((k) => o[k] !== undefined) || o.stopAfterEmptyPage !== false;
   const problems: string[] = [];
-  if (!stops) problems.push(`needs a way to stop: set one of ${[...totals, maxKey, "hasMorePath"].join(", ")} or stopAfterEmptyPage: true`);
+  if (!stops)
+    problems.push(`needs a way to stop: set one of ${[...totals, maxKey, "hasMorePath"].join(", ")} or stopAfterEmptyPage: true`);
   if (totals.length > 1 && totals.every((k) => o[k] !== undefined)) problems.push(`set ${totals.join(" or ")}, not both`);
   return problems;
 }
@@ -49,14 +50,32 @@ const RANGE_KEYS = { totalPath: "string", stopAfterEmptyPage: "boolean", hasMore
 
 registerPaginator("json_link", { create: (o) => new JsonLinkPaginator(o), keys: { nextUrlPath: "string" } });
 registerPaginator("header_link", { create: (o) => new HeaderLinkPaginator(o), keys: { linksNextKey: "string" } });
-registerPaginator("header_cursor", { create: (o) => new HeaderCursorPaginator(o), keys: { cursorKey: "string", cursorParam: "string" } });
+registerPaginator("header_cursor", {
+  create: (o) => new HeaderCursorPaginator(o),
+  keys: { cursorKey: "string", cursorParam: "string" },
+});
 registerPaginator("cursor", {
   create: (o) => new CursorPaginator(o),
-  keys: { cursorPath: "string", cursorParam: "string", cursorBodyPath: "string", stopAfterEmptyPage: "boolean", hasMorePath: "string" },
+  keys: {
+    cursorPath: "string",
+    cursorParam: "string",
+    cursorBodyPath: "string",
+    stopAfterEmptyPage: "boolean",
+    hasMorePath: "string",
+  },
 });
 registerPaginator("offset", {
   create: (o) => new OffsetPaginator(o as unknown as OffsetPaginatorOptions),
-  keys: { limit: "number", offset: "number", offsetParam: "string", limitParam: "string", offsetBodyPath: "string", limitBodyPath: "string", maximumOffset: "number", ...RANGE_KEYS },
+  keys: {
+    limit: "number",
+    offset: "number",
+    offsetParam: "string",
+    limitParam: "string",
+    offsetBodyPath: "string",
+    limitBodyPath: "string",
+    maximumOffset: "number",
+    ...RANGE_KEYS,
+  },
   required: ["limit"],
   check: (o) => [
     ...(typeof o.limit === "number" && !(o.limit > 0 && Number.isInteger(o.limit)) ? ["limit must be a positive integer"] : []),
@@ -65,14 +84,29 @@ registerPaginator("offset", {
 });
 registerPaginator("page_number", {
   create: (o) => new PageNumberPaginator(o),
-  keys: { basePage: "number", page: "number", pageParam: "string", pageBodyPath: "string", totalItemsPath: "string", pageSize: "number", maximumPage: "number", ...RANGE_KEYS },
+  keys: {
+    basePage: "number",
+    page: "number",
+    pageParam: "string",
+    pageBodyPath: "string",
+    totalItemsPath: "string",
+    pageSize: "number",
+    maximumPage: "number",
+    ...RANGE_KEYS,
+  },
   check: (o) => rangeStopCheck(o, "maximumPage", ["totalPath", "totalItemsPath"]),
 });
 registerPaginator("single_page", { create: () => new SinglePagePaginator(), keys: {} });
 
 function isPaginator(v: unknown): v is Paginator {
   const p = v as Partial<Paginator> | null;
-  return p !== null && typeof p === "object" && typeof p.init === "function" && typeof p.update === "function" && typeof p.next === "function";
+  return (
+    p !== null &&
+    typeof p === "object" &&
+    typeof p.init === "function" &&
+    typeof p.update === "function" &&
+    typeof p.next === "function"
+  );
 }
 
 /** A fresh copy of a user's paginator instance, so each run starts from clean state (dlt deep-copies). */
@@ -85,10 +119,16 @@ export function createPaginator(config: PaginatorConfig | undefined): Paginator 
   if (config === undefined || config === "auto") return undefined;
   if (typeof config === "function") return config();
   if (isPaginator(config)) return freshCopy(config);
-  const { type, ...options } = (typeof config === "string" ? { type: config } : config) as { type?: string } & Record<string, unknown>;
+  const { type, ...options } = (typeof config === "string" ? { type: config } : config) as { type?: string } & Record<
+    string,
+    unknown
+  >;
   if (type === undefined || type === "auto") return undefined;
   const reg = paginatorRegistration(type);
-  if (!reg) throw new ConfigError(`unknown paginator type ${type}`, { hint: `use one of ${paginatorTypes().join(", ")} or registerPaginator()` });
+  if (!reg)
+    throw new ConfigError(`unknown paginator type ${type}`, {
+      hint: `use one of ${paginatorTypes().join(", ")} or registerPaginator()`,
+    });
   return reg.create(options);
 }
 

@@ -18,9 +18,11 @@ export function keyPath(path: string, key: string): string {
   return k.startsWith("[") ? `${path}${k}` : `${path}.${k}`;
 }
 
-const typed = (test: (v: unknown) => boolean, what: string): Check => (v, p, out) => {
-  if (!test(v)) out.push(`${p}: must be ${what}, got ${describeKind(v)}`);
-};
+const typed =
+  (test: (v: unknown) => boolean, what: string): Check =>
+  (v, p, out) => {
+    if (!test(v)) out.push(`${p}: must be ${what}, got ${describeKind(v)}`);
+  };
 
 export const str = typed((v) => typeof v === "string", "a string");
 export const num = typed((v) => typeof v === "number" && Number.isFinite(v), "a number");
@@ -38,7 +40,9 @@ export function oneOf(values: readonly string[]): Check {
   return (v, p, out) => {
     if (typeof v === "string" && values.includes(v)) return;
     const shown = typeof v === "string" ? JSON.stringify(v) : describeKind(v);
-    out.push(`${p}: must be one of ${values.join(", ")}, got ${shown}${typeof v === "string" ? didYouMean(v, values).replace(/ \(allowed:.*\)$/, "") : ""}`);
+    out.push(
+      `${p}: must be one of ${values.join(", ")}, got ${shown}${typeof v === "string" ? didYouMean(v, values).replace(/ \(allowed:.*\)$/, "") : ""}`,
+    );
   };
 }
 
@@ -48,7 +52,9 @@ export function arrayOf(item: Check): Check {
       out.push(`${p}: must be a list, got ${describeKind(v)}`);
       return;
     }
-    v.forEach((x, i) => item(x, `${p}[${i}]`, out));
+    v.forEach((x, i) => {
+      item(x, `${p}[${i}]`, out);
+    });
   };
 }
 

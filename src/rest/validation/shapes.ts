@@ -3,7 +3,20 @@ import { compilePath } from "../../util/json-path.js";
 import { authObject, authRegistration, authTypes, isRequestAuth, type AuthOptionKind } from "../auth/registry.js";
 import { isPaginator, paginatorRegistration, paginatorTypes } from "../paginators/registry.js";
 import {
-  any, arrayOf, bool, type Check, describeKind, fn, keyPath, num, object, oneOf, recordOf, secret, str, strOrStrings,
+  any,
+  arrayOf,
+  bool,
+  type Check,
+  describeKind,
+  fn,
+  keyPath,
+  num,
+  object,
+  oneOf,
+  recordOf,
+  secret,
+  str,
+  strOrStrings,
 } from "./checks.js";
 
 const KIND_CHECKS: Record<AuthOptionKind, Check> = {
@@ -14,7 +27,8 @@ const KIND_CHECKS: Record<AuthOptionKind, Check> = {
   object: recordOf(any),
   secret,
   date: (v, p, out) => {
-    if (!(v instanceof Date) && typeof v !== "number" && typeof v !== "string") out.push(`${p}: must be a Date, epoch milliseconds or an ISO string, got ${describeKind(v)}`);
+    if (!(v instanceof Date) && typeof v !== "number" && typeof v !== "string")
+      out.push(`${p}: must be a Date, epoch milliseconds or an ISO string, got ${describeKind(v)}`);
   },
 };
 
@@ -34,7 +48,9 @@ export const paginatorCheck: Check = (v, p, out) => {
     const reg = paginatorRegistration(v);
     if (!reg && v !== "auto") oneOf(paginatorTypes())(v, p, out);
     else if (reg?.required?.length) {
-      out.push(`${p}: the ${v} paginator needs ${reg.required.join(", ")}; write { type: "${v}", ${reg.required.map((k) => `${k}: ...`).join(", ")} }`);
+      out.push(
+        `${p}: the ${v} paginator needs ${reg.required.join(", ")}; write { type: "${v}", ${reg.required.map((k) => `${k}: ...`).join(", ")} }`,
+      );
     }
     return;
   }
@@ -44,10 +60,19 @@ export const paginatorCheck: Check = (v, p, out) => {
   }
   const o = v as Record<string, unknown>;
   const type = o.type ?? "auto";
-  if (typeof type !== "string") return str(type, keyPath(p, "type"), out);
-  if (type === "auto") return object({ type: str })(o, p, out);
+  if (typeof type !== "string") {
+    str(type, keyPath(p, "type"), out);
+    return;
+  }
+  if (type === "auto") {
+    object({ type: str })(o, p, out);
+    return;
+  }
   const reg = paginatorRegistration(type);
-  if (!reg) return oneOf(paginatorTypes())(type, keyPath(p, "type"), out);
+  if (!reg) {
+    oneOf(paginatorTypes())(type, keyPath(p, "type"), out);
+    return;
+  }
   const fields: Record<string, Check> = { type: str };
   for (const [k, kind] of Object.entries(reg.keys)) fields[k] = k.endsWith("Path") ? jsonPath : KIND_CHECKS[kind];
   const before = out.length;
@@ -67,7 +92,10 @@ export const authCheck: Check = (v, p, out) => {
   }
   const o = authObject(v as { token: string });
   const reg = authRegistration(o.type);
-  if (!reg) return oneOf(authTypes())(o.type, keyPath(p, "type"), out);
+  if (!reg) {
+    oneOf(authTypes())(o.type, keyPath(p, "type"), out);
+    return;
+  }
   const fields: Record<string, Check> = { type: str };
   for (const [k, kind] of Object.entries(reg.keys)) fields[k] = KIND_CHECKS[kind];
   if (o.type === "api_key") fields.location = oneOf(["header", "query", "param", "cookie"]);
@@ -76,7 +104,13 @@ export const authCheck: Check = (v, p, out) => {
   object(fields)(o, p, out);
 };
 
-const limiterCheck = object({ maxConcurrency: num, requestsPerSecond: num, requestsPerMinute: num, dailyBudget: num, adaptive: bool });
+const limiterCheck = object({
+  maxConcurrency: num,
+  requestsPerSecond: num,
+  requestsPerMinute: num,
+  dailyBudget: num,
+  adaptive: bool,
+});
 
 const scalar = (v: unknown) => typeof v === "string" || typeof v === "number" || typeof v === "boolean";
 const paramCheck: Check = (v, p, out) => {
@@ -94,10 +128,22 @@ const paramCheck: Check = (v, p, out) => {
 
 const incrementalCheck: Check = (v, p, out) => {
   if (v instanceof Incremental) return;
-  object({
-    cursorPath: jsonPath, initialValue: any, endValue: any, lastValueFunc: oneOf(["max", "min"]), rowOrder: oneOf(["asc", "desc"]),
-    lag: num, primaryKey: strOrStrings, onCursorValueMissing: oneOf(["raise", "include", "exclude"]), convert: fn, startParam: str, endParam: str,
-  }, ["cursorPath"])(v, p, out);
+  object(
+    {
+      cursorPath: jsonPath,
+      initialValue: any,
+      endValue: any,
+      lastValueFunc: oneOf(["max", "min"]),
+      rowOrder: oneOf(["asc", "desc"]),
+      lag: num,
+      primaryKey: strOrStrings,
+      onCursorValueMissing: oneOf(["raise", "include", "exclude"]),
+      convert: fn,
+      startParam: str,
+      endParam: str,
+    },
+    ["cursorPath"],
+  )(v, p, out);
 };
 
 const actionCheck: Check = (v, p, out) => {
@@ -105,18 +151,22 @@ const actionCheck: Check = (v, p, out) => {
   const action: Check = (a, ap, aout) => {
     if (a === "ignore" || typeof a === "function") return;
     if (Array.isArray(a) && a.every((x) => typeof x === "function")) return;
-    aout.push(`${ap}: must be "ignore", a function or a list of functions, got ${typeof a === "string" ? JSON.stringify(a) : describeKind(a)}`);
+    aout.push(
+      `${ap}: must be "ignore", a function or a list of functions, got ${typeof a === "string" ? JSON.stringify(a) : describeKind(a)}`,
+    );
   };
   const before = out.length;
   object({ statusCode: num, content: str, action }, ["action"])(v, p, out);
   const o = v as Record<string, unknown>;
-  if (out.length === before && o.statusCode === undefined && o.content === undefined) out.push(`${p}: give statusCode, content or both (or pass a bare function to run on every response)`);
+  if (out.length === before && o.statusCode === undefined && o.content === undefined)
+    out.push(`${p}: give statusCode, content or both (or pass a bare function to run on every response)`);
 };
 
 const stepCheck: Check = (v, p, out) => {
   const before = out.length;
   object({ filter: fn, map: fn, yieldMap: fn })(v, p, out);
-  if (out.length === before && Object.keys(v as object).length !== 1) out.push(`${p}: one step is exactly one of { filter }, { map } or { yieldMap }`);
+  if (out.length === before && Object.keys(v as object).length !== 1)
+    out.push(`${p}: one step is exactly one of { filter }, { map } or { yieldMap }`);
 };
 
 const headersCheck = recordOf(secret);
@@ -124,16 +174,27 @@ const headersCheck = recordOf(secret);
 export const endpointCheck: Check = (v, p, out) => {
   if (typeof v === "string") return;
   object({
-    path: str, method: oneOf(["GET", "POST"]), params: recordOf(paramCheck), json: any,
-    data: (d, dp, dout) => (typeof d === "string" ? undefined : recordOf(any)(d, dp, dout)),
-    paginator: paginatorCheck, dataSelector: jsonPath, responseActions: arrayOf(actionCheck), incremental: incrementalCheck,
-    headers: headersCheck, auth: authCheck,
+    path: str,
+    method: oneOf(["GET", "POST"]),
+    params: recordOf(paramCheck),
+    json: any,
+    data: (d, dp, dout) => {
+      typeof d === "string" ? undefined : recordOf(any)(d, dp, dout);
+    },
+    paginator: paginatorCheck,
+    dataSelector: jsonPath,
+    responseActions: arrayOf(actionCheck),
+    incremental: incrementalCheck,
+    headers: headersCheck,
+    auth: authCheck,
   })(v, p, out);
 };
 
 const RESOURCE_BASE: Record<string, Check> = {
   endpoint: endpointCheck,
-  tableName: (v, p, out) => (typeof v === "function" ? undefined : str(v, p, out)),
+  tableName: (v, p, out) => {
+    typeof v === "function" ? undefined : str(v, p, out);
+  },
   primaryKey: strOrStrings,
   mergeKey: strOrStrings,
   writeDisposition: oneOf(["append", "replace", "merge"]),
@@ -158,8 +219,13 @@ const resourceEntry: Check = (v, p, out) => {
   resourceObject(v, p, out);
 };
 
-export const configCheck = object({
-  client: object({ baseUrl: str, headers: headersCheck, auth: authCheck, paginator: paginatorCheck, limiter: limiterCheck }, ["baseUrl"]),
-  resourceDefaults: resourceDefaultsCheck,
-  resources: arrayOf(resourceEntry),
-}, ["client", "resources"]);
+export const configCheck = object(
+  {
+    client: object({ baseUrl: str, headers: headersCheck, auth: authCheck, paginator: paginatorCheck, limiter: limiterCheck }, [
+      "baseUrl",
+    ]),
+    resourceDefaults: resourceDefaultsCheck,
+    resources: arrayOf(resourceEntry),
+  },
+  ["client", "resources"],
+);

@@ -6,7 +6,13 @@ import { configCheck } from "./shapes.js";
 import { didYouMean } from "./suggest.js";
 
 /** Where placeholders may appear, and whether a bare `{name}` there is an error. */
-const PLACES = [["path", true], ["params", false], ["json", false], ["data", false], ["headers", false]] as const;
+const PLACES = [
+  ["path", true],
+  ["params", false],
+  ["json", false],
+  ["data", false],
+  ["headers", false],
+] as const;
 
 function refsByPlace(r: MergedResource): Array<[string, PlaceholderRef[], boolean]> {
   const e = r.config.endpoint as unknown as Record<string, unknown>;
@@ -26,7 +32,9 @@ function checkDependencies(entries: ResourceEntry[], out: string[]): Map<string,
       out.push(`${at}: json and data are mutually exclusive (after merging resourceDefaults); send one body`);
     }
     for (const name of entry.unboundResolve) {
-      out.push(`${at}.params.${name}: a resolve param needs {${name}} in the path (${JSON.stringify(entry.config.endpoint.path)})`);
+      out.push(
+        `${at}.params.${name}: a resolve param needs {${name}} in the path (${JSON.stringify(entry.config.endpoint.path)})`,
+      );
     }
     for (const [place, refs, strict] of refsByPlace(entry)) {
       for (const ref of refs) {
@@ -39,17 +47,25 @@ function checkDependencies(entries: ResourceEntry[], out: string[]): Map<string,
         } else if (ref.kind === "incremental" && !hasIncremental) {
           out.push(`${at}.${place}: placeholder ${ref.raw} needs endpoint.incremental ({ cursorPath, initialValue })`);
         } else if (ref.kind === "unknown") {
-          out.push(`${at}.${place}: unknown placeholder ${ref.raw}; use {resources.<parent>.<field>} or {incremental.start_value}, and write literal braces as {{ and }}`);
+          out.push(
+            `${at}.${place}: unknown placeholder ${ref.raw}; use {resources.<parent>.<field>} or {incremental.start_value}, and write literal braces as {{ and }}`,
+          );
         } else if (ref.kind === "name" && strict) {
-          out.push(`${at}.${place}: placeholder ${ref.raw} is not bound; write {resources.<parent>.<field>}, or add params.${ref.name} as { type: "resolve", resource, field }`);
+          out.push(
+            `${at}.${place}: placeholder ${ref.raw} is not bound; write {resources.<parent>.<field>}, or add params.${ref.name} as { type: "resolve", resource, field }`,
+          );
         }
       }
     }
     if (found.size > 1) {
-      out.push(`${at}: placeholders name several parent resources (${[...found].join(", ")}); a child resource has exactly one parent`);
+      out.push(
+        `${at}: placeholders name several parent resources (${[...found].join(", ")}); a child resource has exactly one parent`,
+      );
     } else if (found.size === 1) parents.set(entry.name, [...found][0] as string);
     if (entry.config.includeFromParent?.length && found.size === 0) {
-      out.push(`resources[${entry.index}].includeFromParent: ${entry.name} has no parent; includeFromParent needs a {resources.<parent>.<field>} placeholder in the endpoint`);
+      out.push(
+        `resources[${entry.index}].includeFromParent: ${entry.name} has no parent; includeFromParent needs a {resources.<parent>.<field>} placeholder in the endpoint`,
+      );
     }
   }
   return parents;
@@ -64,7 +80,9 @@ function checkUrls(baseUrl: string, entries: ResourceEntry[], out: string[]): vo
   }
   for (const e of entries) {
     if ("config" in e && !/^https?:\/\//i.test(e.config.endpoint.path)) {
-      out.push(`resources[${e.index}].endpoint.path: client.baseUrl is empty, so the path must be an absolute URL, got ${JSON.stringify(e.config.endpoint.path)}`);
+      out.push(
+        `resources[${e.index}].endpoint.path: client.baseUrl is empty, so the path must be an absolute URL, got ${JSON.stringify(e.config.endpoint.path)}`,
+      );
     }
   }
 }
@@ -121,9 +139,12 @@ export function validateConfig(config: RESTAPIConfig): ValidatedConfig {
     validated = { entries, parents, order };
   }
   if (out.length > 0) {
-    throw new ConfigError(`REST API config has ${out.length === 1 ? "a problem" : `${out.length} problems`}:\n  ${out.join("\n  ")}`, {
-      hint: "fix the keys listed; the shape is RESTAPIConfig (dlt's rest_api config, in camelCase)",
-    });
+    throw new ConfigError(
+      `REST API config has ${out.length === 1 ? "a problem" : `${out.length} problems`}:\n  ${out.join("\n  ")}`,
+      {
+        hint: "fix the keys listed; the shape is RESTAPIConfig (dlt's rest_api config, in camelCase)",
+      },
+    );
   }
   return validated;
 }

@@ -40,9 +40,10 @@ export function openBrowser(url: string): boolean {
   const platform = process.platform;
   const hasDisplay = platform !== "linux" || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
   if (!hasDisplay) return false;
-  const [cmd, args] = platform === "darwin" ? ["open", [url]] : platform === "win32" ? ["cmd", ["/c", "start", "", url]] : ["xdg-open", [url]];
+  const [cmd, args] =
+    platform === "darwin" ? ["open", [url]] : platform === "win32" ? ["cmd", ["/c", "start", "", url]] : ["xdg-open", [url]];
   try {
-    const child = spawn(cmd as string, args as string[], { detached: true, stdio: "ignore" });
+    const child = spawn(cmd, args, { detached: true, stdio: "ignore" });
     child.on("error", () => undefined);
     child.unref();
     return true;
@@ -69,25 +70,38 @@ export async function login(opts: LoginOptions): Promise<StoredTokens> {
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     if (url.pathname !== new URL(redirectUri).pathname) {
-      res.writeHead(404, { "Content-Type": "text/html" }).end(page("Not found", "This server only waits for the Sage login callback."));
+      res
+        .writeHead(404, { "Content-Type": "text/html" })
+        .end(page("Not found", "This server only waits for the Sage login callback."));
       return;
     }
     if (finished) {
-      res.writeHead(409, { "Content-Type": "text/html" }).end(page("Already done", "The login already finished; you can close this window."));
+      res
+        .writeHead(409, { "Content-Type": "text/html" })
+        .end(page("Already done", "The login already finished; you can close this window."));
       return;
     }
     const error = url.searchParams.get("error");
     if (error) {
       finished = true;
-      res.writeHead(400, { "Content-Type": "text/html" }).end(page("Login failed", `Sage answered: ${error}. You can close this window.`));
-      settle.reject(new PipelineError(`Sage login failed: ${error}${url.searchParams.get("error_description") ? ` (${url.searchParams.get("error_description")})` : ""}`, {
-        hint: "check that the app's callback URL matches and try `sage-pipeline auth login` again",
-      }));
+      res
+        .writeHead(400, { "Content-Type": "text/html" })
+        .end(page("Login failed", `Sage answered: ${error}. You can close this window.`));
+      settle.reject(
+        new PipelineError(
+          `Sage login failed: ${error}${url.searchParams.get("error_description") ? ` (${url.searchParams.get("error_description")})` : ""}`,
+          {
+            hint: "check that the app's callback URL matches and try `sage-pipeline auth login` again",
+          },
+        ),
+      );
       return;
     }
     if (url.searchParams.get("state") !== state) {
       // Not ours (a stale tab or a forged request): refuse it but keep waiting for the real one.
-      res.writeHead(400, { "Content-Type": "text/html" }).end(page("Login refused", "The state parameter did not match this login attempt."));
+      res
+        .writeHead(400, { "Content-Type": "text/html" })
+        .end(page("Login refused", "The state parameter did not match this login attempt."));
       log.warn("ignored a callback whose state did not match this login attempt");
       return;
     }
@@ -118,24 +132,34 @@ export async function login(opts: LoginOptions): Promise<StoredTokens> {
         obtainedAt: new Date(now).toISOString(),
       };
       opts.store.write(tokens);
-      res.writeHead(200, { "Content-Type": "text/html" }).end(page("Logged in", "sage-pipeline has its tokens. You can close this window."));
+      res
+        .writeHead(200, { "Content-Type": "text/html" })
+        .end(page("Logged in", "sage-pipeline has its tokens. You can close this window."));
       settle.resolve(tokens);
     } catch (err) {
-      res.writeHead(500, { "Content-Type": "text/html" }).end(page("Login failed", "The code could not be exchanged for tokens; see the terminal."));
+      res
+        .writeHead(500, { "Content-Type": "text/html" })
+        .end(page("Login failed", "The code could not be exchanged for tokens; see the terminal."));
       settle.reject(err as Error);
     }
   };
 
   const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => settle.reject(err as Error));
+    handle(req, res).catch((err: unknown) => {
+      settle.reject(err as Error);
+    });
   });
   await new Promise<void>((resolve, reject) => {
-    server.once("error", (err: NodeJS.ErrnoException) =>
-      reject(new PipelineError(`cannot listen on 127.0.0.1:${opts.port ?? 8080} for the login callback: ${err.code ?? err.message}`, {
-        hint: "pass --port with a free port that is registered as the app's callback URL",
-      })),
-    );
-    server.listen(opts.port ?? 8080, "127.0.0.1", () => resolve());
+    server.once("error", (err: NodeJS.ErrnoException) => {
+      reject(
+        new PipelineError(`cannot listen on 127.0.0.1:${opts.port ?? 8080} for the login callback: ${err.code ?? err.message}`, {
+          hint: "pass --port with a free port that is registered as the app's callback URL",
+        }),
+      );
+    });
+    server.listen(opts.port ?? 8080, "127.0.0.1", () => {
+      resolve();
+    });
   });
   const port = (server.address() as AddressInfo).port;
   redirectUri ||= `http://127.0.0.1:${port}/callback`;
@@ -150,9 +174,11 @@ export async function login(opts: LoginOptions): Promise<StoredTokens> {
   opts.onAuthorizeUrl?.(authorize.toString());
 
   const timer = setTimeout(() => {
-    settle.reject(new PipelineError(`no login callback within ${Math.round((opts.timeoutMs ?? 300_000) / 1000)} s`, {
-      hint: "open the printed URL in a browser on this machine and approve the access",
-    }));
+    settle.reject(
+      new PipelineError(`no login callback within ${Math.round((opts.timeoutMs ?? 300_000) / 1000)} s`, {
+        hint: "open the printed URL in a browser on this machine and approve the access",
+      }),
+    );
   }, opts.timeoutMs ?? 300_000);
   try {
     return await done;

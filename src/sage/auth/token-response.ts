@@ -13,13 +13,18 @@ export interface TokenResponse {
 
 /** The token endpoint refused: `invalid_grant` means the code or refresh token is spent or expired. */
 export class TokenEndpointError extends PipelineError {
-  constructor(readonly error: string, description: string | undefined, status: number) {
+  constructor(
+    readonly error: string,
+    description: string | undefined,
+    status: number,
+  ) {
     super(`the Sage token endpoint refused the request (${status} ${error}${description ? `: ${description}` : ""})`, {
-      hint: error === "invalid_grant"
-        ? "the authorization code or refresh token was used already or expired: run `sage-pipeline auth login`"
-        : error === "invalid_client"
-          ? "check client_id and client_secret in [sources.sage_accounting_source] (.dlt/secrets.toml)"
-          : "check the token_url and the app's settings in the Sage developer portal",
+      hint:
+        error === "invalid_grant"
+          ? "the authorization code or refresh token was used already or expired: run `sage-pipeline auth login`"
+          : error === "invalid_client"
+            ? "check client_id and client_secret in [sources.sage_accounting_source] (.dlt/secrets.toml)"
+            : "check the token_url and the app's settings in the Sage developer portal",
     });
   }
 }
@@ -48,7 +53,11 @@ export async function requestTokens(tokenUrl: string, form: Record<string, strin
     // handled below
   }
   if (!res.ok) {
-    throw new TokenEndpointError(String(body.error ?? `http_${res.status}`), body.error_description as string | undefined, res.status);
+    throw new TokenEndpointError(
+      String(body.error ?? `http_${res.status}`),
+      body.error_description as string | undefined,
+      res.status,
+    );
   }
   if (typeof body.access_token !== "string" || typeof body.refresh_token !== "string") {
     throw new ConfigError(`the Sage token endpoint answered ${res.status} without tokens`, { hint: "check token_url" });

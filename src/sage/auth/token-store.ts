@@ -47,7 +47,9 @@ export class TokenStore {
     try {
       parsed = JSON.parse(readFileSync(this.path, "utf8")) as StoredTokens;
     } catch {
-      throw new ConfigError(`the token store ${this.path} is damaged (not JSON)`, { hint: "run `sage-pipeline auth login` again" });
+      throw new ConfigError(`the token store ${this.path} is damaged (not JSON)`, {
+        hint: "run `sage-pipeline auth login` again",
+      });
     }
     if (!parsed.refreshToken || !parsed.accessToken) {
       throw new ConfigError(`the token store ${this.path} has no tokens`, { hint: "run `sage-pipeline auth login`" });

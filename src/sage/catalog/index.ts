@@ -5,8 +5,18 @@ import { closestNames } from "./closest-names.js";
 import type { EndpointSpec, SchemaNode, SubscriptionTier } from "./types.js";
 
 export type {
-  AccessRule, EndpointFilters, EndpointKind, EndpointSpec, FieldRef, NestedArraySpec, QueryParamSpec,
-  RowTraits, SageCountry, SchemaNode, SpecInfo, SubscriptionTier,
+  AccessRule,
+  EndpointFilters,
+  EndpointKind,
+  EndpointSpec,
+  FieldRef,
+  NestedArraySpec,
+  QueryParamSpec,
+  RowTraits,
+  SageCountry,
+  SchemaNode,
+  SpecInfo,
+  SubscriptionTier,
 } from "./types.js";
 export { SPEC_INFO, DEFINITIONS };
 
@@ -15,13 +25,29 @@ export const catalog: readonly EndpointSpec[] = ENDPOINTS;
 
 /** The resources a default Sage pipeline loads: the accounting records plus their master data. */
 export const DEFAULT_RESOURCES: readonly string[] = Object.freeze([
-  "contacts", "contact_persons", "addresses",
-  "sales_invoices", "sales_credit_notes", "sales_quick_entries",
-  "purchase_invoices", "purchase_credit_notes", "purchase_quick_entries",
-  "contact_payments", "contact_allocations", "other_payments",
-  "bank_accounts", "bank_transfers", "bank_deposits",
-  "journals", "ledger_accounts", "ledger_entries", "transactions",
-  "products", "services", "stock_items", "tax_rates",
+  "contacts",
+  "contact_persons",
+  "addresses",
+  "sales_invoices",
+  "sales_credit_notes",
+  "sales_quick_entries",
+  "purchase_invoices",
+  "purchase_credit_notes",
+  "purchase_quick_entries",
+  "contact_payments",
+  "contact_allocations",
+  "other_payments",
+  "bank_accounts",
+  "bank_transfers",
+  "bank_deposits",
+  "journals",
+  "ledger_accounts",
+  "ledger_entries",
+  "transactions",
+  "products",
+  "services",
+  "stock_items",
+  "tax_rates",
   "financial_settings",
 ]);
 
@@ -37,9 +63,10 @@ export function getEndpoint(name: string): EndpointSpec {
   if (found) return found;
   const close = closestNames(normalizeName(name), [...byName.keys()], 3);
   throw new ConfigError(`Unknown Sage endpoint "${name}".`, {
-    hint: close.length > 0
-      ? `Did you mean ${close.map((c) => `"${c}"`).join(", ")}? Every name is listed by the catalog export.`
-      : "The catalog lists every Sage v3.1 collection endpoint by its snake_case name, e.g. sales_invoices.",
+    hint:
+      close.length > 0
+        ? `Did you mean ${close.map((c) => `"${c}"`).join(", ")}? Every name is listed by the catalog export.`
+        : "The catalog lists every Sage v3.1 collection endpoint by its snake_case name, e.g. sales_invoices.",
   });
 }
 

@@ -64,10 +64,17 @@ function clientFromBasic(header: string | undefined): { id: string; secret: stri
   return { id: decodeURIComponent(decoded.slice(0, i)), secret: decodeURIComponent(decoded.slice(i + 1)) };
 }
 
-const fail = (res: ServerResponse, body: TokenError) => sendJson(res, 400, body, { pragma: "no-cache" });
+const fail = (res: ServerResponse, body: TokenError) => {
+  sendJson(res, 400, body, { pragma: "no-cache" });
+};
 
 /** `POST /oauth/token`: authorization_code and refresh_token grants, form-encoded like Sage's. */
-export async function handleToken(req: IncomingMessage, res: ServerResponse, config: OAuthConfig, tokens: TokenStore): Promise<void> {
+export async function handleToken(
+  req: IncomingMessage,
+  res: ServerResponse,
+  config: OAuthConfig,
+  tokens: TokenStore,
+): Promise<void> {
   if (req.method !== "POST") {
     res.writeHead(405, { allow: "POST", "content-length": "0" });
     res.end();

@@ -75,7 +75,11 @@ export class TokenStore {
     const code = `${country.toUpperCase()}/${token(24)}`;
     this.counters.codesIssued++;
     this.codes.set(code, {
-      clientId, redirectUri, scope, used: false, expiresAt: Date.now() + this.options.authorizationCodeTtlSeconds * 1000,
+      clientId,
+      redirectUri,
+      scope,
+      used: false,
+      expiresAt: Date.now() + this.options.authorizationCodeTtlSeconds * 1000,
     });
     return code;
   }

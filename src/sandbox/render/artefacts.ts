@@ -5,14 +5,22 @@ import { CREDIT_NOTES, QUICK_ENTRIES, SALES_SIDE } from "../world/build-artefact
 import { TRANSACTION_TYPES } from "../world/ledger.js";
 import type { Row } from "../world/table.js";
 import type {
-  AddressData, AllocationData, ArtefactData, ArtefactTable, ContactData, LineData, PaymentData,
+  AddressData,
+  AllocationData,
+  ArtefactData,
+  ArtefactTable,
+  ContactData,
+  LineData,
+  PaymentData,
 } from "../world/types.js";
 import type { Rec, World } from "../world/world.js";
 import { countryGroup } from "./master.js";
 import { head, renderer, stamps, type RenderOptions, type Renderer } from "./renderer.js";
 
 const PREFIXES: Partial<Record<ArtefactTable, string>> = {
-  sales_invoices: "SI-", sales_credit_notes: "SCN-", purchase_credit_notes: "PCN-",
+  sales_invoices: "SI-",
+  sales_credit_notes: "SCN-",
+  purchase_credit_notes: "PCN-",
 };
 
 function artefactLabel(table: ArtefactTable, d: ArtefactData): string {
@@ -72,10 +80,14 @@ function paymentsAllocations(w: World, table: ArtefactTable, row: Row<ArtefactDa
     if (!alloc || p.deletedAt !== null) continue;
     const ref = w.ref("contact_payments", seq);
     out.push({
-      links: w.links("contact_payments", ref.id), date: isoDate(p.d.date),
+      links: w.links("contact_payments", ref.id),
+      date: isoDate(p.d.date),
       type: p.d.kind === "CUSTOMER_RECEIPT" ? "Customer Receipt" : "Supplier Payment",
-      ...(p.d.reference ? { reference: p.d.reference } : {}), amount: money(alloc.cents), discount: "0.00",
-      contact_payment: ref, displayed_as: ref.displayed_as,
+      ...(p.d.reference ? { reference: p.d.reference } : {}),
+      amount: money(alloc.cents),
+      discount: "0.00",
+      contact_payment: ref,
+      displayed_as: ref.displayed_as,
     });
   }
   const allocations = w.table<AllocationData>("contact_allocations");
@@ -86,9 +98,14 @@ function paymentsAllocations(w: World, table: ArtefactTable, row: Row<ArtefactDa
     if (!other || !mine || a.deletedAt !== null) continue;
     const ref = w.ref("contact_allocations", seq);
     out.push({
-      links: w.links("contact_allocations", ref.id), date: isoDate(a.d.date), type: "Allocation",
-      amount: money(Math.abs(mine.cents)), discount: "0.00", contact_allocation: ref,
-      artefact: w.ref(other.res, other.seq), displayed_as: ref.displayed_as,
+      links: w.links("contact_allocations", ref.id),
+      date: isoDate(a.d.date),
+      type: "Allocation",
+      amount: money(Math.abs(mine.cents)),
+      discount: "0.00",
+      contact_allocation: ref,
+      artefact: w.ref(other.res, other.seq),
+      displayed_as: ref.displayed_as,
     });
   }
   return out;
@@ -100,8 +117,12 @@ function salesAddress(w: World, seq: number): Rec {
   const out: Rec = { id, displayed_as: `${a.d.line1}, ${a.d.city}`, $path: `/addresses/${id}`, address_line_1: a.d.line1 };
   if (a.d.line2) out.address_line_2 = a.d.line2;
   return {
-    ...out, city: a.d.city, postal_code: a.d.postcode, country: w.codeRef("countries", w.business.country.toUpperCase()),
-    address_type: w.codeRef("address_types", a.d.type), country_group: w.codeRef("country_groups", countryGroup(w.business.country)),
+    ...out,
+    city: a.d.city,
+    postal_code: a.d.postcode,
+    country: w.codeRef("countries", w.business.country.toUpperCase()),
+    address_type: w.codeRef("address_types", a.d.type),
+    country_group: w.codeRef("country_groups", countryGroup(w.business.country)),
   };
 }
 
@@ -145,7 +166,15 @@ function renderArtefact(w: World, table: ArtefactTable, row: Row<ArtefactData>, 
   if (sales && !quick) out.main_address = salesAddress(w, contact.d.address);
   if (d.notes && !quick) out.notes = d.notes;
   if (sales && !quick) {
-    for (const k of ["shipping_net_amount", "shipping_tax_amount", "shipping_total_amount", "base_currency_shipping_net_amount", "base_currency_shipping_tax_amount", "base_currency_shipping_total_amount"]) out[k] = "0.00";
+    for (const k of [
+      "shipping_net_amount",
+      "shipping_tax_amount",
+      "shipping_total_amount",
+      "base_currency_shipping_net_amount",
+      "base_currency_shipping_tax_amount",
+      "base_currency_shipping_total_amount",
+    ])
+      out[k] = "0.00";
   }
   out.net_amount = money(t.net);
   out.tax_amount = money(t.tax);
@@ -179,16 +208,26 @@ function renderArtefact(w: World, table: ArtefactTable, row: Row<ArtefactData>, 
     const lines = d.lines.map((l, i) => renderLine(w, table, row, l, t.lines[i]!, i));
     out[CREDIT_NOTES.has(table) ? "credit_note_lines" : "invoice_lines"] = lines;
     out.tax_analysis = t.byTax.map((g) => ({
-      tax_rate: w.ref("tax_rates", g.tax), net_amount: money(g.net), tax_amount: money(g.taxAmount),
-      total_amount: money(g.total), goods_amount: money(g.goods), service_amount: money(g.services),
+      tax_rate: w.ref("tax_rates", g.tax),
+      net_amount: money(g.net),
+      tax_amount: money(g.taxAmount),
+      total_amount: money(g.total),
+      goods_amount: money(g.goods),
+      service_amount: money(g.services),
     }));
     const goods = t.byTax.reduce((s, g) => s + g.goods, 0);
     const services = t.byTax.reduce((s, g) => s + g.services, 0);
     out.detailed_tax_analysis = {
-      total_net: money(t.net), total_tax: money(t.tax), total: money(t.total), total_goods_amount: money(goods),
-      total_services_amount: money(services), base_currency_total_net: money(t.baseNet),
-      base_currency_total_tax: money(t.baseTax), base_currency_total: money(t.baseTotal),
-      base_currency_total_goods_amount: money(toBase(goods, d.rate)), base_currency_total_services_amount: money(toBase(services, d.rate)),
+      total_net: money(t.net),
+      total_tax: money(t.tax),
+      total: money(t.total),
+      total_goods_amount: money(goods),
+      total_services_amount: money(services),
+      base_currency_total_net: money(t.baseNet),
+      base_currency_total_tax: money(t.baseTax),
+      base_currency_total: money(t.baseTotal),
+      base_currency_total_goods_amount: money(toBase(goods, d.rate)),
+      base_currency_total_services_amount: money(toBase(services, d.rate)),
     };
   }
   if (o.showPaymentsAllocations) out.payments_allocations = paymentsAllocations(w, table, row);
@@ -213,6 +252,14 @@ function artefactRenderer(table: ArtefactTable): Renderer {
 }
 
 export const ARTEFACT_RENDERERS: Readonly<Record<string, Renderer>> = Object.fromEntries(
-  (["sales_invoices", "sales_credit_notes", "sales_quick_entries", "purchase_invoices", "purchase_credit_notes", "purchase_quick_entries"] as const)
-    .map((t) => [t, artefactRenderer(t)]),
+  (
+    [
+      "sales_invoices",
+      "sales_credit_notes",
+      "sales_quick_entries",
+      "purchase_invoices",
+      "purchase_credit_notes",
+      "purchase_quick_entries",
+    ] as const
+  ).map((t) => [t, artefactRenderer(t)]),
 );

@@ -8,7 +8,10 @@ import { head, renderer, stamps, type Renderer } from "./renderer.js";
 
 const ARTEFACTS = new Set<string>(ARTEFACT_TABLES);
 
-function source(w: World, tx: Row<TransactionData>): Row<{ date: number; contact?: number; reference?: string; currency?: string }> {
+function source(
+  w: World,
+  tx: Row<TransactionData>,
+): Row<{ date: number; contact?: number; reference?: string; currency?: string }> {
   return w.table<{ date: number }>(tx.d.src).at(tx.d.seq);
 }
 
@@ -37,8 +40,11 @@ const transactions = renderer<TransactionData>({
     out.transaction_type = w.codeRef("transaction_types", transactionType(row.d.src, src.d));
     const origin = w.ref(row.d.src, row.d.seq);
     out.origin = {
-      ...origin, links: w.links(row.d.src, origin.id),
-      ...(ARTEFACTS.has(row.d.src) && !row.d.src.includes("credit") ? { due_date: isoDate((src as Row<ArtefactData>).d.due) } : {}),
+      ...origin,
+      links: w.links(row.d.src, origin.id),
+      ...(ARTEFACTS.has(row.d.src) && !row.d.src.includes("credit")
+        ? { due_date: isoDate((src as Row<ArtefactData>).d.due) }
+        : {}),
       currency: w.codeRef("currencies", src.d.currency || w.currency),
     };
     out.audit_trail_id = String(row.d.auditId);

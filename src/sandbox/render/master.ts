@@ -3,17 +3,32 @@ import { hashString, hexId } from "../random.js";
 import { ledgerByRole } from "../world/amounts.js";
 import type { Row } from "../world/table.js";
 import type {
-  AddressData, BankAccountData, ContactData, ItemData, LedgerAccountData, PersonData, TaxRateData,
+  AddressData,
+  BankAccountData,
+  ContactData,
+  ItemData,
+  LedgerAccountData,
+  PersonData,
+  TaxRateData,
 } from "../world/types.js";
 import type { Rec, World } from "../world/world.js";
 import { head, renderer, stamps, type Renderer } from "./renderer.js";
 
 const CONTROL_NAMES: Readonly<Record<string, string>> = {
-  debtors: "Debtors", creditors: "Creditors", sales_tax: "Sales Tax", purchase_tax: "Purchase Tax",
+  debtors: "Debtors",
+  creditors: "Creditors",
+  sales_tax: "Sales Tax",
+  purchase_tax: "Purchase Tax",
 };
 const GROUPS: Readonly<Record<string, string>> = {
-  SALES: "SALES", OTHER_INCOME: "SALES", DIRECT_EXPENSES: "EXPENSES", OVERHEADS: "EXPENSES", DEPRECIATION: "EXPENSES",
-  CURRENT_ASSETS: "ASSETS", FIXED_ASSETS: "ASSETS", BANK: "ASSETS",
+  SALES: "SALES",
+  OTHER_INCOME: "SALES",
+  DIRECT_EXPENSES: "EXPENSES",
+  OVERHEADS: "EXPENSES",
+  DEPRECIATION: "EXPENSES",
+  CURRENT_ASSETS: "ASSETS",
+  FIXED_ASSETS: "ASSETS",
+  BANK: "ASSETS",
 };
 const EU = new Set(["ie", "fr", "es", "de"]);
 
@@ -79,7 +94,8 @@ const contacts = renderer<ContactData>({
     if (!customer) {
       const rng = hashString(id);
       out.bank_account_details = {
-        account_name: d.name.slice(0, 30), account_number: String(10_000_000 + (rng % 89_999_999)),
+        account_name: d.name.slice(0, 30),
+        account_number: String(10_000_000 + (rng % 89_999_999)),
         sort_code: `${10 + (rng % 89)}-${10 + ((rng >>> 8) % 89)}-${10 + ((rng >>> 16) % 89)}`,
       };
     }
@@ -88,7 +104,13 @@ const contacts = renderer<ContactData>({
     out.credit_terms = customer ? "date_from_invoice" : "date_from_payment";
     out.currency = w.codeRef("currencies", d.currency || w.currency);
     out.deletable = d.uses === 0;
-    out.tax_treatment = { home_tax: !d.currency, eu_tax_registered: false, eu_not_tax_registered: false, rest_of_world_tax: !!d.currency, is_importer: false };
+    out.tax_treatment = {
+      home_tax: !d.currency,
+      eu_tax_registered: false,
+      eu_not_tax_registered: false,
+      rest_of_world_tax: !!d.currency,
+      is_importer: false,
+    };
     out.email = d.email;
     out.gdpr_obfuscated = false;
     out.system = false;
@@ -112,7 +134,13 @@ const ledgerAccounts = renderer<LedgerAccountData>({
     out.display_name = d.name;
     const income = d.type === "SALES" || d.type === "OTHER_INCOME";
     const expense = d.type === "OVERHEADS" || d.type === "DIRECT_EXPENSES";
-    out.visible_scopes = ["journals", "reporting", ...(income ? ["sales", "other_receipt"] : []), ...(expense ? ["expenses", "other_payment"] : []), ...(d.type === "BANK" ? ["bank"] : [])];
+    out.visible_scopes = [
+      "journals",
+      "reporting",
+      ...(income ? ["sales", "other_receipt"] : []),
+      ...(expense ? ["expenses", "other_payment"] : []),
+      ...(d.type === "BANK" ? ["bank"] : []),
+    ];
     out.included_in_chart = true;
     out.nominal_code = d.nominal;
     out.ledger_account_type = w.codeRef("ledger_account_types", d.type);
@@ -142,10 +170,17 @@ const taxRates = renderer<TaxRateData>({
   render(row, w) {
     const d = row.d;
     return {
-      ...head(w, "tax_rates", row), ...stamps(row, false),
-      name: d.name, agency: w.profile.taxLabel, percentage: percent(d.bp),
+      ...head(w, "tax_rates", row),
+      ...stamps(row, false),
+      name: d.name,
+      agency: w.profile.taxLabel,
+      percentage: percent(d.bp),
       percentages: [{ percentage: percent(d.bp), from_date: "2011-01-04" }],
-      is_visible: true, retailer: false, editable: d.userCreated, deletable: d.userCreated, is_combined_rate: false,
+      is_visible: true,
+      retailer: false,
+      editable: d.userCreated,
+      deletable: d.userCreated,
+      is_combined_rate: false,
       component_tax_rates: [],
     };
   },
@@ -157,7 +192,13 @@ const bankAccounts = renderer<BankAccountData>({
     const d = row.d;
     const out: Rec = { ...head(w, "bank_accounts", row), ...stamps(row) };
     if (d.number) {
-      out.bank_account_details = { account_name: d.name, account_number: d.number, sort_code: d.sortCode, bic: d.bic, iban: d.iban };
+      out.bank_account_details = {
+        account_name: d.name,
+        account_number: d.number,
+        sort_code: d.sortCode,
+        bic: d.bic,
+        iban: d.iban,
+      };
     }
     out.ledger_account = w.ref("ledger_accounts", d.ledger);
     out.bank_account_type = w.codeRef("bank_account_types", d.type);
@@ -193,9 +234,27 @@ function itemRenderer(kind: "products" | "services" | "stock_items"): Renderer {
       const priceId = hexId(...w.idSeed, hashString(id), 1);
       const stamp = stamps(row, false);
       if (kind === "services") {
-        out.sales_rates = [{ id: priceId, displayed_as: "Hourly Rate", ...stamp, rate_name: "Hourly Rate", rate: money(d.price), rate_includes_tax: false }];
+        out.sales_rates = [
+          {
+            id: priceId,
+            displayed_as: "Hourly Rate",
+            ...stamp,
+            rate_name: "Hourly Rate",
+            rate: money(d.price),
+            rate_includes_tax: false,
+          },
+        ];
       } else {
-        out.sales_prices = [{ id: priceId, displayed_as: "Selling Price", ...stamp, price_name: "Selling Price", price: money(d.price), price_includes_tax: false }];
+        out.sales_prices = [
+          {
+            id: priceId,
+            displayed_as: "Selling Price",
+            ...stamp,
+            price_name: "Selling Price",
+            price: money(d.price),
+            price_includes_tax: false,
+          },
+        ];
       }
       out.active = d.active;
       if (kind === "products") out.catalog_item_type = w.codeRef("catalog_item_types", "NON_STOCK_ITEM");
@@ -219,7 +278,10 @@ function itemRenderer(kind: "products" | "services" | "stock_items"): Renderer {
 
 export const MASTER_RENDERERS: Readonly<Record<string, Renderer>> = {
   contacts,
-  addresses: renderer<AddressData>({ label: (row) => `${row.d.line1}, ${row.d.city}`, render: (row, w) => renderAddress(w, row) }),
+  addresses: renderer<AddressData>({
+    label: (row) => `${row.d.line1}, ${row.d.city}`,
+    render: (row, w) => renderAddress(w, row),
+  }),
   contact_persons: renderer<PersonData>({ label: (row) => row.d.name, render: (row, w) => renderPerson(w, row) }),
   ledger_accounts: ledgerAccounts,
   tax_rates: taxRates,

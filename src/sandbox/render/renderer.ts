@@ -22,7 +22,7 @@ interface TypedRenderer<T> {
 
 /** Each renderer knows its row type; the registry holds them untyped. */
 export function renderer<T>(r: TypedRenderer<T>): Renderer {
-  return r as unknown as Renderer;
+  return r;
 }
 
 /** `id`, `displayed_as`, `$path`: the base attributes every list item carries. */

@@ -46,7 +46,9 @@ export function renderSingleton(w: World, name: string): Rec {
           bank_charges_ledger_account: w.ref("ledger_accounts", ledgerByRole(w, "overhead")),
           other_receipt_ledger_account: w.ref("ledger_accounts", ledgerByRole(w, "other_income")),
         },
-        ...(w.business.country === "gb" ? { country_of_registration: w.codeRef("countries_of_registration", "ENGLAND_WALES") } : {}),
+        ...(w.business.country === "gb"
+          ? { country_of_registration: w.codeRef("countries_of_registration", "ENGLAND_WALES") }
+          : {}),
         business_created_at: isoTime(created),
         updated_at: updated,
         wizard_complete: true,

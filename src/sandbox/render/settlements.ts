@@ -3,7 +3,13 @@ import { hashString, hexId } from "../random.js";
 import { taxRate } from "../world/amounts.js";
 import { transactionType } from "../world/ledger.js";
 import type {
-  AllocationData, DepositData, JournalData, OtherPaymentData, PaymentData, PostingTable, TransferData,
+  AllocationData,
+  DepositData,
+  JournalData,
+  OtherPaymentData,
+  PaymentData,
+  PostingTable,
+  TransferData,
 } from "../world/types.js";
 import type { Row } from "../world/table.js";
 import type { Rec, World } from "../world/world.js";
@@ -29,15 +35,26 @@ const contactPayments = renderer<PaymentData>({
     const total = d.allocs.reduce((s, a) => s + a.cents, 0);
     const base = d.allocs.reduce((s, a) => s + toBase(a.cents, d.rate), 0);
     Object.assign(out, {
-      payment_method: w.codeRef("payment_methods", d.method), contact: w.ref("contacts", d.contact),
-      bank_account: w.ref("bank_accounts", d.bank), date: isoDate(d.date), net_amount: money(total), tax_amount: "0.00",
-      total_amount: money(total), currency: w.codeRef("currencies", d.currency || w.currency), exchange_rate: money(d.rate),
-      base_currency_net_amount: money(base), base_currency_tax_amount: "0.00", base_currency_total_amount: money(base),
+      payment_method: w.codeRef("payment_methods", d.method),
+      contact: w.ref("contacts", d.contact),
+      bank_account: w.ref("bank_accounts", d.bank),
+      date: isoDate(d.date),
+      net_amount: money(total),
+      tax_amount: "0.00",
+      total_amount: money(total),
+      currency: w.codeRef("currencies", d.currency || w.currency),
+      exchange_rate: money(d.rate),
+      base_currency_net_amount: money(base),
+      base_currency_tax_amount: "0.00",
+      base_currency_total_amount: money(base),
       base_currency_currency_charge: "0.00",
     });
     if (d.reference) out.reference = d.reference;
     out.allocated_artefacts = d.allocs.map((a, i) => ({
-      id: childId(w, "contact_payments", row.seq, i), artefact: w.ref(a.res, a.seq), amount: money(a.cents), discount: "0.00",
+      id: childId(w, "contact_payments", row.seq, i),
+      artefact: w.ref(a.res, a.seq),
+      amount: money(a.cents),
+      discount: "0.00",
     }));
     out.editable = true;
     return out;
@@ -54,7 +71,9 @@ const contactAllocations = renderer<AllocationData>({
     out.date = isoDate(d.date);
     out.contact = w.ref("contacts", d.contact);
     out.allocated_artefacts = d.allocs.map((a, i) => ({
-      id: childId(w, "contact_allocations", row.seq, i), artefact: w.ref(a.res, a.seq), amount: money(a.cents),
+      id: childId(w, "contact_allocations", row.seq, i),
+      artefact: w.ref(a.res, a.seq),
+      amount: money(a.cents),
     }));
     return out;
   },
@@ -74,18 +93,32 @@ const otherPayments = renderer<OtherPaymentData>({
       net += l.net;
       tax += t;
       return {
-        id: childId(w, "other_payments", row.seq, i), displayed_as: l.details, ledger_account: w.ref("ledger_accounts", l.ledger),
-        details: l.details, tax_rate: w.ref("tax_rates", l.tax), net_amount: money(l.net), tax_amount: money(t),
-        total_amount: money(l.net + t), tax_breakdown: [{ tax_rate: w.ref("tax_rates", l.tax), percentage: percent(bp), amount: money(t) }],
-        is_purchase_for_resale: false, trade_of_asset: false,
+        id: childId(w, "other_payments", row.seq, i),
+        displayed_as: l.details,
+        ledger_account: w.ref("ledger_accounts", l.ledger),
+        details: l.details,
+        tax_rate: w.ref("tax_rates", l.tax),
+        net_amount: money(l.net),
+        tax_amount: money(t),
+        total_amount: money(l.net + t),
+        tax_breakdown: [{ tax_rate: w.ref("tax_rates", l.tax), percentage: percent(bp), amount: money(t) }],
+        is_purchase_for_resale: false,
+        trade_of_asset: false,
       };
     });
     out.payment_method = w.codeRef("payment_methods", d.method);
     if (d.contact >= 0) out.contact = w.ref("contacts", d.contact);
     out.bank_account = w.ref("bank_accounts", d.bank);
     Object.assign(out, {
-      date: isoDate(d.date), net_amount: money(net), tax_amount: money(tax), total_amount: money(net + tax),
-      reference: d.reference, payment_lines: lines, editable: true, deletable: true, withholding_tax_rate: "0.00",
+      date: isoDate(d.date),
+      net_amount: money(net),
+      tax_amount: money(tax),
+      total_amount: money(net + tax),
+      reference: d.reference,
+      payment_lines: lines,
+      editable: true,
+      deletable: true,
+      withholding_tax_rate: "0.00",
       withholding_tax_amount: "0.00",
     });
     return out;
@@ -98,9 +131,13 @@ const bankTransfers = renderer<TransferData>({
   render(row, w) {
     const d = row.d;
     return {
-      ...postingHead(w, "bank_transfers", row), from_bank_account: w.ref("bank_accounts", d.from),
-      to_bank_account: w.ref("bank_accounts", d.to), date: isoDate(d.date), reference: d.reference,
-      amount: money(d.amount), description: d.description,
+      ...postingHead(w, "bank_transfers", row),
+      from_bank_account: w.ref("bank_accounts", d.from),
+      to_bank_account: w.ref("bank_accounts", d.to),
+      date: isoDate(d.date),
+      reference: d.reference,
+      amount: money(d.amount),
+      description: d.description,
     };
   },
 });
@@ -111,9 +148,14 @@ const bankDeposits = renderer<DepositData>({
   render(row, w) {
     const d = row.d;
     return {
-      ...postingHead(w, "bank_deposits", row), from_bank_account: w.ref("bank_accounts", d.from),
-      to_bank_account: w.ref("bank_accounts", d.to), date: isoDate(d.date), reference: d.reference,
-      cash_amount: money(d.cash), cheque_amount: money(d.cheque), total_amount: money(d.cash + d.cheque),
+      ...postingHead(w, "bank_deposits", row),
+      from_bank_account: w.ref("bank_accounts", d.from),
+      to_bank_account: w.ref("bank_accounts", d.to),
+      date: isoDate(d.date),
+      reference: d.reference,
+      cash_amount: money(d.cash),
+      cheque_amount: money(d.cheque),
+      total_amount: money(d.cash + d.cheque),
     };
   },
 });
@@ -124,12 +166,22 @@ const journals = renderer<JournalData>({
   render(row, w) {
     const d = row.d;
     return {
-      ...postingHead(w, "journals", row), date: isoDate(d.date), reference: d.reference, description: d.description,
+      ...postingHead(w, "journals", row),
+      date: isoDate(d.date),
+      reference: d.reference,
+      description: d.description,
       total: money(d.lines.reduce((s, l) => s + l.debit, 0)),
       journal_lines: d.lines.map((l, i) => ({
-        id: childId(w, "journals", row.seq, i), ledger_account: w.ref("ledger_accounts", l.ledger), details: l.details,
-        debit: money(l.debit), credit: money(l.credit), analysis_type_categories: [], include_on_tax_return: false,
-        tax_reconciled: false, cleared: false, bank_reconciled: false,
+        id: childId(w, "journals", row.seq, i),
+        ledger_account: w.ref("ledger_accounts", l.ledger),
+        details: l.details,
+        debit: money(l.debit),
+        credit: money(l.credit),
+        analysis_type_categories: [],
+        include_on_tax_return: false,
+        tax_reconciled: false,
+        cleared: false,
+        bank_reconciled: false,
       })),
       migrated: false,
     };

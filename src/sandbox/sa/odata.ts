@@ -4,7 +4,12 @@ import type { SaRecord } from "./sa-data.js";
 export class ODataError extends Error {}
 
 type Literal = string | number | boolean | null;
-interface Comparison { field: string; op: string; value: Literal; isDate: boolean }
+interface Comparison {
+  field: string;
+  op: string;
+  value: Literal;
+  isDate: boolean;
+}
 
 const OPS = new Set(["eq", "ne", "gt", "ge", "lt", "le"]);
 
@@ -66,12 +71,18 @@ export function matches(record: SaRecord, conditions: Comparison[]): boolean {
     if (v === null || c.value === null) return c.op === "eq" ? v === c.value : c.op === "ne" ? v !== c.value : false;
     const r = compare(v, c.value);
     switch (c.op) {
-      case "eq": return r === 0;
-      case "ne": return r !== 0;
-      case "gt": return r > 0;
-      case "ge": return r >= 0;
-      case "lt": return r < 0;
-      default: return r <= 0;
+      case "eq":
+        return r === 0;
+      case "ne":
+        return r !== 0;
+      case "gt":
+        return r > 0;
+      case "ge":
+        return r >= 0;
+      case "lt":
+        return r < 0;
+      default:
+        return r <= 0;
     }
   });
 }

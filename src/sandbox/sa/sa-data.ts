@@ -17,8 +17,17 @@ export interface SaRow {
 }
 
 export const SA_SERVICES = [
-  "Customer", "Supplier", "Item", "TaxType", "Account", "BankAccount", "TaxInvoice", "CustomerReceipt",
-  "SupplierInvoice", "SupplierPayment", "JournalEntry",
+  "Customer",
+  "Supplier",
+  "Item",
+  "TaxType",
+  "Account",
+  "BankAccount",
+  "TaxInvoice",
+  "CustomerReceipt",
+  "SupplierInvoice",
+  "SupplierPayment",
+  "JournalEntry",
 ] as const;
 export type SaService = (typeof SA_SERVICES)[number];
 
@@ -63,28 +72,85 @@ export function buildSaCompany(seed: number, index: number, scale: number, start
   };
   const n = (base: number, min: number) => Math.max(min, Math.round(base * scale));
 
-  const taxTypes = [["Standard Rate", 15], ["Zero Rated", 0], ["Exempt", 0]] as const;
-  const tax = taxTypes.map(([Name, Percentage], i) => add("TaxType", { Name, Percentage, IsDefault: i === 0, HasActivity: true, IsManualTax: false, Active: true }, origin));
-  const accountNames = ["Sales", "Cost of Sales", "Bank Charges", "Rent Paid", "Telephone", "Salaries & Wages", "Motor Vehicle Expenses", "Computer Expenses", "Stationery", "Interest Received"];
-  const accounts = accountNames.map((Name, i) => add("Account", {
-    Name, Category: { ID: i < 2 ? 1 : i === 9 ? 2 : 3, Description: i < 2 ? "Sales" : i === 9 ? "Other Income" : "Expenses" },
-    Active: true, Balance: 0, Description: Name, AccountType: i < 2 || i === 9 ? 1 : 2, DefaultTaxTypeId: tax[0]!.id,
-  }, origin + i));
-  const banks = ["FNB Business Cheque", "Standard Bank Savings"].map((Name, i) => add("BankAccount", {
-    Name, BankName: Name.split(" ")[0], AccountNumber: String(rng.int(10_000_000, 99_999_999)), BranchName: "Main",
-    BranchNumber: String(rng.int(100_000, 999_999)), Active: true, Default: i === 0, Balance: 0, Description: Name, PaymentMethod: 2,
-  }, origin + 10 + i));
+  const taxTypes = [
+    ["Standard Rate", 15],
+    ["Zero Rated", 0],
+    ["Exempt", 0],
+  ] as const;
+  const tax = taxTypes.map(([Name, Percentage], i) =>
+    add("TaxType", { Name, Percentage, IsDefault: i === 0, HasActivity: true, IsManualTax: false, Active: true }, origin),
+  );
+  const accountNames = [
+    "Sales",
+    "Cost of Sales",
+    "Bank Charges",
+    "Rent Paid",
+    "Telephone",
+    "Salaries & Wages",
+    "Motor Vehicle Expenses",
+    "Computer Expenses",
+    "Stationery",
+    "Interest Received",
+  ];
+  const accounts = accountNames.map((Name, i) =>
+    add(
+      "Account",
+      {
+        Name,
+        Category: { ID: i < 2 ? 1 : i === 9 ? 2 : 3, Description: i < 2 ? "Sales" : i === 9 ? "Other Income" : "Expenses" },
+        Active: true,
+        Balance: 0,
+        Description: Name,
+        AccountType: i < 2 || i === 9 ? 1 : 2,
+        DefaultTaxTypeId: tax[0]!.id,
+      },
+      origin + i,
+    ),
+  );
+  const banks = ["FNB Business Cheque", "Standard Bank Savings"].map((Name, i) =>
+    add(
+      "BankAccount",
+      {
+        Name,
+        BankName: Name.split(" ")[0],
+        AccountNumber: String(rng.int(10_000_000, 99_999_999)),
+        BranchName: "Main",
+        BranchNumber: String(rng.int(100_000, 999_999)),
+        Active: true,
+        Default: i === 0,
+        Balance: 0,
+        Description: Name,
+        PaymentMethod: 2,
+      },
+      origin + 10 + i,
+    ),
+  );
   const party = (supplier: boolean, i: number, at: number) => {
     const name = companyName(rng).replace(/ (Ltd|Limited|LLP)$/, " (Pty) Ltd");
     const contact = personName(rng);
-    return add(supplier ? "Supplier" : "Customer", {
-      Name: name, TaxReference: rng.chance(0.6) ? `4${rng.int(100_000_000, 999_999_999)}` : "", ContactName: contact,
-      Telephone: phone(rng, "+27 21"), Mobile: phone(rng, "+27 82"), Email: emailFor(contact, name), Active: true, Balance: 0,
-      CreditLimit: supplier ? 0 : rng.int(1, 20) * 5000, CommunicationMethod: 1, PostalAddress01: street(rng),
-      PostalAddress02: rng.pick(CITIES), PostalAddress03: String(rng.int(1000, 9999)), AutoAllocateToOldestInvoice: true,
-      ...(supplier ? {} : { CashSale: false, DueDateMethodId: 1, DueDateMethodValue: 30 }), HasActivity: false,
-      Reference: contactReference(name, i + 1),
-    }, at);
+    return add(
+      supplier ? "Supplier" : "Customer",
+      {
+        Name: name,
+        TaxReference: rng.chance(0.6) ? `4${rng.int(100_000_000, 999_999_999)}` : "",
+        ContactName: contact,
+        Telephone: phone(rng, "+27 21"),
+        Mobile: phone(rng, "+27 82"),
+        Email: emailFor(contact, name),
+        Active: true,
+        Balance: 0,
+        CreditLimit: supplier ? 0 : rng.int(1, 20) * 5000,
+        CommunicationMethod: 1,
+        PostalAddress01: street(rng),
+        PostalAddress02: rng.pick(CITIES),
+        PostalAddress03: String(rng.int(1000, 9999)),
+        AutoAllocateToOldestInvoice: true,
+        ...(supplier ? {} : { CashSale: false, DueDateMethodId: 1, DueDateMethodValue: 30 }),
+        HasActivity: false,
+        Reference: contactReference(name, i + 1),
+      },
+      at,
+    );
   };
   const customers = Array.from({ length: n(200, 5) }, (_, i) => party(false, i, origin + 100 + i * 3600));
   const suppliers = Array.from({ length: n(60, 3) }, (_, i) => party(true, i, origin + 200 + i * 3600));
@@ -92,12 +158,24 @@ export function buildSaCompany(seed: number, index: number, scale: number, start
     const service = i % 4 === 3;
     const cost = rng.int(500, 90_000);
     const price = Math.round((cost * rng.int(130, 200)) / 100);
-    return add("Item", {
-      Code: `${service ? "SRV" : "ITM"}${String(i + 1).padStart(4, "0")}`, Description: service ? serviceName(rng) : productName(rng),
-      Active: true, Physical: !service, PriceExclusive: amount(price), PriceInclusive: amount(Math.round(price * 1.15)),
-      TaxTypeIdSales: tax[0]!.id, TaxTypeIdPurchases: tax[0]!.id, LastCost: amount(cost), AverageCost: amount(cost),
-      QuantityOnHand: service ? 0 : rng.int(0, 300), Unit: service ? "hour" : "each",
-    }, origin + 300 + i * 600);
+    return add(
+      "Item",
+      {
+        Code: `${service ? "SRV" : "ITM"}${String(i + 1).padStart(4, "0")}`,
+        Description: service ? serviceName(rng) : productName(rng),
+        Active: true,
+        Physical: !service,
+        PriceExclusive: amount(price),
+        PriceInclusive: amount(Math.round(price * 1.15)),
+        TaxTypeIdSales: tax[0]!.id,
+        TaxTypeIdPurchases: tax[0]!.id,
+        LastCost: amount(cost),
+        AverageCost: amount(cost),
+        QuantityOnHand: service ? 0 : rng.int(0, 300),
+        Unit: service ? "hour" : "each",
+      },
+      origin + 300 + i * 600,
+    );
   });
 
   const documents = (service: "TaxInvoice" | "SupplierInvoice", count: number, parties: SaRow[], prefix: string) => {
@@ -112,22 +190,49 @@ export function buildSaCompany(seed: number, index: number, scale: number, start
         const exclusive = qty * unit;
         const vat = Math.round(exclusive * 0.15);
         return {
-          SelectionId: item.id, TaxTypeId: tax[0]!.id, Description: item.d.Description, LineType: 0, Quantity: qty,
-          UnitPriceExclusive: amount(unit), UnitPriceInclusive: amount(Math.round(unit * 1.15)), TaxPercentage: 0.15,
-          DiscountPercentage: 0, Exclusive: amount(exclusive), Discount: 0, Tax: amount(vat), Total: amount(exclusive + vat),
+          SelectionId: item.id,
+          TaxTypeId: tax[0]!.id,
+          Description: item.d.Description,
+          LineType: 0,
+          Quantity: qty,
+          UnitPriceExclusive: amount(unit),
+          UnitPriceInclusive: amount(Math.round(unit * 1.15)),
+          TaxPercentage: 0.15,
+          DiscountPercentage: 0,
+          Exclusive: amount(exclusive),
+          Discount: 0,
+          Tax: amount(vat),
+          Total: amount(exclusive + vat),
         };
       });
       const exclusive = lines.reduce((s, l) => s + Math.round(l.Exclusive * 100), 0);
       const vat = lines.reduce((s, l) => s + Math.round(l.Tax * 100), 0);
       const paid = day < startDay - 45 ? rng.chance(0.9) : rng.chance(0.3);
-      const party = service === "TaxInvoice" ? { CustomerId: p.id, CustomerName: p.d.Name } : { SupplierId: p.id, SupplierName: p.d.Name };
-      return add(service, {
-        Date: saDate(day), DueDate: saDate(day + 30), ...party, DocumentNumber: `${prefix}${String(i + 1).padStart(7, "0")}`,
-        Reference: service === "SupplierInvoice" ? `SUP-${rng.int(1000, 99_999)}` : rng.chance(0.4) ? `PO${rng.int(1000, 9999)}` : "",
-        Status: paid ? "Paid" : "Unpaid", Paid: paid, Exclusive: amount(exclusive), Tax: amount(vat), Discount: 0,
-        Total: amount(exclusive + vat), AmountDue: paid ? 0 : amount(exclusive + vat), Inclusive: false, Printed: rng.chance(0.7),
-        Editable: !paid, Lines: lines,
-      }, day * SECONDS_PER_DAY + 28_800 + rng.int(0, 28_800));
+      const party =
+        service === "TaxInvoice" ? { CustomerId: p.id, CustomerName: p.d.Name } : { SupplierId: p.id, SupplierName: p.d.Name };
+      return add(
+        service,
+        {
+          Date: saDate(day),
+          DueDate: saDate(day + 30),
+          ...party,
+          DocumentNumber: `${prefix}${String(i + 1).padStart(7, "0")}`,
+          Reference:
+            service === "SupplierInvoice" ? `SUP-${rng.int(1000, 99_999)}` : rng.chance(0.4) ? `PO${rng.int(1000, 9999)}` : "",
+          Status: paid ? "Paid" : "Unpaid",
+          Paid: paid,
+          Exclusive: amount(exclusive),
+          Tax: amount(vat),
+          Discount: 0,
+          Total: amount(exclusive + vat),
+          AmountDue: paid ? 0 : amount(exclusive + vat),
+          Inclusive: false,
+          Printed: rng.chance(0.7),
+          Editable: !paid,
+          Lines: lines,
+        },
+        day * SECONDS_PER_DAY + 28_800 + rng.int(0, 28_800),
+      );
     });
   };
   const invoices = documents("TaxInvoice", n(1500, 10), customers, "INV");
@@ -138,12 +243,24 @@ export function buildSaCompany(seed: number, index: number, scale: number, start
       const customer = service === "CustomerReceipt";
       const at = doc.created + rng.int(1, 30) * SECONDS_PER_DAY;
       const day = Math.min(startDay - 1, Math.floor(at / SECONDS_PER_DAY));
-      add(service, {
-        ...(customer ? { CustomerId: doc.d.CustomerId, CustomerName: doc.d.CustomerName } : { SupplierId: doc.d.SupplierId, SupplierName: doc.d.SupplierName }),
-        Date: saDate(day), DocumentNumber: `${prefix}${String(i + 1).padStart(7, "0")}`, Reference: doc.d.DocumentNumber,
-        Description: `Payment for ${String(doc.d.DocumentNumber)}`, Total: doc.d.Total, Discount: 0, BankAccountId: banks[0]!.id,
-        PaymentMethod: rng.pick([1, 2, 3]), Reconciled: rng.chance(0.8),
-      }, day * SECONDS_PER_DAY + 36_000);
+      add(
+        service,
+        {
+          ...(customer
+            ? { CustomerId: doc.d.CustomerId, CustomerName: doc.d.CustomerName }
+            : { SupplierId: doc.d.SupplierId, SupplierName: doc.d.SupplierName }),
+          Date: saDate(day),
+          DocumentNumber: `${prefix}${String(i + 1).padStart(7, "0")}`,
+          Reference: doc.d.DocumentNumber,
+          Description: `Payment for ${String(doc.d.DocumentNumber)}`,
+          Total: doc.d.Total,
+          Discount: 0,
+          BankAccountId: banks[0]!.id,
+          PaymentMethod: rng.pick([1, 2, 3]),
+          Reconciled: rng.chance(0.8),
+        },
+        day * SECONDS_PER_DAY + 36_000,
+      );
       doc.modified = Math.max(doc.modified, day * SECONDS_PER_DAY + 36_000);
     });
     tables.get(service)!.sort((a, b) => a.created - b.created || a.id - b.id);
@@ -153,11 +270,22 @@ export function buildSaCompany(seed: number, index: number, scale: number, start
   const journals = Array.from({ length: n(150, 3) }, () => rng.int(startDay - 640, startDay - 1)).sort((a, b) => a - b);
   journals.forEach((day, i) => {
     const debit = rng.pick(accounts.slice(2, 9));
-    add("JournalEntry", {
-      Date: saDate(day), Effect: 1, AccountId: debit.id, AccountName: debit.d.Name, ContraAccountId: accounts[0]!.id,
-      ContraAccountName: accounts[0]!.d.Name, Amount: amount(rng.int(1000, 500_000)), Description: "Month-end adjustment",
-      Reference: `JNL${String(i + 1).padStart(5, "0")}`, TaxTypeId: tax[2]!.id,
-    }, day * SECONDS_PER_DAY + 61_200);
+    add(
+      "JournalEntry",
+      {
+        Date: saDate(day),
+        Effect: 1,
+        AccountId: debit.id,
+        AccountName: debit.d.Name,
+        ContraAccountId: accounts[0]!.id,
+        ContraAccountName: accounts[0]!.d.Name,
+        Amount: amount(rng.int(1000, 500_000)),
+        Description: "Month-end adjustment",
+        Reference: `JNL${String(i + 1).padStart(5, "0")}`,
+        TaxTypeId: tax[2]!.id,
+      },
+      day * SECONDS_PER_DAY + 61_200,
+    );
   });
   return tables;
 }

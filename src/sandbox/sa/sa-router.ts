@@ -9,10 +9,16 @@ export const SA_RATE_LIMIT_MESSAGE =
   "Your IP address has exceeded the allowed number of transactions per minute and has been blocked for 1 hour";
 const PAGE_MAX = 100;
 
-const message = (res: ServerResponse, status: number, text: string) => sendJson(res, status, { Message: text });
+const message = (res: ServerResponse, status: number, text: string) => {
+  sendJson(res, status, { Message: text });
+};
 
 /** `{39478ac6-...}`, `%7B...%7D` and the bare GUID are all the same key. */
-const normalizeKey = (k: string) => k.trim().replace(/^\{|\}$/g, "").toLowerCase();
+const normalizeKey = (k: string) =>
+  k
+    .trim()
+    .replace(/^\{|\}$/g, "")
+    .toLowerCase();
 
 function basicUser(header: string | undefined): { user: string; password: string } | undefined {
   const m = /^Basic\s+(.+)$/i.exec(header ?? "");
@@ -24,19 +30,40 @@ function basicUser(header: string | undefined): { user: string; password: string
 
 function companyRecord(c: { ID: number; Name: string }, created: string): SaRecord {
   return {
-    ID: c.ID, Name: c.Name, CurrencySymbol: "R", CurrencyDecimalDigits: 2, NumberDecimalDigits: 2, DecimalSeparator: ".",
-    GroupSeparator: " ", TaxSystem: 1, Active: true, IsOwner: true, Country: "South Africa", City: "Cape Town",
-    TaxNumber: `4${String(c.ID).padStart(9, "0")}`, Created: created, Modified: created,
+    ID: c.ID,
+    Name: c.Name,
+    CurrencySymbol: "R",
+    CurrencyDecimalDigits: 2,
+    NumberDecimalDigits: 2,
+    DecimalSeparator: ".",
+    GroupSeparator: " ",
+    TaxSystem: 1,
+    Active: true,
+    IsOwner: true,
+    Country: "South Africa",
+    City: "Cape Town",
+    TaxNumber: `4${String(c.ID).padStart(9, "0")}`,
+    Created: created,
+    Modified: created,
   };
 }
 
 /** `/api/2.0.0/{Service}/Get[/{id}]?apikey=...&CompanyId=...` with Basic credentials. */
 export function handleSa(state: SandboxState, req: IncomingMessage, res: ServerResponse, url: URL): { business: string | null } {
   const o = state.options;
-  const [service = "", method = "", id, ...rest] = url.pathname.replace(/^\/api\/2\.0\.0\/?/, "").split("/").filter(Boolean);
+  const [service = "", method = "", id, ...rest] = url.pathname
+    .replace(/^\/api\/2\.0\.0\/?/, "")
+    .split("/")
+    .filter(Boolean);
   const apiKey = paramCaseless(url.searchParams, "apikey");
   const creds = basicUser(req.headers.authorization);
-  if (!apiKey || normalizeKey(apiKey) !== normalizeKey(o.saApiKey) || !creds || creds.user !== o.saUsername || creds.password !== o.saPassword) {
+  if (
+    !apiKey ||
+    normalizeKey(apiKey) !== normalizeKey(o.saApiKey) ||
+    !creds ||
+    creds.user !== o.saUsername ||
+    creds.password !== o.saPassword
+  ) {
     message(res, 401, "Authorization has been denied for this request.");
     return { business: null };
   }

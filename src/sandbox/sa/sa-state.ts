@@ -24,9 +24,17 @@ export interface SaMutationResult {
 
 /** Fields an update changes, per service (the rest keep their values). */
 const EDITED: Readonly<Record<string, string>> = {
-  Customer: "Telephone", Supplier: "Telephone", Item: "Description", TaxType: "Name", Account: "Description",
-  BankAccount: "Description", TaxInvoice: "Reference", CustomerReceipt: "Description", SupplierInvoice: "Reference",
-  SupplierPayment: "Description", JournalEntry: "Description",
+  Customer: "Telephone",
+  Supplier: "Telephone",
+  Item: "Description",
+  TaxType: "Name",
+  Account: "Description",
+  BankAccount: "Description",
+  TaxInvoice: "Reference",
+  CustomerReceipt: "Description",
+  SupplierInvoice: "Reference",
+  SupplierPayment: "Description",
+  JournalEntry: "Description",
 };
 
 /** Companies, their data (generated on first use) and the per-minute limiter of the SA API. */
@@ -37,14 +45,19 @@ export class SaState {
   private readonly blockedUntil = new Map<string, number>();
   private readonly rng: Rng;
 
-  constructor(private readonly options: SandboxOptions, private readonly clock: SandboxClock) {
+  constructor(
+    private readonly options: SandboxOptions,
+    private readonly clock: SandboxClock,
+  ) {
     this.companies = saCompanies(options.seed, options.businesses);
     this.rng = new Rng(options.seed, 0x5a3a7e);
   }
 
   company(selector: number | undefined): SaCompany | undefined {
     if (selector === undefined) return this.companies[0];
-    return this.companies.find((c) => c.ID === selector) ?? (selector < this.companies.length ? this.companies[selector] : undefined);
+    return (
+      this.companies.find((c) => c.ID === selector) ?? (selector < this.companies.length ? this.companies[selector] : undefined)
+    );
   }
 
   service(name: string): SaService | undefined {
@@ -96,7 +109,14 @@ export class SaState {
     if (!service) throw new Error(`unknown SA service ${String(request.resource)}; known: ${SA_SERVICES.join(", ")}`);
     const rows = this.rows(company, service);
     const now = this.clock.advance(3600 + this.rng.int(0, 59));
-    const result: SaMutationResult = { company: company.ID, resource: service, modified: "", created: [], updated: [], deleted: [] };
+    const result: SaMutationResult = {
+      company: company.ID,
+      resource: service,
+      modified: "",
+      created: [],
+      updated: [],
+      deleted: [],
+    };
     const live = () => rows.filter((r) => !result.updated.includes(r.id));
     const field = EDITED[service]!;
     for (let i = 0; i < (request.updates ?? 0) && live().length > 0; i++) {

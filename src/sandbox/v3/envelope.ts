@@ -16,7 +16,15 @@ export function pageLink(path: string, params: URLSearchParams, page: number, it
 }
 
 /** The accounting endpoints' list envelope (note `$itemsPerPage`; `/businesses` says `$items_per_page`). */
-export function envelope(path: string, params: URLSearchParams, total: number, page: number, pages: number, itemsPerPage: number, items: Rec[]): Rec {
+export function envelope(
+  path: string,
+  params: URLSearchParams,
+  total: number,
+  page: number,
+  pages: number,
+  itemsPerPage: number,
+  items: Rec[],
+): Rec {
   return {
     $total: total,
     $page: page,

@@ -45,7 +45,8 @@ const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{
 export function parseTimestamp(name: string, value: string): number {
   let ms = Number.NaN;
   if (DATE.test(value)) ms = Date.parse(`${value}T00:00:00Z`);
-  else if (DATE_TIME.test(value)) ms = Date.parse(/(Z|[+-]\d{2}:?\d{2})$/.test(value) ? value.replace(/([+-]\d{2})(\d{2})$/, "$1:$2") : `${value}Z`);
+  else if (DATE_TIME.test(value))
+    ms = Date.parse(/(Z|[+-]\d{2}:?\d{2})$/.test(value) ? value.replace(/([+-]\d{2})(\d{2})$/, "$1:$2") : `${value}Z`);
   if (Number.isNaN(ms)) throw new QueryError(`${name} must be a date (YYYY-MM-DD) or an ISO 8601 date-time, got "${value}"`);
   return ms;
 }
@@ -79,7 +80,10 @@ export function parseListQuery(endpoint: EndpointSpec, params: URLSearchParams):
   };
   const attributes = params.get("attributes");
   if (attributes !== null && attributes.trim() !== "") {
-    const list = attributes.split(",").map((a) => a.trim()).filter(Boolean);
+    const list = attributes
+      .split(",")
+      .map((a) => a.trim())
+      .filter(Boolean);
     q.attributes = list.includes("all") ? "all" : list;
   }
   const since = get("updated_or_created_since");
@@ -104,7 +108,8 @@ export function parseListQuery(endpoint: EndpointSpec, params: URLSearchParams):
     if (!endpoint.filters.sort.includes(attribute)) {
       throw new QueryError(`sort attribute "${attribute}" is not one of ${endpoint.filters.sort.join(", ")}`);
     }
-    if (direction !== "asc" && direction !== "desc") throw new QueryError(`sort direction must be asc or desc, got "${direction}"`);
+    if (direction !== "asc" && direction !== "desc")
+      throw new QueryError(`sort direction must be asc or desc, got "${direction}"`);
     q.sort = { attribute, descending: direction === "desc" };
   }
   for (const name of accepts) {
@@ -120,7 +125,16 @@ export function parseListQuery(endpoint: EndpointSpec, params: URLSearchParams):
 /** The cache key of everything that decides which rows match and in which order. */
 export function selectionKey(q: ListQuery): string {
   return JSON.stringify([
-    q.updatedOrCreatedSince, q.deletedSince, q.fromDay, q.toDay, q.updatedFromDay, q.updatedToDay, q.search, q.sort,
-    q.refFilters, q.active, q.showPaymentsAllocations,
+    q.updatedOrCreatedSince,
+    q.deletedSince,
+    q.fromDay,
+    q.toDay,
+    q.updatedFromDay,
+    q.updatedToDay,
+    q.search,
+    q.sort,
+    q.refFilters,
+    q.active,
+    q.showPaymentsAllocations,
   ]);
 }

@@ -10,7 +10,17 @@ import { QueryError, parseListQuery } from "./list-query.js";
 import { RenderCache, project, selectRows } from "./select-rows.js";
 
 /** Every access-control area the spec mentions; a business's user has all but its denied ones. */
-const ALL_AREAS = ["Sales", "Purchases", "Products & Services", "Contacts", "Bank", "Journals", "Settings", "Statutory reporting", "Reporting"];
+const ALL_AREAS = [
+  "Sales",
+  "Purchases",
+  "Products & Services",
+  "Contacts",
+  "Bank",
+  "Journals",
+  "Settings",
+  "Statutory reporting",
+  "Reporting",
+];
 
 export interface V3Outcome {
   /** The business the request was answered for (stats), or null for core endpoints and failures before it. */
@@ -22,9 +32,14 @@ export function authorize(state: SandboxState, req: IncomingMessage, res: Server
   const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? "");
   const status = m ? state.tokens.check(m[1]!) : "unknown";
   if (status === "valid") return true;
-  sendSageError(res, 401, "AuthorizationFailure", status === "expired"
-    ? "The access token has expired. Use the refresh token to get a new one."
-    : "Unauthorized: a valid access token is required.");
+  sendSageError(
+    res,
+    401,
+    "AuthorizationFailure",
+    status === "expired"
+      ? "The access token has expired. Use the refresh token to get a new one."
+      : "Unauthorized: a valid access token is required.",
+  );
   return false;
 }
 
@@ -34,7 +49,9 @@ export function handleV3(state: SandboxState, req: IncomingMessage, res: ServerR
   const segments = path.split("/").filter(Boolean).map(decodeURIComponent);
   const [resource = "", key, ...rest] = segments;
   if (req.method !== "GET" && req.method !== "HEAD") {
-    sendSageError(res, 405, "MethodNotAllowed", `The sandbox serves ${req.method} on no endpoint: it is read-only.`, { allow: "GET" });
+    sendSageError(res, 405, "MethodNotAllowed", `The sandbox serves ${req.method} on no endpoint: it is read-only.`, {
+      allow: "GET",
+    });
     return { business: null };
   }
   if (resource === "businesses") return handleBusinesses(state, res, url, key, rest);
@@ -62,11 +79,28 @@ export function handleV3(state: SandboxState, req: IncomingMessage, res: ServerR
     return { business: business.id };
   }
   if (!isAvailable(endpoint, business.country, business.tier)) {
-    sendSageError(res, 404, "RecordNotFound", `${endpoint.path} is not available for this business's country and subscription.`, echo);
+    sendSageError(
+      res,
+      404,
+      "RecordNotFound",
+      `${endpoint.path} is not available for this business's country and subscription.`,
+      echo,
+    );
     return { business: business.id };
   }
-  if (!isPermitted(endpoint, ALL_AREAS.filter((a) => !business.deniedAreas.includes(a)))) {
-    sendSageError(res, 403, "AccessDenied", `The user has no role in the area required by ${endpoint.path} (${endpoint.areas.join(" or ")}).`, echo);
+  if (
+    !isPermitted(
+      endpoint,
+      ALL_AREAS.filter((a) => !business.deniedAreas.includes(a)),
+    )
+  ) {
+    sendSageError(
+      res,
+      403,
+      "AccessDenied",
+      `The user has no role in the area required by ${endpoint.path} (${endpoint.areas.join(" or ")}).`,
+      echo,
+    );
     return { business: business.id };
   }
   try {
@@ -80,7 +114,13 @@ export function handleV3(state: SandboxState, req: IncomingMessage, res: ServerR
   return { business: business.id };
 }
 
-function handleBusinesses(state: SandboxState, res: ServerResponse, url: URL, key: string | undefined, rest: string[]): V3Outcome {
+function handleBusinesses(
+  state: SandboxState,
+  res: ServerResponse,
+  url: URL,
+  key: string | undefined,
+  rest: string[],
+): V3Outcome {
   if (rest.length > 0) {
     sendSageError(res, 404, "RecordNotFound", `No route matches ${url.pathname}.`);
     return { business: null };
@@ -90,7 +130,12 @@ function handleBusinesses(state: SandboxState, res: ServerResponse, url: URL, ke
     const items = state.businesses.map((b) => (all ? renderBusiness(state, b) : businessStub(b)));
     // Core endpoints differ from the accounting ones: `$items_per_page`, and everything on one page.
     sendJson(res, 200, {
-      $total: items.length, $page: 1, $next: null, $back: null, $items_per_page: 2147483647, $items: items,
+      $total: items.length,
+      $page: 1,
+      $next: null,
+      $back: null,
+      $items_per_page: 2147483647,
+      $items: items,
     });
     return { business: null };
   }
@@ -100,7 +145,15 @@ function handleBusinesses(state: SandboxState, res: ServerResponse, url: URL, ke
   return { business: null };
 }
 
-function sendOne(state: SandboxState, res: ServerResponse, b: BusinessProfile, endpoint: EndpointSpec, key: string, url: URL, echo: Record<string, string>): void {
+function sendOne(
+  state: SandboxState,
+  res: ServerResponse,
+  b: BusinessProfile,
+  endpoint: EndpointSpec,
+  key: string,
+  url: URL,
+  echo: Record<string, string>,
+): void {
   const w = state.world(b);
   const row = w.table(endpoint.name).find(key);
   if (!row || row.gone || (row.deletedAt !== null && !endpoint.rows.deletedFlag)) {
@@ -111,7 +164,14 @@ function sendOne(state: SandboxState, res: ServerResponse, b: BusinessProfile, e
   sendJson(res, 200, w.render(endpoint.name, row, { showPaymentsAllocations }), echo);
 }
 
-function sendList(state: SandboxState, res: ServerResponse, b: BusinessProfile, endpoint: EndpointSpec, url: URL, echo: Record<string, string>): void {
+function sendList(
+  state: SandboxState,
+  res: ServerResponse,
+  b: BusinessProfile,
+  endpoint: EndpointSpec,
+  url: URL,
+  echo: Record<string, string>,
+): void {
   const w = state.world(b);
   const q = parseListQuery(endpoint, url.searchParams);
   const renders = new RenderCache(w, endpoint.name, q, endpoint.definition);

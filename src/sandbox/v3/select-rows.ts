@@ -4,14 +4,29 @@ import type { Row } from "../world/table.js";
 import type { Rec, World } from "../world/world.js";
 import { selectionKey, type ListQuery } from "./list-query.js";
 
-const SEARCHED = ["displayed_as", "reference", "contact_name", "name", "item_code", "description", "email", "vendor_reference", "invoice_number"];
+const SEARCHED = [
+  "displayed_as",
+  "reference",
+  "contact_name",
+  "name",
+  "item_code",
+  "description",
+  "email",
+  "vendor_reference",
+  "invoice_number",
+];
 
 /** Memoises full renders within one request: filtering by search or ids renders rows anyway. */
 export class RenderCache {
   private readonly map = new Map<Row, Rec>();
   private readonly simpleBase: boolean;
 
-  constructor(private readonly w: World, private readonly name: string, private readonly q: ListQuery, definition: string) {
+  constructor(
+    private readonly w: World,
+    private readonly name: string,
+    private readonly q: ListQuery,
+    definition: string,
+  ) {
     const props = DEFINITIONS[definition]?.properties ?? {};
     this.simpleBase = ["id", "displayed_as", "$path"].every((k) => k in props);
   }
@@ -51,9 +66,10 @@ export function selectRows(w: World, endpoint: EndpointSpec, q: ListQuery, rende
   let rows = table.rows.filter((r) => !r.gone);
   if (endpoint.rows.deletedAt) {
     const since = q.deletedSince;
-    rows = since === undefined
-      ? rows.filter((r) => r.deletedAt === null)
-      : rows.filter((r) => r.deletedAt !== null && r.deletedAt * 1000 > since);
+    rows =
+      since === undefined
+        ? rows.filter((r) => r.deletedAt === null)
+        : rows.filter((r) => r.deletedAt !== null && r.deletedAt * 1000 > since);
   }
   const since = q.updatedOrCreatedSince;
   if (since !== undefined) rows = rows.filter((r) => r.updatedAt * 1000 >= since);
@@ -79,7 +95,7 @@ export function selectRows(w: World, endpoint: EndpointSpec, q: ListQuery, rende
   if (search !== undefined) {
     rows = rows.filter((r) => {
       const rec = renders.full(r);
-      return SEARCHED.some((k) => typeof rec[k] === "string" && (rec[k] as string).toLowerCase().includes(search));
+      return SEARCHED.some((k) => typeof rec[k] === "string" && rec[k].toLowerCase().includes(search));
     });
   }
   if (q.sort) rows = sortRows(w, endpoint.name, rows, q.sort.attribute, q.sort.descending);

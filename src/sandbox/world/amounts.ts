@@ -4,16 +4,40 @@ import type { ArtefactData, LedgerAccountData, LineData, TaxRateData } from "./t
 import type { World } from "./world.js";
 
 export interface LineAmounts {
-  gross: number; discount: number; net: number; tax: number; total: number; bp: number;
-  baseNet: number; baseTax: number; baseTotal: number; basePrice: number; baseDiscount: number;
+  gross: number;
+  discount: number;
+  net: number;
+  tax: number;
+  total: number;
+  bp: number;
+  baseNet: number;
+  baseTax: number;
+  baseTotal: number;
+  basePrice: number;
+  baseDiscount: number;
 }
 
-export interface TaxGroup { tax: number; net: number; taxAmount: number; total: number; goods: number; services: number }
+export interface TaxGroup {
+  tax: number;
+  net: number;
+  taxAmount: number;
+  total: number;
+  goods: number;
+  services: number;
+}
 
 export interface ArtefactTotals {
-  net: number; tax: number; total: number; qty: number; discount: number;
-  baseNet: number; baseTax: number; baseTotal: number; baseDiscount: number;
-  lines: LineAmounts[]; byTax: TaxGroup[];
+  net: number;
+  tax: number;
+  total: number;
+  qty: number;
+  discount: number;
+  baseNet: number;
+  baseTax: number;
+  baseTotal: number;
+  baseDiscount: number;
+  lines: LineAmounts[];
+  byTax: TaxGroup[];
 }
 
 export function taxRate(w: World, seq: number): TaxRateData {
@@ -28,8 +52,17 @@ export function lineAmounts(w: World, line: LineData, rate: number): LineAmounts
   const baseNet = toBase(net, rate);
   const baseTax = toBase(tax, rate);
   return {
-    gross, discount: line.discount, net, tax, total: net + tax, bp,
-    baseNet, baseTax, baseTotal: baseNet + baseTax, basePrice: toBase(line.price, rate), baseDiscount: toBase(line.discount, rate),
+    gross,
+    discount: line.discount,
+    net,
+    tax,
+    total: net + tax,
+    bp,
+    baseNet,
+    baseTax,
+    baseTotal: baseNet + baseTax,
+    basePrice: toBase(line.price, rate),
+    baseDiscount: toBase(line.discount, rate),
   };
 }
 
@@ -38,7 +71,17 @@ export function artefactTotals(w: World, d: ArtefactData): ArtefactTotals {
   const lines = d.lines.map((l) => lineAmounts(w, l, d.rate));
   const byTax = new Map<number, TaxGroup>();
   const t: ArtefactTotals = {
-    net: 0, tax: 0, total: 0, qty: 0, discount: 0, baseNet: 0, baseTax: 0, baseTotal: 0, baseDiscount: 0, lines, byTax: [],
+    net: 0,
+    tax: 0,
+    total: 0,
+    qty: 0,
+    discount: 0,
+    baseNet: 0,
+    baseTax: 0,
+    baseTotal: 0,
+    baseDiscount: 0,
+    lines,
+    byTax: [],
   };
   d.lines.forEach((line, i) => {
     const a = lines[i]!;
@@ -73,16 +116,16 @@ export function statusCode(total: number, settled: number): "PAID" | "PART_PAID"
   return settled >= total ? "PAID" : "PART_PAID";
 }
 
-const roleCache = new WeakMap<Table<unknown>, Map<string, number>>();
+const roleCache = new WeakMap<Table, Map<string, number>>();
 
 /** The ledger account playing a role in the chart (`debtors`, `bank_current`, ...). */
 export function ledgerByRole(w: World, role: string): number {
   const table = w.table<LedgerAccountData>("ledger_accounts");
-  let map = roleCache.get(table as Table<unknown>);
+  let map = roleCache.get(table as Table);
   if (!map) {
     map = new Map();
     for (const r of table.rows) if (r.d.role && !map.has(r.d.role)) map.set(r.d.role, r.seq);
-    roleCache.set(table as Table<unknown>, map);
+    roleCache.set(table as Table, map);
   }
   const seq = map.get(role);
   if (seq === undefined) throw new Error(`no ledger account with role ${role}`);
@@ -90,5 +133,8 @@ export function ledgerByRole(w: World, role: string): number {
 }
 
 export function ledgersByRole(w: World, role: string): number[] {
-  return w.table<LedgerAccountData>("ledger_accounts").rows.filter((r) => r.d.role === role).map((r) => r.seq);
+  return w
+    .table<LedgerAccountData>("ledger_accounts")
+    .rows.filter((r) => r.d.role === role)
+    .map((r) => r.seq);
 }

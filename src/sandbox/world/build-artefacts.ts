@@ -4,7 +4,14 @@ import { artefactTotals, ledgerByRole, ledgersByRole } from "./amounts.js";
 import { expenseDescription } from "./names.js";
 import type { Row } from "./table.js";
 import type {
-  AllocationData, ArtefactData, ArtefactTable, ContactData, ItemData, ItemKind, LedgerAccountData, LineData,
+  AllocationData,
+  ArtefactData,
+  ArtefactTable,
+  ContactData,
+  ItemData,
+  ItemKind,
+  LedgerAccountData,
+  LineData,
 } from "./types.js";
 import type { World } from "./world.js";
 
@@ -43,8 +50,14 @@ function itemLine(rng: Rng, kind: ItemKind, item: Row<ItemData>, sales: boolean)
   const qty = kind === "services" ? rng.int(1, 16) * 50 : rng.int(1, 20) * 100;
   const price = sales ? item.d.price : item.d.cost;
   const line: LineData = {
-    itemKind: kind, item: item.seq, description: item.d.description, qty, price, tax: item.d.tax,
-    ledger: sales ? item.d.salesLedger : item.d.purchaseLedger, discount: 0,
+    itemKind: kind,
+    item: item.seq,
+    description: item.d.description,
+    qty,
+    price,
+    tax: item.d.tax,
+    ledger: sales ? item.d.salesLedger : item.d.purchaseLedger,
+    discount: 0,
   };
   if (sales && rng.chance(0.1)) line.discount = Math.round((qty * price) / 100 / 20);
   return line;
@@ -58,10 +71,18 @@ export function makeLines(w: World, rng: Rng, table: ArtefactTable): LineData[] 
   const sales = SALES_SIDE.has(table);
   if (QUICK_ENTRIES.has(table)) {
     const ledger = sales ? ledgerByRole(w, "sales_services") : rng.pick(ledgersByRole(w, "overhead"));
-    return [{
-      itemKind: null, item: -1, description: sales ? "Sales" : expenseDescription(rng, nominalOf(w, ledger)), qty: 100,
-      price: rng.int(50, 2000) * 100, tax: 0, ledger, discount: 0,
-    }];
+    return [
+      {
+        itemKind: null,
+        item: -1,
+        description: sales ? "Sales" : expenseDescription(rng, nominalOf(w, ledger)),
+        qty: 100,
+        price: rng.int(50, 2000) * 100,
+        tax: 0,
+        ledger,
+        discount: 0,
+      },
+    ];
   }
   const n = CREDIT_NOTES.has(table) ? rng.int(1, 2) : rng.weighted([1, 2, 3, 4], [3, 4, 2, 1]);
   const lines: LineData[] = [];
@@ -74,8 +95,14 @@ export function makeLines(w: World, rng: Rng, table: ArtefactTable): LineData[] 
     else {
       const ledger = sales ? ledgerByRole(w, "sales_consulting") : rng.pick(ledgersByRole(w, "overhead"));
       lines.push({
-        itemKind: null, item: -1, description: sales ? "Consulting" : expenseDescription(rng, nominalOf(w, ledger)), qty: 100,
-        price: rng.int(100, 3000) * 100, tax: 0, ledger, discount: 0,
+        itemKind: null,
+        item: -1,
+        description: sales ? "Consulting" : expenseDescription(rng, nominalOf(w, ledger)),
+        qty: 100,
+        price: rng.int(100, 3000) * 100,
+        tax: 0,
+        ledger,
+        discount: 0,
       });
     }
   }
@@ -83,21 +110,45 @@ export function makeLines(w: World, rng: Rng, table: ArtefactTable): LineData[] 
 }
 
 /** A new artefact row (used by generation and by mutations). */
-export function addArtefact(w: World, rng: Rng, table: ArtefactTable, contact: number, day: number, at: number): Row<ArtefactData> {
+export function addArtefact(
+  w: World,
+  rng: Rng,
+  table: ArtefactTable,
+  contact: number,
+  day: number,
+  at: number,
+): Row<ArtefactData> {
   const t = w.table<ArtefactData>(table);
   const c = w.table<ContactData>("contacts").at(contact);
   c.d.uses++;
   const sales = SALES_SIDE.has(table);
   const number = t.rows.length + 1;
   const reference = sales
-    ? (rng.chance(0.5) ? `PO-${rng.int(10_000, 99_999)}` : "")
+    ? rng.chance(0.5)
+      ? `PO-${rng.int(10_000, 99_999)}`
+      : ""
     : `${c.d.ref.slice(0, 3)}-INV-${rng.int(1000, 99_999)}`;
-  return t.add({
-    contact, date: day, due: CREDIT_NOTES.has(table) ? day : day + c.d.creditDays, number, reference,
-    notes: rng.chance(0.08) ? "Thank you for your business." : "", lines: makeLines(w, rng, table),
-    currency: c.d.currency, rate: c.d.currency ? w.profile.foreignRate : 100, paid: 0, allocated: 0, lastPaid: -1,
-    payments: [], allocations: [], sent: sales ? rng.chance(0.9) : false, tx: -1,
-  }, at);
+  return t.add(
+    {
+      contact,
+      date: day,
+      due: CREDIT_NOTES.has(table) ? day : day + c.d.creditDays,
+      number,
+      reference,
+      notes: rng.chance(0.08) ? "Thank you for your business." : "",
+      lines: makeLines(w, rng, table),
+      currency: c.d.currency,
+      rate: c.d.currency ? w.profile.foreignRate : 100,
+      paid: 0,
+      allocated: 0,
+      lastPaid: -1,
+      payments: [],
+      allocations: [],
+      sent: sales ? rng.chance(0.9) : false,
+      tx: -1,
+    },
+    at,
+  );
 }
 
 function contactsOf(w: World, kind: ContactData["kind"]): Array<Row<ContactData>> {
@@ -127,7 +178,14 @@ export function buildArtefacts(w: World): void {
     ["purchase_invoices", w.sizes.purchaseInvoices, vendors],
     ["purchase_quick_entries", w.sizes.purchaseQuickEntries, vendors],
   ];
-  for (const table of ["sales_invoices", "sales_credit_notes", "sales_quick_entries", "purchase_invoices", "purchase_credit_notes", "purchase_quick_entries"] as const) {
+  for (const table of [
+    "sales_invoices",
+    "sales_credit_notes",
+    "sales_quick_entries",
+    "purchase_invoices",
+    "purchase_credit_notes",
+    "purchase_quick_entries",
+  ] as const) {
     w.createTable<ArtefactData>(table);
   }
   w.createTable<AllocationData>("contact_allocations");
@@ -167,15 +225,28 @@ function buildCreditNotes(w: World, rng: Rng, table: ArtefactTable, invoices: Ar
 
 /** Allocate a credit note against an invoice of the same contact (a contact_allocations row). */
 export function allocate(
-  w: World, noteTable: ArtefactTable, note: Row<ArtefactData>, invTable: ArtefactTable, invoice: Row<ArtefactData>,
-  cents: number, at: number,
+  w: World,
+  noteTable: ArtefactTable,
+  note: Row<ArtefactData>,
+  invTable: ArtefactTable,
+  invoice: Row<ArtefactData>,
+  cents: number,
+  at: number,
 ): Row<AllocationData> {
   const allocations = w.table<AllocationData>("contact_allocations");
-  const row = allocations.add({
-    kind: SALES_SIDE.has(noteTable) ? "CUSTOMER_ALLOCATION" : "VENDOR_ALLOCATION", contact: note.d.contact,
-    date: Math.floor(at / SECONDS_PER_DAY),
-    allocs: [{ res: noteTable, seq: note.seq, cents: -cents }, { res: invTable, seq: invoice.seq, cents }], tx: -1,
-  }, at);
+  const row = allocations.add(
+    {
+      kind: SALES_SIDE.has(noteTable) ? "CUSTOMER_ALLOCATION" : "VENDOR_ALLOCATION",
+      contact: note.d.contact,
+      date: Math.floor(at / SECONDS_PER_DAY),
+      allocs: [
+        { res: noteTable, seq: note.seq, cents: -cents },
+        { res: invTable, seq: invoice.seq, cents },
+      ],
+      tx: -1,
+    },
+    at,
+  );
   for (const r of [note, invoice]) {
     r.d.allocated += cents;
     r.d.allocations.push(row.seq);

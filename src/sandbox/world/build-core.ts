@@ -5,16 +5,41 @@ import { buildMaster } from "./build-master.js";
 import { buildSettlements } from "./build-settlements.js";
 import { ARTEFACT_TABLES, buildLedger } from "./ledger.js";
 import type {
-  ArtefactData, BankAccountData, ContactData, DepositData, OtherPaymentData, PaymentData, TransferData,
+  ArtefactData,
+  BankAccountData,
+  ContactData,
+  DepositData,
+  OtherPaymentData,
+  PaymentData,
+  TransferData,
 } from "./types.js";
 import type { World } from "./world.js";
 
 /** The tables generated together because they reference each other. */
 export const CORE_TABLES: ReadonlySet<string> = new Set([
-  "tax_rates", "ledger_accounts", "bank_accounts", "contacts", "addresses", "contact_persons", "products",
-  "services", "stock_items", "sales_invoices", "sales_credit_notes", "sales_quick_entries", "purchase_invoices",
-  "purchase_credit_notes", "purchase_quick_entries", "contact_payments", "contact_allocations", "other_payments",
-  "bank_transfers", "bank_deposits", "journals", "transactions", "ledger_entries",
+  "tax_rates",
+  "ledger_accounts",
+  "bank_accounts",
+  "contacts",
+  "addresses",
+  "contact_persons",
+  "products",
+  "services",
+  "stock_items",
+  "sales_invoices",
+  "sales_credit_notes",
+  "sales_quick_entries",
+  "purchase_invoices",
+  "purchase_credit_notes",
+  "purchase_quick_entries",
+  "contact_payments",
+  "contact_allocations",
+  "other_payments",
+  "bank_transfers",
+  "bank_deposits",
+  "journals",
+  "transactions",
+  "ledger_entries",
 ]);
 
 export function buildCore(w: World): void {

@@ -3,10 +3,26 @@ import type { Rng } from "../random.js";
 import { ledgerByRole } from "./amounts.js";
 import { CHART_OF_ACCOUNTS } from "./code-lists.js";
 import {
-  companyName, contactReference, emailFor, jobTitle, personName, phone, postcode, productName, serviceName, street,
+  companyName,
+  contactReference,
+  emailFor,
+  jobTitle,
+  personName,
+  phone,
+  postcode,
+  productName,
+  serviceName,
+  street,
 } from "./names.js";
 import type {
-  AddressData, BankAccountData, ContactData, ItemData, ItemKind, LedgerAccountData, PersonData, TaxRateData,
+  AddressData,
+  BankAccountData,
+  ContactData,
+  ItemData,
+  ItemKind,
+  LedgerAccountData,
+  PersonData,
+  TaxRateData,
 } from "./types.js";
 import type { World } from "./world.js";
 
@@ -46,13 +62,21 @@ function buildBankAccounts(w: World, rng: Rng, at: number): void {
   accounts.forEach(([name, type, role, method], i) => {
     const number = String(rng.int(10_000_000, 99_999_999));
     const sortCode = `${rng.int(10, 99)}-${rng.int(10, 99)}-${rng.int(10, 99)}`;
-    t.add({
-      name, type, ledger: ledgerByRole(w, role), method, userCreated: false, balance: 0,
-      number: type === "CASH_IN_HAND" ? "" : number,
-      sortCode: type === "CASH_IN_HAND" ? "" : sortCode,
-      iban: type === "CASH_IN_HAND" ? "" : `${cc}${rng.int(10, 99)}SAGE${sortCode.replace(/-/g, "")}${number}`,
-      bic: type === "CASH_IN_HAND" ? "" : `SAGE${cc}2L`,
-    }, at + 120 + i);
+    t.add(
+      {
+        name,
+        type,
+        ledger: ledgerByRole(w, role),
+        method,
+        userCreated: false,
+        balance: 0,
+        number: type === "CASH_IN_HAND" ? "" : number,
+        sortCode: type === "CASH_IN_HAND" ? "" : sortCode,
+        iban: type === "CASH_IN_HAND" ? "" : `${cc}${rng.int(10, 99)}SAGE${sortCode.replace(/-/g, "")}${number}`,
+        bic: type === "CASH_IN_HAND" ? "" : `SAGE${cc}2L`,
+      },
+      at + 120 + i,
+    );
   });
 }
 
@@ -91,42 +115,92 @@ export function addContact(
   const name = individual ? personName(rng) : companyName(rng);
   const seq = t.contacts.rows.length;
   const city = rng.pick(w.profile.cities);
-  const address = t.addresses.add({
-    contact: seq, type: "ACCOUNTS", line1: street(rng), line2: rng.chance(0.3) ? `Unit ${rng.int(1, 40)}` : "",
-    city, postcode: postcode(rng, w.business.country), main: true, name: "Main Address",
-  }, at);
-  const delivery = kind === "CUSTOMER" && rng.chance(0.25)
-    ? t.addresses.add({
-      contact: seq, type: "DELIVERY", line1: street(rng), line2: "", city: rng.pick(w.profile.cities),
-      postcode: postcode(rng, w.business.country), main: false, name: "Delivery Address",
-    }, at).seq
-    : -1;
+  const address = t.addresses.add(
+    {
+      contact: seq,
+      type: "ACCOUNTS",
+      line1: street(rng),
+      line2: rng.chance(0.3) ? `Unit ${rng.int(1, 40)}` : "",
+      city,
+      postcode: postcode(rng, w.business.country),
+      main: true,
+      name: "Main Address",
+    },
+    at,
+  );
+  const delivery =
+    kind === "CUSTOMER" && rng.chance(0.25)
+      ? t.addresses.add(
+          {
+            contact: seq,
+            type: "DELIVERY",
+            line1: street(rng),
+            line2: "",
+            city: rng.pick(w.profile.cities),
+            postcode: postcode(rng, w.business.country),
+            main: false,
+            name: "Delivery Address",
+          },
+          at,
+        ).seq
+      : -1;
   const contactPerson = individual ? name : personName(rng);
   const email = emailFor(contactPerson, name);
-  const person = t.people.add({
-    contact: seq, name: contactPerson, job: individual ? "" : jobTitle(rng), phone: phone(rng, w.profile.phonePrefix),
-    mobile: phone(rng, w.profile.phonePrefix), email, main: true, types: [kind === "CUSTOMER" ? "ACCOUNTS" : "PURCHASING"],
-    address: address.seq,
-  }, at);
+  const person = t.people.add(
+    {
+      contact: seq,
+      name: contactPerson,
+      job: individual ? "" : jobTitle(rng),
+      phone: phone(rng, w.profile.phonePrefix),
+      mobile: phone(rng, w.profile.phonePrefix),
+      email,
+      main: true,
+      types: [kind === "CUSTOMER" ? "ACCOUNTS" : "PURCHASING"],
+      address: address.seq,
+    },
+    at,
+  );
   if (!individual && rng.chance(0.3)) {
     const other = personName(rng);
-    t.people.add({
-      contact: seq, name: other, job: jobTitle(rng), phone: phone(rng, w.profile.phonePrefix), mobile: "",
-      email: emailFor(other, name), main: false, types: ["SALES"], address: address.seq,
-    }, at);
+    t.people.add(
+      {
+        contact: seq,
+        name: other,
+        job: jobTitle(rng),
+        phone: phone(rng, w.profile.phonePrefix),
+        mobile: "",
+        email: emailFor(other, name),
+        main: false,
+        types: ["SALES"],
+        address: address.seq,
+      },
+      at,
+    );
   }
   const taxNumber = rng.chance(kind === "VENDOR" ? 0.8 : 0.35)
     ? `${w.business.country.toUpperCase()}${rng.int(100_000_000, 999_999_999)}`
     : "";
   const foreign = kind === "CUSTOMER" && !individual && rng.chance(0.05);
-  t.contacts.add({
-    kind, name, ref: contactReference(name, seq + 1), email, taxNumber,
-    creditLimit: kind === "CUSTOMER" ? rng.int(1, 40) * 50_000 : 0,
-    creditDays: rng.weighted([30, 14, 60, 7], [6, 2, 1, 1]),
-    address: address.seq, delivery, person: person.seq, balance: 0, active: rng.chance(0.96),
-    currency: foreign ? w.profile.foreignCurrency : "", notes: rng.chance(0.1) ? "Prefers email invoices." : "",
-    uses: 0,
-  }, at);
+  t.contacts.add(
+    {
+      kind,
+      name,
+      ref: contactReference(name, seq + 1),
+      email,
+      taxNumber,
+      creditLimit: kind === "CUSTOMER" ? rng.int(1, 40) * 50_000 : 0,
+      creditDays: rng.weighted([30, 14, 60, 7], [6, 2, 1, 1]),
+      address: address.seq,
+      delivery,
+      person: person.seq,
+      balance: 0,
+      active: rng.chance(0.96),
+      currency: foreign ? w.profile.foreignCurrency : "",
+      notes: rng.chance(0.1) ? "Prefers email invoices." : "",
+      uses: 0,
+    },
+    at,
+  );
   return seq;
 }
 
@@ -148,13 +222,21 @@ export function addItem(w: World, rng: Rng, kind: ItemKind, at: number): number 
   const n = t.rows.length + 1;
   const taxRates = w.table<TaxRateData>("tax_rates").rows;
   const reduced = taxRates.find((r) => r.d.bp > 0 && r.seq > 0);
-  return t.add({
-    code: `${prefix}-${String(n).padStart(4, "0")}`,
-    description: service ? `${serviceName(rng)}${n > 12 ? ` ${Math.ceil(n / 12)}` : ""}` : productName(rng),
-    cost, price: Math.round((cost * rng.int(130, 220)) / 100), tax: reduced && rng.chance(0.1) ? reduced.seq : 0,
-    salesLedger: ledgerByRole(w, service ? "sales_services" : "sales_products"),
-    purchaseLedger: ledgerByRole(w, service ? "cost_services" : "cost_goods"),
-    supplier, active: rng.chance(0.95), stock: kind === "stock_items" ? rng.int(0, 400) * 100 : 0,
-    reorder: kind === "stock_items" ? rng.int(5, 50) * 100 : 0, uses: 0,
-  }, at).seq;
+  return t.add(
+    {
+      code: `${prefix}-${String(n).padStart(4, "0")}`,
+      description: service ? `${serviceName(rng)}${n > 12 ? ` ${Math.ceil(n / 12)}` : ""}` : productName(rng),
+      cost,
+      price: Math.round((cost * rng.int(130, 220)) / 100),
+      tax: reduced && rng.chance(0.1) ? reduced.seq : 0,
+      salesLedger: ledgerByRole(w, service ? "sales_services" : "sales_products"),
+      purchaseLedger: ledgerByRole(w, service ? "cost_services" : "cost_goods"),
+      supplier,
+      active: rng.chance(0.95),
+      stock: kind === "stock_items" ? rng.int(0, 400) * 100 : 0,
+      reorder: kind === "stock_items" ? rng.int(5, 50) * 100 : 0,
+      uses: 0,
+    },
+    at,
+  ).seq;
 }

@@ -5,12 +5,25 @@ import { SALES_SIDE, historyDays, nominalOf, officeTime } from "./build-artefact
 import { expenseDescription } from "./names.js";
 import type { Row } from "./table.js";
 import type {
-  ArtefactData, ArtefactTable, BankAccountData, ContactData, DepositData, JournalData, OtherPaymentData, PaymentData,
-  TaxRateData, TransferData,
+  ArtefactData,
+  ArtefactTable,
+  BankAccountData,
+  ContactData,
+  DepositData,
+  JournalData,
+  OtherPaymentData,
+  PaymentData,
+  TaxRateData,
+  TransferData,
 } from "./types.js";
 import type { World } from "./world.js";
 
-const PAYABLE: readonly ArtefactTable[] = ["sales_invoices", "sales_quick_entries", "purchase_invoices", "purchase_quick_entries"];
+const PAYABLE: readonly ArtefactTable[] = [
+  "sales_invoices",
+  "sales_quick_entries",
+  "purchase_invoices",
+  "purchase_quick_entries",
+];
 
 function bankByType(w: World, type: string): number {
   const row = w.table<BankAccountData>("bank_accounts").rows.find((r) => r.d.type === type);
@@ -49,17 +62,32 @@ export function buildSettlements(w: World): void {
 }
 
 /** A receipt or payment settling `cents` of an artefact; the artefact's status moves with it. */
-export function addPayment(w: World, rng: Rng, table: ArtefactTable, artefact: Row<ArtefactData>, cents: number, at: number): Row<PaymentData> {
+export function addPayment(
+  w: World,
+  rng: Rng,
+  table: ArtefactTable,
+  artefact: Row<ArtefactData>,
+  cents: number,
+  at: number,
+): Row<PaymentData> {
   const sales = SALES_SIDE.has(table);
   const cash = rng.chance(0.12);
   const day = Math.floor(at / SECONDS_PER_DAY);
-  const row = w.table<PaymentData>("contact_payments").add({
-    kind: sales ? "CUSTOMER_RECEIPT" : "VENDOR_PAYMENT", contact: artefact.d.contact,
-    bank: cash ? bankByType(w, "CASH_IN_HAND") : bankByType(w, "CHECKING"),
-    method: cash ? "CASH" : rng.weighted(["BANK_TRANSFER", "CHEQUE", "CREDIT_DEBIT"], [6, 1, 3]), date: day,
-    reference: sales ? (rng.chance(0.4) ? `REM-${rng.int(1000, 9999)}` : "") : `BACS-${rng.int(10_000, 99_999)}`,
-    allocs: [{ res: table, seq: artefact.seq, cents }], currency: artefact.d.currency, rate: artefact.d.rate, tx: -1,
-  }, at);
+  const row = w.table<PaymentData>("contact_payments").add(
+    {
+      kind: sales ? "CUSTOMER_RECEIPT" : "VENDOR_PAYMENT",
+      contact: artefact.d.contact,
+      bank: cash ? bankByType(w, "CASH_IN_HAND") : bankByType(w, "CHECKING"),
+      method: cash ? "CASH" : rng.weighted(["BANK_TRANSFER", "CHEQUE", "CREDIT_DEBIT"], [6, 1, 3]),
+      date: day,
+      reference: sales ? (rng.chance(0.4) ? `REM-${rng.int(1000, 9999)}` : "") : `BACS-${rng.int(10_000, 99_999)}`,
+      allocs: [{ res: table, seq: artefact.seq, cents }],
+      currency: artefact.d.currency,
+      rate: artefact.d.rate,
+      tx: -1,
+    },
+    at,
+  );
   artefact.d.paid += cents;
   artefact.d.payments.push(row.seq);
   artefact.d.lastPaid = Math.max(artefact.d.lastPaid, day);
@@ -95,11 +123,19 @@ export function addOtherPayment(w: World, rng: Rng, at: number): Row<OtherPaymen
   if (contact >= 0) w.table<ContactData>("contacts").at(contact).d.uses++;
   const cash = rng.chance(0.1);
   const n = w.table<OtherPaymentData>("other_payments").rows.length + 1;
-  return w.table<OtherPaymentData>("other_payments").add({
-    kind: receipt ? "OTHER_RECEIPT" : "OTHER_PAYMENT", contact, bank: cash ? bankByType(w, "CASH_IN_HAND") : bankByType(w, "CHECKING"),
-    method: cash ? "CASH" : rng.pick(["BANK_TRANSFER", "CREDIT_DEBIT"]), date: Math.floor(at / SECONDS_PER_DAY),
-    reference: `${receipt ? "REC" : "PAY"}-${String(n).padStart(5, "0")}`, lines, tx: -1,
-  }, at);
+  return w.table<OtherPaymentData>("other_payments").add(
+    {
+      kind: receipt ? "OTHER_RECEIPT" : "OTHER_PAYMENT",
+      contact,
+      bank: cash ? bankByType(w, "CASH_IN_HAND") : bankByType(w, "CHECKING"),
+      method: cash ? "CASH" : rng.pick(["BANK_TRANSFER", "CREDIT_DEBIT"]),
+      date: Math.floor(at / SECONDS_PER_DAY),
+      reference: `${receipt ? "REC" : "PAY"}-${String(n).padStart(5, "0")}`,
+      lines,
+      tx: -1,
+    },
+    at,
+  );
 }
 
 export function addTransfer(w: World, rng: Rng, at: number): Row<TransferData> {
@@ -107,20 +143,34 @@ export function addTransfer(w: World, rng: Rng, at: number): Row<TransferData> {
   const current = bankByType(w, "CHECKING");
   const savings = bankByType(w, "SAVINGS");
   const n = w.table<TransferData>("bank_transfers").rows.length + 1;
-  return w.table<TransferData>("bank_transfers").add({
-    from: toSavings ? current : savings, to: toSavings ? savings : current, date: Math.floor(at / SECONDS_PER_DAY),
-    amount: rng.int(5, 50) * 10_000, reference: `TFR-${String(n).padStart(4, "0")}`,
-    description: toSavings ? "Transfer to savings" : "Transfer from savings", tx: -1,
-  }, at);
+  return w.table<TransferData>("bank_transfers").add(
+    {
+      from: toSavings ? current : savings,
+      to: toSavings ? savings : current,
+      date: Math.floor(at / SECONDS_PER_DAY),
+      amount: rng.int(5, 50) * 10_000,
+      reference: `TFR-${String(n).padStart(4, "0")}`,
+      description: toSavings ? "Transfer to savings" : "Transfer from savings",
+      tx: -1,
+    },
+    at,
+  );
 }
 
 export function addDeposit(w: World, rng: Rng, at: number): Row<DepositData> {
   const n = w.table<DepositData>("bank_deposits").rows.length + 1;
-  return w.table<DepositData>("bank_deposits").add({
-    from: bankByType(w, "CASH_IN_HAND"), to: bankByType(w, "CHECKING"), date: Math.floor(at / SECONDS_PER_DAY),
-    cash: rng.int(50, 1500) * 100, cheque: rng.chance(0.3) ? rng.int(50, 900) * 100 : 0,
-    reference: `DEP-${String(n).padStart(4, "0")}`, tx: -1,
-  }, at);
+  return w.table<DepositData>("bank_deposits").add(
+    {
+      from: bankByType(w, "CASH_IN_HAND"),
+      to: bankByType(w, "CHECKING"),
+      date: Math.floor(at / SECONDS_PER_DAY),
+      cash: rng.int(50, 1500) * 100,
+      cheque: rng.chance(0.3) ? rng.int(50, 900) * 100 : 0,
+      reference: `DEP-${String(n).padStart(4, "0")}`,
+      tx: -1,
+    },
+    at,
+  );
 }
 
 /** Balanced journals of three kinds: depreciation, payroll and accruals. */
@@ -154,7 +204,14 @@ export function addJournal(w: World, rng: Rng, at: number): Row<JournalData> {
       { ledger: ledgerByRole(w, "creditors"), debit: 0, credit: amount, details: "Accrual" },
     ];
   }
-  return w.table<JournalData>("journals").add({
-    date: Math.floor(at / SECONDS_PER_DAY), reference: `JNL-${String(n).padStart(4, "0")}`, description, lines, tx: -1,
-  }, at);
+  return w.table<JournalData>("journals").add(
+    {
+      date: Math.floor(at / SECONDS_PER_DAY),
+      reference: `JNL-${String(n).padStart(4, "0")}`,
+      description,
+      lines,
+      tx: -1,
+    },
+    at,
+  );
 }

@@ -26,7 +26,10 @@ export interface MutationResult extends ChangeSet {
 export class Changes {
   private readonly sets = new Map<string, { created: Set<string>; updated: Set<string>; deleted: Set<string> }>();
 
-  constructor(readonly w: World, readonly now: number) {}
+  constructor(
+    readonly w: World,
+    readonly now: number,
+  ) {}
 
   private set(table: string) {
     let s = this.sets.get(table);
@@ -85,8 +88,11 @@ export class Changes {
 
   result(resource: string): MutationResult {
     const own = this.sets.get(resource);
-    const toLists = (s: { created: Set<string>; updated: Set<string>; deleted: Set<string> }): ChangeSet =>
-      ({ created: [...s.created], updated: [...s.updated], deleted: [...s.deleted] });
+    const toLists = (s: { created: Set<string>; updated: Set<string>; deleted: Set<string> }): ChangeSet => ({
+      created: [...s.created],
+      updated: [...s.updated],
+      deleted: [...s.deleted],
+    });
     const cascaded: Record<string, ChangeSet> = {};
     for (const [table, s] of this.sets) if (table !== resource) cascaded[table] = toLists(s);
     return {

@@ -18,24 +18,51 @@ const LIST_DEFINITIONS = new Set(catalog.filter((e) => e.kind === "list").map((e
 
 /** Resource definitions whose stubs point at rows the sandbox really has. */
 const DEFINITION_TABLES: Readonly<Record<string, string>> = {
-  Contact: "contacts", Transaction: "transactions", LedgerAccount: "ledger_accounts", TaxRate: "tax_rates",
-  BankAccount: "bank_accounts", Product: "products", Service: "services", StockItem: "stock_items",
-  Address: "addresses", ContactPerson: "contact_persons", ContactPayment: "contact_payments",
+  Contact: "contacts",
+  Transaction: "transactions",
+  LedgerAccount: "ledger_accounts",
+  TaxRate: "tax_rates",
+  BankAccount: "bank_accounts",
+  Product: "products",
+  Service: "services",
+  StockItem: "stock_items",
+  Address: "addresses",
+  ContactPerson: "contact_persons",
+  ContactPayment: "contact_payments",
   ContactAllocation: "contact_allocations",
 };
 
 /** Property names (without prefixes like `default_`) that name a table or a code list. */
 const PROPERTY_TABLES: Readonly<Record<string, string>> = {
-  contact: "contacts", supplier: "contacts", insurer: "contacts", transaction: "transactions",
-  ledger_account: "ledger_accounts", tax_rate: "tax_rates", bank_account: "bank_accounts", product: "products",
-  service: "services", stock_item: "stock_items", address: "addresses",
-  currency: "currencies", country: "countries", country_group: "country_groups", transaction_type: "transaction_types",
-  status: "artefact_statuses", address_type: "address_types", payment_method: "payment_methods",
-  ledger_account_type: "ledger_account_types", ledger_account_classification: "ledger_account_classifications",
-  bank_account_type: "bank_account_types", catalog_item_type: "catalog_item_types",
-  quick_entry_type: "quick_entry_types", attachment_context_type: "attachment_context_types",
-  contact_type: "contact_types", contact_types: "contact_types", tax_return_frequency: "tax_return_frequencies",
-  eu_goods_services_type: "eu_goods_services_types", country_of_registration: "countries_of_registration",
+  contact: "contacts",
+  supplier: "contacts",
+  insurer: "contacts",
+  transaction: "transactions",
+  ledger_account: "ledger_accounts",
+  tax_rate: "tax_rates",
+  bank_account: "bank_accounts",
+  product: "products",
+  service: "services",
+  stock_item: "stock_items",
+  address: "addresses",
+  currency: "currencies",
+  country: "countries",
+  country_group: "country_groups",
+  transaction_type: "transaction_types",
+  status: "artefact_statuses",
+  address_type: "address_types",
+  payment_method: "payment_methods",
+  ledger_account_type: "ledger_account_types",
+  ledger_account_classification: "ledger_account_classifications",
+  bank_account_type: "bank_account_types",
+  catalog_item_type: "catalog_item_types",
+  quick_entry_type: "quick_entry_types",
+  attachment_context_type: "attachment_context_types",
+  contact_type: "contact_types",
+  contact_types: "contact_types",
+  tax_return_frequency: "tax_return_frequencies",
+  eu_goods_services_type: "eu_goods_services_types",
+  country_of_registration: "countries_of_registration",
   contact_person_types: "contact_person_types",
 };
 const PREFIX = /^(default_|base_|from_|to_|sales_|purchase_|usual_|non_recoverable_|shipping_|original_|main_)/;
@@ -51,7 +78,11 @@ const refName = (ref: string) => ref.slice(ref.lastIndexOf("/") + 1);
 export class RecordFactory {
   private n = 0;
 
-  constructor(private readonly w: World, private readonly rng: Rng, private readonly resource: string) {}
+  constructor(
+    private readonly w: World,
+    private readonly rng: Rng,
+    private readonly resource: string,
+  ) {}
 
   /** All properties of `definition` except the row fields the renderer owns. */
   object(definition: string, depth = 0, skipRowFields = true): Rec {
@@ -72,18 +103,24 @@ export class RecordFactory {
       return depth < 3 ? this.object(target, depth + 1, false) : undefined;
     }
     switch (schema.type) {
-      case "string": return this.string(schema, prop);
-      case "number": return money(this.rng.int(0, 250_000));
-      case "integer": return this.rng.int(1, 120);
-      case "boolean": return this.rng.chance(0.5);
+      case "string":
+        return this.string(schema, prop);
+      case "number":
+        return money(this.rng.int(0, 250_000));
+      case "integer":
+        return this.rng.int(1, 120);
+      case "boolean":
+        return this.rng.chance(0.5);
       case "array": {
         const items = schema.items;
         if (!items) return [];
         if (items.$ref && refName(items.$ref) === "Link") return [];
-        if (items.$ref || items.type === "object") return [this.value(items, prop.replace(/s$/, ""), depth)].filter((v) => v !== undefined);
+        if (items.$ref || items.type === "object")
+          return [this.value(items, prop.replace(/s$/, ""), depth)].filter((v) => v !== undefined);
         return [this.string(items, prop)];
       }
-      default: return undefined;
+      default:
+        return undefined;
     }
   }
 
@@ -105,9 +142,12 @@ export class RecordFactory {
     const table = DEFINITION_TABLES[target] ?? PROPERTY_TABLES[prop] ?? PROPERTY_TABLES[prop.replace(PREFIX, "")];
     if (table) {
       if (CODE_LISTS[table]) {
-        const code = table === "currencies" ? this.w.currency
-          : table === "countries" ? this.w.business.country.toUpperCase()
-          : this.rng.pick(CODE_LISTS[table]!)[0];
+        const code =
+          table === "currencies"
+            ? this.w.currency
+            : table === "countries"
+              ? this.w.business.country.toUpperCase()
+              : this.rng.pick(CODE_LISTS[table])[0];
         return this.w.codeRef(table, code);
       }
       const rows = this.w.table(table).rows.filter((r) => !r.gone && r.deletedAt === null);
@@ -126,7 +166,8 @@ export class RecordFactory {
     if (schema.format === "date-time") return isoTime(day * SECONDS_PER_DAY + r.int(28_800, 64_800));
     const max = schema.maxLength ?? 255;
     const value = (() => {
-      if (prop === "id") return max < 32 ? `${this.resource.slice(0, 3).toUpperCase()}_${++this.n}` : hexId(...this.w.idSeed, r.int(0, 1e9));
+      if (prop === "id")
+        return max < 32 ? `${this.resource.slice(0, 3).toUpperCase()}_${++this.n}` : hexId(...this.w.idSeed, r.int(0, 1e9));
       if (prop === "email" || prop.endsWith("_email")) return emailFor("accounts", companyName(r));
       if (/(telephone|mobile|fax|phone)$/.test(prop)) return phone(r, this.w.profile.phonePrefix);
       if (prop === "postal_code") return postcode(r, this.w.business.country);
@@ -140,7 +181,8 @@ export class RecordFactory {
       if (/(^|_)(company|supplier|customer|contact)_name$/.test(prop)) return companyName(r);
       if (/(^|_)(name|displayed_as|title)$/.test(prop)) return `${titleCase(singular(this.resource))} ${r.int(1, 99)}`;
       if (/(^|_)(reference|code|number)$/.test(prop)) return `${prop.slice(0, 3).toUpperCase()}-${r.int(100, 99_999)}`;
-      if (/(description|details|notes|text|message|reason)/.test(prop)) return `${titleCase(prop)} for ${this.resource.replace(/_/g, " ")}`;
+      if (/(description|details|notes|text|message|reason)/.test(prop))
+        return `${titleCase(prop)} for ${this.resource.replace(/_/g, " ")}`;
       if (prop.endsWith("_id") || prop.endsWith("guid")) return hexId(...this.w.idSeed, r.int(0, 1e9));
       return `${titleCase(prop)} ${r.int(1, 999)}`;
     })();
@@ -149,7 +191,10 @@ export class RecordFactory {
 }
 
 function singular(resource: string): string {
-  return resource.replace(/ies$/, "y").replace(/(ses|xes)$/, (m) => m.slice(0, -2)).replace(/s$/, "");
+  return resource
+    .replace(/ies$/, "y")
+    .replace(/(ses|xes)$/, (m) => m.slice(0, -2))
+    .replace(/s$/, "");
 }
 
 /** A long-tail table: a few rows per business, created over the history. */
@@ -163,8 +208,13 @@ export function buildGenericTable(w: World, endpoint: EndpointSpec): Table<Rec> 
   const origin = w.clock.start - 700 * SECONDS_PER_DAY;
   for (let i = 0; i < count; i++) {
     const d = factory.object(endpoint.definition);
-    if (coded) d.id = factory.string(idSchema!, "id");
-    d.displayed_as = typeof d.name === "string" ? d.name : typeof d.file_name === "string" ? d.file_name : factory.string({ type: "string" }, "displayed_as");
+    if (coded) d.id = factory.string(idSchema, "id");
+    d.displayed_as =
+      typeof d.name === "string"
+        ? d.name
+        : typeof d.file_name === "string"
+          ? d.file_name
+          : factory.string({ type: "string" }, "displayed_as");
     const at = origin + Math.floor((i * 690 * SECONDS_PER_DAY) / count) + rng.int(0, 3600);
     table.add(d, at);
   }

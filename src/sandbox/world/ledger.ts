@@ -3,19 +3,39 @@ import { artefactTotals, ledgerByRole, taxRate } from "./amounts.js";
 import { CREDIT_NOTES, SALES_SIDE } from "./build-artefacts.js";
 import type { Row } from "./table.js";
 import type {
-  AllocationData, ArtefactData, ArtefactTable, BankAccountData, DepositData, JournalData, LedgerEntryData,
-  OtherPaymentData, PaymentData, Posting, PostingTable, TransactionData, TransferData,
+  AllocationData,
+  ArtefactData,
+  ArtefactTable,
+  BankAccountData,
+  DepositData,
+  JournalData,
+  LedgerEntryData,
+  OtherPaymentData,
+  PaymentData,
+  Posting,
+  PostingTable,
+  TransactionData,
+  TransferData,
 } from "./types.js";
 import type { World } from "./world.js";
 
 export const ARTEFACT_TABLES: readonly ArtefactTable[] = [
-  "sales_invoices", "sales_credit_notes", "sales_quick_entries",
-  "purchase_invoices", "purchase_credit_notes", "purchase_quick_entries",
+  "sales_invoices",
+  "sales_credit_notes",
+  "sales_quick_entries",
+  "purchase_invoices",
+  "purchase_credit_notes",
+  "purchase_quick_entries",
 ];
 
 export const POSTING_TABLES: readonly PostingTable[] = [
-  ...ARTEFACT_TABLES, "contact_payments", "contact_allocations", "other_payments", "bank_transfers",
-  "bank_deposits", "journals",
+  ...ARTEFACT_TABLES,
+  "contact_payments",
+  "contact_allocations",
+  "other_payments",
+  "bank_transfers",
+  "bank_deposits",
+  "journals",
 ];
 
 export const TRANSACTION_TYPES: Readonly<Record<PostingTable, string>> = {
@@ -33,8 +53,14 @@ export const TRANSACTION_TYPES: Readonly<Record<PostingTable, string>> = {
   journals: "JOURNAL",
 };
 
-const posting = (ledger: number, debit: number, credit: number, details: string, contact = -1, tax = -1): Posting =>
-  ({ ledger, debit, credit, details, contact, tax });
+const posting = (ledger: number, debit: number, credit: number, details: string, contact = -1, tax = -1): Posting => ({
+  ledger,
+  debit,
+  credit,
+  details,
+  contact,
+  tax,
+});
 
 const bankLedger = (w: World, seq: number) => w.table<BankAccountData>("bank_accounts").at(seq).d.ledger;
 
@@ -66,21 +92,32 @@ export function postingsFor(w: World, src: PostingTable, seq: number): Posting[]
       for (const l of d.lines) {
         const t = Math.round((l.net * taxRate(w, l.tax).bp) / 10_000);
         tax += t;
-        out.push(receipt ? posting(l.ledger, 0, l.net, l.details, d.contact, l.tax) : posting(l.ledger, l.net, 0, l.details, d.contact, l.tax));
+        out.push(
+          receipt
+            ? posting(l.ledger, 0, l.net, l.details, d.contact, l.tax)
+            : posting(l.ledger, l.net, 0, l.details, d.contact, l.tax),
+        );
       }
       const taxed = d.lines.some((l) => taxRate(w, l.tax).bp > 0);
       if (taxed) {
-        out.push(receipt
-          ? posting(ledgerByRole(w, "sales_tax"), 0, tax, "Tax", d.contact)
-          : posting(ledgerByRole(w, "purchase_tax"), tax, 0, "Tax", d.contact));
+        out.push(
+          receipt
+            ? posting(ledgerByRole(w, "sales_tax"), 0, tax, "Tax", d.contact)
+            : posting(ledgerByRole(w, "purchase_tax"), tax, 0, "Tax", d.contact),
+        );
       }
       const total = d.lines.reduce((s, l) => s + l.net, 0) + tax;
-      out.push(receipt ? posting(bankLedger(w, d.bank), total, 0, d.reference) : posting(bankLedger(w, d.bank), 0, total, d.reference));
+      out.push(
+        receipt ? posting(bankLedger(w, d.bank), total, 0, d.reference) : posting(bankLedger(w, d.bank), 0, total, d.reference),
+      );
       return out;
     }
     case "bank_transfers": {
       const d = row.d as TransferData;
-      return [posting(bankLedger(w, d.to), d.amount, 0, d.description), posting(bankLedger(w, d.from), 0, d.amount, d.description)];
+      return [
+        posting(bankLedger(w, d.to), d.amount, 0, d.description),
+        posting(bankLedger(w, d.from), 0, d.amount, d.description),
+      ];
     }
     case "bank_deposits": {
       const d = row.d as DepositData;

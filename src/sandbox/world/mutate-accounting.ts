@@ -7,20 +7,37 @@ import type { Changes } from "./changes.js";
 import { ARTEFACT_TABLES } from "./ledger.js";
 import type { Row } from "./table.js";
 import type {
-  AllocationData, ArtefactData, ArtefactTable, ContactData, DepositData, JournalData, OtherPaymentData, PaymentData,
-  PostingTable, TransferData,
+  AllocationData,
+  ArtefactData,
+  ArtefactTable,
+  ContactData,
+  DepositData,
+  JournalData,
+  OtherPaymentData,
+  PaymentData,
+  PostingTable,
+  TransferData,
 } from "./types.js";
 import type { World } from "./world.js";
 
 /** One kind of change to one row; returns false when no row qualifies. */
 export type Op = (w: World, rng: Rng, ch: Changes, used: Set<Row>) => boolean;
-export interface Ops { update?: Op; create?: Op; remove?: Op }
+export interface Ops {
+  update?: Op;
+  create?: Op;
+  remove?: Op;
+}
 
-export function pickRow<T>(rng: Rng, rows: ReadonlyArray<Row<T>>, used: Set<Row>, ok: (r: Row<T>) => boolean = () => true): Row<T> | undefined {
+export function pickRow<T>(
+  rng: Rng,
+  rows: ReadonlyArray<Row<T>>,
+  used: Set<Row>,
+  ok: (r: Row<T>) => boolean = () => true,
+): Row<T> | undefined {
   const eligible = rows.filter((r) => !r.gone && r.deletedAt === null && !used.has(r as Row) && ok(r));
   if (eligible.length === 0) return undefined;
   const row = rng.pick(eligible);
-  used.add(row as Row);
+  used.add(row);
   return row;
 }
 
@@ -53,7 +70,9 @@ function artefactOps(table: ArtefactTable): Ops {
     },
     create(w, rng, ch) {
       const kind = SALES_SIDE.has(table) ? "CUSTOMER" : "VENDOR";
-      const contacts = w.table<ContactData>("contacts").rows.filter((r) => r.d.kind === kind && r.d.active && r.deletedAt === null && !r.gone);
+      const contacts = w
+        .table<ContactData>("contacts")
+        .rows.filter((r) => r.d.kind === kind && r.d.active && r.deletedAt === null && !r.gone);
       if (contacts.length === 0) return false;
       const row = addArtefact(w, rng, table, rng.pick(contacts).seq, dayOf(ch.now), ch.now);
       ch.created(table, row);
@@ -61,7 +80,12 @@ function artefactOps(table: ArtefactTable): Ops {
       return true;
     },
     remove(w, rng, ch, used) {
-      const row = pickRow(rng, rows(w), used, (r) => settled(r.d) === 0 && r.d.payments.length === 0 && r.d.allocations.length === 0);
+      const row = pickRow(
+        rng,
+        rows(w),
+        used,
+        (r) => settled(r.d) === 0 && r.d.payments.length === 0 && r.d.allocations.length === 0,
+      );
       if (!row) return false;
       ch.deleted(table, row);
       ch.deletePosting(row);
@@ -122,12 +146,22 @@ const contactAllocations: Ops = {
     return true;
   },
   create(w, _rng, ch) {
-    for (const [noteTable, invTable] of [["sales_credit_notes", "sales_invoices"], ["purchase_credit_notes", "purchase_invoices"]] as const) {
+    for (const [noteTable, invTable] of [
+      ["sales_credit_notes", "sales_invoices"],
+      ["purchase_credit_notes", "purchase_invoices"],
+    ] as const) {
       const notes = w.table<ArtefactData>(noteTable).rows.filter((r) => !r.gone && r.deletedAt === null && settled(r.d) === 0);
       for (const note of notes) {
         const credit = artefactTotals(w, note.d).total;
-        const invoice = w.table<ArtefactData>(invTable).rows.find((r) => !r.gone && r.deletedAt === null
-          && r.d.contact === note.d.contact && artefactTotals(w, r.d).total - settled(r.d) >= credit);
+        const invoice = w
+          .table<ArtefactData>(invTable)
+          .rows.find(
+            (r) =>
+              !r.gone &&
+              r.deletedAt === null &&
+              r.d.contact === note.d.contact &&
+              artefactTotals(w, r.d).total - settled(r.d) >= credit,
+          );
         if (!invoice) continue;
         const row = allocate(w, noteTable, note, invTable, invoice, credit, ch.now);
         ch.created("contact_allocations", row);
@@ -155,7 +189,11 @@ const contactAllocations: Ops = {
 };
 
 /** Stand-alone posting documents: created fresh, changed in amount, deleted with their transaction. */
-function postingOps<T extends { tx: number }>(table: PostingTable, add: (w: World, rng: Rng, at: number) => Row<T>, change: (d: T) => void): Ops {
+function postingOps<T extends { tx: number }>(
+  table: PostingTable,
+  add: (w: World, rng: Rng, at: number) => Row<T>,
+  change: (d: T) => void,
+): Ops {
   return {
     update(w, rng, ch, used) {
       const row = pickRow(rng, w.table<T>(table).rows, used);

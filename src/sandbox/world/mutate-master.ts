@@ -2,7 +2,14 @@ import { addContact, addItem } from "./build-master.js";
 import type { Changes } from "./changes.js";
 import { pickRow, type Ops } from "./mutate-accounting.js";
 import type {
-  AddressData, BankAccountData, ContactData, ItemData, ItemKind, LedgerAccountData, PersonData, TaxRateData,
+  AddressData,
+  BankAccountData,
+  ContactData,
+  ItemData,
+  ItemKind,
+  LedgerAccountData,
+  PersonData,
+  TaxRateData,
 } from "./types.js";
 import type { World } from "./world.js";
 
@@ -21,7 +28,8 @@ const contactOps: Ops = {
     const c = w.table<ContactData>("contacts").at(seq);
     ch.created("contacts", c);
     for (const a of w.table<AddressData>("addresses").rows.filter((r) => r.d.contact === seq)) ch.created("addresses", a);
-    for (const p of w.table<PersonData>("contact_persons").rows.filter((r) => r.d.contact === seq)) ch.created("contact_persons", p);
+    for (const p of w.table<PersonData>("contact_persons").rows.filter((r) => r.d.contact === seq))
+      ch.created("contact_persons", p);
     return true;
   },
   // Only contacts nobody references can go, as in Sage; their addresses and people go with them.
@@ -29,8 +37,10 @@ const contactOps: Ops = {
     const row = pickRow(rng, w.table<ContactData>("contacts").rows, used, (r) => r.d.uses === 0);
     if (!row) return false;
     ch.deleted("contacts", row);
-    for (const a of w.table<AddressData>("addresses").rows) if (a.d.contact === row.seq && a.deletedAt === null) ch.deleted("addresses", a);
-    for (const p of w.table<PersonData>("contact_persons").rows) if (p.d.contact === row.seq && p.deletedAt === null) ch.deleted("contact_persons", p);
+    for (const a of w.table<AddressData>("addresses").rows)
+      if (a.d.contact === row.seq && a.deletedAt === null) ch.deleted("addresses", a);
+    for (const p of w.table<PersonData>("contact_persons").rows)
+      if (p.d.contact === row.seq && p.deletedAt === null) ch.deleted("contact_persons", p);
     return true;
   },
 };
@@ -55,7 +65,9 @@ const addressOps: Ops = {
     const contact = pickRow(rng, w.table<ContactData>("contacts").rows, new Set(), (r) => r.d.delivery < 0);
     if (!contact) return false;
     const main = w.table<AddressData>("addresses").at(contact.d.address).d;
-    const row = w.table<AddressData>("addresses").add({ ...main, type: "DELIVERY", main: false, name: "Delivery Address", line2: "Goods In" }, ch.now);
+    const row = w
+      .table<AddressData>("addresses")
+      .add({ ...main, type: "DELIVERY", main: false, name: "Delivery Address", line2: "Goods In" }, ch.now);
     contact.d.delivery = row.seq;
     ch.created("addresses", row);
     ch.touch("contacts", contact);
@@ -87,7 +99,9 @@ const personOps: Ops = {
     const contact = pickRow(rng, w.table<ContactData>("contacts").rows, new Set());
     if (!contact) return false;
     const main = w.table<PersonData>("contact_persons").at(contact.d.person).d;
-    const row = w.table<PersonData>("contact_persons").add({ ...main, name: `${main.name.split(" ")[0]} Assistant`, main: false, types: ["SALES"] }, ch.now);
+    const row = w
+      .table<PersonData>("contact_persons")
+      .add({ ...main, name: `${main.name.split(" ")[0]} Assistant`, main: false, types: ["SALES"] }, ch.now);
     ch.created("contact_persons", row);
     return true;
   },
@@ -132,7 +146,10 @@ const ledgerAccountOps: Ops = {
   create(w, _rng, ch) {
     const t = w.table<LedgerAccountData>("ledger_accounts");
     const nominal = Math.max(...t.rows.filter((r) => r.d.type === "OVERHEADS").map((r) => r.d.nominal)) + 1;
-    ch.created("ledger_accounts", t.add({ nominal, name: `Sundry Expenses ${nominal}`, type: "OVERHEADS", role: "", tax: 0, userCreated: true }, ch.now));
+    ch.created(
+      "ledger_accounts",
+      t.add({ nominal, name: `Sundry Expenses ${nominal}`, type: "OVERHEADS", role: "", tax: 0, userCreated: true }, ch.now),
+    );
     return true;
   },
   // The spec has no deleted_at for ledger accounts: a deleted account simply disappears.
@@ -178,10 +195,21 @@ const bankAccountOps: Ops = {
     const nominal = Math.max(...las.rows.filter((r) => r.d.type === "BANK").map((r) => r.d.nominal)) + 10;
     const la = las.add({ nominal, name: `Credit Card ${nominal}`, type: "BANK", role: "", tax: -1, userCreated: true }, ch.now);
     ch.created("ledger_accounts", la);
-    const row = w.table<BankAccountData>("bank_accounts").add({
-      name: `Credit Card ${nominal}`, type: "CREDIT_CARD", ledger: la.seq, number: String(rng.int(10_000_000, 99_999_999)),
-      sortCode: "", iban: "", bic: "", balance: 0, method: "CREDIT_DEBIT", userCreated: true,
-    }, ch.now);
+    const row = w.table<BankAccountData>("bank_accounts").add(
+      {
+        name: `Credit Card ${nominal}`,
+        type: "CREDIT_CARD",
+        ledger: la.seq,
+        number: String(rng.int(10_000_000, 99_999_999)),
+        sortCode: "",
+        iban: "",
+        bic: "",
+        balance: 0,
+        method: "CREDIT_DEBIT",
+        userCreated: true,
+      },
+      ch.now,
+    );
     ch.created("bank_accounts", row);
     return true;
   },

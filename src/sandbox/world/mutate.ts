@@ -58,8 +58,14 @@ function genericOps(resource: string): Ops {
     update(w, rng, ch, used) {
       const row = pickRow(rng, w.table<Rec>(resource).rows, used);
       if (!row) return false;
-      const field = Object.keys(props).find((k) => props[k]?.type === "string" && !props[k]?.format && !props[k]?.enum
-        && !["id", "displayed_as", "$path"].includes(k) && typeof row.d[k] === "string");
+      const field = Object.keys(props).find(
+        (k) =>
+          props[k]?.type === "string" &&
+          !props[k]?.format &&
+          !props[k]?.enum &&
+          !["id", "displayed_as", "$path"].includes(k) &&
+          typeof row.d[k] === "string",
+      );
       if (field) row.d[field] = `${String(row.d[field]).slice(0, Math.max(1, (props[field]?.maxLength ?? 255) - 6))} (rev)`;
       ch.touch(resource, row);
       return true;
@@ -68,7 +74,8 @@ function genericOps(resource: string): Ops {
       const factory = new RecordFactory(w, rng, resource);
       const d = factory.object(endpoint.definition);
       d.displayed_as = factory.string({ type: "string" }, "displayed_as");
-      if (props.id?.maxLength !== undefined && props.id.maxLength < 32) d.id = factory.string(props.id, "id") + `_${w.version}`.slice(0, 4);
+      if (props.id?.maxLength !== undefined && props.id.maxLength < 32)
+        d.id = factory.string(props.id, "id") + `_${w.version}`.slice(0, 4);
       ch.created(resource, w.table<Rec>(resource).add(d, ch.now));
       return true;
     },
@@ -91,7 +98,8 @@ const OPS: Readonly<Record<string, Ops>> = {
 /** Apply `counts` changes to `resource` at sandbox time `now`. Deterministic for a given rng. */
 export function mutateWorld(w: World, resource: string, counts: MutationCounts, rng: Rng, now: number): MutationResult {
   const endpoint = getEndpoint(resource);
-  if (endpoint.kind === "singleton") throw new MutationError(`${resource} is a settings singleton; the sandbox does not mutate it.`);
+  if (endpoint.kind === "singleton")
+    throw new MutationError(`${resource} is a settings singleton; the sandbox does not mutate it.`);
   if (CODE_LISTS[resource]) throw new MutationError(`${resource} is an enumeration of codes; the sandbox does not mutate it.`);
   const ops = OPS[resource] ?? genericOps(resource);
   w.table(resource);

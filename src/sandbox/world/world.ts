@@ -27,7 +27,7 @@ const APP_URL = "https://app.sage-sandbox.invalid";
  * endpoint is generated on its own, on first use.
  */
 export class World {
-  readonly tables = new Map<string, Table<unknown>>();
+  readonly tables = new Map<string, Table>();
   readonly idSeed: readonly number[];
   readonly profile: CountryProfile;
   /** Bumped by every mutation; caches of derived lists key on it. */
@@ -53,7 +53,7 @@ export class World {
     if (CORE_TABLES.has(name)) this.ensureCore();
     let t = this.tables.get(name);
     if (!t) {
-      t = CODE_LISTS[name] ? this.codeTable(name) : (buildGenericTable(this, getEndpoint(name)) as unknown as Table<unknown>);
+      t = CODE_LISTS[name] ? this.codeTable(name) : (buildGenericTable(this, getEndpoint(name)) as unknown as Table);
       this.tables.set(name, t);
     }
     return t as Table<T>;
@@ -68,7 +68,7 @@ export class World {
   /** Used by the builders: a new, empty table registered under `name`. */
   createTable<T>(name: string, idFn?: IdFn<T>): Table<T> {
     const t = new Table<T>(name, this.idSeed, idFn);
-    this.tables.set(name, t as unknown as Table<unknown>);
+    this.tables.set(name, t as unknown as Table);
     return t;
   }
 
@@ -109,10 +109,10 @@ export class World {
     return RENDERERS[name] ?? (CODE_LISTS[name] ? RENDERERS.__code! : RENDERERS.__generic!);
   }
 
-  private codeTable(name: string): Table<unknown> {
+  private codeTable(name: string): Table {
     const t = new Table<{ code: string; label: string }>(name, this.idSeed, (r) => r.d.code);
     const created = this.clock.start - 900 * 86_400;
     for (const [code, label] of CODE_LISTS[name] ?? []) t.add({ code, label }, created);
-    return t as unknown as Table<unknown>;
+    return t as unknown as Table;
   }
 }

@@ -1,0 +1,31 @@
+// Lint: typescript-eslint's strict type-checked rules, with the few exceptions this code base
+// needs stated (and why) rather than silenced line by line.
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["dist/", "build/", "node_modules/", "coverage/", "scripts/", "**/*.generated.ts", ".venv/", "tmp/", "scratch/"] },
+  js.configs.recommended,
+  ...tseslint.configs.strictTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: { allowDefaultProject: ["*.js", "*.ts"] }, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      // Template literals with numbers and booleans read well in messages.
+      "@typescript-eslint/restrict-template-expressions": [
+        "error",
+        { allowNumber: true, allowBoolean: true, allowNullish: true },
+      ],
+      // `void promise` marks a deliberate fire-and-forget.
+      "@typescript-eslint/no-floating-promises": ["error", { ignoreVoid: true }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_" },
+      ],
+      // With noUncheckedIndexedAccess, `map.get(k)!` right after `map.has(k)` (or an index the
+      // loop bounds) is the honest assertion; the rule would force a dead branch instead.
+      "@typescript-eslint/no-non-null-assertion": "off",
+    },
+  },
+);
