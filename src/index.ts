@@ -15,7 +15,7 @@ export type { ColumnHint, DataType, SchemaContract, ContractMode, WriteDispositi
 export { Schema } from "./schema/index.js";
 export { registerDestination, resolveDestination } from "./destinations/index.js";
 export type { Destination, DestinationClient, Capabilities } from "./destinations/index.js";
-export { Secret, ConfigResolver } from "./config/index.js";
+export { Secret, ConfigResolver, configSpec, field, type ConfigSpec, type ResolvedConfig } from "./config/index.js";
 export { PipelineError, ConfigError, DataError, PipelineStepFailed } from "./util/errors.js";
 export { NamingConvention } from "./normalize/index.js";
 

@@ -73,6 +73,7 @@ hard_delete = true
     expect(String(s)).toBe("***");
     expect(JSON.stringify({ s })).toBe('{"s":"***"}');
     expect(inspect(s)).toBe("Secret(***)");
+    // eslint-disable-next-line @typescript-eslint/restrict-template-expressions -- the point: a Secret in a template prints ***
     expect(`${s}`).toBe("***");
     expect(s.reveal()).toBe("super-secret-value");
   });

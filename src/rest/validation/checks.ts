@@ -1,5 +1,5 @@
 import { Secret } from "../../config/index.js";
-import { didYouMean } from "./suggest.js";
+import { didYouMean } from "../../util/suggest.js";
 
 /** A validator: adds one line per problem to `out`, each starting with the config path. */
 export type Check = (value: unknown, path: string, out: string[]) => void;

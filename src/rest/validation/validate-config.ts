@@ -3,7 +3,7 @@ import { isPlainObject, type MergedResource, mergeResources, type ResourceEntry 
 import { collectRefs, type PlaceholderRef } from "../placeholders.js";
 import type { RESTAPIConfig } from "../types.js";
 import { configCheck } from "./shapes.js";
-import { didYouMean } from "./suggest.js";
+import { didYouMean } from "../../util/suggest.js";
 
 /** Where placeholders may appear, and whether a bare `{name}` there is an error. */
 const PLACES = [
