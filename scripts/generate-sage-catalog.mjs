@@ -4,8 +4,13 @@
  *
  *   node scripts/generate-sage-catalog.mjs [path/to/sage-accounting-v3.1.swagger.json] [--check]
  *
- * Writes src/sage/catalog/endpoints.generated.ts and src/sage/catalog/definitions.generated.ts.
- * Both are committed: users' machines do not have the spec. `--check` writes nothing and exits
+ * The spec is committed at reference/sage-accounting-v3.1.swagger.json (Sage's file, unchanged),
+ * so a clean clone regenerates and checks the catalog. Two outputs, for two readers:
+ *   src/sage/catalog/endpoints.generated.ts   what the Sage source needs: paths, filters, paging,
+ *                                             nested arrays, money/date/timestamp fields, availability
+ *   src/sandbox/spec/definitions.generated.ts what only the sandbox needs: the trimmed read-side
+ *                                             definitions it generates records from
+ * Both are committed (the package does not ship the spec). `--check` writes nothing and exits
  * with 1 when the committed files differ from what the spec produces.
  *
  * The functions are exported so the catalog test can regenerate in memory and compare.
@@ -18,9 +23,9 @@ import { parseAccess, parseAvailability, parseSortAttributes } from "./sage-cata
 import { stringify } from "./sage-catalog/stringify.mjs";
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-export const DEFAULT_SPEC_PATH = resolve(REPO_ROOT, "../shared/reference/sage-accounting-v3.1.swagger.json");
+export const DEFAULT_SPEC_PATH = resolve(REPO_ROOT, "reference/sage-accounting-v3.1.swagger.json");
 export const ENDPOINTS_FILE = resolve(REPO_ROOT, "src/sage/catalog/endpoints.generated.ts");
-export const DEFINITIONS_FILE = resolve(REPO_ROOT, "src/sage/catalog/definitions.generated.ts");
+export const DEFINITIONS_FILE = resolve(REPO_ROOT, "src/sandbox/spec/definitions.generated.ts");
 
 /**
  * `$ref`s to first-class resources arrive as `{id, displayed_as, $path}` link stubs, except these:
@@ -230,7 +235,7 @@ export function renderEndpointsModule(catalog) {
 export function renderDefinitionsModule(catalog) {
   return (
     HEADER +
-    'import type { SchemaNode } from "./types.js";\n\n' +
+    'import type { SchemaNode } from "./schema-node.js";\n\n' +
     "/** The read-side definitions (reachable from the collection GETs), trimmed to validation keywords. */\n" +
     `export const DEFINITIONS: Readonly<Record<string, SchemaNode>> = ${JSON.stringify(catalog.definitions)};\n`
   );

@@ -53,4 +53,4 @@ export {
 export { sageAccountingSource, DEFAULT_RESOURCES, catalog as sageCatalog, TokenStore } from "./sage/index.js";
 export type { SageAccountingOptions } from "./sage/index.js";
 export { sageOneZaSource, SAGE_ONE_ZA_RESOURCES } from "./sageone-za/index.js";
-export { startSandbox } from "./sandbox/index.js";
+// The simulated Sage API is its own entry point, `sage-accounting-pipeline/sandbox` (src/sandbox/index.ts).

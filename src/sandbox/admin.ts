@@ -2,8 +2,6 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { FaultRule, FaultSettings } from "./faults.js";
 import { readJson, sendJson } from "./http-util.js";
 import type { Sandbox } from "./sandbox.js";
-import type { SaMutationRequest } from "./sa/sa-state.js";
-import type { MutateRequest } from "./sandbox.js";
 
 const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
 const str = (v: unknown) => (typeof v === "string" ? v : undefined);

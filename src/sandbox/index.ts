@@ -4,7 +4,8 @@
  * South Africa API, with deterministic, realistic data. Used by the demo, the tests and the
  * benchmarks.
  */
-export { Sandbox, startSandbox, type MutateRequest, type SandboxInfo } from "./sandbox.js";
+export { Sandbox, type MutateRequest, type SandboxInfo } from "./sandbox.js";
+export { startSandbox } from "./start.js";
 export { DEFAULT_SANDBOX_OPTIONS, resolveSandboxOptions, type BusinessProfileInput, type SandboxOptions } from "./options.js";
 export { SandboxStore, type BusinessSelector, type StoreBusiness, type StoreRecordsOptions } from "./store.js";
 export { countRequests, type RequestCount, type RequestFilter, type SandboxStatsSnapshot } from "./stats.js";

@@ -76,12 +76,13 @@ const TIERS = new Set(["start", "standard", "plus"]);
 
 /** Defaults filled in and every value checked; bad values raise ConfigError (CLI exit code 2). */
 export function resolveSandboxOptions(input: Partial<SandboxOptions> = {}): SandboxOptions {
-  const defined = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+  // An option passed as undefined (a CLI flag left out) keeps its default.
+  const defined = Object.fromEntries(Object.entries(input).filter(([, v]) => (v as unknown) !== undefined));
   const o: SandboxOptions = { ...DEFAULT_SANDBOX_OPTIONS, ...defined };
   const int = (name: keyof SandboxOptions, min: number, max = Number.MAX_SAFE_INTEGER) => {
     const v = o[name];
     if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
-      throw new ConfigError(`Sandbox option ${name} must be an integer between ${min} and ${max}, got ${String(v)}.`);
+      throw new ConfigError(`Sandbox option ${name} must be an integer between ${min} and ${max}, got ${JSON.stringify(v)}.`);
     }
   };
   int("port", 0, 65535);
@@ -107,7 +108,7 @@ export function resolveSandboxOptions(input: Partial<SandboxOptions> = {}): Sand
       });
     }
     if (p.tier !== undefined && !TIERS.has(p.tier)) {
-      throw new ConfigError(`Sandbox business ${i + 1}: unknown tier "${String(p.tier)}" (start, standard or plus).`);
+      throw new ConfigError(`Sandbox business ${i + 1}: unknown tier "${p.tier}" (start, standard or plus).`);
     }
   }
   return o;

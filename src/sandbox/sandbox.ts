@@ -1,14 +1,12 @@
-import { createServer, type Server } from "node:http";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { getEndpoint } from "../sage/catalog/index.js";
-import { adminHandler } from "./admin.js";
 import type { TokenResponse } from "./auth/token-store.js";
 import type { FaultSettings } from "./faults.js";
 import { isoTime } from "./format.js";
-import { resolveSandboxOptions, type SandboxOptions } from "./options.js";
+import type { SandboxOptions } from "./options.js";
 import type { SaMutationRequest, SaMutationResult } from "./sa/sa-state.js";
-import { createHandler, guarded } from "./server.js";
-import { SandboxState } from "./state.js";
+import type { SandboxState } from "./state.js";
 import { countRequests, type RequestFilter, type SandboxStatsSnapshot } from "./stats.js";
 import { SandboxStore, type BusinessSelector } from "./store.js";
 import { MutationError, mutateWorld, type MutationResult } from "./world/mutate.js";
@@ -146,38 +144,10 @@ export class Sandbox {
   close(): Promise<void> {
     return new Promise((resolve, reject) => {
       this.server.close((err) => {
-        err ? reject(err) : resolve();
+        if (err) reject(err);
+        else resolve();
       });
       this.server.closeAllConnections();
     });
   }
-}
-
-/** Start a sandbox on 127.0.0.1 (port 0: a free port). Data is generated lazily, on first use. */
-export async function startSandbox(options: Partial<SandboxOptions> = {}): Promise<Sandbox> {
-  const resolved = resolveSandboxOptions(options);
-  const state = new SandboxState(resolved);
-  const server = createServer();
-  server.keepAliveTimeout = 5_000;
-  let sandbox: Sandbox | undefined;
-  const admin = adminHandler(() => {
-    if (!sandbox) throw new Error("sandbox not ready");
-    return sandbox;
-  });
-  const oauth = {
-    clientId: resolved.clientId,
-    clientSecret: resolved.clientSecret,
-    redirectUris: resolved.redirectUris,
-    country: state.lead.country,
-  };
-  server.on("request", guarded(createHandler(state, oauth, admin)));
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(resolved.port, "127.0.0.1", () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  sandbox = new Sandbox(server, state);
-  return sandbox;
 }

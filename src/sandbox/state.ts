@@ -5,10 +5,12 @@ import type { SandboxOptions } from "./options.js";
 import { Rng, hexId } from "./random.js";
 import { SaState } from "./sa/sa-state.js";
 import { SandboxStats } from "./stats.js";
+import { rendererFor } from "./render/registry.js";
 import { SelectionCache } from "./v3/select-rows.js";
 import { resolveBusinesses, type BusinessProfile } from "./world/businesses.js";
 import { worldSizes } from "./world/sizes.js";
-import { World } from "./world/world.js";
+import { createWorld } from "./world/create-world.js";
+import type { World } from "./world/world.js";
 
 export interface SandboxUser {
   id: string;
@@ -72,7 +74,7 @@ export class SandboxState {
   world(business: BusinessProfile): World {
     let w = this.worlds.get(business.id);
     if (!w) {
-      w = new World(business, this.options.seed, worldSizes(this.options.scale), this.clock);
+      w = createWorld(business, this.options.seed, worldSizes(this.options.scale), this.clock, rendererFor);
       this.worlds.set(business.id, w);
     }
     return w;

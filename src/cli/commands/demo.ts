@@ -6,7 +6,6 @@ import { dataDir } from "../../config/providers.js";
 import { ConfigResolver } from "../../config/resolver.js";
 import { Pipeline } from "../../pipeline/pipeline.js";
 import { sageAccountingSource } from "../../sage/index.js";
-import { startSandbox } from "../../sandbox/index.js";
 import { RunProgress } from "../progress.js";
 import { printRowCounts } from "../tables.js";
 
@@ -24,6 +23,8 @@ export function registerDemo(program: Command): void {
     .option("--scale <x>", "sandbox data size (1 ≈ 5,000 sales invoices per business)", "0.3")
     .option("--no-progress", "no progress display on stderr")
     .action(async (f: { businesses: string; scale: string; progress: boolean }) => {
+      // Imported here, not at the top: only `demo` and `sandbox` load the sandbox's 5k lines.
+      const { startSandbox } = await import("../../sandbox/index.js");
       const sb = await startSandbox({ port: 0, businesses: Number(f.businesses), scale: Number(f.scale) });
       const tokenDir = mkdtempSync(join(tmpdir(), "sage-demo-"));
       try {

@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { startSandbox } from "../../sandbox/index.js";
 import { ConfigError } from "../../util/errors.js";
 
 function num(name: string) {
@@ -32,6 +31,8 @@ export function registerSandbox(program: Command): void {
         faultRate: number;
         tokenTtl: number;
       }) => {
+        // Imported here, not at the top: only `demo` and `sandbox` load the sandbox's 5k lines.
+        const { startSandbox } = await import("../../sandbox/index.js");
         const sb = await startSandbox({
           port: o.port,
           businesses: o.businesses,

@@ -1,8 +1,7 @@
 import { ConfigError } from "../../util/errors.js";
-import { DEFINITIONS } from "./definitions.generated.js";
 import { ENDPOINTS, SPEC_INFO } from "./endpoints.generated.js";
 import { closestNames } from "./closest-names.js";
-import type { EndpointSpec, SchemaNode, SubscriptionTier } from "./types.js";
+import type { EndpointSpec, SubscriptionTier } from "./types.js";
 
 export type {
   AccessRule,
@@ -14,11 +13,10 @@ export type {
   QueryParamSpec,
   RowTraits,
   SageCountry,
-  SchemaNode,
   SpecInfo,
   SubscriptionTier,
 } from "./types.js";
-export { SPEC_INFO, DEFINITIONS };
+export { SPEC_INFO };
 
 /** Every collection GET of Sage Accounting v3.1 (78 paged lists and 7 settings singletons). */
 export const catalog: readonly EndpointSpec[] = ENDPOINTS;
@@ -84,12 +82,6 @@ export function isPermitted(endpoint: EndpointSpec, grantedAreas: Iterable<strin
   if (endpoint.areas.length === 0) return true;
   const granted = new Set(grantedAreas);
   return endpoint.areas.some((a) => granted.has(a));
-}
-
-export function getDefinition(name: string): SchemaNode {
-  const def = DEFINITIONS[name];
-  if (!def) throw new ConfigError(`Unknown Sage definition "${name}".`);
-  return def;
 }
 
 function normalizeName(name: string): string {

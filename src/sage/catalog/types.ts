@@ -98,15 +98,3 @@ export interface SpecInfo {
   readonly definitions: number;
   readonly sha256: string;
 }
-
-/** A JSON-schema node of the trimmed Swagger definitions. */
-export interface SchemaNode {
-  readonly $ref?: string;
-  readonly type?: string;
-  readonly format?: string;
-  readonly maxLength?: number;
-  readonly enum?: readonly string[];
-  readonly required?: readonly string[];
-  readonly items?: SchemaNode;
-  readonly properties?: Readonly<Record<string, SchemaNode>>;
-}

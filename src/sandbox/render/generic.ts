@@ -1,4 +1,5 @@
-import { DEFINITIONS, getEndpoint } from "../../sage/catalog/index.js";
+import { getEndpoint } from "../../sage/catalog/index.js";
+import { propertiesOf } from "../spec/index.js";
 import { dayFromIso } from "../format.js";
 import type { Rec } from "../world/world.js";
 import { head, renderer, stamps } from "./renderer.js";
@@ -14,13 +15,13 @@ export const CODE_RENDERER = renderer<{ code: string; label: string }>({
  * id, path and timestamps, each only where the definition has that property.
  */
 export const GENERIC_RENDERER = renderer<Rec>({
-  label: (row) => String(row.d.displayed_as ?? row.seq + 1),
+  label: (row) => (typeof row.d.displayed_as === "string" ? row.d.displayed_as : String(row.seq + 1)),
   date: (row, field) => {
     const v = row.d[field];
     return typeof v === "string" ? dayFromIso(v) : undefined;
   },
   render(row, w, _o, name) {
-    const props = DEFINITIONS[getEndpoint(name).definition]?.properties ?? {};
+    const props = propertiesOf(getEndpoint(name).definition);
     const base = head(w, name, row);
     const out: Rec = {};
     if ("id" in props) out.id = base.id;

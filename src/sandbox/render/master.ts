@@ -129,7 +129,7 @@ const ledgerAccounts = renderer<LedgerAccountData>({
     const d = row.d;
     const group = GROUPS[d.type] ?? "LIABILITIES";
     const out: Rec = { ...head(w, "ledger_accounts", row), ...stamps(row, false) };
-    out.ledger_account_group = { id: group, displayed_as: group[0] + group.slice(1).toLowerCase() };
+    out.ledger_account_group = { id: group, displayed_as: group.slice(0, 1) + group.slice(1).toLowerCase() };
     out.name = d.name;
     out.display_name = d.name;
     const income = d.type === "SALES" || d.type === "OTHER_INCOME";

@@ -1,5 +1,4 @@
-import type { Row } from "../world/table.js";
-import type { Rec, World } from "../world/world.js";
+import { CODE_LISTS } from "../world/code-lists.js";
 import { ARTEFACT_RENDERERS } from "./artefacts.js";
 import { CODE_RENDERER, GENERIC_RENDERER } from "./generic.js";
 import { LEDGER_RENDERERS } from "./ledger.js";
@@ -9,14 +8,15 @@ import type { Renderer } from "./renderer.js";
 
 export type { RenderOptions, Renderer } from "./renderer.js";
 
-/** Table name → how its rows become Sage JSON. `__code` and `__generic` serve the rest. */
-export const RENDERERS: Readonly<Record<string, Renderer>> = {
+/** Table name → how its rows become Sage JSON (the hand-made resources). */
+const RENDERERS: Readonly<Record<string, Renderer>> = {
   ...MASTER_RENDERERS,
   ...ARTEFACT_RENDERERS,
   ...SETTLEMENT_RENDERERS,
   ...LEDGER_RENDERERS,
-  __code: CODE_RENDERER,
-  __generic: GENERIC_RENDERER,
 };
 
-export type { Rec, Row, World };
+/** The renderer of a table: its own, or the one for code lists, or the generic one for the long tail. */
+export function rendererFor(name: string): Renderer {
+  return RENDERERS[name] ?? (CODE_LISTS[name] ? CODE_RENDERER : GENERIC_RENDERER);
+}

@@ -1,18 +1,10 @@
 import { isoTime } from "../format.js";
 import type { Row } from "../world/table.js";
-import type { Rec, World } from "../world/world.js";
+import type { Rec, RenderOptions, RowRenderer, World } from "../world/world.js";
 
-export interface RenderOptions {
-  /** `show_payments_allocations=true`: artefacts include their `payments_allocations`. */
-  showPaymentsAllocations: boolean;
-}
-
-export interface Renderer {
-  label(row: Row, w: World, name: string): string;
-  render(row: Row, w: World, options: RenderOptions, name: string): Rec;
-  /** Day number of the business date or due date, for from_date/to_date and sorting. */
-  date?(row: Row, field: "date" | "due_date", w: World): number | undefined;
-}
+export type { RenderOptions };
+/** The world declares what a renderer is (it calls them); this folder supplies them. */
+export type Renderer = RowRenderer;
 
 interface TypedRenderer<T> {
   label(row: Row<T>, w: World, name: string): string;

@@ -121,7 +121,8 @@ export class SaState {
     const field = EDITED[service]!;
     for (let i = 0; i < (request.updates ?? 0) && live().length > 0; i++) {
       const row = this.rng.pick(live());
-      row.d[field] = `${String(row.d[field] ?? "").replace(/ \(edited \d+\)$/, "")} (edited ${i + 1})`.trim();
+      const before = row.d[field];
+      row.d[field] = `${(typeof before === "string" ? before : "").replace(/ \(edited \d+\)$/, "")} (edited ${i + 1})`.trim();
       row.modified = now;
       result.updated.push(row.id);
     }

@@ -1,4 +1,5 @@
-import { DEFINITIONS, type EndpointSpec } from "../../sage/catalog/index.js";
+import type { EndpointSpec } from "../../sage/catalog/index.js";
+import { propertiesOf } from "../spec/index.js";
 import { dayOf } from "../format.js";
 import type { Row } from "../world/table.js";
 import type { Rec, World } from "../world/world.js";
@@ -27,7 +28,7 @@ export class RenderCache {
     private readonly q: ListQuery,
     definition: string,
   ) {
-    const props = DEFINITIONS[definition]?.properties ?? {};
+    const props = propertiesOf(definition);
     this.simpleBase = ["id", "displayed_as", "$path"].every((k) => k in props);
   }
 
@@ -62,7 +63,7 @@ function matchesRef(rec: Rec, property: string, id: string): boolean {
  */
 export function selectRows(w: World, endpoint: EndpointSpec, q: ListQuery, renders: RenderCache): Row[] {
   const table = w.table(endpoint.name);
-  const props = DEFINITIONS[endpoint.definition]?.properties ?? {};
+  const props = propertiesOf(endpoint.definition);
   let rows = table.rows.filter((r) => !r.gone);
   if (endpoint.rows.deletedAt) {
     const since = q.deletedSince;

@@ -1,4 +1,5 @@
-import { DEFINITIONS, catalog, type EndpointSpec, type SchemaNode } from "../../sage/catalog/index.js";
+import { catalog, type EndpointSpec } from "../../sage/catalog/index.js";
+import { DEFINITIONS, propertiesOf, type SchemaNode } from "../spec/index.js";
 import { SECONDS_PER_DAY, isoDate, isoTime, money } from "../format.js";
 import { hexId, type Rng } from "../random.js";
 import { CODE_LISTS } from "./code-lists.js";
@@ -69,7 +70,7 @@ const PREFIX = /^(default_|base_|from_|to_|sales_|purchase_|usual_|non_recoverab
 
 export function isReferenceDefinition(name: string): boolean {
   if (name === "Base" || LIST_DEFINITIONS.has(name)) return true;
-  const keys = Object.keys(DEFINITIONS[name]?.properties ?? {});
+  const keys = Object.keys(propertiesOf(name));
   return keys.includes("id") && keys.every((k) => BASE_LIKE.has(k));
 }
 
@@ -87,7 +88,7 @@ export class RecordFactory {
   /** All properties of `definition` except the row fields the renderer owns. */
   object(definition: string, depth = 0, skipRowFields = true): Rec {
     const out: Rec = {};
-    for (const [prop, schema] of Object.entries(DEFINITIONS[definition]?.properties ?? {})) {
+    for (const [prop, schema] of Object.entries(propertiesOf(definition))) {
       if (skipRowFields && ROW_FIELDS.has(prop) && depth === 0) continue;
       if (prop === "deleted_at") continue;
       const v = this.value(schema, prop, depth);
@@ -134,8 +135,7 @@ export class RecordFactory {
       stub.id = `${prop.slice(0, 3).toUpperCase()}${this.rng.int(1, 999)}`.slice(0, max);
       stub.$path = String(stub.$path).replace(/[^/]+$/, String(stub.id));
     }
-    for (const k of Object.keys(stub)) if (!(k in props)) delete stub[k];
-    return stub;
+    return Object.fromEntries(Object.entries(stub).filter(([k]) => k in props));
   }
 
   private anyStub(prop: string, target: string): Stub {
@@ -200,7 +200,7 @@ function singular(resource: string): string {
 /** A long-tail table: a few rows per business, created over the history. */
 export function buildGenericTable(w: World, endpoint: EndpointSpec): Table<Rec> {
   const rng = w.rng(`generic:${endpoint.name}`);
-  const idSchema = DEFINITIONS[endpoint.definition]?.properties?.id;
+  const idSchema = propertiesOf(endpoint.definition).id;
   const coded = idSchema?.maxLength !== undefined && idSchema.maxLength < 32;
   const table = new Table<Rec>(endpoint.name, w.idSeed, coded ? (r) => String(r.d.id) : undefined);
   const factory = new RecordFactory(w, rng, endpoint.name);

@@ -1,4 +1,5 @@
-import { DEFINITIONS, getEndpoint } from "../../sage/catalog/index.js";
+import { getEndpoint } from "../../sage/catalog/index.js";
+import { propertiesOf } from "../spec/index.js";
 import type { Rng } from "../random.js";
 import { Changes, type MutationResult } from "./changes.js";
 import { CODE_LISTS } from "./code-lists.js";
@@ -53,7 +54,7 @@ const ledgerEntryOps: Ops = {
 
 function genericOps(resource: string): Ops {
   const endpoint = getEndpoint(resource);
-  const props = DEFINITIONS[endpoint.definition]?.properties ?? {};
+  const props = propertiesOf(endpoint.definition);
   return {
     update(w, rng, ch, used) {
       const row = pickRow(rng, w.table<Rec>(resource).rows, used);
@@ -61,8 +62,8 @@ function genericOps(resource: string): Ops {
       const field = Object.keys(props).find(
         (k) =>
           props[k]?.type === "string" &&
-          !props[k]?.format &&
-          !props[k]?.enum &&
+          !props[k].format &&
+          !props[k].enum &&
           !["id", "displayed_as", "$path"].includes(k) &&
           typeof row.d[k] === "string",
       );

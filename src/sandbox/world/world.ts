@@ -1,11 +1,7 @@
-import { getEndpoint } from "../../sage/catalog/index.js";
 import type { SandboxClock } from "../clock.js";
 import { Rng, hashString } from "../random.js";
-import { buildCore, CORE_TABLES } from "./build-core.js";
 import type { BusinessProfile } from "./businesses.js";
-import { CODE_LISTS, codeLabel, countryProfile, type CountryProfile } from "./code-lists.js";
-import { buildGenericTable } from "./generic-records.js";
-import { RENDERERS, type RenderOptions } from "../render/registry.js";
+import { codeLabel, countryProfile, type CountryProfile } from "./code-lists.js";
 import type { WorldSizes } from "./sizes.js";
 import { Table, type IdFn, type Row } from "./table.js";
 
@@ -17,6 +13,33 @@ export interface Stub {
 }
 
 export type Rec = Record<string, unknown>;
+
+export interface RenderOptions {
+  /** `show_payments_allocations=true`: artefacts include their `payments_allocations`. */
+  showPaymentsAllocations: boolean;
+}
+
+/**
+ * How the rows of one table become Sage JSON. The renderers live in `../render/` and are handed
+ * to the world when it is created: `world/` never imports `render/`, so data and presentation
+ * depend one way only (render → world).
+ */
+export interface RowRenderer {
+  label(row: Row, w: World, name: string): string;
+  render(row: Row, w: World, options: RenderOptions, name: string): Rec;
+  /** Day number of the business date or due date, for from_date/to_date and sorting. */
+  date?(row: Row, field: "date" | "due_date", w: World): number | undefined;
+}
+
+/** How a world fills its tables on first use (the builders in this folder; see `create-world.ts`). */
+export interface WorldGenerators {
+  /** Whether `name` belongs to the accounting core, which is generated in one go. */
+  isCore(name: string): boolean;
+  /** Generate the whole accounting core (it registers its tables with `createTable`). */
+  buildCore(w: World): void;
+  /** Generate one table outside the core (code lists, long-tail endpoints). */
+  buildTable(w: World, name: string): Table;
+}
 
 /** Host of the `links[].href` values: Sage links to its web app; the sandbox to a host that cannot resolve. */
 const APP_URL = "https://app.sage-sandbox.invalid";
@@ -39,6 +62,8 @@ export class World {
     readonly seed: number,
     readonly sizes: WorldSizes,
     readonly clock: SandboxClock,
+    private readonly generators: WorldGenerators,
+    private readonly rendererOf: (name: string) => RowRenderer,
   ) {
     this.idSeed = [seed, business.index];
     this.profile = countryProfile(business.country);
@@ -50,10 +75,10 @@ export class World {
 
   /** The table behind a list endpoint, generated on first use. */
   table<T = unknown>(name: string): Table<T> {
-    if (CORE_TABLES.has(name)) this.ensureCore();
+    if (this.generators.isCore(name)) this.ensureCore();
     let t = this.tables.get(name);
     if (!t) {
-      t = CODE_LISTS[name] ? this.codeTable(name) : (buildGenericTable(this, getEndpoint(name)) as unknown as Table);
+      t = this.generators.buildTable(this, name);
       this.tables.set(name, t);
     }
     return t as Table<T>;
@@ -62,7 +87,7 @@ export class World {
   ensureCore(): void {
     if (this.coreBuilt) return;
     this.coreBuilt = true;
-    buildCore(this);
+    this.generators.buildCore(this);
   }
 
   /** Used by the builders: a new, empty table registered under `name`. */
@@ -92,27 +117,16 @@ export class World {
   }
 
   label(name: string, row: Row): string {
-    return this.renderer(name).label(row, this, name);
+    return this.rendererOf(name).label(row, this, name);
   }
 
   /** The record with every attribute (Sage's `attributes=all`). */
   render(name: string, row: Row, options: RenderOptions = { showPaymentsAllocations: false }): Rec {
-    return this.renderer(name).render(row, this, options, name);
+    return this.rendererOf(name).render(row, this, options, name);
   }
 
   /** The business date of a row (for from_date/to_date and sort=date), as a day number. */
   dateOf(name: string, row: Row, field: "date" | "due_date"): number | undefined {
-    return this.renderer(name).date?.(row, field, this);
-  }
-
-  private renderer(name: string) {
-    return RENDERERS[name] ?? (CODE_LISTS[name] ? RENDERERS.__code! : RENDERERS.__generic!);
-  }
-
-  private codeTable(name: string): Table {
-    const t = new Table<{ code: string; label: string }>(name, this.idSeed, (r) => r.d.code);
-    const created = this.clock.start - 900 * 86_400;
-    for (const [code, label] of CODE_LISTS[name] ?? []) t.add({ code, label }, created);
-    return t as unknown as Table;
+    return this.rendererOf(name).date?.(row, field, this);
   }
 }
