@@ -53,6 +53,9 @@ async function drain(r: Resource): Promise<number[]> {
     sourceState: {},
     signal: new AbortController().signal,
     log: logger("bench"),
+    reportIncomplete: (part) => {
+      throw new Error(`incomplete: ${String(part.reason)}`);
+    },
   };
   const ids: number[] = [];
   for await (const page of (await r.fn!(ctx)) as AsyncIterable<Array<{ id: number }>>) for (const item of page) ids.push(item.id);

@@ -1,5 +1,14 @@
 // The public API of sage-accounting-pipeline. Names are part of the contract.
-export { pipeline, Pipeline, LoadInfo, ExtractInfo, NormalizeInfo, Dataset, Relation } from "./pipeline/index.js";
+export {
+  pipeline,
+  Pipeline,
+  LoadInfo,
+  ExtractInfo,
+  NormalizeInfo,
+  Dataset,
+  Relation,
+  RunIncompleteError,
+} from "./pipeline/index.js";
 export type {
   PipelineOptions,
   ProgressEvent,

@@ -48,7 +48,8 @@ export class Incremental<T = unknown> {
     this.initialValue = opts.initialValue;
     this.endValue = opts.endValue;
     this.lastValueFunc = opts.lastValueFunc ?? "max";
-    if (this.lastValueFunc !== "max" && this.lastValueFunc !== "min") {
+    // Checked at run time too: JavaScript callers and config files reach here untyped.
+    if (!(["max", "min"] as unknown[]).includes(this.lastValueFunc)) {
       throw new DataError(`incremental ${this.cursorPath}: lastValueFunc must be "max" or "min"`);
     }
     this.rowOrder = opts.rowOrder;
@@ -153,7 +154,7 @@ export class IncrementalCursor {
     const fields = this.keyFields;
     const material = fields && fields.length > 0 ? fields.map((f) => item[f]) : item;
     return createHash("sha256")
-      .update(JSON.stringify(material) ?? "")
+      .update(JSON.stringify(material))
       .digest("base64url")
       .slice(0, 16);
   }

@@ -2,7 +2,9 @@ export {
   Resource,
   resource,
   transformer,
+  type IncompletePart,
   type Item,
+  type Partition,
   type ResourceContext,
   type ResourceFn,
   type ResourceHints,
@@ -14,6 +16,7 @@ export { Source, source, type SourceOptions } from "./source.js";
 export {
   extractSource,
   ResourceError,
+  SourceError,
   type ExtractOptions,
   type ExtractProgress,
   type ResourceState,

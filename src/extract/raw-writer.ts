@@ -21,7 +21,8 @@ export class RawWriter {
 
   write(items: unknown[]): void {
     for (const item of items) {
-      const line = encodeTypedLine(item);
+      // undefined for what JSON cannot hold at the top level (a function, a symbol).
+      const line = encodeTypedLine(item) as string | undefined;
       if (line === undefined) continue;
       if (!this.current || this.current.out.bytes > this.maxFileBytes) this.rotate();
       this.current!.out.write(line);

@@ -8,6 +8,19 @@ export type Item = Record<string, unknown>;
 /** What a resource function returns: pages (arrays) or single items, sync or async. */
 export type ResourceOutput = Iterable<unknown> | AsyncIterable<unknown>;
 
+/** Column values that pick out a part of a resource's root rows, e.g. `{ business_id: "b1" }`. */
+export type Partition = Readonly<Record<string, string | number | boolean>>;
+
+/** A part of a resource's data that this run could not read completely. */
+export interface IncompletePart {
+  /** Which root rows it covers; absent: the whole resource. */
+  partition?: Partition;
+  /** The partition in words, for messages: `business "Acme Ltd" (b1)`. */
+  label?: string;
+  /** Why: the error (its message is shown) or a sentence. */
+  reason: unknown;
+}
+
 /** Handed to every resource function when it runs. */
 export interface ResourceContext {
   readonly resourceName: string;
@@ -21,6 +34,13 @@ export interface ResourceContext {
   /** Aborted when the extract fails elsewhere or a limit is reached: stop paging. */
   readonly signal: AbortSignal;
   readonly log: Logger;
+  /**
+   * Say that a part was not read completely and go on with the rest. The engine then keeps the
+   * resource's bound incremental where it was and applies the write disposition's rule for
+   * partial reads (see `extract/completeness.ts`); the run ends incomplete (exit 1). A resource
+   * with its own per-partition cursors in `state` must not advance the failed partition's.
+   */
+  readonly reportIncomplete: (part: IncompletePart) => void;
 }
 
 export type ResourceFn = (ctx: ResourceContext) => ResourceOutput | Promise<ResourceOutput>;

@@ -30,6 +30,18 @@ export interface RawFile {
   items: number;
 }
 
+/** A resource, or one partition of it, that a package did not read completely (see extract/completeness.ts). */
+export interface IncompleteResource {
+  resource: string;
+  /** Column values of the root rows it covers (`{ business_id: "b1" }`); absent: the whole resource. */
+  partition?: Record<string, string | number | boolean>;
+  /** The partition in words: `business "Acme Ltd" (b1)`. */
+  label?: string;
+  reason: string;
+  /** What happened to the rows that were read. */
+  rows: "kept" | "dropped";
+}
+
 export interface ExtractedManifest {
   loadId: string;
   pipelineName: string;
@@ -40,6 +52,8 @@ export interface ExtractedManifest {
   files: RawFile[];
   /** False when this package only exists to carry data, its state equal to the previous one. */
   stateChanged: boolean;
+  /** What this package misses: its cursors did not move past it. Absent when complete. */
+  incomplete?: IncompleteResource[];
 }
 
 export interface JobFile {

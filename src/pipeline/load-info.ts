@@ -1,3 +1,5 @@
+import type { IncompleteResource } from "../package/format.js";
+
 export type PackageState = "LOADED" | "NORMALIZED" | "EXTRACTED" | "ABORTED";
 
 export interface JobInfo {
@@ -39,7 +41,14 @@ export class LoadInfo {
     readonly startedAt: Date,
     readonly finishedAt: Date,
     readonly loadPackages: LoadPackageInfo[],
+    /** What the run could not read completely (its cursors did not move past it). */
+    readonly incomplete: IncompleteResource[] = [],
   ) {}
+
+  /** False when some resource (or some business of one) was not read completely. */
+  get isComplete(): boolean {
+    return this.incomplete.length === 0;
+  }
 
   get hasFailedJobs(): boolean {
     return this.loadPackages.some((p) => p.jobs.some((j) => j.state === "failed"));
@@ -75,6 +84,10 @@ export class LoadInfo {
       }
       for (const j of failed) lines.push(`\n\t[${j.file}]: ${j.failedMessage ?? "failed"}\n`);
     }
+    if (this.incomplete.length > 0) {
+      lines.push(`${this.incomplete.length} resource part(s) are INCOMPLETE (their cursors did not move; run again):`);
+      for (const i of this.incomplete) lines.push(`\t${describeIncomplete(i)}`);
+    }
     return lines.join("\n");
   }
 
@@ -88,8 +101,22 @@ export class LoadInfo {
       finishedAt: this.finishedAt.toISOString(),
       elapsedSeconds: this.elapsedSeconds,
       hasFailedJobs: this.hasFailedJobs,
+      isComplete: this.isComplete,
+      incomplete: this.incomplete,
       rowCounts: this.rowCounts,
       loadPackages: this.loadPackages,
     };
   }
+}
+
+/** `contacts of business "Acme" (b1): <reason> (rows read: kept)`. */
+export function describeIncomplete(i: IncompleteResource): string {
+  const part =
+    i.label ??
+    (i.partition
+      ? Object.entries(i.partition)
+          .map(([k, v]) => `${k} = ${String(v)}`)
+          .join(", ")
+      : "");
+  return `${i.resource}${part ? ` of ${part}` : ""}: ${i.reason.split("\n")[0] ?? ""} (rows read: ${i.rows})`;
 }

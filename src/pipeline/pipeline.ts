@@ -6,13 +6,14 @@ import { resolveDestination } from "../destinations/registry.js";
 import { type ExtractProgress, extractSource } from "../extract/extractor.js";
 import { NamingConvention } from "../normalize/naming.js";
 import { normalizePackage } from "../normalize/normalize-package.js";
-import { type ExtractedManifest, newLoadId, compareLoadIds } from "../package/format.js";
+import { type ExtractedManifest, type IncompleteResource, newLoadId, compareLoadIds } from "../package/format.js";
 import { Schema } from "../schema/schema.js";
 import { ConfigError, PipelineStepFailed, errorMessage } from "../util/errors.js";
 import { logger } from "../util/logger.js";
 import { crashPoint } from "./crash-points.js";
 import { Dataset } from "./dataset.js";
 import { LoadInfo, type LoadPackageInfo } from "./load-info.js";
+import { RunIncompleteError } from "./incomplete.js";
 import { type PipelineState, bumpVersion, newState } from "./state.js";
 import { ExtractInfo, NormalizeInfo } from "./step-info.js";
 import { loadPackage } from "./load-package.js";
@@ -217,7 +218,7 @@ export class Pipeline {
       store.commitExtracted(loadId);
       crashPoint("after_extract");
       const items = Object.fromEntries(manifest.resources.map((r) => [r.name, r.items]));
-      return new ExtractInfo(this.pipelineName, loadId, items);
+      return new ExtractInfo(this.pipelineName, loadId, items, manifest.incomplete);
     });
   }
 
@@ -319,18 +320,19 @@ export class Pipeline {
         throw err instanceof PipelineStepFailed ? err : new PipelineStepFailed(this.pipelineName, "sync", undefined, err);
       });
       const packages: LoadPackageInfo[] = [];
+      const incomplete: IncompleteResource[] = [];
       if (this.hasPendingPackages()) {
         log.info(`${this.pipelineName}: finishing pending load packages first`);
         await this.normalize();
         packages.push(...(await this.load()).loadPackages);
       }
       if (data !== undefined) {
-        await this.extract(data, opts);
+        incomplete.push(...(await this.extract(data, opts)).incomplete);
         await this.normalize();
         packages.push(...(await this.load()).loadPackages);
       }
       const d = await this.destination();
-      return new LoadInfo(
+      const info = new LoadInfo(
         this.pipelineName,
         d.name,
         d.location(this.connectOptions()),
@@ -338,7 +340,11 @@ export class Pipeline {
         startedAt,
         new Date(),
         packages,
+        incomplete,
       );
+      // Loaded what was read, but a part is missing: not a success (the cursors stayed behind it).
+      if (!info.isComplete) throw new RunIncompleteError(info);
+      return info;
     } finally {
       this.workingDir.writeTrace({
         pipelineName: this.pipelineName,

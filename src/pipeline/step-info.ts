@@ -1,14 +1,20 @@
+import type { IncompleteResource } from "../package/format.js";
+import { describeIncomplete } from "./load-info.js";
+
 /** What `extract()` returns. */
 export class ExtractInfo {
   constructor(
     readonly pipelineName: string,
     readonly loadId: string,
     readonly items: Record<string, number>,
+    /** Resources (or partitions of them) not read completely; `run()` fails with them after loading the rest. */
+    readonly incomplete: IncompleteResource[] = [],
   ) {}
 
   toString(): string {
     const lines = [`Extracted load package ${this.loadId} of pipeline ${this.pipelineName}:`];
     for (const [r, n] of Object.entries(this.items)) lines.push(`- ${r}: ${n} item(s)`);
+    for (const i of this.incomplete) lines.push(`- INCOMPLETE ${describeIncomplete(i)}`);
     return lines.join("\n");
   }
 }

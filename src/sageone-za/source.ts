@@ -1,5 +1,6 @@
 import { ConfigResolver } from "../config/index.js";
-import { type Resource, resource, type Source, source } from "../extract/index.js";
+import { type Resource, resource, type Source, SourceError, source } from "../extract/index.js";
+import { AuthenticationError, RateLimitError } from "../http/index.js";
 import { SageOneZaClient } from "./client.js";
 import { listCompanies } from "./company-list.js";
 import { companyRows } from "./company-rows.js";
@@ -11,38 +12,52 @@ import { resolveSageOneZaSettings, type SageOneZaOptions, type SageOneZaSettings
 /** The schema (and source) name: tables land in `sage_one_za`'s dataset. */
 export const SAGE_ONE_ZA_SOURCE_NAME = "sage_one_za";
 
+/**
+ * Failures no company can work around: refused credentials, and a 429 (the IP is blocked for an
+ * hour and every further call extends the block). They stop the whole extract; anything else
+ * fails only the company it happened in.
+ */
+function stopsEverything(err: unknown): boolean {
+  return err instanceof AuthenticationError || err instanceof RateLimitError;
+}
+
 function saResource(spec: SaResourceSpec, client: SageOneZaClient, scopes: RunScopes, settings: SageOneZaSettings): Resource {
   return resource(
     async function* (ctx) {
       const scope = scopes.of(ctx.signal);
       // Per company: the `Modified` cursor of the last committed load (documents only).
       const cursors = spec.incremental ? ((ctx.state.modified_since ??= {}) as Record<string, string>) : {};
-      // Stops this list's other companies when one fails.
-      const controller = new AbortController();
-      const signal = AbortSignal.any([scope.signal, controller.signal]);
+      const oneCompany = async function* (company: number): AsyncGenerator<Record<string, unknown>[]> {
+        try {
+          yield* companyRows({
+            spec,
+            company,
+            client,
+            cursors,
+            overlapMs: settings.overlapMs,
+            signal: scope.signal,
+            log: ctx.log,
+            onBlocked: (e) => {
+              scope.fail(e);
+            },
+            warned: scope.warned,
+          });
+        } catch (err) {
+          if (stopsEverything(err) || scope.signal.aborted) {
+            scope.fail(err); // the other companies stop now, not after their next page
+            throw err;
+          }
+          // Its cursor did not move (companyRows writes it only at the end); the other companies go on.
+          ctx.reportIncomplete({ partition: { company_id: company }, label: `company ${company}`, reason: err });
+        }
+      };
       try {
         const ids = settings.companies ?? (await scope.companyIds(() => listCompanies(client, scope, ctx.log)));
-        yield* mergeAsync(
-          ids.map((company) =>
-            companyRows({
-              spec,
-              company,
-              client,
-              cursors,
-              overlapMs: settings.overlapMs,
-              signal,
-              log: ctx.log,
-              onBlocked: (e) => {
-                scope.fail(e);
-              },
-              warned: scope.warned,
-            }),
-          ),
-          controller,
-        );
+        yield* mergeAsync(ids.map(oneCompany));
       } catch (err) {
         scope.fail(err);
-        throw err;
+        const cause = scope.signal.aborted && scope.signal.reason instanceof Error ? scope.signal.reason : err;
+        throw SourceError.from(stopsEverything(cause) ? cause : err);
       }
     },
     { name: spec.name, primaryKey: ["company_id", "id"], writeDisposition: "merge", columns: saColumnHints(spec) },

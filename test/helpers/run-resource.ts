@@ -1,4 +1,5 @@
 import {
+  type IncompletePart,
   IncrementalCursor,
   type IncrementalState,
   type Item,
@@ -28,6 +29,8 @@ export interface RunResult {
   /** All items per resource. */
   items: Map<string, unknown[]>;
   cursors: Map<string, IncrementalCursor>;
+  /** Parts each resource reported as not read completely. */
+  incomplete: Map<string, IncompletePart[]>;
 }
 
 function applySteps(resource: Resource, page: unknown[]): unknown[] {
@@ -50,7 +53,7 @@ function toPage(value: unknown): unknown[] {
 }
 
 class Runner {
-  readonly result: RunResult = { pages: new Map(), items: new Map(), cursors: new Map() };
+  readonly result: RunResult = { pages: new Map(), items: new Map(), cursors: new Map(), incomplete: new Map() };
   private readonly done = new Map<Resource, Promise<unknown[][]>>();
   private readonly controller = new AbortController();
 
@@ -78,6 +81,11 @@ class Runner {
       sourceState: {},
       signal: this.controller.signal,
       log: this.o.log ?? logger(`extract:${r.name}`),
+      reportIncomplete: (part) => {
+        const parts = this.result.incomplete.get(r.name) ?? [];
+        parts.push(part);
+        this.result.incomplete.set(r.name, parts);
+      },
     };
   }
 

@@ -1,6 +1,8 @@
 import type { Command } from "commander";
 import { ConfigResolver } from "../../config/resolver.js";
 import { parseList } from "../../config/resolver.js";
+import { RunIncompleteError } from "../../pipeline/incomplete.js";
+import type { LoadInfo } from "../../pipeline/load-info.js";
 import { Pipeline } from "../../pipeline/pipeline.js";
 import { ConfigError } from "../../util/errors.js";
 import { RunProgress } from "../progress.js";
@@ -52,15 +54,22 @@ export function registerRun(program: Command): void {
       const destination = flags.destination ?? configuredDestination(config) ?? "duckdb";
       const progress = new RunProgress(flags.progress !== false);
       const p = new Pipeline({ pipelineName, datasetName, destination, config, onProgress: progress.onEvent });
-      const info = await progress.wrap(`${pipelineName} → ${destination}`, () =>
-        p.run(src, flags.fullRefresh ? { fullRefresh: true } : {}),
-      );
-      if (flags.json) {
-        process.stdout.write(`${JSON.stringify(info.toJSON(), null, 2)}\n`);
-      } else {
-        process.stdout.write(`${String(info)}\n`);
-        printRowCounts(info.rowCounts);
-      }
+      const print = (info: LoadInfo) => {
+        if (flags.json) {
+          process.stdout.write(`${JSON.stringify(info.toJSON(), null, 2)}\n`);
+        } else {
+          process.stdout.write(`${String(info)}\n`);
+          printRowCounts(info.rowCounts);
+        }
+      };
+      const info = await progress
+        .wrap(`${pipelineName} → ${destination}`, () => p.run(src, flags.fullRefresh ? { fullRefresh: true } : {}))
+        .catch((err: unknown) => {
+          // What did load is still shown; the error (exit 1) lists what did not.
+          if (err instanceof RunIncompleteError) print(err.loadInfo);
+          throw err;
+        });
+      print(info);
     });
 }
 

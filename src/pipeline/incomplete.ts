@@ -1,0 +1,19 @@
+import { PipelineError } from "../util/errors.js";
+import { describeIncomplete, type LoadInfo } from "./load-info.js";
+
+/**
+ * `run()` loaded everything it read, but some resources (or some businesses of one) were not
+ * read completely. Their cursors did not move, so running again reads exactly what is missing;
+ * `loadInfo` says what did load. The CLI prints the LoadInfo and exits 1.
+ */
+export class RunIncompleteError extends PipelineError {
+  constructor(readonly loadInfo: LoadInfo) {
+    const list = loadInfo.incomplete.map((i) => `\n  - ${describeIncomplete(i)}`).join("");
+    super(
+      `Pipeline ${loadInfo.pipelineName} loaded what it read, but ${loadInfo.incomplete.length} resource part(s) are incomplete:${list}`,
+      {
+        hint: "run again once the cause is fixed: each incomplete part is read again from where its cursor stopped, and nothing that loaded is lost",
+      },
+    );
+  }
+}
