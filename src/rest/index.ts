@@ -2,6 +2,7 @@ export { restApiSource, type RestApiSourceOptions } from "./source.js";
 export { restApiResources, buildRestApi, type RestApiOptions } from "./resources.js";
 export { RestClient, type RestClientOptions, type PaginateCallOptions } from "./rest-client.js";
 export { paginate, type Page, type PaginateOptions } from "./paginate.js";
+export { PageFault } from "./page-fault.js";
 export { validateConfig } from "./validation/validate-config.js";
 export { detectDataSelector, selectItems } from "./selector.js";
 export { joinUrl, resolveNextUrl } from "./url.js";
@@ -32,6 +33,7 @@ export {
   OAuth2ClientCredentialsAuth,
   OAuth2RefreshTokenAuth,
   OAuth2TokenAuth,
+  OAuthGrantError,
   createAuth,
   registerAuth,
   type AuthRegistration,

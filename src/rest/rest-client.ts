@@ -28,6 +28,10 @@ export interface PaginateCallOptions {
   dataSelector?: string;
   responseActions?: ResponseAction[];
   signal?: AbortSignal;
+  /** Who asks, for every message and log line (default `GET <path>`), e.g. `resource contacts, business "Acme" (b1)`. */
+  label?: string;
+  /** Yield pages without items too (to read every envelope). */
+  emptyPages?: boolean;
 }
 
 /** dlt's `RESTClient` for code that wants pages without declaring resources. */
@@ -58,6 +62,7 @@ export class RestClient {
       data: init.data,
       auth: this.auth,
       signal: init.signal,
+      label: init.label ?? `${method} ${path}`,
     });
   }
 
@@ -77,7 +82,7 @@ export class RestClient {
 
   /** Pages of `path`, each `{ items, response, request }`, with the loop guard and parallel pages. */
   paginate(path: string, o: PaginateCallOptions = {}): AsyncGenerator<Page> {
-    const label = `${o.method ?? "GET"} ${path}`;
+    const label = o.label ?? `${o.method ?? "GET"} ${path}`;
     return paginate({
       http: this.http,
       request: {
@@ -96,6 +101,7 @@ export class RestClient {
       label,
       log: this.log,
       signal: o.signal,
+      ...(o.emptyPages ? { emptyPages: true } : {}),
     });
   }
 }

@@ -23,6 +23,7 @@ export async function listBusinesses(
     paginator: new SagePaginator(200),
     dataSelector: "['$items']",
     signal,
+    label: "Sage business list",
   })) {
     const date = page.response.headers.get("date");
     if (!serverNow && date && !Number.isNaN(Date.parse(date))) serverNow = new Date(date);

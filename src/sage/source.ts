@@ -7,7 +7,7 @@ import { createSageAuth } from "./auth.js";
 import { getEndpoint } from "./catalog/index.js";
 import { type SageAccountingOptions, resolveSageOptions } from "./options.js";
 import { endpointResource } from "./resources.js";
-import { SageRun } from "./run-context.js";
+import { SageSession } from "./session.js";
 
 export const SAGE_SOURCE_NAME = "sage_accounting";
 
@@ -30,16 +30,16 @@ export function sageAccountingSource(
     },
   });
   const client = new RestClient({ baseUrl: o.baseUrl, auth, http });
-  // One SageRun per extract: the engine gives each extract its own abort signal.
-  const runs = new WeakMap<AbortSignal, Promise<SageRun>>();
-  const runFor = (ctx: ResourceContext): Promise<SageRun> => {
-    let run = runs.get(ctx.signal);
-    if (!run) {
-      run = SageRun.start(client, o.businesses, ctx.signal);
-      runs.set(ctx.signal, run);
+  // One SageSession per extract: the engine gives each extract its own abort signal.
+  const sessions = new WeakMap<AbortSignal, Promise<SageSession>>();
+  const sessionFor = (ctx: ResourceContext): Promise<SageSession> => {
+    let session = sessions.get(ctx.signal);
+    if (!session) {
+      session = SageSession.start(client, o.businesses, ctx.signal);
+      sessions.set(ctx.signal, session);
     }
-    return run;
+    return session;
   };
-  const resources = o.resources.map((name) => endpointResource(getEndpoint(name), o, runFor));
+  const resources = o.resources.map((name) => endpointResource(getEndpoint(name), o, sessionFor));
   return new Source(SAGE_SOURCE_NAME, resources, { meta: { http } });
 }

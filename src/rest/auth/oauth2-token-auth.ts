@@ -3,6 +3,7 @@ import {
   AuthenticationError,
   bodyExcerpt,
   createHttpError,
+  type HttpErrorDetails,
   type HttpRequester,
   type HttpResponse,
   type OutgoingRequest,
@@ -11,6 +12,22 @@ import {
 import { ConfigError } from "../../util/errors.js";
 import { redactUrl, registerSecret } from "../../util/redact.js";
 import type { OAuthTokens } from "../types.js";
+
+/**
+ * The token endpoint refused a grant (400/401). `oauthError` is RFC 6749's `error` code when the
+ * body had one: `invalid_client` (the client id or secret is wrong), `invalid_grant` (the code or
+ * refresh token is spent, expired or revoked), ...; callers word their advice by it.
+ */
+export class OAuthGrantError extends AuthenticationError {
+  constructor(
+    details: HttpErrorDetails,
+    message: string,
+    options: { hint?: string; cause?: unknown },
+    readonly oauthError: string | undefined,
+  ) {
+    super(details, message, options);
+  }
+}
 
 export interface OAuth2Options {
   accessTokenUrl: string;
@@ -148,22 +165,24 @@ export abstract class OAuth2TokenAuth implements RequestAuth {
       label: `${this.grantName} token request`,
     };
     if (response.status === 400 || response.status === 401) {
-      let code = "";
+      let code: string | undefined;
       try {
-        const b = response.json() as { error?: unknown };
-        if (typeof b?.error === "string") code = ` (${b.error})`;
+        const b = response.json() as { error?: unknown } | null;
+        if (typeof b?.error === "string") code = b.error;
       } catch {
         // A non-JSON error body: the excerpt in the message says enough.
       }
-      return new AuthenticationError(
+      const hint =
+        code === "invalid_client"
+          ? "the token endpoint does not accept this client: check clientId and clientSecret (and clientAuthMethod)"
+          : this.grantName === "refresh_token"
+            ? "the refresh token is expired, revoked or already used (rotating tokens work once: another process may have refreshed first); re-authorize and store the new refresh token"
+            : "check clientId, clientSecret, accessTokenUrl and accessTokenRequestData (scope, audience)";
+      return new OAuthGrantError(
         details,
-        `failed: ${response.status}: the token endpoint refused the ${this.grantName} grant${code}`,
-        {
-          hint:
-            this.grantName === "refresh_token"
-              ? "the refresh token is expired, revoked or already used (rotating tokens work once: another process may have refreshed first); re-authorize and store the new refresh token"
-              : "check clientId, clientSecret, accessTokenUrl and accessTokenRequestData (scope, audience)",
-        },
+        `failed: ${response.status}: the token endpoint refused the ${this.grantName} grant${code ? ` (${code})` : ""}`,
+        { hint },
+        code,
       );
     }
     return createHttpError(details);

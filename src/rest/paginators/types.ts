@@ -25,6 +25,23 @@ export interface Paginator {
   /** Put the first page's parameters on the request (mutates it). */
   init(request: PageRequest, context: PaginatorContext): void;
   update(response: HttpResponse, items: unknown[]): void;
+  /**
+   * Check a response's envelope before its items count (throw a PageFault when it is not what
+   * the protocol promises: the page is fetched again, then fails the resource). Must not change
+   * the paginator: pages fetched ahead are checked out of order.
+   */
+  validate?(response: HttpResponse, body: unknown): void;
+  /**
+   * True when the protocol's own signals are the truth (an explicit next link): a page that
+   * repeats the previous one, or a data selector that matches nothing, is then a fault of the
+   * API, not the end of the data.
+   */
+  readonly strict?: boolean;
+  /**
+   * Whether `wanted` (what `next` asks for after a page) is the page `planned` fetched ahead by
+   * `remaining`. Default: the same request signature.
+   */
+  matches?(wanted: PageRequest, planned: PageRequest): boolean;
   next(request: PageRequest): PageRequest | undefined;
   /**
    * After the first page, when the total is known: every remaining request at once, so the

@@ -11,6 +11,13 @@ export interface TokenResponse {
   requested_by_id?: string;
 }
 
+/** What the token endpoint's refusal means, in the user's terms. */
+function refusal(error: string): string {
+  if (error === "invalid_client") return "the client id/secret were rejected";
+  if (error === "invalid_grant") return "the authorization code or refresh token was used already or expired: log in again";
+  return "the Sage token endpoint refused the request";
+}
+
 /** The token endpoint refused: `invalid_grant` means the code or refresh token is spent or expired. */
 export class TokenEndpointError extends PipelineError {
   constructor(
@@ -18,12 +25,12 @@ export class TokenEndpointError extends PipelineError {
     description: string | undefined,
     status: number,
   ) {
-    super(`the Sage token endpoint refused the request (${status} ${error}${description ? `: ${description}` : ""})`, {
+    super(`${refusal(error)} (token endpoint: ${status} ${error}${description ? `: ${description}` : ""})`, {
       hint:
         error === "invalid_grant"
-          ? "the authorization code or refresh token was used already or expired: run `sage-pipeline auth login`"
+          ? "run `sage-pipeline auth login` (the code works once, within 60 s)"
           : error === "invalid_client"
-            ? "check client_id and client_secret in [sources.sage_accounting_source] (.dlt/secrets.toml)"
+            ? "check client_id and client_secret in [sources.sage_accounting_source] (.dlt/secrets.toml) against the app in the Sage developer portal"
             : "check the token_url and the app's settings in the Sage developer portal",
     });
   }
@@ -54,7 +61,7 @@ export async function requestTokens(tokenUrl: string, form: Record<string, strin
   }
   if (!res.ok) {
     throw new TokenEndpointError(
-      String(body.error ?? `http_${res.status}`),
+      typeof body.error === "string" ? body.error : `http_${res.status}`,
       body.error_description as string | undefined,
       res.status,
     );

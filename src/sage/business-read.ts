@@ -1,0 +1,116 @@
+import type { Item, ResourceContext } from "../extract/index.js";
+import { NotFoundError, PermissionDeniedError, type QueryValue } from "../http/index.js";
+import type { ResponseAction } from "../rest/index.js";
+import type { Business } from "./businesses.js";
+import type { EndpointSpec } from "./catalog/index.js";
+import { NoActiveSubscriptionError, isNoActiveSubscription } from "./errors.js";
+import type { ResolvedSageOptions } from "./options.js";
+import { SagePaginator } from "./paginator.js";
+import { sourceRows } from "./rows.js";
+import { describeBusiness, type SageSession } from "./session.js";
+
+/** One read of a list for one business: everything (`full`), what changed, or what was deleted. */
+export interface ListPass {
+  kind: "full" | "changes" | "deletions";
+  params: Record<string, QueryValue>;
+  /** `$total` of the first page: what Sage says the pass holds (a hint). */
+  total?: number;
+  /** Items that arrived, following `$next` to its end. */
+  items: number;
+}
+
+/** What reading one endpoint for one business found, for the cursor and the reconciliation. */
+export interface BusinessRead {
+  business: Business;
+  passes: ListPass[];
+  /** A first request answered 403/404: the endpoint is not there for this business (skipped, not failed). */
+  unavailable?: "forbidden" | "not available";
+}
+
+/** The passes a run makes: changes since the window start (or everything), then deletions on later runs. */
+export function planPasses(spec: EndpointSpec, since: string | undefined, laterRun: boolean): ListPass[] {
+  const params: Record<string, QueryValue> = {};
+  if (spec.filters.attributes) params.attributes = "all";
+  const passes: ListPass[] = [];
+  if (since && spec.filters.updatedOrCreatedSince)
+    passes.push({ kind: "changes", params: { ...params, updated_or_created_since: since }, items: 0 });
+  else passes.push({ kind: "full", params, items: 0 });
+  // Deletions: only on later runs (a first full read has no deleted rows to learn about).
+  if (laterRun && since && spec.filters.deletedSince)
+    passes.push({ kind: "deletions", params: { ...params, deleted_since: since }, items: 0 });
+  return passes;
+}
+
+/**
+ * Rows of one endpoint for one business, pass by pass, each list followed through `$next` to
+ * its end (the paginator fails the read on an incomplete page). Fills `read` as it goes. Throws
+ * what went wrong; the caller decides whether that skips the business, stops the run or makes
+ * this (resource, business) incomplete. A 403/404 counts as "not available" only when it
+ * answers the very first request: once a page arrived, the endpoint exists and the read is
+ * broken, not skipped.
+ */
+export async function* readBusiness(
+  spec: EndpointSpec,
+  o: ResolvedSageOptions,
+  session: SageSession,
+  read: BusinessRead,
+  ctx: ResourceContext,
+): AsyncGenerator<Item[]> {
+  const b = read.business;
+  const headers = { "X-Business": b.id };
+  const label = `resource ${spec.name}, ${describeBusiness(b)}`;
+  const actions: ResponseAction[] = [
+    {
+      statusCode: 401,
+      action: (response) => {
+        if (isNoActiveSubscription(response.status, response.text)) throw new NoActiveSubscriptionError(b.id, b.name);
+      },
+    },
+  ];
+  let arrived = false;
+  try {
+    if (spec.kind === "singleton") {
+      const res = await session.client.get(spec.path.slice(1), { headers, signal: ctx.signal, label });
+      if (isNoActiveSubscription(res.status, res.text)) throw new NoActiveSubscriptionError(b.id, b.name);
+      arrived = true;
+      read.passes.push({ kind: "full", params: {}, items: 1 });
+      yield sourceRows([res.json()], b);
+      return;
+    }
+    for (const pass of read.passes) {
+      const pages = session.client.paginate(spec.path.slice(1), {
+        params: pass.params,
+        headers,
+        paginator: new SagePaginator(o.itemsPerPage),
+        dataSelector: "['$items']",
+        responseActions: actions,
+        signal: ctx.signal,
+        label,
+        emptyPages: true,
+      });
+      let firstPage = true;
+      for await (const page of pages) {
+        if (firstPage) pass.total = totalOf(page.response.json());
+        firstPage = false;
+        arrived = true;
+        pass.items += page.items.length;
+        if (page.items.length > 0) yield sourceRows(page.items, b);
+      }
+      if (pass.total !== undefined && pass.total !== pass.items) {
+        ctx.log.warn(
+          `${spec.name}: ${describeBusiness(b)}: $total said ${pass.total} but $next led through ${pass.items} item(s)${pass.kind === "full" ? "" : ` (${pass.kind})`}; all ${pass.items} were read ($total is only a hint)`,
+        );
+      }
+    }
+  } catch (err) {
+    if (!arrived && err instanceof PermissionDeniedError) read.unavailable = "forbidden";
+    else if (!arrived && err instanceof NotFoundError) read.unavailable = "not available";
+    else throw err;
+  }
+}
+
+function totalOf(body: unknown): number | undefined {
+  const t = (body as Record<string, unknown> | null)?.$total;
+  const n = typeof t === "number" ? t : typeof t === "string" ? Number(t) : Number.NaN;
+  return Number.isFinite(n) ? n : undefined;
+}
