@@ -153,10 +153,7 @@ export class IncrementalCursor {
   private rowKey(item: Record<string, unknown>): string {
     const fields = this.keyFields;
     const material = fields && fields.length > 0 ? fields.map((f) => item[f]) : item;
-    return createHash("sha256")
-      .update(JSON.stringify(material))
-      .digest("base64url")
-      .slice(0, 16);
+    return createHash("sha256").update(JSON.stringify(material)).digest("base64url").slice(0, 16);
   }
 
   /** Decide whether `item` is kept, and advance the cursor. */
