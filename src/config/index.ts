@@ -26,5 +26,5 @@ export {
   type SpecInput,
   type SpecValues,
 } from "./spec.js";
-export { ConfigValueError, fixAt, resolveSpec } from "./resolve-spec.js";
+export { ConfigValueError, checkOptions, fixAt, resolveSpec } from "./resolve-spec.js";
 export { describeOrigin, isSet, type Origin } from "./origin.js";

@@ -262,6 +262,20 @@ export function resolveSpec<F extends Fields>(
   };
 }
 
+/**
+ * Check the values given in code against the spec, without resolving the rest: a source made
+ * without a resolver still fails at once on a bad option, not later when a pipeline runs it.
+ */
+export function checkOptions<F extends Fields>(spec: ConfigSpec<F>, explicit: SpecInput<F>): Partial<SpecValues<F>> {
+  const r = new Resolution(spec, undefined);
+  const out: Record<string, unknown> = {};
+  for (const [prop, f] of Object.entries(spec.fields)) {
+    const given = (explicit as Record<string, unknown>)[prop];
+    if (given !== undefined) out[prop] = r.coerce(keyOf(prop, f), f, { value: given, origin: CODE, path: [] });
+  }
+  return out as Partial<SpecValues<F>>;
+}
+
 function hasSplitFields(resolver: ConfigResolver | undefined, section: readonly string[], key: string, f: AnyField): boolean {
   return Object.entries(f.fields ?? {}).some(([p, sub]) => resolver?.findExact([...section, key], keyOf(p, sub)) !== undefined);
 }

@@ -73,6 +73,7 @@ export class ConfigResolver {
 
   /** Warn once per key about keys of `spec`'s section that the spec does not declare. */
   checkUnknownKeys(spec: ConfigSpec): void {
+    if (spec.unknownKeys === "ignore") return;
     for (const known of knownSections(spec)) {
       const sections = this.pipelineName ? [known.section, [this.pipelineName, ...known.section]] : [known.section];
       const present: PresentKey[] = [];

@@ -104,6 +104,8 @@ export interface ConfigSpec<F extends Fields = Fields> {
   readonly missingTitle?: string;
   /** Extra words for the "missing keys" error (where to get the values). */
   readonly missingHint?: string;
+  /** `ignore` for a section that also holds keys of other components (`[destination]`). Default `warn`. */
+  readonly unknownKeys: "warn" | "ignore";
   /** The TOML key of a field. */
   keyOf(prop: keyof F & string): string;
   /** `[sources.sage_accounting_source]`. */
@@ -193,6 +195,7 @@ export function configSpec<const F extends Fields>(def: {
   fields: F;
   missingTitle?: string;
   missingHint?: string;
+  unknownKeys?: "warn" | "ignore";
 }): ConfigSpec<F> {
   const seen = new Set<string>();
   const check = (fields: Fields, where: string) => {
@@ -212,6 +215,7 @@ export function configSpec<const F extends Fields>(def: {
     section: Object.freeze([...def.section]),
     fields: def.fields,
     label,
+    unknownKeys: def.unknownKeys ?? "warn",
     ...(def.missingTitle !== undefined ? { missingTitle: def.missingTitle } : {}),
     ...(def.missingHint !== undefined ? { missingHint: def.missingHint } : {}),
     keyOf: (prop: keyof F & string) => def.fields[prop]?.key ?? snakeCase(prop),
@@ -229,6 +233,7 @@ export function atSection<F extends Fields>(spec: ConfigSpec<F>, section: readon
     title: spec.title,
     section,
     fields: spec.fields,
+    unknownKeys: spec.unknownKeys,
     ...(spec.missingTitle !== undefined ? { missingTitle: spec.missingTitle } : {}),
     ...(spec.missingHint !== undefined ? { missingHint: spec.missingHint } : {}),
   });

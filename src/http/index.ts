@@ -36,4 +36,4 @@ export {
 } from "./request-init.js";
 export { HttpResponse, parseLinkHeader } from "./response.js";
 export { DEFAULT_RETRY_POLICY, backoffDelayMs, isRetryableStatus, parseRetryAfter, type RetryPolicy } from "./retry.js";
-export { resolveRetryPolicy } from "./runtime-config.js";
+export { RUNTIME_SPEC, resolveRetryPolicy } from "./runtime-config.js";

@@ -2,7 +2,7 @@ import { RateWindow } from "./rate-window.js";
 
 /** Limits for one host, configurable per source (`client.limiter`). */
 export interface LimiterOptions {
-  /** Requests in flight at once (default 8). */
+  /** Requests in flight at once (default DEFAULT_MAX_CONCURRENCY). */
   maxConcurrency?: number;
   requestsPerSecond?: number;
   requestsPerMinute?: number;
@@ -12,7 +12,11 @@ export interface LimiterOptions {
   adaptive?: boolean;
 }
 
-export const DEFAULT_MAX_CONCURRENCY = 8;
+/**
+ * Requests in flight per host when nothing else is said: the one default for every source (the
+ * Sage spec's `max_concurrency` takes it too). Sage allows far more; 10 keeps a single run polite.
+ */
+export const DEFAULT_MAX_CONCURRENCY = 10;
 
 export interface LimiterStats {
   host: string;

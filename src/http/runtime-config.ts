@@ -1,32 +1,52 @@
-import { ConfigResolver } from "../config/index.js";
-import { ConfigError } from "../util/errors.js";
+import { ConfigResolver, configSpec, field } from "../config/index.js";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry.js";
 
-const KEYS: ReadonlyArray<[keyof RetryPolicy, string]> = [
-  ["requestTimeout", "request_timeout"],
-  ["requestMaxAttempts", "request_max_attempts"],
-  ["requestBackoffFactor", "request_backoff_factor"],
-  ["requestMaxRetryDelay", "request_max_retry_delay"],
-];
+/**
+ * dlt's `[runtime]` section (`RUNTIME__*` env vars), with dlt's names and defaults. Explicit
+ * values in code win over it.
+ */
+export const RUNTIME_SPEC = configSpec({
+  title: "HTTP runtime",
+  section: ["runtime"],
+  fields: {
+    requestTimeout: field.number({
+      doc: "seconds one HTTP attempt may take before it is abandoned and retried",
+      default: DEFAULT_RETRY_POLICY.requestTimeout,
+      positive: true,
+    }),
+    requestMaxAttempts: field.integer({
+      doc: "attempts per request, the first included (429, 5xx and dropped connections are retried)",
+      default: DEFAULT_RETRY_POLICY.requestMaxAttempts,
+      min: 1,
+    }),
+    requestBackoffFactor: field.number({
+      doc: "the first retry waits up to this many seconds, doubling after each (with full jitter)",
+      default: DEFAULT_RETRY_POLICY.requestBackoffFactor,
+      min: 0,
+    }),
+    requestMaxRetryDelay: field.number({
+      doc: "the longest single wait in seconds; a longer Retry-After fails the request",
+      default: DEFAULT_RETRY_POLICY.requestMaxRetryDelay,
+      min: 0,
+    }),
+    logLevel: field.choice(["debug", "info", "warn", "warning", "error", "critical"], {
+      doc: "what the CLI logs on stderr",
+      default: "warning",
+    }),
+  },
+});
 
 /**
- * The retry policy from dlt's `[runtime]` section (`.dlt/config.toml`) or `RUNTIME__REQUEST_*`
- * env vars, with explicit values winning over both and dlt's defaults filling the rest.
+ * The retry policy: explicit values, then `[runtime]` from the resolver, then dlt's defaults.
+ * Without a resolver only explicit values and the defaults count (nothing reads the working
+ * directory on its own).
  */
 export function resolveRetryPolicy(resolver?: ConfigResolver, explicit: Partial<RetryPolicy> = {}): RetryPolicy {
-  const r = resolver ?? ConfigResolver.fromCwd();
-  const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY };
-  for (const [field, key] of KEYS) {
-    const given = explicit[field];
-    const value = given ?? r.number(["runtime"], key);
-    if (value === undefined) continue;
-    if (!Number.isFinite(value) || value < 0) {
-      throw new ConfigError(`runtime.${key} must be a non-negative number, got ${String(value)}`, {
-        hint: `fix ${key} in [runtime] of .dlt/config.toml or the RUNTIME__${key.toUpperCase()} environment variable`,
-      });
-    }
-    policy[field] = value;
-  }
-  policy.requestMaxAttempts = Math.max(1, Math.floor(policy.requestMaxAttempts));
-  return policy;
+  const { values } = (resolver ?? ConfigResolver.empty()).resolve(RUNTIME_SPEC, explicit);
+  return {
+    requestTimeout: values.requestTimeout,
+    requestMaxAttempts: values.requestMaxAttempts,
+    requestBackoffFactor: values.requestBackoffFactor,
+    requestMaxRetryDelay: values.requestMaxRetryDelay,
+  };
 }

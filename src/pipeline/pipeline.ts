@@ -8,7 +8,7 @@ import { NamingConvention } from "../normalize/naming.js";
 import { normalizePackage } from "../normalize/normalize-package.js";
 import { type ExtractedManifest, type IncompleteResource, newLoadId, compareLoadIds } from "../package/format.js";
 import { Schema } from "../schema/schema.js";
-import { ConfigError, PipelineStepFailed, errorMessage } from "../util/errors.js";
+import { PipelineStepFailed, errorMessage } from "../util/errors.js";
 import { logger } from "../util/logger.js";
 import { crashPoint } from "./crash-points.js";
 import { Dataset } from "./dataset.js";
@@ -20,16 +20,25 @@ import { loadPackage } from "./load-package.js";
 import { type RunData, type RunOptions, toSource } from "./run-data.js";
 import { restoreFromDestination } from "./restore.js";
 import { WorkingDir } from "./working-dir.js";
+import { NORMALIZE_SPEC, resolvePipelineSettings } from "./config.js";
 
+/**
+ * Explicit values win over `[pipeline]` config (PIPELINE_SPEC: `pipeline_name`, `dataset_name`,
+ * `destination`, `pipelines_dir`, `restore_from_destination`), which wins over the defaults.
+ */
 export interface PipelineOptions {
+  /** Default: `[pipeline] pipeline_name`, else `sage_pipeline`. */
   pipelineName?: string;
-  /** `"duckdb"`, `"postgres"`, `"filesystem"` or a Destination object. Default: duckdb. */
+  /** `"duckdb"`, `"postgres"`, `"filesystem"` or a Destination object. Default: `[pipeline] destination`, else duckdb. */
   destination?: string | Destination;
-  /** Default: `<pipeline_name>_dataset`. */
+  /** Default: `[pipeline] dataset_name`, else `<pipeline_name>_dataset`. */
   datasetName?: string;
-  /** Default: `<data dir>/pipelines`, data dir = `$SAGE_PIPELINE_DATA_DIR` or `~/.sage-pipeline`. */
+  /** Default: `[pipeline] pipelines_dir`, else `<data dir>/pipelines`, data dir = `$SAGE_PIPELINE_DATA_DIR` or `~/.sage-pipeline`. */
   pipelinesDir?: string;
-  /** Config and secrets; default: env + `.dlt/*.toml` of the current directory + the data dir's. */
+  /**
+   * Config and secrets for the pipeline, its destination and every source it runs that was made
+   * without a resolver; default: env + `.dlt/*.toml` of the current directory + the data dir's.
+   */
   config?: ConfigResolver;
   /** Restore state and schemas from the destination when it is newer than the working dir. */
   restoreFromDestination?: boolean;
@@ -68,18 +77,18 @@ export class Pipeline {
   private synced = false;
   private trace: TraceStep[] = [];
   private readonly detectDates: boolean;
+  private readonly restore: boolean;
 
   constructor(private readonly options: PipelineOptions = {}) {
-    this.pipelineName = options.pipelineName ?? "sage_pipeline";
-    if (!/\S/.test(this.pipelineName) || /[/\\]/.test(this.pipelineName)) {
-      throw new ConfigError(`invalid pipeline name ${JSON.stringify(this.pipelineName)}`, {
-        hint: "use letters, digits and underscores, e.g. sage_accounting_pipeline",
-      });
-    }
-    this.datasetName = options.datasetName ?? `${this.pipelineName}_dataset`;
-    this.workingDir = WorkingDir.forPipeline(this.pipelineName, options.pipelinesDir);
-    this.config = (options.config ?? ConfigResolver.fromCwd()).withPipeline(this.pipelineName);
-    this.destinationSpec = options.destination ?? "duckdb";
+    // Like dlt.pipeline(): the one place below the CLI that reads the working directory's .dlt/.
+    const root = options.config ?? ConfigResolver.fromCwd();
+    const settings = resolvePipelineSettings(root, options);
+    this.pipelineName = settings.pipelineName;
+    this.datasetName = settings.datasetName;
+    this.workingDir = WorkingDir.forPipeline(this.pipelineName, settings.pipelinesDir);
+    this.config = root.withPipeline(this.pipelineName);
+    this.destinationSpec = settings.destination;
+    this.restore = settings.restoreFromDestination;
     this.detectDates = options.detectDates ?? true;
   }
 
@@ -138,7 +147,7 @@ export class Pipeline {
    * working dir (or the working dir is gone). Runs once per Pipeline object.
    */
   async sync(): Promise<void> {
-    if (this.synced || this.options.restoreFromDestination === false) return;
+    if (this.synced || !this.restore) return;
     this.synced = true;
     await this.withClient((client) => restoreFromDestination(client, this.workingDir, this.pipelineName, this.datasetName));
   }
@@ -176,7 +185,7 @@ export class Pipeline {
 
   async extract(data: RunData, opts: RunOptions = {}): Promise<ExtractInfo> {
     await this.destination();
-    const source = toSource(data, opts, this.pipelineName);
+    const source = toSource(data, opts, this.pipelineName, this.config);
     const store = this.workingDir.packages;
     store.removeTemporaries();
     const state = this.stateForExtract();
@@ -238,7 +247,7 @@ export class Pipeline {
         const out = store.normalizeTmp(loadId);
         let result;
         try {
-          const workers = this.config.number(["normalize"], "workers");
+          const { workers } = this.config.resolve(NORMALIZE_SPEC).values;
           result = await normalizePackage({
             extractedDir: store.extracted(loadId),
             outDir: out,

@@ -1,3 +1,4 @@
+import type { ConfigResolver } from "../config/index.js";
 import { Resource, resource as makeResource, type ResourceHints } from "../extract/resource.js";
 import { Source } from "../extract/source.js";
 import type { ColumnHint, SchemaContract, WriteDisposition } from "../schema/types.js";
@@ -20,10 +21,13 @@ export interface RunOptions {
 
 export type RunData = Source | Resource | Resource[] | Iterable<unknown> | AsyncIterable<unknown>;
 
-/** What `run`/`extract` accept, as one source: a source, a resource, resources, or plain items. */
-export function toSource(data: RunData, opts: RunOptions, defaultName: string): Source {
+/**
+ * What `run`/`extract` accept, as one source: a source, a resource, resources, or plain items.
+ * A source made without a resolver reads its config from `config`, the pipeline's.
+ */
+export function toSource(data: RunData, opts: RunOptions, defaultName: string, config: ConfigResolver): Source {
   let src: Source;
-  if (data instanceof Source) src = data;
+  if (data instanceof Source) src = data.configure(config);
   else if (data instanceof Resource) src = new Source(defaultName, [data]);
   else if (Array.isArray(data) && data.length > 0 && data.every((d) => d instanceof Resource)) {
     src = new Source(defaultName, data as Resource[]);

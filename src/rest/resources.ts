@@ -1,4 +1,4 @@
-import { ConfigResolver } from "../config/index.js";
+import type { ConfigResolver } from "../config/index.js";
 import {
   Incremental,
   incremental,
@@ -30,7 +30,7 @@ import { validateConfig } from "./validation/validate-config.js";
 export interface RestApiOptions {
   /** Config section of the source (`sources.<name>` for auth fields and limiter keys). Default `rest_api`. */
   sourceName?: string;
-  /** Where `[runtime]` retry keys, auth fields and `[sources.<name>.limiter]` come from (default: `.dlt/` in the cwd, env). */
+  /** Where `[runtime]` retry keys, auth fields and `[sources.<name>.limiter]` come from (default: none, only code). */
   resolver?: ConfigResolver;
   /** Explicit retry settings (win over `[runtime]`). */
   retry?: Partial<RetryPolicy>;
@@ -48,7 +48,7 @@ interface Shared {
   clientHeaders: RESTAPIConfig["client"]["headers"];
   clientAuth: RequestAuth | undefined;
   clientPaginator: PaginatorConfig | undefined;
-  resolver: ConfigResolver;
+  resolver: ConfigResolver | undefined;
   sections: string[];
 }
 
@@ -60,10 +60,14 @@ const LIMITER_KEYS: ReadonlyArray<[keyof LimiterOptions, string]> = [
 ];
 
 /** `[sources.<name>.limiter]` / `SOURCES__<NAME>__LIMITER__MAX_CONCURRENCY`, under explicit `client.limiter`. */
-function limiterFromConfig(resolver: ConfigResolver, sections: string[], explicit: LimiterOptions | undefined): LimiterOptions {
+function limiterFromConfig(
+  resolver: ConfigResolver | undefined,
+  sections: string[],
+  explicit: LimiterOptions | undefined,
+): LimiterOptions {
   const out: LimiterOptions = {};
   for (const [field, key] of LIMITER_KEYS) {
-    const v = resolver.number([...sections, "limiter"], key);
+    const v = resolver?.number([...sections, "limiter"], key);
     if (v !== undefined) (out as Record<string, number>)[field] = v;
   }
   return { ...out, ...explicit };
@@ -205,7 +209,7 @@ function buildResource(entry: MergedResource, parent: Resource | undefined, shar
  */
 export function buildRestApi(config: RESTAPIConfig, options: RestApiOptions = {}): { resources: Resource[]; http: HttpClient } {
   const { entries, parents, order } = validateConfig(config);
-  const resolver = options.resolver ?? ConfigResolver.fromCwd();
+  const resolver = options.resolver;
   const sections = ["sources", options.sourceName ?? "rest_api"];
   const http =
     options.http ??

@@ -1,4 +1,3 @@
-import { ConfigResolver } from "../config/index.js";
 import { HttpClient, type HttpClientOptions, type HttpResponse, type QueryValue, type RequestAuth } from "../http/index.js";
 import { logger, type Logger } from "../util/logger.js";
 import { createAuth } from "./auth/registry.js";
@@ -42,9 +41,7 @@ export class RestClient {
 
   constructor(private readonly options: RestClientOptions) {
     this.http = options.http ?? new HttpClient({ ...options, headers: undefined, log: undefined });
-    this.auth = options.auth
-      ? createAuth(options.auth, "auth", options.resolver ?? ConfigResolver.fromCwd(), ["sources", "rest_api"])
-      : undefined;
+    this.auth = options.auth ? createAuth(options.auth, "auth", options.resolver, ["sources", "rest_api"]) : undefined;
     this.log = options.log ?? logger("rest");
   }
 

@@ -1,53 +1,80 @@
-import type { ConfigResolver } from "../config/index.js";
-import { Secret } from "../config/index.js";
+import { type ConfigResolver, ConfigValueError, configSpec, field, type OptionsOf, type ValuesOf } from "../config/index.js";
+import { DEFAULT_MAX_CONCURRENCY } from "../http/index.js";
 import { ConfigError } from "../util/errors.js";
-import { DEFAULT_RESOURCES, getEndpoint } from "./catalog/index.js";
+import { catalog, DEFAULT_RESOURCES, getEndpoint } from "./catalog/index.js";
 
 export const SAGE_SECTION = ["sources", "sage_accounting_source"] as const;
 export const DEFAULT_BASE_URL = "https://api.accounting.sage.com/v3.1";
 
-/** Everything the Sage source can be told in code; each key also reads from
- * `[sources.sage_accounting_source]` (snake_case) and `SOURCES__SAGE_ACCOUNTING_SOURCE__<KEY>`. */
-export interface SageAccountingOptions {
-  baseUrl?: string;
-  accessToken?: string | Secret;
-  clientId?: string;
-  clientSecret?: string | Secret;
-  refreshToken?: string | Secret;
-  tokenUrl?: string;
-  /** Path of the token store written by `sage-pipeline auth login` (default under the data dir). */
-  tokenStore?: string;
-  businesses?: string[];
-  resources?: string[];
-  itemsPerPage?: number;
-  /** First run only: load rows changed since this ISO date-time instead of everything. */
-  initialUpdatedSince?: string;
-  /** Remove deleted rows instead of keeping them with `deleted_at` set. */
-  hardDelete?: boolean;
-  /** Requests in flight at once (Sage allows 150 per app). */
-  maxConcurrency?: number;
-  requestsPerSecond?: number;
-  /** Incremental windows start this many seconds before the previous run started. */
-  overlapSeconds?: number;
-}
+/** Sage's page-size ceiling, from the catalog (the smallest `itemsPerPageMax` of its paged lists). */
+export const ITEMS_PER_PAGE_MAX = Math.min(...catalog.flatMap((e) => (e.paging ? [e.paging.itemsPerPageMax] : [])));
 
-export interface ResolvedSageOptions {
-  baseUrl: string;
-  accessToken?: Secret;
-  clientId?: string;
-  clientSecret?: Secret;
-  refreshToken?: Secret;
-  tokenUrl?: string;
-  tokenStore?: string;
-  businesses?: string[];
-  resources: string[];
-  itemsPerPage: number;
-  initialUpdatedSince?: string;
-  hardDelete: boolean;
-  maxConcurrency: number;
-  requestsPerSecond?: number;
-  overlapSeconds: number;
-}
+const httpUrl = (v: string) => (/^https?:\/\/[^/\s]+/i.test(v) ? undefined : "must be an http(s) URL");
+const isoDate = (v: string) => (Number.isNaN(Date.parse(v)) ? "must be an ISO date or date-time" : undefined);
+
+/** `[sources.sage_accounting_source]` (env `SOURCES__SAGE_ACCOUNTING_SOURCE__<KEY>`); options in code win. */
+export const SAGE_SPEC = configSpec({
+  title: "Sage Accounting source",
+  section: SAGE_SECTION,
+  fields: {
+    baseUrl: field.string({ doc: "API base", default: DEFAULT_BASE_URL, check: httpUrl }),
+    clientId: field.string({ doc: "your app's client id (from the Sage developer portal)", file: "secrets", example: "" }),
+    clientSecret: field.secret({ doc: "your app's client secret" }),
+    refreshToken: field.secret({
+      doc: "seed refresh token, if you do not use `auth login` (rotations go to the token store)",
+      hidden: true,
+    }),
+    accessToken: field.secret({ doc: "a token to use as is (Sage's last 5 minutes), instead of OAuth", hidden: true }),
+    tokenUrl: field.string({ doc: "OAuth token endpoint", defaultDoc: "Sage's", check: httpUrl, hidden: true }),
+    authorizeUrl: field.string({ doc: "OAuth login page (`auth login`)", defaultDoc: "Sage's", check: httpUrl, hidden: true }),
+    tokenStore: field.string({
+      doc: "the file `auth login` writes the tokens to (mode 0600)",
+      defaultDoc: "`~/.sage-pipeline/tokens/sage_accounting.json`",
+      hidden: true,
+    }),
+    businesses: field.list({
+      doc: "business ids to load",
+      defaultDoc: "every business of the login",
+      example: ["<business id>"],
+    }),
+    resources: field.list({
+      doc: "resource names: any catalog endpoint, or the aliases `invoices`, `payments`",
+      default: DEFAULT_RESOURCES,
+      defaultDoc: "the defaults below",
+      example: ["contacts", "invoices", "payments", "products", "tax_rates"],
+    }),
+    itemsPerPage: field.integer({
+      doc: "page size (Sage's maximum is the fastest)",
+      default: ITEMS_PER_PAGE_MAX,
+      min: 1,
+      max: ITEMS_PER_PAGE_MAX,
+    }),
+    initialUpdatedSince: field.string({
+      doc: "first run only: load rows changed since this ISO date-time instead of everything",
+      check: isoDate,
+      example: "2024-01-01T00:00:00Z",
+    }),
+    hardDelete: field.boolean({ doc: "remove deleted rows instead of keeping them with `deleted_at`", default: false }),
+    maxConcurrency: field.integer({
+      doc: "requests in flight at once (the per-host limiter also backs off on 429)",
+      default: DEFAULT_MAX_CONCURRENCY,
+      positive: true,
+    }),
+    requestsPerSecond: field.number({ doc: "pace requests to at most this rate", defaultDoc: "no limit", positive: true }),
+    overlapSeconds: field.number({
+      doc: "incremental windows start this many seconds before the previous run started",
+      default: 120,
+      min: 0,
+      hidden: true,
+    }),
+  },
+});
+
+/** Everything the Sage source can be told in code; each key also reads from SAGE_SPEC's section. */
+export type SageAccountingOptions = Omit<OptionsOf<typeof SAGE_SPEC>, "authorizeUrl">;
+
+/** The options resolved and checked, resources expanded. */
+export type ResolvedSageOptions = Omit<ValuesOf<typeof SAGE_SPEC>, "authorizeUrl">;
 
 /** The seed's resource names and what they load here (the README's table says the same). */
 export const RESOURCE_ALIASES: Readonly<Record<string, readonly string[]>> = {
@@ -73,45 +100,22 @@ export function expandResources(names: readonly string[]): string[] {
   return out;
 }
 
-function pick<T>(value: T | undefined, fallback: () => T | undefined): T | undefined {
-  return value !== undefined ? value : fallback();
-}
-
-export function resolveSageOptions(o: SageAccountingOptions, config: ConfigResolver): ResolvedSageOptions {
-  const s = SAGE_SECTION;
-  const itemsPerPage = pick(o.itemsPerPage, () => config.number(s, "items_per_page")) ?? 200;
-  if (!Number.isInteger(itemsPerPage) || itemsPerPage < 1 || itemsPerPage > 200) {
-    throw new ConfigError(`items_per_page must be an integer from 1 to 200 (Sage's maximum), got ${itemsPerPage}`, {
-      hint: "set [sources.sage_accounting_source] items_per_page = 200",
-    });
+/** Options first, then `[sources.sage_accounting_source]` (env, .dlt/secrets.toml, .dlt/config.toml...). */
+export function resolveSageOptions(options: SageAccountingOptions, config: ConfigResolver): ResolvedSageOptions {
+  const c = config.resolve(SAGE_SPEC, options);
+  const { authorizeUrl: _authorizeUrl, ...values } = c.values;
+  let resources: string[];
+  try {
+    resources = expandResources(values.resources);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    // The catalog's message and did-you-mean, plus where the names came from.
+    throw new ConfigValueError(
+      "resources",
+      c.origin("resources"),
+      `${err.message} (resources, from ${c.where("resources")})`,
+      err.hint ?? "",
+    );
   }
-  const maxConcurrency = pick(o.maxConcurrency, () => config.number(s, "max_concurrency")) ?? 10;
-  const since = pick(o.initialUpdatedSince, () => config.string(s, "initial_updated_since"));
-  if (since !== undefined && Number.isNaN(Date.parse(since))) {
-    throw new ConfigError(`initial_updated_since must be an ISO date or date-time, got ${JSON.stringify(since)}`, {
-      hint: 'for example initial_updated_since = "2024-01-01T00:00:00Z"',
-    });
-  }
-  const secret = (v: string | Secret | undefined, key: string) => (v !== undefined ? Secret.from(v) : config.secret(s, key));
-  const resolved: ResolvedSageOptions = {
-    baseUrl: (pick(o.baseUrl, () => config.string(s, "base_url")) ?? DEFAULT_BASE_URL).replace(/\/+$/, ""),
-    resources: expandResources(pick(o.resources, () => config.list(s, "resources")) ?? DEFAULT_RESOURCES),
-    itemsPerPage,
-    hardDelete: pick(o.hardDelete, () => config.boolean(s, "hard_delete")) ?? false,
-    maxConcurrency,
-    overlapSeconds: pick(o.overlapSeconds, () => config.number(s, "overlap_seconds")) ?? 120,
-  };
-  const optional: Partial<ResolvedSageOptions> = {
-    accessToken: secret(o.accessToken, "access_token"),
-    clientId: pick(o.clientId, () => config.string(s, "client_id")),
-    clientSecret: secret(o.clientSecret, "client_secret"),
-    refreshToken: secret(o.refreshToken, "refresh_token"),
-    tokenUrl: pick(o.tokenUrl, () => config.string(s, "token_url")),
-    tokenStore: pick(o.tokenStore, () => config.string(s, "token_store")),
-    businesses: pick(o.businesses, () => config.list(s, "businesses")),
-    initialUpdatedSince: since,
-    requestsPerSecond: pick(o.requestsPerSecond, () => config.number(s, "requests_per_second")),
-  };
-  for (const [k, v] of Object.entries(optional)) if (v !== undefined) (resolved as unknown as Record<string, unknown>)[k] = v;
-  return resolved;
+  return { ...values, baseUrl: values.baseUrl.replace(/\/+$/, ""), resources };
 }

@@ -1,11 +1,11 @@
-import { ConfigResolver } from "../config/index.js";
+import { checkOptions, type ConfigResolver } from "../config/index.js";
 import { HttpClient } from "../http/index.js";
 import type { ResourceContext } from "../extract/index.js";
 import { Source } from "../extract/index.js";
 import { RestClient } from "../rest/index.js";
 import { createSageAuth } from "./auth.js";
 import { getEndpoint } from "./catalog/index.js";
-import { type SageAccountingOptions, resolveSageOptions } from "./options.js";
+import { expandResources, SAGE_SPEC, type SageAccountingOptions, resolveSageOptions } from "./options.js";
 import { endpointResource } from "./resources.js";
 import { SageSession } from "./session.js";
 
@@ -14,12 +14,15 @@ export const SAGE_SOURCE_NAME = "sage_accounting";
 /**
  * Sage Business Cloud Accounting v3.1: every selected catalog endpoint of every business the
  * login can see, merged on `(business_id, id)`, incrementally. Options in code win over
- * `[sources.sage_accounting_source]` config and `SOURCES__SAGE_ACCOUNTING_SOURCE__*` env vars.
+ * `[sources.sage_accounting_source]` config and `SOURCES__SAGE_ACCOUNTING_SOURCE__*` env vars,
+ * read from `config`, or without it from the resolver of the pipeline that runs the source.
  */
-export function sageAccountingSource(
-  options: SageAccountingOptions = {},
-  config: ConfigResolver = ConfigResolver.fromCwd(),
-): Source {
+export function sageAccountingSource(options: SageAccountingOptions = {}, config?: ConfigResolver): Source {
+  if (!config) {
+    const given = checkOptions(SAGE_SPEC, options);
+    if (given.resources) expandResources(given.resources);
+    return Source.fromConfig(SAGE_SOURCE_NAME, (c) => sageAccountingSource(options, c));
+  }
   const o = resolveSageOptions(options, config);
   const auth = createSageAuth(o);
   const http = new HttpClient({

@@ -1,33 +1,84 @@
-import { ConfigResolver, Secret, envName } from "../config/index.js";
+import { type ConfigResolver, configSpec, field, type OptionsOf, type Secret } from "../config/index.js";
 import type { RetryPolicy } from "../http/index.js";
-import { ConfigError } from "../util/errors.js";
 import { SAGE_ONE_ZA_RESOURCES } from "./resources.js";
 
+export const SAGE_ONE_ZA_SECTIONS = ["sources", "sage_one_za_source"] as const;
+export const DEFAULT_SAGE_ONE_ZA_BASE_URL = "https://accounting.sageone.co.za/api/2.0.0";
+
+const unknownResources = (names: readonly string[]) => {
+  const unknown = names.filter((n) => !SAGE_ONE_ZA_RESOURCES.includes(n));
+  return unknown.length > 0
+    ? `has unknown resource ${unknown.join(", ")}; choose from: ${SAGE_ONE_ZA_RESOURCES.join(", ")}`
+    : undefined;
+};
+
+/**
+ * `[sources.sage_one_za_source]` (env `SOURCES__SAGE_ONE_ZA_SOURCE__<KEY>`). dlt's lookup falls
+ * back to the bare key, but `USERNAME` is set for every Windows user and `PASSWORD` / `API_KEY`
+ * are common variable names of other tools: the credentials are never taken from the top level
+ * (`lookup: "section"`).
+ */
+export const SAGE_ONE_ZA_SPEC = configSpec({
+  title: "Sage One South Africa source",
+  section: SAGE_ONE_ZA_SECTIONS,
+  missingTitle: "Sage One South Africa credentials",
+  missingHint: "the API key is the one Sage issued for your integration, the username and password are the Sage login",
+  fields: {
+    apiKey: field.secret({ doc: "the API key Sage issued for your integration", required: true, lookup: "section" }),
+    username: field.string({ doc: "the Sage login (an email address)", required: true, lookup: "section", file: "secrets" }),
+    password: field.secret({ doc: "the Sage login's password", required: true, lookup: "section" }),
+    baseUrl: field.string({
+      doc: "API base",
+      default: DEFAULT_SAGE_ONE_ZA_BASE_URL,
+      check: (v) =>
+        /^https?:\/\/[^/]/i.test(v) ? undefined : `must be an http(s) URL; the API lives at ${DEFAULT_SAGE_ONE_ZA_BASE_URL}`,
+    }),
+    companies: field.integers({
+      doc: "company ids to load (the ID field of Company/Get)",
+      defaultDoc: "every company the user can see",
+      expected: "Sage company ids (integers)",
+      positive: true,
+    }),
+    resources: field.list({
+      doc: "resource names",
+      default: SAGE_ONE_ZA_RESOURCES,
+      defaultDoc: "all of them",
+      check: unknownResources,
+    }),
+    requestsPerSecond: field.number({
+      doc: "pacing per company (Sage advises at most one request a second)",
+      default: 1,
+      positive: true,
+    }),
+    requestsPerMinute: field.number({
+      doc: "hard cap per company and minute (at 100 Sage blocks the IP for an hour)",
+      default: 90,
+      positive: true,
+    }),
+    dailyBudget: field.integer({
+      doc: "requests per company and UTC day in this process (Sage's allowance)",
+      default: 5000,
+      positive: true,
+    }),
+    maxConcurrency: field.integer({
+      doc: "requests in flight at once per company; the rates above still apply",
+      default: 4,
+      positive: true,
+    }),
+    overlapSeconds: field.number({
+      doc: "re-read this much before the last run's start on incremental lists",
+      default: 600,
+      positive: true,
+      hidden: true,
+    }),
+  },
+});
+
 /** Everything the source can be told in code; each value overrides `[sources.sage_one_za_source]`. */
-export interface SageOneZaOptions {
-  /** Default `https://accounting.sageone.co.za/api/2.0.0`. */
-  baseUrl?: string;
-  apiKey?: string | Secret;
-  /** The Sage login (an email address). */
-  username?: string;
-  password?: string | Secret;
-  /** Company ids to load; default: every company `Company/Get` lists. */
-  companies?: Array<number | string>;
-  /** Resource names (or a comma-separated string); default: all of SAGE_ONE_ZA_RESOURCES. */
-  resources?: string[] | string;
-  /** Pacing per company (default 1: Sage advises at most one request a second). */
-  requestsPerSecond?: number;
-  /** Hard cap per company and minute (default 90: at 100 Sage blocks the IP for an hour). */
-  requestsPerMinute?: number;
-  /** Requests per company and UTC day in this process (default 5,000, Sage's daily allowance). */
-  dailyBudget?: number;
-  /** Requests in flight at once per company (default 4); the rates above still apply. */
-  maxConcurrency?: number;
-  /** Re-read this much before the last run's start on incremental lists (default 600 s). */
-  overlapSeconds?: number;
+export type SageOneZaOptions = OptionsOf<typeof SAGE_ONE_ZA_SPEC> & {
   /** Retry settings for 5xx and dropped connections (default: `[runtime]` config). 429 is never retried. */
   retry?: Partial<RetryPolicy>;
-}
+};
 
 /** Options and config resolved, checked and defaulted. */
 export interface SageOneZaSettings {
@@ -45,100 +96,22 @@ export interface SageOneZaSettings {
   retry: Partial<RetryPolicy> | undefined;
 }
 
-export const SAGE_ONE_ZA_SECTIONS = ["sources", "sage_one_za_source"] as const;
-export const DEFAULT_SAGE_ONE_ZA_BASE_URL = "https://accounting.sageone.co.za/api/2.0.0";
-const SECTION = `[${SAGE_ONE_ZA_SECTIONS.join(".")}]`;
-const env = (key: string) => envName([...SAGE_ONE_ZA_SECTIONS, key]);
-
-/**
- * dlt's lookup falls back to the bare key, but `USERNAME` is set for every Windows user and
- * `PASSWORD` / `API_KEY` are common variable names of other tools: a credential found only at
- * the top level is not taken for the Sage login.
- */
-function credential(config: ConfigResolver, key: "api_key" | "username" | "password"): string | undefined {
-  const found = config.find(SAGE_ONE_ZA_SECTIONS, key);
-  if (!found) return undefined;
-  const bare = config.findExact([], key);
-  if (bare && bare.where === found.where) return undefined;
-  return config.string(SAGE_ONE_ZA_SECTIONS, key);
-}
-
-function positive(value: number | undefined, key: string, fallback: number, integer = false): number {
-  if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
-    throw new ConfigError(`${SECTION} ${key} must be a positive ${integer ? "integer" : "number"}, got ${String(value)}`, {
-      hint: `fix ${key} in .dlt/config.toml or ${env(key)}`,
-    });
-  }
-  return value;
-}
-
-function companyIds(values: Array<number | string> | undefined): number[] | undefined {
-  if (values === undefined) return undefined;
-  const ids = values.map((v) => (typeof v === "number" ? v : Number(String(v).trim())));
-  const bad = values.filter((_, i) => !Number.isSafeInteger(ids[i]) || (ids[i] as number) <= 0);
-  if (bad.length > 0) {
-    throw new ConfigError(
-      `${SECTION} companies must be Sage company ids (integers), got ${bad.map((b) => JSON.stringify(b)).join(", ")}`,
-      {
-        hint: "the ids are the ID field of Company/Get; leave companies out to load every company the user can see",
-      },
-    );
-  }
-  return ids.length > 0 ? [...new Set(ids)] : undefined;
-}
-
-function resourceNames(value: string[] | string | undefined): string[] {
-  if (value === undefined) return [...SAGE_ONE_ZA_RESOURCES];
-  const names = (typeof value === "string" ? value.split(",") : value).map((n) => n.trim()).filter((n) => n.length > 0);
-  const unknown = names.filter((n) => !SAGE_ONE_ZA_RESOURCES.includes(n));
-  if (unknown.length > 0) {
-    throw new ConfigError(`${SECTION} resources: unknown resource ${unknown.join(", ")}`, {
-      hint: `choose from: ${SAGE_ONE_ZA_RESOURCES.join(", ")}`,
-    });
-  }
-  return names.length > 0 ? [...new Set(names)] : [...SAGE_ONE_ZA_RESOURCES];
-}
-
 /** Options first, then `[sources.sage_one_za_source]` (env, .dlt/secrets.toml, .dlt/config.toml...). */
-export function resolveSageOneZaSettings(
-  options: SageOneZaOptions = {},
-  config: ConfigResolver = ConfigResolver.fromCwd(),
-): SageOneZaSettings {
-  const s = SAGE_ONE_ZA_SECTIONS;
-  const apiKey = options.apiKey ?? credential(config, "api_key");
-  const username = options.username ?? credential(config, "username");
-  const rawPassword = options.password ?? credential(config, "password");
-  const missing = [
-    apiKey ? undefined : "api_key",
-    username ? undefined : "username",
-    rawPassword ? undefined : "password",
-  ].filter((k): k is string => k !== undefined);
-  if (missing.length > 0 || !apiKey || !username || !rawPassword) {
-    throw new ConfigError(`Sage One South Africa credentials missing: ${missing.join(", ")}`, {
-      hint:
-        `put them under ${SECTION} in .dlt/secrets.toml (api_key = "...", username = "...", password = "...") ` +
-        `or set ${missing.map(env).join(", ")}; the API key is the one Sage issued for your integration, the username and password are the Sage login`,
-    });
-  }
-  const baseUrl = (options.baseUrl ?? config.string(s, "base_url") ?? DEFAULT_SAGE_ONE_ZA_BASE_URL).replace(/\/+$/, "");
-  if (!/^https?:\/\/[^/]/i.test(baseUrl)) {
-    throw new ConfigError(`${SECTION} base_url must be an http(s) URL, got ${JSON.stringify(baseUrl)}`, {
-      hint: `the API lives at ${DEFAULT_SAGE_ONE_ZA_BASE_URL}`,
-    });
-  }
+export function resolveSageOneZaSettings(options: SageOneZaOptions, config: ConfigResolver): SageOneZaSettings {
+  const { retry, ...explicit } = options;
+  const v = config.resolve(SAGE_ONE_ZA_SPEC, explicit).values;
   return {
-    baseUrl,
-    apiKey: Secret.from(apiKey),
-    username,
-    password: Secret.from(rawPassword),
-    companies: companyIds(options.companies ?? config.list(s, "companies")),
-    resources: resourceNames(options.resources ?? config.list(s, "resources")),
-    requestsPerSecond: positive(options.requestsPerSecond ?? config.number(s, "requests_per_second"), "requests_per_second", 1),
-    requestsPerMinute: positive(options.requestsPerMinute ?? config.number(s, "requests_per_minute"), "requests_per_minute", 90),
-    dailyBudget: positive(options.dailyBudget ?? config.number(s, "daily_budget"), "daily_budget", 5000, true),
-    maxConcurrency: positive(options.maxConcurrency, "max_concurrency", 4, true),
-    overlapMs: (options.overlapSeconds === undefined ? 600 : positive(options.overlapSeconds, "overlap_seconds", 600)) * 1000,
-    retry: options.retry,
+    baseUrl: v.baseUrl.replace(/\/+$/, ""),
+    apiKey: v.apiKey,
+    username: v.username,
+    password: v.password,
+    companies: v.companies && v.companies.length > 0 ? v.companies : undefined,
+    resources: v.resources.length > 0 ? [...new Set(v.resources)] : [...SAGE_ONE_ZA_RESOURCES],
+    requestsPerSecond: v.requestsPerSecond,
+    requestsPerMinute: v.requestsPerMinute,
+    dailyBudget: v.dailyBudget,
+    maxConcurrency: v.maxConcurrency,
+    overlapMs: v.overlapSeconds * 1000,
+    retry,
   };
 }

@@ -1,5 +1,5 @@
-import { ConfigResolver } from "../config/index.js";
-import { type Resource, resource, type Source, SourceError, source } from "../extract/index.js";
+import { checkOptions, type ConfigResolver } from "../config/index.js";
+import { type Resource, resource, Source, SourceError, source } from "../extract/index.js";
 import { AuthenticationError, RateLimitError } from "../http/index.js";
 import { SageOneZaClient } from "./client.js";
 import { listCompanies } from "./company-list.js";
@@ -7,7 +7,7 @@ import { companyRows } from "./company-rows.js";
 import { mergeAsync } from "../util/merge-async.js";
 import { SA_RESOURCE_SPECS, type SaResourceSpec, saColumnHints } from "./resources.js";
 import { RunScopes } from "./run-scope.js";
-import { resolveSageOneZaSettings, type SageOneZaOptions, type SageOneZaSettings } from "./settings.js";
+import { resolveSageOneZaSettings, SAGE_ONE_ZA_SPEC, type SageOneZaOptions, type SageOneZaSettings } from "./settings.js";
 
 /** The schema (and source) name: tables land in `sage_one_za`'s dataset. */
 export const SAGE_ONE_ZA_SOURCE_NAME = "sage_one_za";
@@ -69,13 +69,19 @@ function saResource(spec: SaResourceSpec, client: SageOneZaClient, scopes: RunSc
  * the main lists of every company of the user (or of `companies`), each row keyed by
  * (company_id, id) and merged. Documents load incrementally on `Modified`; see
  * `SAGE_ONE_ZA_RESOURCES` for the lists and `SageOneZaOptions` for the settings, which default
- * to `[sources.sage_one_za_source]` in .dlt/ and `SOURCES__SAGE_ONE_ZA_SOURCE__*` env vars.
- * Throws ConfigError when credentials are missing.
+ * to `[sources.sage_one_za_source]` and `SOURCES__SAGE_ONE_ZA_SOURCE__*` env vars, read from
+ * `config`, or without it from the resolver of the pipeline that runs the source. Throws
+ * ConfigError when credentials are missing.
  *
  * Deletions are not detected: the SA API has no deleted_since and no tombstones, a deleted row
  * just stops being listed, so it stays in the destination (only a full diff of ids would show it).
  */
-export function sageOneZaSource(options: SageOneZaOptions = {}, config: ConfigResolver = ConfigResolver.fromCwd()): Source {
+export function sageOneZaSource(options: SageOneZaOptions = {}, config?: ConfigResolver): Source {
+  if (!config) {
+    const { retry: _retry, ...explicit } = options;
+    checkOptions(SAGE_ONE_ZA_SPEC, explicit);
+    return Source.fromConfig(SAGE_ONE_ZA_SOURCE_NAME, (c) => sageOneZaSource(options, c));
+  }
   const settings = resolveSageOneZaSettings(options, config);
   // Shared by every run of this source object: one paced HttpClient per company.
   const client = new SageOneZaClient(settings, config);

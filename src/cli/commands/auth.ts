@@ -1,12 +1,12 @@
 import type { Command } from "commander";
-import { ConfigResolver } from "../../config/resolver.js";
 import { RestClient } from "../../rest/index.js";
 import { createSageAuth } from "../../sage/auth.js";
 import { DEFAULT_AUTHORIZE_URL, DEFAULT_TOKEN_URL, login, openBrowser } from "../../sage/auth/login.js";
 import { TokenStore } from "../../sage/auth/token-store.js";
 import { listBusinesses } from "../../sage/businesses.js";
-import { SAGE_SECTION, resolveSageOptions } from "../../sage/options.js";
+import { SAGE_SPEC, resolveSageOptions } from "../../sage/options.js";
 import { ConfigError } from "../../util/errors.js";
+import { cliConfig } from "../config.js";
 
 interface LoginFlags {
   port: string;
@@ -43,10 +43,8 @@ export function registerAuth(program: Command): void {
     .option("--token-store <path>", "where to keep the tokens (default under ~/.sage-pipeline/tokens)")
     .option("--timeout <s>", "give up after this many seconds", "300")
     .action(async (f: LoginFlags) => {
-      const config = ConfigResolver.fromCwd();
-      const s = SAGE_SECTION;
-      const clientId = config.string(s, "client_id");
-      const clientSecret = config.secret(s, "client_secret");
+      const sage = cliConfig().resolve(SAGE_SPEC, { tokenStore: f.tokenStore, authorizeUrl: f.authorizeUrl });
+      const { clientId, clientSecret } = sage.values;
       if (!clientId || !clientSecret) {
         throw new ConfigError("auth login needs client_id and client_secret of your Sage app", {
           hint: "put them in .dlt/secrets.toml under [sources.sage_accounting_source], or set SOURCES__SAGE_ACCOUNTING_SOURCE__CLIENT_ID and ..._CLIENT_SECRET",
@@ -55,12 +53,12 @@ export function registerAuth(program: Command): void {
       const port = Number(f.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw new ConfigError(`--port must be a port number, got ${f.port}`);
-      const store = new TokenStore(f.tokenStore ?? config.string(s, "token_store"));
+      const store = new TokenStore(sage.values.tokenStore);
       const tokens = await login({
         clientId,
         clientSecret: clientSecret.reveal(),
-        authorizeUrl: f.authorizeUrl ?? config.string(s, "authorize_url") ?? DEFAULT_AUTHORIZE_URL,
-        tokenUrl: config.string(s, "token_url") ?? DEFAULT_TOKEN_URL,
+        authorizeUrl: sage.values.authorizeUrl ?? DEFAULT_AUTHORIZE_URL,
+        tokenUrl: sage.values.tokenUrl ?? DEFAULT_TOKEN_URL,
         port,
         ...(f.redirectUri ? { redirectUri: f.redirectUri } : {}),
         scope: f.scope,
@@ -85,12 +83,12 @@ export function registerAuth(program: Command): void {
     .option("--token-store <path>", "token store to read")
     .option("--json", "as JSON on stdout")
     .action(async (f: { tokenStore?: string; json?: boolean }) => {
-      const config = ConfigResolver.fromCwd();
+      const config = cliConfig();
       const o = resolveSageOptions(f.tokenStore ? { tokenStore: f.tokenStore } : {}, config);
       const store = new TokenStore(o.tokenStore);
       const stored = store.exists() ? store.read() : undefined;
       const client = new RestClient({ baseUrl: o.baseUrl, auth: createSageAuth(o), resolver: config });
-      const user = (await client.get("user")).json() as Record<string, unknown>;
+      const user = (await client.get("user")).json() as Record<string, string | undefined>;
       const { businesses } = await listBusinesses(client, o.businesses, new AbortController().signal);
       const status = {
         user: {
@@ -107,7 +105,7 @@ export function registerAuth(program: Command): void {
         return;
       }
       const lines = [
-        `Logged in as ${String(status.user.name)}${status.user.email ? ` <${String(status.user.email)}>` : ""}`,
+        `Logged in as ${status.user.name}${status.user.email ? ` <${status.user.email}>` : ""}`,
         `API: ${o.baseUrl}`,
         o.accessToken ? "Credentials: access_token from configuration" : `Token store: ${store.path}`,
         ...(stored?.refreshTokenExpiresAt

@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Argument, type Command, Option } from "commander";
-import { dataDir } from "../../config/providers.js";
+import { ConfigResolver } from "../../config/index.js";
+import { resolvePipelinesDir } from "../../pipeline/config.js";
 import { WorkingDir } from "../../pipeline/working-dir.js";
 import { ConfigError } from "../../util/errors.js";
 
@@ -9,7 +10,7 @@ const ACTIONS = ["info", "failed-jobs", "drop-pending-packages", "trace", "state
 type Action = (typeof ACTIONS)[number];
 
 function pipelinesDir(): string {
-  return join(dataDir(), "pipelines");
+  return resolvePipelinesDir(ConfigResolver.fromCwd());
 }
 
 function out(value: unknown): void {

@@ -1,10 +1,11 @@
 import type { Command } from "commander";
-import { ConfigResolver } from "../../config/resolver.js";
-import { parseList } from "../../config/resolver.js";
+import { type ConfigResolver, isSet, parseList } from "../../config/index.js";
+import { PIPELINE_SPEC } from "../../pipeline/config.js";
 import { RunIncompleteError } from "../../pipeline/incomplete.js";
 import type { LoadInfo } from "../../pipeline/load-info.js";
 import { Pipeline } from "../../pipeline/pipeline.js";
 import { ConfigError } from "../../util/errors.js";
+import { cliConfig } from "../config.js";
 import { RunProgress } from "../progress.js";
 import { loadSource } from "../source-loader.js";
 import { printRowCounts } from "../tables.js";
@@ -30,7 +31,7 @@ export function registerRun(program: Command): void {
     .option("--source <name>", "same as the positional argument (e.g. sage_one_za)")
     .option("--pipeline-name <name>", "pipeline name (working dir and state)")
     .option("--dataset-name <name>", "dataset (schema) to load into")
-    .option("--destination <name>", "duckdb | postgres | filesystem (default from [destination] config, else duckdb)")
+    .option("--destination <name>", "duckdb | postgres | filesystem (default: [pipeline] destination, else duckdb)")
     .option("--resources <list>", "comma-separated resource names to load")
     .option(
       "--full-refresh",
@@ -39,21 +40,27 @@ export function registerRun(program: Command): void {
     .option("--json", "print the load info as JSON on stdout")
     .option("--no-progress", "no progress display on stderr")
     .action(async (positional: string | undefined, flags: RunFlags) => {
-      const config = ConfigResolver.fromCwd();
+      const config = cliConfig();
       const sourceName = positional ?? flags.source ?? DEFAULT_SOURCE;
       if (positional && flags.source && positional !== flags.source) {
         throw new ConfigError(`two sources given: ${positional} and --source ${flags.source}`, { hint: "give one" });
       }
-      const resources = flags.resources
-        ? parseList(flags.resources, () => new ConfigError("--resources must be a comma-separated list"))
-        : undefined;
-      const src = await loadSource(sourceName, config, resources);
-      const pipelineName = flags.pipelineName ?? pipelineSetting(config, "pipeline_name") ?? defaultPipelineName(sourceName);
-      const datasetName =
-        flags.datasetName ?? pipelineSetting(config, "dataset_name") ?? defaultDatasetName(sourceName, pipelineName);
-      const destination = flags.destination ?? configuredDestination(config) ?? "duckdb";
+      const resources = resourcesFlag(flags.resources, sourceName, config);
+      // `[pipeline]` wins over the per-source defaults of `run`; flags win over both.
+      const configured = config.resolve(PIPELINE_SPEC);
+      const pipelineName =
+        flags.pipelineName ??
+        (isSet(configured.origin("pipelineName")) ? configured.values.pipelineName : defaultPipelineName(sourceName));
+      const datasetName = flags.datasetName ?? configured.values.datasetName ?? defaultDatasetName(sourceName, pipelineName);
+      const src = await loadSource(sourceName, config.withPipeline(pipelineName), resources);
       const progress = new RunProgress(flags.progress !== false);
-      const p = new Pipeline({ pipelineName, datasetName, destination, config, onProgress: progress.onEvent });
+      const p = new Pipeline({
+        pipelineName,
+        datasetName,
+        ...(flags.destination !== undefined ? { destination: flags.destination } : {}),
+        config,
+        onProgress: progress.onEvent,
+      });
       const print = (info: LoadInfo) => {
         if (flags.json) {
           process.stdout.write(`${JSON.stringify(info.toJSON(), null, 2)}\n`);
@@ -63,7 +70,7 @@ export function registerRun(program: Command): void {
         }
       };
       const info = await progress
-        .wrap(`${pipelineName} → ${destination}`, () => p.run(src, flags.fullRefresh ? { fullRefresh: true } : {}))
+        .wrap(`${pipelineName} → ${p.destinationName}`, () => p.run(src, flags.fullRefresh ? { fullRefresh: true } : {}))
         .catch((err: unknown) => {
           // What did load is still shown; the error (exit 1) lists what did not.
           if (err instanceof RunIncompleteError) print(err.loadInfo);
@@ -73,20 +80,16 @@ export function registerRun(program: Command): void {
     });
 }
 
-/** A `[pipeline]` setting (env `PIPELINE__<KEY>`), read at that exact path only. */
-function pipelineSetting(config: ConfigResolver, key: string): string | undefined {
-  const found = config.findExact(["pipeline"], key);
-  if (!found) return undefined;
-  if (typeof found.value !== "string") throw new ConfigError(`${found.where} must be a string`);
-  return found.value;
-}
-
-/** `[pipeline] destination = "postgres"` (env PIPELINE__DESTINATION) or `[destination] name = ...`. */
-function configuredDestination(config: ConfigResolver): string | undefined {
-  const found = config.findExact(["destination"], "name");
-  if (found && typeof found.value !== "string")
-    throw new ConfigError(`${found.where} must be a destination name such as "postgres"`);
-  return pipelineSetting(config, "destination") ?? (found?.value as string | undefined);
+/** `--resources a,b`; an empty value loads the defaults, with a warning rather than silently. */
+function resourcesFlag(value: string | undefined, sourceName: string, config: ConfigResolver): string[] | undefined {
+  if (value === undefined) return undefined;
+  const names = parseList(value, () => new ConfigError("--resources must be a comma-separated list"));
+  if (names.length > 0) return names;
+  config.warn(
+    `--resources ${JSON.stringify(value)} names no resource: loading the default resources of ${sourceName} ` +
+      "(leave the flag out for the defaults, or name some: --resources contacts,sales_invoices)",
+  );
+  return undefined;
 }
 
 function defaultPipelineName(source: string): string {

@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { dataDir } from "../../config/providers.js";
 import { ConfigResolver } from "../../config/resolver.js";
 import { startDashboard } from "../../dashboard/index.js";
+import { resolvePipelinesDir } from "../../pipeline/config.js";
 import { openBrowser } from "../../sage/auth/login.js";
 import { ConfigError } from "../../util/errors.js";
 
@@ -20,8 +21,9 @@ export function registerShow(program: Command): void {
       const port = Number(f.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw new ConfigError(`--port must be a port number, got ${f.port}`);
-      const pipelinesDir = join(dataDir(), f.demo ? "demo" : "pipelines");
-      const dash = await startDashboard({ pipelinesDir, config: ConfigResolver.fromCwd(), port });
+      const config = ConfigResolver.fromCwd();
+      const pipelinesDir = f.demo ? join(dataDir(), "demo") : resolvePipelinesDir(config);
+      const dash = await startDashboard({ pipelinesDir, config, port });
       const url = name ? `${dash.url}/?pipeline=${encodeURIComponent(name)}` : dash.url;
       process.stderr.write(`Dashboard on ${url} (Ctrl-C stops)\n`);
       if (f.browser) openBrowser(url);

@@ -118,7 +118,9 @@ export function createAuth(
   if (missing.length > 0) {
     const env = missing.map((k) => [...sections, snake(k)].join("__").toUpperCase()).join(", ");
     throw new ConfigError(`${where}: ${type} auth is missing ${missing.join(", ")}`, {
-      hint: `put it in the config, in .dlt/secrets.toml under [${sections.join(".")}] as ${missing.map(snake).join(", ")}, or set ${env}`,
+      hint: resolver
+        ? `put it in the config, in .dlt/secrets.toml under [${sections.join(".")}] as ${missing.map(snake).join(", ")}, or set ${env}`
+        : `pass it in code, or pass a resolver (ConfigResolver.fromCwd()) to read ${missing.map(snake).join(", ")} from .dlt/secrets.toml [${sections.join(".")}] or ${env}`,
     });
   }
   return reg.create(options);
