@@ -28,3 +28,11 @@ export {
 } from "./spec.js";
 export { ConfigValueError, checkOptions, fixAt, resolveSpec } from "./resolve-spec.js";
 export { describeOrigin, isSet, type Origin } from "./origin.js";
+export {
+  CONFIG_TABLES_END,
+  CONFIG_TABLES_START,
+  fileOf,
+  renderConfigTables,
+  renderTomlTemplate,
+  replaceConfigTables,
+} from "./templates.js";

@@ -62,13 +62,16 @@ export function expectedText(f: AnyField): string {
 export function typeText(f: AnyField): string {
   switch (f.kind) {
     case "choice":
-      return (f.choices ?? []).map((c) => `\`${c}\``).join(" \\| ");
+      return (f.choices ?? []).map((c) => `\`${c}\``).join(" | ");
     case "list":
       return f.items === "integer" ? "list of integers" : "list of strings";
     case "number":
     case "integer": {
-      const r = range(f, f.kind, "");
-      return r.trim();
+      if (f.min !== undefined && f.max !== undefined) return `${f.kind} ${f.min}–${f.max}`;
+      if (f.positive === true) return `${f.kind} > 0`;
+      if (f.min !== undefined) return `${f.kind} ≥ ${f.min}`;
+      if (f.max !== undefined) return `${f.kind} ≤ ${f.max}`;
+      return f.kind;
     }
     case "credentials":
       return f.parse ? "string or table" : "table";
@@ -81,5 +84,5 @@ export function typeText(f: AnyField): string {
 export function defaultText(f: AnyField): string {
   if (f.defaultDoc !== undefined) return f.defaultDoc;
   if (f.default === undefined) return "";
-  return tomlLiteral(f.default);
+  return `\`${tomlLiteral(f.default)}\``;
 }

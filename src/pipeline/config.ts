@@ -69,6 +69,7 @@ export const NORMALIZE_SPEC = configSpec({
     workers: field.integer({
       doc: "worker threads for big packages (packages under 8 MB stay in one thread)",
       defaultDoc: "the cores, up to 4",
+      example: 2,
       positive: true,
       lookup: "exact",
     }),

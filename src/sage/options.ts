@@ -18,7 +18,7 @@ export const SAGE_SPEC = configSpec({
   section: SAGE_SECTION,
   fields: {
     baseUrl: field.string({ doc: "API base", default: DEFAULT_BASE_URL, check: httpUrl }),
-    clientId: field.string({ doc: "your app's client id (from the Sage developer portal)", file: "secrets", example: "" }),
+    clientId: field.string({ doc: "your app's client id (from the Sage developer portal)", file: "secrets" }),
     clientSecret: field.secret({ doc: "your app's client secret" }),
     refreshToken: field.secret({
       doc: "seed refresh token, if you do not use `auth login` (rotations go to the token store)",
@@ -60,7 +60,12 @@ export const SAGE_SPEC = configSpec({
       default: DEFAULT_MAX_CONCURRENCY,
       positive: true,
     }),
-    requestsPerSecond: field.number({ doc: "pace requests to at most this rate", defaultDoc: "no limit", positive: true }),
+    requestsPerSecond: field.number({
+      doc: "pace requests to at most this rate (Sage allows 15 a second per app on average)",
+      defaultDoc: "no limit",
+      example: 10,
+      positive: true,
+    }),
     overlapSeconds: field.number({
       doc: "incremental windows start this many seconds before the previous run started",
       default: 120,

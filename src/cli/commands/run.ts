@@ -86,8 +86,8 @@ function resourcesFlag(value: string | undefined, sourceName: string, config: Co
   const names = parseList(value, () => new ConfigError("--resources must be a comma-separated list"));
   if (names.length > 0) return names;
   config.warn(
-    `--resources ${JSON.stringify(value)} names no resource: loading the default resources of ${sourceName} ` +
-      "(leave the flag out for the defaults, or name some: --resources contacts,sales_invoices)",
+    `--resources ${JSON.stringify(value)} names no resource: ignored, ${sourceName} loads its configured or default resources ` +
+      "(leave the flag out to say so, or name some: --resources contacts,sales_invoices)",
   );
   return undefined;
 }
