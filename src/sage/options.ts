@@ -9,6 +9,12 @@ export const DEFAULT_BASE_URL = "https://api.accounting.sage.com/v3.1";
 /** Sage's page-size ceiling, from the catalog (the smallest `itemsPerPageMax` of its paged lists). */
 export const ITEMS_PER_PAGE_MAX = Math.min(...catalog.flatMap((e) => (e.paging ? [e.paging.itemsPerPageMax] : [])));
 
+/**
+ * Credentials and URLs are never taken from a bare top-level key (dlt's last fallback): tools
+ * set `BASE_URL`, `CLIENT_ID` or `ACCESS_TOKEN` for their own purposes (Vite sets BASE_URL=/).
+ */
+const section = "section" as const;
+
 const httpUrl = (v: string) => (/^https?:\/\/[^/\s]+/i.test(v) ? undefined : "must be an http(s) URL");
 const isoDate = (v: string) => (Number.isNaN(Date.parse(v)) ? "must be an ISO date or date-time" : undefined);
 
@@ -17,20 +23,32 @@ export const SAGE_SPEC = configSpec({
   title: "Sage Accounting source",
   section: SAGE_SECTION,
   fields: {
-    baseUrl: field.string({ doc: "API base", default: DEFAULT_BASE_URL, check: httpUrl }),
-    clientId: field.string({ doc: "your app's client id (from the Sage developer portal)", file: "secrets" }),
-    clientSecret: field.secret({ doc: "your app's client secret" }),
+    baseUrl: field.string({ doc: "API base", default: DEFAULT_BASE_URL, check: httpUrl, lookup: section }),
+    clientId: field.string({ doc: "your app's client id (from the Sage developer portal)", file: "secrets", lookup: section }),
+    clientSecret: field.secret({ doc: "your app's client secret", lookup: section }),
     refreshToken: field.secret({
       doc: "seed refresh token, if you do not use `auth login` (rotations go to the token store)",
       hidden: true,
+      lookup: section,
     }),
-    accessToken: field.secret({ doc: "a token to use as is (Sage's last 5 minutes), instead of OAuth", hidden: true }),
-    tokenUrl: field.string({ doc: "OAuth token endpoint", defaultDoc: "Sage's", check: httpUrl, hidden: true }),
-    authorizeUrl: field.string({ doc: "OAuth login page (`auth login`)", defaultDoc: "Sage's", check: httpUrl, hidden: true }),
+    accessToken: field.secret({
+      doc: "a token to use as is (Sage's last 5 minutes), instead of OAuth",
+      hidden: true,
+      lookup: section,
+    }),
+    tokenUrl: field.string({ doc: "OAuth token endpoint", defaultDoc: "Sage's", check: httpUrl, hidden: true, lookup: section }),
+    authorizeUrl: field.string({
+      doc: "OAuth login page (`auth login`)",
+      defaultDoc: "Sage's",
+      check: httpUrl,
+      hidden: true,
+      lookup: section,
+    }),
     tokenStore: field.string({
       doc: "the file `auth login` writes the tokens to (mode 0600)",
       defaultDoc: "`~/.sage-pipeline/tokens/sage_accounting.json`",
       hidden: true,
+      lookup: section,
     }),
     businesses: field.list({
       doc: "business ids to load",

@@ -15,8 +15,8 @@ const unknownResources = (names: readonly string[]) => {
 /**
  * `[sources.sage_one_za_source]` (env `SOURCES__SAGE_ONE_ZA_SOURCE__<KEY>`). dlt's lookup falls
  * back to the bare key, but `USERNAME` is set for every Windows user and `PASSWORD` / `API_KEY`
- * are common variable names of other tools: the credentials are never taken from the top level
- * (`lookup: "section"`).
+ * are common variable names of other tools: the credentials (and `base_url`: Vite sets
+ * `BASE_URL`) are never taken from the top level (`lookup: "section"`).
  */
 export const SAGE_ONE_ZA_SPEC = configSpec({
   title: "Sage One South Africa source",
@@ -30,6 +30,7 @@ export const SAGE_ONE_ZA_SPEC = configSpec({
     baseUrl: field.string({
       doc: "API base",
       default: DEFAULT_SAGE_ONE_ZA_BASE_URL,
+      lookup: "section",
       check: (v) =>
         /^https?:\/\/[^/]/i.test(v) ? undefined : `must be an http(s) URL; the API lives at ${DEFAULT_SAGE_ONE_ZA_BASE_URL}`,
     }),
