@@ -36,12 +36,19 @@ async function sandboxProcess(): Promise<{ url: string; child: ChildProcess }> {
   return { url, child };
 }
 
-async function admin(url: string, path: string, body?: unknown): Promise<any> {
+/** The sandbox admin answers this bench reads (see src/sandbox/SANDBOX.md). */
+interface AdminAnswer {
+  access_token: string;
+  totalRequests: number;
+  businesses: Array<{ id: string }>;
+}
+
+async function admin(url: string, path: string, body?: unknown): Promise<AdminAnswer> {
   const res = await fetch(
     `${url}/__sandbox/${path}`,
     body === undefined ? {} : { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } },
   );
-  return res.json();
+  return (await res.json()) as AdminAnswer;
 }
 
 export default async function run(): Promise<BenchResult> {
@@ -94,7 +101,7 @@ export default async function run(): Promise<BenchResult> {
       );
 
       // 1% of the invoices changed: an incremental run.
-      const business = info.businesses[0].id as string;
+      const business = info.businesses[0]!.id;
       await admin(url, "mutate", { business, resource: "sales_invoices", updates: Math.max(1, Math.round(invoices / 100)) });
       await admin(url, "stats/reset", {});
       const incremental = await time(() => p.run(source()));

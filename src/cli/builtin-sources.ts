@@ -7,9 +7,9 @@ export function registerBuiltinSources(): void {
   registerCliSource(
     "sage_accounting",
     "Sage Business Cloud Accounting v3.1 ([sources.sage_accounting_source])",
-    async (config, resources) => sageAccountingSource(resources ? { resources } : undefined, config),
+    (config, resources) => Promise.resolve(sageAccountingSource(resources ? { resources } : undefined, config)),
   );
-  registerCliSource("sage_one_za", "Sage One South Africa API 2.0.0 ([sources.sage_one_za_source])", async (config, resources) =>
-    sageOneZaSource(resources ? { resources } : undefined, config),
+  registerCliSource("sage_one_za", "Sage One South Africa API 2.0.0 ([sources.sage_one_za_source])", (config, resources) =>
+    Promise.resolve(sageOneZaSource(resources ? { resources } : undefined, config)),
   );
 }

@@ -70,15 +70,14 @@ function isResolve(v: ParamValue | undefined): v is ResolveParamConfig {
  * `{resources.<resource>.<field>}`, and `{id}` with a static param is filled and the param dropped.
  */
 function bindPathParams(endpoint: Endpoint & { path: string }): string[] {
-  const params = { ...endpoint.params };
+  const params: NonNullable<Endpoint["params"]> = {};
   const unbound: string[] = [];
   let path = endpoint.path;
-  for (const [name, value] of Object.entries(params)) {
+  for (const [name, value] of Object.entries(endpoint.params ?? {})) {
     const token = `{${name}}`;
     if (isResolve(value)) {
       if (!path.includes(token)) unbound.push(name);
       path = path.split(token).join(`{resources.${value.resource}.${value.field}}`);
-      delete params[name];
     } else if (
       path.includes(token) &&
       value !== null &&
@@ -87,7 +86,8 @@ function bindPathParams(endpoint: Endpoint & { path: string }): string[] {
       typeof value !== "object"
     ) {
       path = path.split(token).join(String(value).replace(/[{}]/g, (c) => c + c));
-      delete params[name];
+    } else {
+      params[name] = value;
     }
   }
   endpoint.path = path;

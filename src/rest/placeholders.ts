@@ -105,8 +105,11 @@ export type Lookup = (ref: PlaceholderRef) => unknown;
 export function toText(v: unknown): string {
   if (v === null || v === undefined) return "";
   if (v instanceof Date) return v.toISOString();
-  if (typeof v === "object") return JSON.stringify(v);
-  return String(v);
+  if (typeof v === "string") return v;
+  if (typeof v === "number" || typeof v === "boolean" || typeof v === "bigint") return v.toString();
+  // Functions and symbols have no JSON text (JSON.stringify would give undefined).
+  if (typeof v === "function" || typeof v === "symbol") return "";
+  return JSON.stringify(v);
 }
 
 /** Fill a string; `encode` URL-encodes each inserted value (for paths). Literal `{name}` stays. */

@@ -66,7 +66,7 @@ function renderParam(v: ParamValue, lookup: Lookup): QueryValue {
     }
     return renderString(v, lookup);
   }
-  if (Array.isArray(v)) return v.map((x) => (typeof x === "string" ? renderString(x, lookup) : x));
+  if (Array.isArray(v)) return (v as unknown[]).map((x) => (typeof x === "string" ? renderString(x, lookup) : x)) as QueryValue;
   return v as QueryValue;
 }
 

@@ -105,8 +105,8 @@ function hintsOf(c: MergedResource["config"], inc: Incremental | undefined): Res
     parallelized: c.parallelized,
     incremental: inc,
   };
-  for (const k of Object.keys(hints) as (keyof ResourceHints)[]) if (hints[k] === undefined) delete hints[k];
-  return hints;
+  // Only the hints that are set: an explicit `undefined` would override a source default when merged.
+  return Object.fromEntries(Object.entries(hints).filter(([, v]) => v !== undefined));
 }
 
 function buildResource(entry: MergedResource, parent: Resource | undefined, shared: Shared): Resource {

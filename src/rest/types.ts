@@ -161,6 +161,8 @@ export type AuthConfig = AuthConfigMap[AuthType] | { token: SecretValue } | Auth
 
 export type ResponseCallback = (
   response: HttpResponse,
+  // A callback may only look at the response (dlt's hooks return nothing): `void` is the honest type.
+  // eslint-disable-next-line @typescript-eslint/no-invalid-void-type
 ) => HttpResponse | void | "ignore" | Promise<HttpResponse | void | "ignore">;
 /** `{ statusCode: 404, action: "ignore" }`, a content match, or a callback run on every response. */
 export type ResponseAction =

@@ -40,7 +40,7 @@ export function shapeRow(record: Record<string, unknown>, company: number, spec:
   const out = withCompany(record, company);
   for (const [key, value] of Object.entries(out)) {
     if (Array.isArray(value)) {
-      out[key] = value.map((el) => (isPlainObject(el) ? withCompany(el, company) : el));
+      out[key] = (value as unknown[]).map((el) => (isPlainObject(el) ? withCompany(el, company) : el));
     } else if (typeof value === "string" && dates.has(squash(key))) {
       const m = MIDNIGHT.exec(value);
       if (m) out[key] = m[1];

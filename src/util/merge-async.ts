@@ -34,7 +34,7 @@ export async function* mergeAsync<T>(sources: Array<AsyncIterable<T>>, controlle
     if (pending.size > 0) {
       controller?.abort(new Error(failed ? "a sibling failed" : "stopped early"));
       await Promise.allSettled(pending.values());
-      await Promise.allSettled(iterators.map((it) => it.return?.()));
+      await Promise.allSettled(iterators.flatMap((it) => (it.return ? [it.return()] : [])));
     }
   }
 }

@@ -99,7 +99,7 @@ describe("paginators", () => {
       },
     );
     expect(ids(items)).toEqual(range(25));
-    expect(requests.map((r) => JSON.parse(r.body))).toEqual([
+    expect(requests.map((r) => JSON.parse(r.body) as unknown)).toEqual([
       { query: "status:open" },
       { query: "status:open", cursor: "p1" },
       { query: "status:open", cursor: "p2" },
@@ -286,7 +286,7 @@ describe("custom paginators and auths (dlt's register_paginator / register_auth)
 
   it("uses registered types in configs, with their option keys validated", async () => {
     registerPaginator("after_id", {
-      create: (o) => new AfterIdPaginator(String(o.afterParam ?? "after")),
+      create: (o) => new AfterIdPaginator(typeof o.afterParam === "string" ? o.afterParam : "after"),
       keys: { afterParam: "string" },
     });
     registerAuth("x_token", {

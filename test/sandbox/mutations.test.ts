@@ -38,7 +38,7 @@ describe("sandbox mutations", () => {
   it("keeps amounts consistent when an open invoice changes, and re-stamps its postings", () => {
     const open = sb.store.records(0, "sales_invoices").filter((i) => (i.status as Rec).id === "UNPAID");
     expect(open.length).toBeGreaterThan(5);
-    let change;
+    let change: ReturnType<typeof sb.mutate> | undefined;
     let target: Rec | undefined;
     for (let i = 0; i < 20 && !target; i++) {
       change = sb.mutate({ resource: "sales_invoices", updates: 1 });

@@ -20,8 +20,12 @@ describe("mergeAsync", () => {
   it("rethrows the first failure after aborting the others", async () => {
     const controller = new AbortController();
     const run = async () => {
-      for await (const _ of mergeAsync([pages("slow", 100, 20, controller.signal), pages("bad", 5, 5, undefined, 1)], controller))
-        _;
+      for await (const _ of mergeAsync(
+        [pages("slow", 100, 20, controller.signal), pages("bad", 5, 5, undefined, 1)],
+        controller,
+      )) {
+        // drain
+      }
     };
     await expect(run()).rejects.toThrow("bad failed");
     expect(controller.signal.aborted).toBe(true);

@@ -123,12 +123,14 @@ export class RangePaginator implements Paginator {
     const max = this.s.maximumValue;
     const { step } = this.s;
     const start = this.current;
-    const self = this;
+    const apply = (out: PageRequest, v: number) => {
+      this.apply(out, v);
+    };
     return {
       *[Symbol.iterator]() {
         for (let v = start; v < end && (max === undefined || v < max); v += step) {
           const out = cloneRequest(request);
-          self.apply(out, v);
+          apply(out, v);
           yield out;
         }
       },

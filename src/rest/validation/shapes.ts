@@ -179,7 +179,7 @@ export const endpointCheck: Check = (v, p, out) => {
     params: recordOf(paramCheck),
     json: any,
     data: (d, dp, dout) => {
-      typeof d === "string" ? undefined : recordOf(any)(d, dp, dout);
+      if (typeof d !== "string") recordOf(any)(d, dp, dout);
     },
     paginator: paginatorCheck,
     dataSelector: jsonPath,
@@ -193,7 +193,7 @@ export const endpointCheck: Check = (v, p, out) => {
 const RESOURCE_BASE: Record<string, Check> = {
   endpoint: endpointCheck,
   tableName: (v, p, out) => {
-    typeof v === "function" ? undefined : str(v, p, out);
+    if (typeof v !== "function") str(v, p, out);
   },
   primaryKey: strOrStrings,
   mergeKey: strOrStrings,
