@@ -19,6 +19,11 @@ export interface MutateRequest {
   updates?: number;
   creates?: number;
   deletes?: number;
+  /**
+   * Hard-delete this many rows (any live row) of an endpoint without `deleted_since` and without
+   * a `deleted` flag: they vanish from lists and `GET /{id}` answers 404. Refused elsewhere.
+   */
+  hardDeletes?: number;
 }
 
 export interface SandboxInfo {
@@ -88,7 +93,11 @@ export class Sandbox {
     const business = this.state.business(request.business);
     if (!business) throw new MutationError(`unknown sandbox business ${String(request.business)}`);
     const resource = getEndpoint(request.resource ?? "sales_invoices").name;
-    const none = request.updates === undefined && request.creates === undefined && request.deletes === undefined;
+    const none =
+      request.updates === undefined &&
+      request.creates === undefined &&
+      request.deletes === undefined &&
+      request.hardDeletes === undefined;
     const now = this.state.clock.advance(3600 + this.state.mutationRng.int(0, 59));
     return mutateWorld(
       this.state.world(business),
@@ -97,6 +106,7 @@ export class Sandbox {
         updates: none ? 1 : Math.max(0, request.updates ?? 0),
         creates: Math.max(0, request.creates ?? 0),
         deletes: Math.max(0, request.deletes ?? 0),
+        hardDeletes: Math.max(0, request.hardDeletes ?? 0),
       },
       this.state.mutationRng,
       now,

@@ -5,7 +5,7 @@ import { Changes, type MutationResult } from "./changes.js";
 import { CODE_LISTS } from "./code-lists.js";
 import { RecordFactory } from "./generic-records.js";
 import { entriesOf } from "./ledger.js";
-import { ACCOUNTING_OPS, pickRow, type Ops } from "./mutate-accounting.js";
+import { ACCOUNTING_OPS, pickRow, type Op, type Ops } from "./mutate-accounting.js";
 import { MASTER_OPS } from "./mutate-master.js";
 import type { Row } from "./table.js";
 import type { TransactionData } from "./types.js";
@@ -17,6 +17,8 @@ export interface MutationCounts {
   updates: number;
   creates: number;
   deletes: number;
+  /** Rows to hard-delete on an endpoint without `deleted_since`: any live row, referenced or not. */
+  hardDeletes?: number;
 }
 
 /** Transactions and ledger entries come from their sources; here they can only be touched or flagged. */
@@ -96,12 +98,42 @@ const OPS: Readonly<Record<string, Ops>> = {
   ledger_entries: ledgerEntryOps,
 };
 
+/**
+ * The hard-delete knob: where Sage has no `deleted_since` and no `deleted` flag (tax_rates,
+ * ledger_accounts, most of the long tail), a deleted row just stops being listed, and only a
+ * client that compares the list of ids notices. Unlike `deletes`, which keeps the world
+ * consistent (only user-created, unreferenced rows go), this removes any live row: references
+ * to it stay, as stale ones do in a client's copy.
+ */
+const hardRemove =
+  (resource: string): Op =>
+  (w, rng, ch, used) => {
+    const row = pickRow(rng, w.table(resource).rows, used);
+    if (!row) return false;
+    ch.deleted(resource, row, true);
+    return true;
+  };
+
+function checkHardDeletable(resource: string): void {
+  const endpoint = getEndpoint(resource);
+  if (endpoint.filters.deletedSince)
+    throw new MutationError(
+      `${resource} has deleted_since: Sage keeps its deleted rows with deleted_at; use "deletes" instead of "hardDeletes".`,
+    );
+  if (endpoint.rows.deletedFlag)
+    throw new MutationError(
+      `${resource} flags deleted rows (deleted: true) instead of removing them; use "deletes" instead of "hardDeletes".`,
+    );
+  if (!endpoint.rows.id) throw new MutationError(`${resource} has no ids, so a hard delete could not be told apart.`);
+}
+
 /** Apply `counts` changes to `resource` at sandbox time `now`. Deterministic for a given rng. */
 export function mutateWorld(w: World, resource: string, counts: MutationCounts, rng: Rng, now: number): MutationResult {
   const endpoint = getEndpoint(resource);
   if (endpoint.kind === "singleton")
     throw new MutationError(`${resource} is a settings singleton; the sandbox does not mutate it.`);
   if (CODE_LISTS[resource]) throw new MutationError(`${resource} is an enumeration of codes; the sandbox does not mutate it.`);
+  if ((counts.hardDeletes ?? 0) > 0) checkHardDeletable(resource);
   const ops = OPS[resource] ?? genericOps(resource);
   w.table(resource);
   w.version++;
@@ -113,6 +145,7 @@ export function mutateWorld(w: World, resource: string, counts: MutationCounts, 
   run(ops.update, counts.updates);
   run(ops.create, counts.creates);
   run(ops.remove, counts.deletes);
+  run(hardRemove(resource), counts.hardDeletes ?? 0);
   return ch.result(resource);
 }
 
