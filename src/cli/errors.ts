@@ -1,12 +1,16 @@
 import { CommanderError } from "commander";
-import { ConfigError, PipelineError, PipelineStepFailed, errorMessage } from "../util/errors.js";
+import { InterruptedError, PipelineError, errorMessage, findCause, kindOf } from "../util/errors.js";
 
-/** Exit codes: 0 ok, 1 a run failed, 2 bad usage or configuration. */
+/**
+ * Exit codes, by the error's type (never its message): 0 ok; 1 the run failed, nothing is lost,
+ * run again (a transient error, or one nothing classifies); 2 the user must change something
+ * (a terminal error: configuration, credentials, usage); 130 / 143 stopped by SIGINT / SIGTERM.
+ */
 export function exitCodeFor(err: unknown): number {
   if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-  if (err instanceof ConfigError) return 2;
-  if (err instanceof PipelineStepFailed && err.cause instanceof ConfigError) return 2;
-  return 1;
+  const interrupted = findCause(err, InterruptedError);
+  if (interrupted) return interrupted.exitCode;
+  return kindOf(err) === "terminal" ? 2 : 1;
 }
 
 /** One or two lines for humans; the stack only with --verbose. */

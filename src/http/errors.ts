@@ -1,4 +1,4 @@
-import { PipelineError } from "../util/errors.js";
+import { type ErrorKind, PipelineError, type PipelineErrorOptions } from "../util/errors.js";
 import { redactUrl, scrub } from "../util/redact.js";
 import { redactBody, scrubValues } from "./redact-body.js";
 
@@ -33,8 +33,18 @@ export function bodyExcerpt(
 }
 
 /**
+ * What a status means for running again: 408, 429 and 5xx are the server's state of the moment
+ * (transient); every other 4xx says the request, the credentials or the configuration are wrong
+ * (terminal). 1xx-3xx never become errors on their own; call them transient.
+ */
+export function kindOfStatus(status: number): ErrorKind {
+  return status >= 400 && status < 500 && status !== 408 && status !== 429 ? "terminal" : "transient";
+}
+
+/**
  * The base of the taxonomy. Callers branch with `instanceof`; the message already says what
- * was requested, what came back and (in `hint`) what to do.
+ * was requested, what came back and (in `hint`) what to do. Its kind comes from the status when
+ * there is one (see kindOfStatus), else from the class or the cause (a network error's code).
  */
 export class HttpError extends PipelineError {
   readonly method: string;
@@ -43,10 +53,12 @@ export class HttpError extends PipelineError {
   readonly bodyExcerpt: string | undefined;
   readonly attempts: number | undefined;
 
-  constructor(details: HttpErrorDetails, message: string, options?: { hint?: string; cause?: unknown }) {
+  constructor(details: HttpErrorDetails, message: string, options?: PipelineErrorOptions) {
     const where = details.label ? `${details.label}: ` : "";
     const body = details.bodyExcerpt ? `\n  response body: ${details.bodyExcerpt}` : "";
-    super(`${where}${details.method} ${details.url} ${message}${body}`, options);
+    const kind =
+      options?.kind ?? (details.status !== undefined && details.status >= 400 ? kindOfStatus(details.status) : undefined);
+    super(`${where}${details.method} ${details.url} ${message}${body}`, { ...options, ...(kind ? { kind } : {}) });
     this.method = details.method;
     this.url = scrub(details.url);
     this.status = details.status;
@@ -64,19 +76,31 @@ export class NotFoundError extends HttpError {}
 /** 429: throttled; `retryAfterMs` is what the API asked for, when it said. */
 export class RateLimitError extends HttpError {
   readonly retryAfterMs: number | undefined;
-  constructor(details: HttpErrorDetails, message: string, options?: { hint?: string; cause?: unknown; retryAfterMs?: number }) {
+  constructor(details: HttpErrorDetails, message: string, options?: PipelineErrorOptions & { retryAfterMs?: number }) {
     super(details, message, options);
     this.retryAfterMs = options?.retryAfterMs;
   }
 }
 /** 5xx: the server failed, still after retries. */
 export class ServerError extends HttpError {}
-/** No usable response: refused, reset, timed out or cut off mid-body. */
+/**
+ * No usable response: refused, reset, timed out or cut off mid-body. Its kind is its cause's
+ * code: a name that does not resolve or a certificate that does not fit is terminal, the rest
+ * transient.
+ */
 export class ConnectionError extends HttpError {}
-/** A response arrived but its body is not the JSON it should be. */
-export class ResponseFormatError extends HttpError {}
-/** The limiter's daily budget for a host is spent; nothing was sent. */
-export class BudgetExceededError extends HttpError {}
+/**
+ * A response arrived but its body is not the JSON it should be (an HTML error page with a 200,
+ * a body cut short): a proxy or a server in trouble, so transient and retried (an error status,
+ * when there is one, still decides the kind).
+ */
+export class ResponseFormatError extends HttpError {
+  static override readonly declaredKind: ErrorKind = "transient";
+}
+/** The limiter's daily budget for a host is spent; nothing was sent. Transient: tomorrow it works. */
+export class BudgetExceededError extends HttpError {
+  static override readonly declaredKind: ErrorKind = "transient";
+}
 
 function statusLine(status: number, statusText?: string): string {
   return statusText ? `${status} ${statusText}` : String(status);

@@ -15,7 +15,7 @@ export const ITEMS_PER_PAGE_MAX = Math.min(...catalog.flatMap((e) => (e.paging ?
  */
 const section = "section" as const;
 
-const httpUrl = (v: string) => (/^https?:\/\/[^/\s]+/i.test(v) ? undefined : "must be an http(s) URL");
+const httpUrl = (v: string) => (/^https?:\/\/[^/\s]+/i.test(v) && URL.canParse(v) ? undefined : "must be an http(s) URL");
 const isoDate = (v: string) => (Number.isNaN(Date.parse(v)) ? "must be an ISO date or date-time" : undefined);
 
 /** `[sources.sage_accounting_source]` (env `SOURCES__SAGE_ACCOUNTING_SOURCE__<KEY>`); options in code win. */

@@ -122,7 +122,8 @@ describe("Sage OAuth end to end", () => {
       ...env2,
       SOURCES__SAGE_ACCOUNTING_SOURCE__TOKEN_STORE: join(cwd2, "other.json"),
     });
-    expect(r.status).toBe(1);
+    // Exit 2: running again cannot help, the user must log in (issue 8: credentials are exit 2).
+    expect(r.status).toBe(2);
     expect(r.stderr, r.stderr).toContain("invalid_grant");
     expect(r.stderr).toContain("sage-pipeline auth login");
     expect(r.stderr).not.toContain(tokens.refresh_token);

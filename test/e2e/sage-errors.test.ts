@@ -50,12 +50,12 @@ describe("Sage errors: 403 per area, 404 per country/plan, 401 no subscription",
     expect(await count("bank_accounts", noBank!.id)).toBe(0);
   });
 
-  it("a rejected access token fails the run with the instruction to log in", async () => {
+  it("a rejected access token fails the run with the instruction to log in (exit 2: the user must act)", async () => {
     const r = await runCli(["run", "--no-progress"], cwd, {
       ...env,
       SOURCES__SAGE_ACCOUNTING_SOURCE__ACCESS_TOKEN: "not-a-valid-token",
     });
-    expect(r.status, r.stderr).toBe(1);
+    expect(r.status, r.stderr).toBe(2);
     expect(r.stderr, r.stderr).toContain("the Sage access token was rejected: run `sage-pipeline auth login`");
     expect(r.stderr).not.toContain("not-a-valid-token");
   });

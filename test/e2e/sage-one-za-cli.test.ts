@@ -113,11 +113,11 @@ describe("sage-pipeline run --source sage_one_za (e2e)", () => {
     expect(String(updated!.reference)).toContain("(edited 1)");
   });
 
-  it("bad credentials: exit code 1 and a message naming the settings, without the password", async () => {
+  it("bad credentials: exit code 2 (the user must fix them) and a message naming the settings, without the password", async () => {
     const r = await cli(["run", "--source", "sage_one_za", "--no-progress"], {
       SOURCES__SAGE_ONE_ZA_SOURCE__PASSWORD: "wrong-password-e2e",
     });
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toContain("Sage One refused the credentials");
     expect(r.stderr).toContain("SOURCES__SAGE_ONE_ZA_SOURCE__PASSWORD");
     expect(r.stderr + r.stdout).not.toContain("wrong-password-e2e");

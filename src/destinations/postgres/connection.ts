@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Client, ClientConfig } from "pg";
-import { ConfigError } from "../../util/errors.js";
+import { PipelineError } from "../../util/errors.js";
 import type { ResultRow } from "../destination.js";
 import type { CopyChunk } from "./copy-text.js";
 import { CANONICAL_PARSERS, sessionSetupSql } from "./pg-values.js";
@@ -54,7 +54,10 @@ export class PgConnection implements PgSession {
     } catch (err) {
       await client.end().catch(() => undefined);
       const detail = err instanceof Error ? err.message : String(err);
-      throw new ConfigError(`could not connect to Postgres at ${display}: ${detail}`, {
+      // The driver's code decides exit 1 or 2 (util/error-kind.ts): a server that is down is
+      // worth running again, a wrong password or an unknown host is not.
+      throw new PipelineError(`could not connect to Postgres at ${display}: ${detail}`, {
+        cause: err,
         hint: "check that the server runs and the credentials are right (DESTINATION__POSTGRES__CREDENTIALS or [destination.postgres.credentials] in .dlt/secrets.toml)",
       });
     }
