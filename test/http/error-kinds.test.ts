@@ -79,7 +79,11 @@ async function closedPort(): Promise<number> {
   const s = createServer();
   await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
   const { port } = s.address() as { port: number };
-  await new Promise<void>((r) => s.close(() => { r(); }));
+  await new Promise<void>((r) =>
+    s.close(() => {
+      r();
+    }),
+  );
   return port;
 }
 
