@@ -1,4 +1,5 @@
 import { ConfigResolver, type ConfigSpec } from "../config/index.js";
+import { QUERY_SPEC } from "../destinations/query-session.js";
 import { RUNTIME_SPEC } from "../http/index.js";
 import { NORMALIZE_SPEC, PIPELINE_SPEC } from "../pipeline/config.js";
 import { SAGE_SPEC } from "../sage/options.js";
@@ -10,7 +11,7 @@ import { type LogLevel, setLogLevel } from "../util/logger.js";
  * A component that declares keys adds its spec here once; the templates, the README tables, the
  * drift test and the up-front unknown-key warnings follow.
  */
-export const CONFIG_SPECS: readonly ConfigSpec[] = [PIPELINE_SPEC, SAGE_SPEC, SAGE_ONE_ZA_SPEC, RUNTIME_SPEC, NORMALIZE_SPEC];
+export const CONFIG_SPECS: readonly ConfigSpec[] = [PIPELINE_SPEC, SAGE_SPEC, SAGE_ONE_ZA_SPEC, RUNTIME_SPEC, NORMALIZE_SPEC, QUERY_SPEC];
 
 const LEVELS: Record<string, LogLevel> = {
   debug: "debug",

@@ -1,12 +1,27 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { ConfigResolver } from "../config/resolver.js";
+import type { QueryAnswer, QuerySession } from "../destinations/query-session.js";
+import { queryLimits } from "../destinations/query-session.js";
 import { Pipeline } from "../pipeline/pipeline.js";
 import { WorkingDir } from "../pipeline/working-dir.js";
 import { ConfigError } from "../util/errors.js";
-import { checkReadOnly } from "./read-only-sql.js";
 
-/** What the dashboard shows; every answer is JSON made of state the pipeline already keeps. */
+function quote(identifier: string): string {
+  return `"${identifier.replace(/"/g, '""')}"`;
+}
+
+/** The location the last run recorded in its trace (`duckdb:/abs/file.duckdb`), if any. */
+function recordedLocation(trace: unknown): string | undefined {
+  const location = (trace as { destinationLocation?: unknown } | undefined)?.destinationLocation;
+  return typeof location === "string" ? location : undefined;
+}
+
+/**
+ * What the dashboard shows; every answer is JSON made of state the pipeline already keeps. The
+ * dataset is read only through the destination's read-only query session: the database refuses
+ * anything else, whatever SQL the query box sends.
+ */
 export class DashboardApi {
   constructor(
     private readonly pipelinesDir: string,
@@ -48,6 +63,28 @@ export class DashboardApi {
     });
   }
 
+  /** A read-only query session on the pipeline's dataset, closed after `fn`. */
+  private async withSession<T>(name: string, fn: (s: QuerySession) => Promise<T>): Promise<T> {
+    const p = this.pipeline(name);
+    const destination = await p.destination();
+    if (!destination.openQuerySession) {
+      throw new ConfigError(`destination ${destination.name} offers no read-only query session`);
+    }
+    const location = recordedLocation(p.workingDir.readTrace());
+    const session = await destination.openQuerySession({
+      datasetName: p.datasetName,
+      pipelineName: p.pipelineName,
+      workingDir: p.workingDir.path,
+      ...queryLimits(this.config),
+      ...(location !== undefined ? { recordedLocation: location } : {}),
+    });
+    try {
+      return await fn(session);
+    } finally {
+      await session.close();
+    }
+  }
+
   /** Working dir facts, the state (cursors), the schemas and the last trace. */
   async overview(name: string): Promise<Record<string, unknown>> {
     const wd = this.workingDir(name);
@@ -59,7 +96,7 @@ export class DashboardApi {
       workingDir: wd.path,
       dataset: state?.datasetName ?? null,
       destination: state?.destinationName ?? null,
-      location: p ? await p.location() : null,
+      location: p ? (recordedLocation(wd.readTrace()) ?? (await p.location())) : null,
       packages: { extracted: store.list("extracted"), normalized: store.list("normalized"), loaded: store.list("loaded").length },
       state: state ?? null,
       schemas: wd.schemaNames().map((s) => wd.readSchema(s)?.toJSON()),
@@ -69,26 +106,30 @@ export class DashboardApi {
 
   /** Rows per data table, and the load history from `_dlt_loads`. */
   async data(name: string): Promise<Record<string, unknown>> {
-    const ds = this.pipeline(name).dataset();
-    const rowCounts = await ds.rowCounts();
-    const loads = await ds
-      .sql("select load_id, schema_name, status, inserted_at from _dlt_loads order by load_id desc limit 50")
-      .rows()
-      .catch(() => []);
-    return { rowCounts, loads };
+    return this.withSession(name, async (session) => {
+      const rowCounts: Record<string, number> = {};
+      const tables = await session.tableNames();
+      for (const t of tables) {
+        if (t.startsWith("_dlt_")) continue;
+        const r = await session.query(`SELECT COUNT(*) AS n FROM ${quote(t)}`);
+        rowCounts[t] = Number(r.rows[0]?.n ?? 0);
+      }
+      const loads = tables.includes("_dlt_loads")
+        ? (await session.query("select load_id, schema_name, status, inserted_at from _dlt_loads order by load_id desc limit 50"))
+            .rows
+        : [];
+      return { rowCounts, loads };
+    });
   }
 
-  async query(name: string, sql: string, limit = 500): Promise<{ columns: string[]; rows: unknown[][]; truncated: boolean }> {
-    const checked = checkReadOnly(sql);
-    const rows = await this.pipeline(name)
-      .dataset()
-      .sql(`select * from (${checked}) as q limit ${limit + 1}`)
-      .rows();
-    const columns = rows.length > 0 ? Object.keys(rows[0]!) : [];
+  /** A user's SQL, as the database answers it (at most `[query] max_rows` rows). */
+  async query(name: string, sql: string): Promise<{ columns: string[]; rows: unknown[][]; truncated: boolean }> {
+    if (!sql.trim()) throw new ConfigError("the query is empty");
+    const answer: QueryAnswer = await this.withSession(name, (s) => s.query(sql));
     return {
-      columns,
-      rows: rows.slice(0, limit).map((r) => columns.map((c) => r[c])),
-      truncated: rows.length > limit,
+      columns: answer.columns,
+      rows: answer.rows.map((r) => answer.columns.map((c) => r[c])),
+      truncated: answer.truncated,
     };
   }
 }

@@ -47,7 +47,7 @@ async function runQuery(name, sql, out) {
   out.replaceChildren("running...");
   try {
     const r = await api("/api/pipelines/" + encodeURIComponent(name) + "/query", { sql });
-    out.replaceChildren(grid(r.columns, r.rows), r.truncated ? $("p", {}, "(first 500 rows)") : "");
+    out.replaceChildren(grid(r.columns, r.rows), r.truncated ? $("p", {}, "(first " + r.rows.length + " rows)") : "");
   } catch (e) { out.replaceChildren($("p", { class: "error" }, e.message)); }
 }
 async function open(name) {

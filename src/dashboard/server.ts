@@ -29,6 +29,24 @@ function send(res: ServerResponse, status: number, body: string, type: string): 
   res.end(body);
 }
 
+/** Why a request is refused before it reaches the API (the page's own requests always pass). */
+function refusal(req: IncomingMessage, port: number): { status: number; error: string } | undefined {
+  const own = [`127.0.0.1:${port}`, `localhost:${port}`];
+  // DNS rebinding: a foreign page whose host name now resolves to 127.0.0.1 still sends its name.
+  if (!own.includes(req.headers.host ?? "")) return { status: 403, error: "this dashboard answers only 127.0.0.1 and localhost" };
+  const origin = req.headers.origin;
+  if (origin !== undefined && !own.some((h) => origin === `http://${h}`)) {
+    return { status: 403, error: "cross-origin requests are refused" };
+  }
+  if (req.method === "POST") {
+    // A cross-site form or a "simple" fetch cannot send application/json without a CORS preflight,
+    // which this server never grants.
+    const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+    if (type !== "application/json") return { status: 415, error: "send the query as application/json" };
+  }
+  return undefined;
+}
+
 async function readBody(req: IncomingMessage): Promise<string> {
   let body = "";
   for await (const chunk of req) {
@@ -55,7 +73,13 @@ export async function startDashboard(options: {
   port?: number;
 }): Promise<Dashboard> {
   const api = new DashboardApi(options.pipelinesDir, options.config);
+  let port = 0;
   const server = createServer((req, res) => {
+    const refused = refusal(req, port);
+    if (refused) {
+      send(res, refused.status, toJson({ error: refused.error }), "application/json");
+      return;
+    }
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
     const handle = async (): Promise<void> => {
@@ -81,8 +105,9 @@ export async function startDashboard(options: {
         return;
       }
       if (parts[1] === "pipelines" && name && parts[3] === "query" && req.method === "POST") {
-        const { sql } = JSON.parse(await readBody(req)) as { sql?: string };
-        send(res, 200, toJson(await api.query(name, sql ?? "")), "application/json");
+        const { sql } = JSON.parse(await readBody(req)) as { sql?: unknown };
+        if (typeof sql !== "string") throw new ConfigError('send {"sql": "<query>"}');
+        send(res, 200, toJson(await api.query(name, sql)), "application/json");
         return;
       }
       send(res, 404, toJson({ error: "not found" }), "application/json");
@@ -105,7 +130,7 @@ export async function startDashboard(options: {
       resolve();
     });
   });
-  const port = (server.address() as AddressInfo).port;
+  port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}`,
     close: () =>

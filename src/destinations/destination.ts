@@ -1,6 +1,7 @@
 import type { JobFile, RootTableEntry } from "../package/format.js";
 import type { Schema, StoredSchema } from "../schema/schema.js";
 import type { LoadFileFormat } from "../writers/index.js";
+import type { QueryOptions, QuerySession } from "./query-session.js";
 
 /** What a destination can do; normalize and load adapt to it. */
 export interface Capabilities {
@@ -73,4 +74,10 @@ export interface Destination {
   /** Where the data goes, credentials redacted: `duckdb:/abs/path/x.duckdb`, `postgresql://u:***@h/db`. */
   location(options: ConnectOptions): string;
   connect(options: ConnectOptions): Promise<DestinationClient>;
+  /**
+   * The one way a surface that runs a user's SQL (dashboard, MCP server) reaches the dataset:
+   * read-only by construction, capped, never creating anything (see `QuerySession`). A destination
+   * without one cannot be queried from those surfaces.
+   */
+  openQuerySession?(options: QueryOptions): Promise<QuerySession>;
 }

@@ -359,6 +359,8 @@ export class Pipeline {
         pipelineName: this.pipelineName,
         startedAt: startedAt.toISOString(),
         finishedAt: new Date().toISOString(),
+        // Where the data went (credentials redacted): `show` opens this file, never a default path.
+        ...(this.destinationObj ? { destinationLocation: this.destinationObj.location(this.connectOptions()) } : {}),
         steps: this.trace,
       });
     }

@@ -35,9 +35,19 @@ describe("sage-pipeline show (dashboard)", () => {
   });
   afterAll(async () => dash.close());
 
+  /** The API's answers, as far as these tests read them. */
+  interface Body {
+    location: string;
+    packages: unknown;
+    state: { sources: Record<string, { resources: Record<string, { incremental: Record<string, { lastValue: unknown }> }> }> };
+    schemas: Array<{ tables: Array<{ name: string }> }>;
+    trace: { steps: Array<{ step: string }> };
+    rowCounts: Record<string, number>;
+    loads: Array<{ status: number }>;
+  }
   const get = async (path: string) => {
     const res = await fetch(`${dash.url}${path}`);
-    return { status: res.status, body: (await res.json()) as any };
+    return { status: res.status, body: (await res.json()) as Body };
   };
 
   it("serves the page and lists the pipelines", async () => {
@@ -52,8 +62,8 @@ describe("sage-pipeline show (dashboard)", () => {
     const { body } = await get("/api/pipelines/shop");
     expect(body.location).toMatch(/^duckdb:\/.*shop\.duckdb$/);
     expect(body.packages).toMatchObject({ loaded: 1, normalized: [], extracted: [] });
-    expect(body.state.sources.shop.resources.orders.incremental.n.lastValue).toBe(20);
-    expect(body.schemas[0].tables.map((t: { name: string }) => t.name)).toEqual(
+    expect(body.state.sources.shop!.resources.orders!.incremental.n!.lastValue).toBe(20);
+    expect(body.schemas[0]!.tables.map((t: { name: string }) => t.name)).toEqual(
       expect.arrayContaining(["orders", "orders__lines"]),
     );
     expect(body.trace.steps.map((s: { step: string }) => s.step)).toEqual(["sync", "extract", "normalize", "load"]);
@@ -63,9 +73,10 @@ describe("sage-pipeline show (dashboard)", () => {
     const { body } = await get("/api/pipelines/shop/data");
     expect(body.rowCounts).toEqual({ orders: 2, orders__lines: 2 });
     expect(body.loads).toHaveLength(1);
-    expect(body.loads[0].status).toBe(0);
+    expect(body.loads[0]!.status).toBe(0);
     const q = await fetch(`${dash.url}/api/pipelines/shop/query`, {
       method: "POST",
+      headers: { "content-type": "application/json" },
       body: JSON.stringify({ sql: "select id, n from orders order by id" }),
     });
     expect(await q.json()).toEqual({
@@ -77,7 +88,11 @@ describe("sage-pipeline show (dashboard)", () => {
       truncated: false,
     });
     for (const sql of ["drop table orders", "select 1; drop table orders", "delete from orders"]) {
-      const bad = await fetch(`${dash.url}/api/pipelines/shop/query`, { method: "POST", body: JSON.stringify({ sql }) });
+      const bad = await fetch(`${dash.url}/api/pipelines/shop/query`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ sql }),
+      });
       expect(bad.status).toBe(400);
     }
     expect((await get("/api/pipelines/shop/data")).body.rowCounts.orders).toBe(2);

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -9,7 +9,7 @@ import { type ResourceHints, resource } from "../../src/extract/resource.js";
 import { NamingConvention } from "../../src/normalize/naming.js";
 import type { NormalizedManifest } from "../../src/package/format.js";
 import { type Pipeline, pipeline } from "../../src/pipeline/pipeline.js";
-import { Schema } from "../../src/schema/schema.js";
+import { Schema, type StoredSchema } from "../../src/schema/schema.js";
 import { addLogSink } from "../../src/util/logger.js";
 
 /**
@@ -28,6 +28,7 @@ export const CASES = [
   "state restore",
   "long identifiers",
   "reserved words and case",
+  "read-only query session",
 ] as const;
 export type CaseName = (typeof CASES)[number];
 
@@ -50,7 +51,7 @@ type Row = Record<string, unknown>;
 
 function rows(name: string, data: unknown[], hints: ResourceHints = {}) {
   return resource(
-    async function* () {
+    function* () {
       if (data.length > 0) yield data;
     },
     { name, ...hints },
@@ -388,7 +389,7 @@ export function conformanceSuite(target: ConformanceTarget): void {
       expect(await p.dataset().table("rl").count()).toBe(2);
       // The destination itself refuses a committed load id, even if asked directly.
       const manifest = JSON.parse(readFileSync(join(loaded, "manifest.json"), "utf8")) as NormalizedManifest;
-      const schema = Schema.fromJSON(JSON.parse(readFileSync(join(loaded, "schema.json"), "utf8")));
+      const schema = Schema.fromJSON(JSON.parse(readFileSync(join(loaded, "schema.json"), "utf8")) as StoredSchema);
       const client = await (
         await p.destination()
       ).connect({ datasetName, pipelineName: p.pipelineName, workingDir: p.workingDir.path });
@@ -414,7 +415,7 @@ export function conformanceSuite(target: ConformanceTarget): void {
       const name = "conf__state";
       const events = (n: number) =>
         resource(
-          async function* () {
+          function* () {
             yield Array.from({ length: n }, (_, i) => ({ id: i + 1, updated_at: `2024-01-0${i + 1}T00:00:00Z` }));
           },
           { name: "events", primaryKey: "id", incremental: incremental({ cursorPath: "updated_at" }) },
@@ -476,6 +477,70 @@ export function conformanceSuite(target: ConformanceTarget): void {
       const viaSql = await p.dataset().sql('SELECT "select", "user", "order" FROM "order" WHERE "from"').rows();
       expect(viaSql).toEqual([{ select: "s", user: "u", order: 3 }]);
       expect((await p.dataset().table("order__group").rows()).map((g) => g.by)).toEqual(["x"]);
+    });
+
+    test("read-only query session", async () => {
+      const { dir, datasetName, destination, make } = setup("readonly");
+      const p = make();
+      await p.run(rows("t", [{ id: 1 }, { id: 2 }, { id: 3 }], { primaryKey: "id" }));
+      const secrets = join(dir, "secrets.toml");
+      writeFileSync(secrets, 'token = "query-canary-7d2f"\n');
+      const target = join(dir, "copied.csv");
+      const trace = p.lastTrace as { destinationLocation?: string };
+      const session = await destination.openQuerySession!({
+        datasetName,
+        pipelineName: p.pipelineName,
+        workingDir: p.workingDir.path,
+        maxRows: 2,
+        timeoutMs: 60_000,
+        ...(trace.destinationLocation ? { recordedLocation: trace.destinationLocation } : {}),
+      });
+      try {
+        const answer = await session.query("select id from t order by id");
+        expect(answer).toEqual({ columns: ["id"], rows: [{ id: 1 }, { id: 2 }], truncated: true });
+        expect(await session.tableNames()).toContain("t");
+        const common = [
+          "drop table t",
+          "delete from t",
+          "insert into t (id) values (4)",
+          "create table x (a int)",
+          "select 1; drop table t",
+        ];
+        const engine =
+          destination.name === "postgres"
+            ? [
+                "select lo_create(0)",
+                `copy t to '${target}'`,
+                "select set_config('transaction_read_only', 'off', false)",
+                "commit",
+              ]
+            : [
+                `select * from read_text('${secrets}')`,
+                `select * from read_csv('${secrets}')`,
+                `copy t to '${target}'`,
+                `attach '${join(dir, "other.duckdb")}' as other`,
+                "install httpfs",
+                "load httpfs",
+                "set enable_external_access = true",
+                "set lock_configuration = false",
+              ];
+        for (const sql of [...common, ...engine]) {
+          const err = await session.query(sql).then(
+            () => undefined,
+            (e: unknown) => e as Error,
+          );
+          expect(err, sql).toBeInstanceOf(Error);
+          expect(err!.name, sql).toBe("QueryError");
+          expect(err!.message).not.toContain("query-canary-7d2f");
+        }
+        // The session still works, and nothing changed or leaked.
+        expect((await session.query("select count(*) as n from t")).rows).toEqual([{ n: 3 }]);
+      } finally {
+        await session.close();
+      }
+      expect(existsSync(target)).toBe(false);
+      expect(existsSync(join(dir, "other.duckdb"))).toBe(false);
+      expect(await p.dataset().table("t").count()).toBe(3);
     });
   });
 }

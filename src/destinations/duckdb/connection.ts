@@ -1,5 +1,6 @@
-import type { DuckDBConnection, DuckDBInstance, DuckDBType } from "@duckdb/node-api";
+import type { DuckDBConnection, DuckDBInstance, DuckDBResultReader, DuckDBType } from "@duckdb/node-api";
 import type { ResultRow } from "../destination.js";
+import type { QueryAnswer } from "../query-session.js";
 import type { SqlConnection } from "../sql/sql-connection.js";
 
 type DuckDBModule = typeof import("@duckdb/node-api");
@@ -45,6 +46,40 @@ export class DuckDbConnection implements SqlConnection {
     return new DuckDbConnection(":memory:", conn, mod, instance);
   }
 
+  /**
+   * A database file opened read-only with no way out: no file, network or extension access, and
+   * the configuration locked, so a statement cannot turn any of it back on. Its own instance (the
+   * shared read-write one of this process, if any, is left alone). Never creates the file.
+   */
+  static async openReadOnly(path: string, datasetName: string): Promise<DuckDbConnection> {
+    const mod = await loadDriver();
+    const instance = await mod.DuckDBInstance.create(path, {
+      access_mode: "READ_ONLY",
+      ...LOCKED_DOWN,
+    });
+    try {
+      const conn = await instance.connect();
+      await conn.run("SET TimeZone = 'UTC'");
+      await conn.run(`SET schema = '${datasetName.replace(/'/g, "''")}'`);
+      await conn.run("SET lock_configuration = true");
+      return new DuckDbConnection(path, conn, mod, instance);
+    } catch (err) {
+      instance.closeSync();
+      throw err;
+    }
+  }
+
+  /**
+   * Lock this (isolated, in-memory) database down for a user's queries: file access only to
+   * `allowedPaths` (exact files), no extensions or network, configuration locked.
+   */
+  async lockDown(allowedPaths: string[]): Promise<void> {
+    const list = `[${allowedPaths.map((p) => `'${p.replace(/'/g, "''")}'`).join(", ")}]`;
+    await this.conn.run(`SET allowed_paths = ${list}`);
+    for (const [key, value] of Object.entries(LOCKED_DOWN)) await this.conn.run(`SET ${key} = '${value}'`);
+    await this.conn.run("SET lock_configuration = true");
+  }
+
   static async open(path: string): Promise<DuckDbConnection> {
     const mod = await loadDriver();
     let shared = open.get(path);
@@ -68,7 +103,39 @@ export class DuckDbConnection implements SqlConnection {
   }
 
   async query(sql: string, params?: unknown[]): Promise<ResultRow[]> {
-    const reader = await this.conn.runAndReadAll(sql, params as never);
+    return this.rowsOf(await this.conn.runAndReadAll(sql, params as never));
+  }
+
+  /**
+   * One statement of a user's, at most `maxRows` rows of it (streamed, so a huge result is never
+   * read whole), cancelled after `timeoutMs`. DuckDB's own parser counts the statements; with
+   * `selectOnly` its classification of the statement must be SELECT.
+   */
+  async readCapped(sql: string, maxRows: number, timeoutMs: number, selectOnly: boolean): Promise<QueryAnswer> {
+    const statements = await this.conn.extractStatements(sql);
+    if (statements.count !== 1) throw new Error(`one statement at a time (got ${statements.count})`);
+    const prepared = await statements.prepare(0);
+    if (selectOnly && prepared.statementType !== this.mod.StatementType.SELECT) {
+      throw new Error("only SELECT statements run here");
+    }
+    const cancel = { timedOut: false };
+    const timer = setTimeout(() => {
+      cancel.timedOut = true;
+      this.conn.interrupt();
+    }, timeoutMs);
+    try {
+      const reader = await prepared.streamAndReadUntil(maxRows + 1);
+      const rows = this.rowsOf(reader);
+      return { columns: reader.columnNames(), rows: rows.slice(0, maxRows), truncated: rows.length > maxRows };
+    } catch (err) {
+      if (cancel.timedOut) throw new Error(`the query ran longer than ${timeoutMs / 1000} s and was cancelled`, { cause: err });
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private rowsOf(reader: DuckDBResultReader): ResultRow[] {
     const names = reader.columnNames();
     const types = reader.columnTypes();
     const js = reader.getRowsJS();
@@ -93,6 +160,13 @@ export class DuckDbConnection implements SqlConnection {
     await release(this.path);
   }
 }
+
+/** What a user's query session may not do, and cannot re-enable (with lock_configuration). */
+const LOCKED_DOWN = {
+  enable_external_access: "false",
+  autoload_known_extensions: "false",
+  autoinstall_known_extensions: "false",
+} as const;
 
 async function release(path: string): Promise<void> {
   const shared = open.get(path);

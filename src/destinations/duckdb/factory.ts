@@ -1,9 +1,12 @@
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { Capabilities, ConnectOptions, Destination, DestinationClient } from "../destination.js";
+import type { QueryOptions, QuerySession } from "../query-session.js";
 import { SqlJobClient } from "../sql/job-client.js";
+import { ConfigError } from "../../util/errors.js";
 import { DuckDbConnection } from "./connection.js";
 import { duckdbDialect } from "./dialect.js";
+import { DuckDbQuerySession } from "./query-session.js";
 
 export interface DuckDbOptions {
   /** Path of the database file; default `<pipeline_name>.duckdb` in the current directory. */
@@ -38,6 +41,27 @@ export class DuckDbDestination implements Destination {
     await conn.execute(`CREATE SCHEMA IF NOT EXISTS ${duckdbDialect.quote(o.datasetName)}`);
     await conn.execute(`SET schema = ${duckdbDialect.literal(o.datasetName)}`);
     return new SqlJobClient(o.datasetName, conn, duckdbDialect);
+  }
+
+  /** The file the pipeline recorded (else the configured one), opened read-only; never created. */
+  async openQuerySession(o: QueryOptions): Promise<QuerySession> {
+    const recorded = o.recordedLocation?.startsWith("duckdb:") ? o.recordedLocation.slice("duckdb:".length) : undefined;
+    const path = recorded && recorded !== ":memory:" ? recorded : this.path(o);
+    if (path === ":memory:" || !existsSync(path)) {
+      throw new ConfigError(`cannot find the DuckDB database of pipeline ${o.pipelineName} at ${path}`, {
+        hint: "run the pipeline first, or run this from the folder it runs in (or set DESTINATION__DUCKDB__CREDENTIALS to its file)",
+      });
+    }
+    let conn: DuckDbConnection;
+    try {
+      conn = await DuckDbConnection.openReadOnly(path, o.datasetName);
+    } catch (err) {
+      throw new ConfigError(`cannot open the DuckDB database ${path} read-only: ${(err as Error).message}`, {
+        cause: err,
+        hint: "a running load holds the file; try again when it has finished",
+      });
+    }
+    return new DuckDbQuerySession(o.datasetName, conn, o);
   }
 }
 

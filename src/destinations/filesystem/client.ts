@@ -10,6 +10,8 @@ import { PipelineError } from "../../util/errors.js";
 import { logger } from "../../util/logger.js";
 import type { DestinationClient, LoadRequest, ResultRow, StateRow } from "../destination.js";
 import { DuckDbConnection } from "../duckdb/connection.js";
+import { DuckDbQuerySession } from "../duckdb/query-session.js";
+import type { QueryLimits, QuerySession } from "../query-session.js";
 import { hasMergeKeys } from "../sql/dispositions.js";
 import type { Bucket } from "./bucket.js";
 import { DatasetCatalog, type LoadMarker } from "./catalog.js";
@@ -141,21 +143,58 @@ export class FilesystemClient implements DestinationClient {
     return Promise.all(named.map(async (f) => ({ path: await this.localPath(f.key), format: "jsonl" as const })));
   }
 
+  /** One view per table over its committed files, in `duck`; returns the local files they read. */
+  private async createViews(duck: DuckDbConnection): Promise<string[]> {
+    const cat = await this.catalog();
+    const system = new Set(systemTables().map((t) => t.name));
+    const read: string[] = [];
+    await createDatasetViews(
+      duck,
+      this.datasetName,
+      await this.storedTables(cat),
+      async (table) => {
+        const files = await (system.has(table) ? this.systemFiles(cat, table) : this.localFiles(cat.visibleFiles(table)));
+        read.push(...files.map((f) => f.path));
+        return files;
+      },
+      cat.maxRowBytes,
+    );
+    return read;
+  }
+
   async query(sql: string): Promise<ResultRow[]> {
     const duck = await this.duck();
     if (!this.viewsReady) {
-      const cat = await this.catalog();
-      const system = new Set(systemTables().map((t) => t.name));
-      await createDatasetViews(
-        duck,
-        this.datasetName,
-        await this.storedTables(cat),
-        (table) => (system.has(table) ? this.systemFiles(cat, table) : this.localFiles(cat.visibleFiles(table))),
-        cat.maxRowBytes,
-      );
+      await this.createViews(duck);
       this.viewsReady = true;
     }
     return duck.query(sql);
+  }
+
+  /**
+   * The dataset's views in an in-memory DuckDB of its own, then locked down: it may read exactly
+   * the files the views read (DuckDB's allowed_paths), nothing else, and no statement but SELECT,
+   * because an allowed path is writable too (COPY ... TO would overwrite a data file). Closing
+   * the session closes this client.
+   */
+  async openQuerySession(limits: QueryLimits): Promise<QuerySession> {
+    const duck = await DuckDbConnection.openIsolated();
+    try {
+      await duck.lockDown(await this.createViews(duck));
+    } catch (err) {
+      await duck.close();
+      throw err;
+    }
+    const session = new DuckDbQuerySession(this.datasetName, duck, limits, true);
+    return {
+      datasetName: this.datasetName,
+      query: (sql) => session.query(sql),
+      tableNames: () => session.tableNames(),
+      close: async () => {
+        await session.close();
+        await this.close();
+      },
+    };
   }
 
   async load(req: LoadRequest): Promise<void> {

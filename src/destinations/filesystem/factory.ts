@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConfigError } from "../../util/errors.js";
 import type { Capabilities, ConnectOptions, Destination, DestinationClient } from "../destination.js";
+import type { QueryOptions, QuerySession } from "../query-session.js";
 import type { Bucket, S3Credentials } from "./bucket.js";
 import { FilesystemClient, type ObjectCache } from "./client.js";
 import type { DataFormat } from "./layout.js";
@@ -52,20 +53,21 @@ export class FilesystemDestination implements Destination {
   private downloadDir: string | undefined;
 
   constructor(private readonly options: FilesystemOptions) {
-    const raw = options.bucketUrl?.trim();
+    // Options also come from JavaScript callers, where nothing checked their types.
+    const raw = (options.bucketUrl as string | undefined)?.trim();
     if (!raw) throw new ConfigError("the filesystem destination has no bucket_url", { hint: HINT });
     if (raw.startsWith("s3://")) this.url = raw.replace(/\/+$/, "");
     else if (raw.startsWith("file://")) this.url = fileURLToPath(raw);
     else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) {
       throw new ConfigError(`bucket_url ${raw}: only local folders, file:// and s3:// are supported`, { hint: HINT });
     } else this.url = resolve(raw);
-    const format = options.format ?? "jsonl";
+    const format = (options.format as string | undefined) ?? "jsonl";
     if (format !== "jsonl" && format !== "parquet") {
       throw new ConfigError(`filesystem format ${JSON.stringify(format)} is not supported`, {
         hint: 'use format = "jsonl" or "parquet"',
       });
     }
-    const compression = options.compression ?? "none";
+    const compression = (options.compression as string | undefined) ?? "none";
     if (compression !== "gzip" && compression !== "none") {
       throw new ConfigError(`filesystem compression ${JSON.stringify(compression)} is not supported`, {
         hint: 'use compression = "gzip" or "none"',
@@ -87,13 +89,33 @@ export class FilesystemDestination implements Destination {
     return this.url.startsWith("s3://") ? this.url : new LocalBucket(this.url).display;
   }
 
-  async connect(o: ConnectOptions): Promise<DestinationClient> {
+  private checkDatasetName(o: ConnectOptions): void {
     if (/[/\\]/.test(o.datasetName) || o.datasetName.startsWith(".")) {
       throw new ConfigError(`dataset name ${JSON.stringify(o.datasetName)} cannot be a folder name`, {
         hint: "use letters, digits and underscores",
       });
     }
+  }
+
+  async connect(o: ConnectOptions): Promise<DestinationClient> {
+    this.checkDatasetName(o);
+    return this.client(o);
+  }
+
+  private async client(o: ConnectOptions): Promise<FilesystemClient> {
     return new FilesystemClient(o.datasetName, await this.bucket(), this.format, this.cache);
+  }
+
+  /** An in-memory DuckDB over the dataset's committed files, allowed to read only those. */
+  async openQuerySession(o: QueryOptions): Promise<QuerySession> {
+    this.checkDatasetName(o);
+    const client = await this.client(o);
+    try {
+      return await client.openQuerySession(o);
+    } catch (err) {
+      await client.close();
+      throw err;
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import type { Client, ClientConfig } from "pg";
+import type { Client, ClientConfig, QueryConfig } from "pg";
 import { PipelineError } from "../../util/errors.js";
 import type { ResultRow } from "../destination.js";
 import type { CopyChunk } from "./copy-text.js";
@@ -40,10 +40,9 @@ export class PgConnection implements PgSession {
       ...config,
       application_name: "sage-pipeline",
       types: {
-        getTypeParser: ((oid: number, format?: string) =>
-          (format ?? "text") === "text" && CANONICAL_PARSERS[oid]
-            ? CANONICAL_PARSERS[oid]
-            : pg.types.getTypeParser(oid, format as "text")) as never,
+        getTypeParser: ((oid: number, format?: string): unknown =>
+          ((format ?? "text") === "text" ? CANONICAL_PARSERS[oid] : undefined) ??
+          (pg.types.getTypeParser as (oid: number, format?: string) => unknown)(oid, format)) as never,
       },
     });
     // A server that drops an idle connection emits 'error' on the client; without a listener
@@ -73,6 +72,12 @@ export class PgConnection implements PgSession {
   async query(sql: string, params?: unknown[]): Promise<ResultRow[]> {
     const r = await this.client.query(sql, params);
     return r.rows as ResultRow[];
+  }
+
+  async queryOne(sql: string): Promise<{ columns: string[]; rows: ResultRow[] }> {
+    // queryMode "extended": parse/bind/execute, which carries one statement only.
+    const r = await this.client.query({ text: sql, queryMode: "extended" } as QueryConfig);
+    return { columns: r.fields.map((f) => f.name), rows: r.rows as ResultRow[] };
   }
 
   async copyRows(target: string, columns: string[], chunks: AsyncIterable<CopyChunk>): Promise<void> {

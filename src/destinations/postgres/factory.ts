@@ -8,6 +8,8 @@ import { type PostgresCredentials, type PostgresTarget, resolvePostgresTarget } 
 import { postgresDialect } from "./dialect.js";
 import { type PgliteLike, PgliteConnection, sharedPglite } from "./pglite-connection.js";
 import type { PgSession } from "./session.js";
+import type { QueryOptions, QuerySession } from "../query-session.js";
+import { PgQuerySession } from "./query-session.js";
 
 export interface PostgresOptions {
   /**
@@ -49,14 +51,29 @@ export class PostgresDestination implements Destination {
     return PgConnection.open(t.config(), t.display, searchPath);
   }
 
-  async connect(o: ConnectOptions): Promise<DestinationClient> {
+  private checkDatasetName(o: ConnectOptions): void {
     if (identifierLength(o.datasetName) > POSTGRES_MAX_IDENTIFIER_BYTES) {
       throw new ConfigError(`dataset name ${o.datasetName} is longer than Postgres' 63 bytes (it becomes a schema name)`, {
         hint: "pass a shorter datasetName",
       });
     }
+  }
+
+  async connect(o: ConnectOptions): Promise<DestinationClient> {
+    this.checkDatasetName(o);
     const conn = await this.session(postgresDialect.quote(o.datasetName));
     return new SqlJobClient(o.datasetName, conn, postgresDialect);
+  }
+
+  async openQuerySession(o: QueryOptions): Promise<QuerySession> {
+    this.checkDatasetName(o);
+    const conn = await this.session(postgresDialect.quote(o.datasetName));
+    try {
+      return await PgQuerySession.open(o.datasetName, conn, o);
+    } catch (err) {
+      await conn.close();
+      throw err;
+    }
   }
 }
 

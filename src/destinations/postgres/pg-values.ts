@@ -64,8 +64,8 @@ export const CANONICAL_PARSERS: Record<number, (text: string) => unknown> = {
   [PG_TYPE.DATE]: identity,
   [PG_TYPE.TIMESTAMP]: parseTimestamp,
   [PG_TYPE.TIMESTAMPTZ]: parseTimestamp,
-  [PG_TYPE.JSON]: (t) => JSON.parse(t),
-  [PG_TYPE.JSONB]: (t) => JSON.parse(t),
+  [PG_TYPE.JSON]: (t): unknown => JSON.parse(t),
+  [PG_TYPE.JSONB]: (t): unknown => JSON.parse(t),
 };
 
 /** Statements every session runs first, so values print and parse the same on every server. */

@@ -6,11 +6,12 @@ import { type PgSession, copyLineOf } from "./session.js";
 
 /** The part of PGlite this destination uses (structural, so the driver stays an optional import). */
 export interface PgliteLike {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- PGlite's own signature, which owners of an instance call with a row type
   query<T = Record<string, unknown>>(
     sql: string,
     params?: unknown[],
     options?: { parsers?: Record<number, (text: string) => unknown>; blob?: Blob },
-  ): Promise<{ rows: T[] }>;
+  ): Promise<{ rows: T[]; fields: Array<{ name: string }> }>;
 }
 
 /** Bytes of COPY text per blob: bounded memory, few round trips into the WASM heap. */
@@ -73,6 +74,13 @@ export class PgliteConnection implements PgSession {
     await this.ensureSession();
     const r = await this.db.query<ResultRow>(sql, params ?? [], { parsers: CANONICAL_PARSERS });
     return r.rows;
+  }
+
+  /** PGlite's `query` is the extended protocol: one statement only. */
+  async queryOne(sql: string): Promise<{ columns: string[]; rows: ResultRow[] }> {
+    await this.ensureSession();
+    const r = await this.db.query<ResultRow>(sql, [], { parsers: CANONICAL_PARSERS });
+    return { columns: r.fields.map((f) => f.name), rows: r.rows };
   }
 
   async copyRows(target: string, columns: string[], chunks: AsyncIterable<CopyChunk>): Promise<void> {

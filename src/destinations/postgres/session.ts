@@ -1,3 +1,4 @@
+import type { ResultRow } from "../destination.js";
 import type { SqlConnection } from "../sql/sql-connection.js";
 import type { CopyChunk } from "./copy-text.js";
 
@@ -12,6 +13,11 @@ export interface PgSession extends SqlConnection {
    * On a rejected row the thrown error carries `copyLine`: the row's number in `chunks` (1-based).
    */
   copyRows(target: string, columns: string[], chunks: AsyncIterable<CopyChunk>): Promise<void>;
+  /**
+   * Exactly one statement, sent with the extended query protocol, so the server itself refuses a
+   * second one (`select 1; commit; ...`). For users' SQL.
+   */
+  queryOne(sql: string): Promise<{ columns: string[]; rows: ResultRow[] }>;
 }
 
 export function isPgSession(conn: SqlConnection): conn is PgSession {
