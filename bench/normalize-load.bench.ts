@@ -37,7 +37,7 @@ export function invoice(i: number): Record<string, unknown> {
   };
 }
 
-const MONEY = {
+export const MONEY = {
   net_amount: { dataType: "decimal" as const },
   tax_amount: { dataType: "decimal" as const },
   total_amount: { dataType: "decimal" as const },

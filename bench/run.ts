@@ -7,7 +7,8 @@ import type { BenchResult } from "./lib.js";
 /**
  * Runs every `bench/*.bench.ts` (compiled to build/bench/*.bench.js) and rewrites BENCHMARKS.md.
  * `npm run bench -- normalize` runs only the benchmarks whose file name contains "normalize";
- * then only their sections are replaced.
+ * then only their sections are replaced. A hand-written `<!-- notes -->…<!-- /notes -->` block
+ * (findings drawn from the numbers) is kept as it is, after the header.
  */
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, "..", "..");
@@ -18,8 +19,10 @@ const files = readdirSync(here)
 
 const out = join(repo, "BENCHMARKS.md");
 const sections = new Map<string, string>();
+let notes = "";
 if (existsSync(out)) {
   const text = readFileSync(out, "utf8");
+  notes = /<!-- notes -->\n[\s\S]*?<!-- \/notes -->\n\n/.exec(text)?.[0] ?? "";
   for (const m of text.matchAll(/<!-- bench:(\S+) -->\n([\s\S]*?)<!-- \/bench:\1 -->/g)) sections.set(m[1]!, m[2]!);
 }
 
@@ -36,6 +39,6 @@ for (const f of files) {
 const body = [...sections.entries()].map(([k, v]) => `<!-- bench:${k} -->\n${v}<!-- /bench:${k} -->`).join("\n\n");
 writeFileSync(
   out,
-  `# Benchmarks\n\nProduced by \`npm run bench\` (each section by its \`bench/<name>.bench.ts\`). Numbers are ratios against a baseline measured in the same run, because the machines are noisy.\n\n${body}\n`,
+  `# Benchmarks\n\nProduced by \`npm run bench\` (each section by its \`bench/<name>.bench.ts\`). Numbers are ratios against a baseline measured in the same run, because the machines are noisy.\n\n${notes}${body}\n`,
 );
 process.stderr.write(`wrote ${out}\n`);

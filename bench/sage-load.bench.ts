@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { ConfigResolver, EnvProvider } from "../src/config/index.js";
 import { duckdb } from "../src/destinations/duckdb/index.js";
@@ -6,53 +5,14 @@ import { Pipeline } from "../src/pipeline/index.js";
 import { onRequestEvent } from "../src/http/index.js";
 import { sageAccountingSource } from "../src/sage/index.js";
 import { type BenchResult, fmt, time, withTempDir } from "./lib.js";
+import { admin, sandboxProcess } from "./sandbox-process.js";
 
 const SCALE = Number(process.env.BENCH_SAGE_SCALE ?? 10);
 const LATENCY_MS = 100;
 const CONCURRENCY = Number(process.env.BENCH_SAGE_CONCURRENCY ?? 32);
 
-/** The sandbox in its own process, so that its page rendering does not share this event loop. */
-async function sandboxProcess(): Promise<{ url: string; child: ChildProcess }> {
-  const bin = join(import.meta.dirname, "..", "..", "dist", "cli", "main.js");
-  const child = spawn(
-    process.execPath,
-    [bin, "sandbox", "--port", "0", "--businesses", "1", "--scale", String(SCALE), "--latency-ms", String(LATENCY_MS)],
-    {
-      stdio: ["ignore", "ignore", "pipe"],
-      env: { ...process.env, RUNTIME__LOG_LEVEL: "warn" },
-    },
-  );
-  let err = "";
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr.on("data", (d: Buffer) => {
-      err += d.toString();
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(err);
-      if (m) resolve(m[1]!);
-    });
-    child.on("exit", () => {
-      reject(new Error(`sandbox exited: ${err}`));
-    });
-  });
-  return { url, child };
-}
-
-/** The sandbox admin answers this bench reads (see src/sandbox/SANDBOX.md). */
-interface AdminAnswer {
-  access_token: string;
-  totalRequests: number;
-  businesses: Array<{ id: string }>;
-}
-
-async function admin(url: string, path: string, body?: unknown): Promise<AdminAnswer> {
-  const res = await fetch(
-    `${url}/__sandbox/${path}`,
-    body === undefined ? {} : { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } },
-  );
-  return (await res.json()) as AdminAnswer;
-}
-
 export default async function run(): Promise<BenchResult> {
-  const { url, child } = await sandboxProcess();
+  const { url, child } = await sandboxProcess({ scale: SCALE, latencyMs: LATENCY_MS });
   try {
     return await withTempDir(async (dir) => {
       const info = await admin(url, "info");
