@@ -27,6 +27,8 @@ export type { Destination, DestinationClient, Capabilities } from "./destination
 export { Secret, ConfigResolver, configSpec, field, type ConfigSpec, type ResolvedConfig } from "./config/index.js";
 export { PipelineError, ConfigError, DataError, PipelineStepFailed } from "./util/errors.js";
 export { NamingConvention } from "./normalize/index.js";
+export { ModelsRunInfo, DataTestsFailedError, MODELS_SPEC } from "./models/index.js";
+export type { ModelBuild, DataTestFailure, DataTestResult, PipelineModelsOptions } from "./models/index.js";
 
 // Destinations (drivers load lazily, on first connect).
 export { duckdb } from "./destinations/duckdb/index.js";

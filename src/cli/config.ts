@@ -2,6 +2,7 @@ import { ConfigResolver, type ConfigSpec } from "../config/index.js";
 import { QUERY_SPEC } from "../destinations/query-session.js";
 import { RUNTIME_SPEC } from "../http/index.js";
 import { NORMALIZE_SPEC, PIPELINE_SPEC } from "../pipeline/config.js";
+import { MODELS_SPEC } from "../models/config.js";
 import { SAGE_SPEC } from "../sage/options.js";
 import { SAGE_ONE_ZA_SPEC } from "../sageone-za/settings.js";
 import { type LogLevel, setLogLevel } from "../util/logger.js";
@@ -11,7 +12,15 @@ import { type LogLevel, setLogLevel } from "../util/logger.js";
  * A component that declares keys adds its spec here once; the templates, the README tables, the
  * drift test and the up-front unknown-key warnings follow.
  */
-export const CONFIG_SPECS: readonly ConfigSpec[] = [PIPELINE_SPEC, SAGE_SPEC, SAGE_ONE_ZA_SPEC, RUNTIME_SPEC, NORMALIZE_SPEC, QUERY_SPEC];
+export const CONFIG_SPECS: readonly ConfigSpec[] = [
+  PIPELINE_SPEC,
+  SAGE_SPEC,
+  SAGE_ONE_ZA_SPEC,
+  RUNTIME_SPEC,
+  NORMALIZE_SPEC,
+  QUERY_SPEC,
+  MODELS_SPEC,
+];
 
 const LEVELS: Record<string, LogLevel> = {
   debug: "debug",

@@ -4,6 +4,7 @@ import { setLogLevel } from "../util/logger.js";
 import { registerAuth } from "./commands/auth.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerInit } from "./commands/init.js";
+import { registerModels } from "./commands/models.js";
 import { registerPipeline } from "./commands/pipeline.js";
 import { registerSandbox } from "./commands/sandbox.js";
 import { registerShow } from "./commands/show.js";
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerPipeline(program);
   registerShow(program);
+  registerModels(program);
   return program;
 }
 

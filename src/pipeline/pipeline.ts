@@ -21,6 +21,7 @@ import { type RunData, type RunOptions, toSource } from "./run-data.js";
 import { restoreFromDestination } from "./restore.js";
 import { WorkingDir } from "./working-dir.js";
 import { NORMALIZE_SPEC, resolvePipelineSettings } from "./config.js";
+import { type ModelsRunInfo, type PipelineModelsOptions, modelsEnabled, runPipelineModels } from "../models/index.js";
 
 /**
  * Explicit values win over `[pipeline]` config (PIPELINE_SPEC: `pipeline_name`, `dataset_name`,
@@ -353,6 +354,7 @@ export class Pipeline {
       );
       // Loaded what was read, but a part is missing: not a success (the cursors stayed behind it).
       if (!info.isComplete) throw new RunIncompleteError(info);
+      if (packages.length > 0 && modelsEnabled(this.config)) await this.runModels();
       return info;
     } finally {
       this.workingDir.writeTrace({
@@ -364,6 +366,14 @@ export class Pipeline {
         steps: this.trace,
       });
     }
+  }
+
+  /**
+   * Build the accounting models (src/models) in the dataset and run their data tests; throws
+   * `DataTestsFailedError` when one fails. `[models] enabled = true` runs this after every load.
+   */
+  async runModels(options: PipelineModelsOptions = {}): Promise<ModelsRunInfo> {
+    return this.withClient((c) => runPipelineModels(c, this.destinationName, this.pipelineName, this.config, options));
   }
 
   /** Delete extracted and normalized packages that were not loaded (state is not rolled back). */

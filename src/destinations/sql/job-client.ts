@@ -91,6 +91,24 @@ export class SqlJobClient implements DestinationClient {
     return this.conn.query(sql);
   }
 
+  /**
+   * Run `fn` in one transaction on the dataset, holding the same dataset lock as a load, so
+   * that SQL built on the loaded tables (the accounting models) commits all or nothing and never
+   * interleaves with a load. Rolls back when `fn` throws.
+   */
+  async transaction<T>(fn: (conn: SqlConnection, dialect: SqlDialect) => Promise<T>): Promise<T> {
+    await this.conn.execute("BEGIN");
+    try {
+      if (this.dialect.lockDatasetSql) await this.conn.execute(this.dialect.lockDatasetSql(this.datasetName));
+      const out = await fn(this.conn, this.dialect);
+      await this.conn.execute("COMMIT");
+      return out;
+    } catch (err) {
+      await this.conn.execute("ROLLBACK").catch(() => undefined);
+      throw err;
+    }
+  }
+
   /** CREATE the tables the dataset lacks and ADD the columns its tables lack. */
   protected async migrate(schema: Schema): Promise<void> {
     await this.conn.execute(`CREATE SCHEMA IF NOT EXISTS ${this.dialect.quote(this.datasetName)}`);

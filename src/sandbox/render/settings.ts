@@ -14,11 +14,9 @@ export function renderSingleton(w: World, name: string): Rec {
   const startDay = w.clock.startDay();
   switch (name) {
     case "financial_settings": {
-      // The financial year ends on the last day of the month before the history began, a year later.
-      const yearEnd = new Date((startDay + 120) * SECONDS_PER_DAY * 1000);
       const out: Rec = {
         $path: "/financial_settings",
-        year_end_date: `${yearEnd.getUTCFullYear()}-12-31`,
+        year_end_date: currentYearEnd(startDay, w.business.yearEndMonth),
         accounting_type: "accrual",
         accounts_start_date: isoDate(startDay - 760),
         base_currency: w.codeRef("currencies", w.currency),
@@ -99,6 +97,16 @@ export function renderSingleton(w: World, name: string): Rec {
       return out;
     }
   }
+}
+
+/** The end of the financial year the data clock's start is in: the last day of `month`, on or after it. */
+function currentYearEnd(day: number, month: number): string {
+  const today = new Date(day * SECONDS_PER_DAY * 1000);
+  const lastDay = (year: number) => new Date(Date.UTC(year, month, 0));
+  const thisYear = lastDay(today.getUTCFullYear());
+  return isoDate(
+    Math.floor((thisYear >= today ? thisYear : lastDay(today.getUTCFullYear() + 1)).getTime() / 1000 / SECONDS_PER_DAY),
+  );
 }
 
 function hexToInt(hex: string): number {

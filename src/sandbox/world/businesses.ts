@@ -12,6 +12,8 @@ export interface BusinessProfile {
   readonly currency: string;
   readonly deniedAreas: readonly string[];
   readonly subscriptionActive: boolean;
+  /** The month (1-12) the financial year ends in, on its last day (varied, so models meet more than December). */
+  readonly yearEndMonth: number;
 }
 
 /**
@@ -19,13 +21,14 @@ export interface BusinessProfile {
  * Accounting Standard, so a default sandbox already answers 404 for Plus-only endpoints
  * (stock_items, stock_movements) on one business, exactly as Sage does.
  */
-const PRESETS: ReadonlyArray<{ name: string; country: string; tier: SubscriptionTier }> = [
-  { name: "Brightwater Trading Ltd", country: "gb", tier: "plus" },
-  { name: "Harbour & Pine Ltd", country: "ie", tier: "standard" },
-  { name: "Maple Ridge Supplies Inc.", country: "ca", tier: "plus" },
-  { name: "Golden Gate Studio LLC", country: "us", tier: "start" },
-  { name: "Atelier Lumière SARL", country: "fr", tier: "start" },
-  { name: "Soluciones Costa SL", country: "es", tier: "plus" },
+const PRESETS: ReadonlyArray<{ name: string; country: string; tier: SubscriptionTier; yearEndMonth: number }> = [
+  { name: "Brightwater Trading Ltd", country: "gb", tier: "plus", yearEndMonth: 3 },
+  { name: "Harbour & Pine Ltd", country: "ie", tier: "standard", yearEndMonth: 12 },
+  // A February year end: 29 February in leap years.
+  { name: "Maple Ridge Supplies Inc.", country: "ca", tier: "plus", yearEndMonth: 2 },
+  { name: "Golden Gate Studio LLC", country: "us", tier: "start", yearEndMonth: 9 },
+  { name: "Atelier Lumière SARL", country: "fr", tier: "start", yearEndMonth: 12 },
+  { name: "Soluciones Costa SL", country: "es", tier: "plus", yearEndMonth: 6 },
 ];
 
 /** Sage's `subscriptions[].id` per tier (the Best Practices page lists aliases too). */
@@ -56,6 +59,7 @@ export function resolveBusinesses(options: SandboxOptions): BusinessProfile[] {
       currency: countryProfile(country).currency,
       deniedAreas: [...(input.deniedAreas ?? [])],
       subscriptionActive: input.subscriptionActive ?? true,
+      yearEndMonth: preset.yearEndMonth,
     };
   });
 }
