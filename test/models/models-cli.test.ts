@@ -70,5 +70,5 @@ describe("sage-pipeline models", () => {
     expect(failed.stdout).toContain("FAILED transactions_balance");
     expect(failed.stdout).toMatch(/business [0-9a-f]{32}, period \d{4}-\d{2}-\d{2}: difference -0\.010000000: transaction /);
     expect(failed.stderr).toContain("data test(s) failed");
-  });
+  }, 240_000);
 });
