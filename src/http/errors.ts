@@ -1,5 +1,5 @@
 import { type ErrorKind, PipelineError, type PipelineErrorOptions } from "../util/errors.js";
-import { redactUrl, scrub } from "../util/redact.js";
+import { scrub } from "../util/redact.js";
 import { redactBody, scrubValues } from "./redact-body.js";
 
 /** What every HTTP error carries. `url` is always redacted; `bodyExcerpt` is scrubbed and short. */
@@ -102,6 +102,30 @@ export class BudgetExceededError extends HttpError {
   static override readonly declaredKind: ErrorKind = "transient";
 }
 
+/**
+ * How the caller's configuration names what a hint tells the user to check, so that a Sage run
+ * says `base_url in [sources.sage_accounting_source]` where a REST source says `client.baseUrl`.
+ */
+export interface HintWords {
+  /** Where the API's base URL is set. */
+  baseUrl: string;
+  /** Where the request rate and concurrency are set. */
+  limiter: string;
+  /** What to check when the API rejects a request as malformed (400, 422...). */
+  request: string;
+  /** What to check on a 404. */
+  notFound: string;
+}
+
+/** The REST source's words (its config is `client.*` and `endpoint.*`). */
+export const REST_HINT_WORDS: Readonly<HintWords> = Object.freeze({
+  baseUrl: "client.baseUrl",
+  limiter: "client.limiter (maxConcurrency, requestsPerSecond, requestsPerMinute)",
+  request: "endpoint.params, json and data against the API's documentation",
+  notFound:
+    'check endpoint.path and client.baseUrl; for child resources whose parent may point at a missing entity add responseActions: [{ statusCode: 404, action: "ignore" }]',
+});
+
 function statusLine(status: number, statusText?: string): string {
   return statusText ? `${status} ${statusText}` : String(status);
 }
@@ -117,6 +141,7 @@ function attemptsNote(attempts?: number): string {
 export function createHttpError(
   details: HttpErrorDetails & { status: number },
   extra: { retryAfterMs?: number; reason?: string; cause?: unknown } = {},
+  words: HintWords = REST_HINT_WORDS,
 ): HttpError {
   const { status } = details;
   const msg = `failed: ${statusLine(status, details.statusText)}${attemptsNote(details.attempts)}${extra.reason ? `; ${extra.reason}` : ""}`;
@@ -136,14 +161,14 @@ export function createHttpError(
   if (status === 404) {
     return new NotFoundError(details, msg, {
       ...opts,
-      hint: 'check endpoint.path and client.baseUrl; for child resources whose parent may point at a missing entity add responseActions: [{ statusCode: 404, action: "ignore" }]',
+      hint: words.notFound,
     });
   }
   if (status === 429) {
     return new RateLimitError(details, msg, {
       ...opts,
       retryAfterMs: extra.retryAfterMs,
-      hint: "the API throttled the requests: lower client.limiter (maxConcurrency, requestsPerSecond, requestsPerMinute) or raise runtime.request_max_retry_delay",
+      hint: `the API throttled the requests: lower ${words.limiter} or raise runtime.request_max_retry_delay`,
     });
   }
   if (status >= 500) {
@@ -157,7 +182,7 @@ export function createHttpError(
     hint:
       status === 408
         ? "the server timed out waiting for the request: raise runtime.request_timeout or retry later"
-        : "the API rejected the request: check endpoint.params, json and data against the API's documentation",
+        : `the API rejected the request: check ${words.request}`,
   });
 }
 
@@ -169,9 +194,4 @@ export function describeNetworkError(err: unknown): string {
   if (cause?.code) parts.push(cause.code);
   if (cause?.message && cause.message !== err.message) parts.push(cause.message);
   return scrub(parts.join(": "));
-}
-
-/** Redacted `METHOD url` details for a request that has not got a status (yet). */
-export function requestDetails(method: string, url: string, label?: string): HttpErrorDetails {
-  return { method, url: redactUrl(url), label };
 }

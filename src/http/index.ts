@@ -11,12 +11,17 @@ export {
   ServerError,
   createHttpError,
   bodyExcerpt,
+  kindOfStatus,
+  REST_HINT_WORDS,
+  type HintWords,
   type HttpErrorDetails,
 } from "./errors.js";
 export { onRequestEvent, type RequestEvent, type RequestEventListener } from "./events.js";
 export {
+  ALLOWANCE_FLOOR,
   HostLimiter,
   LimiterRegistry,
+  RECOVERY_MS,
   DEFAULT_MAX_CONCURRENCY,
   type LimiterOptions,
   type LimiterStats,
@@ -35,5 +40,6 @@ export {
   type ResponseVerdict,
 } from "./request-init.js";
 export { HttpResponse, parseLinkHeader } from "./response.js";
+export { parseJsonBody } from "./json-body.js";
 export { DEFAULT_RETRY_POLICY, backoffDelayMs, isRetryableStatus, parseRetryAfter, type RetryPolicy } from "./retry.js";
 export { RUNTIME_SPEC, resolveRetryPolicy } from "./runtime-config.js";

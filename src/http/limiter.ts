@@ -8,7 +8,7 @@ export interface LimiterOptions {
   requestsPerMinute?: number;
   /** Requests per UTC day in this process; past it, requests fail instead of being sent. */
   dailyBudget?: number;
-  /** Lower concurrency and rate on 429 and creep back up (AIMD). Default true. */
+  /** Lower concurrency and rate on 429 and grow back within seconds (AIMD, see ALLOWANCE_FLOOR). Default true. */
   adaptive?: boolean;
 }
 
@@ -24,10 +24,10 @@ export interface LimiterStats {
   /** The highest number of concurrent requests seen so far. */
   maxInFlight: number;
   queued: number;
-  /** The current (possibly lowered) concurrency cap. */
+  /** The current (possibly lowered, never below a quarter of maxConcurrency) concurrency cap. */
   concurrency: number;
   maxConcurrency: number;
-  /** Current rates; undefined when unlimited. */
+  /** Current (possibly lowered) rates; undefined when unlimited. */
   requestsPerSecond: number | undefined;
   requestsPerMinute: number | undefined;
   /** Requests started today (UTC) against `dailyBudget`. */
@@ -51,45 +51,49 @@ interface Waiter {
 /** Thrown by `acquire` when the daily budget is spent; the client turns it into BudgetExceededError. */
 export class BudgetSpent extends Error {}
 
+/**
+ * AIMD on a 429: the allowance (a fraction of the configured concurrency and rates) halves, never
+ * below ALLOWANCE_FLOOR, and grows back by RECOVERY_STEP every RECOVERY_INTERVAL_MS without a new
+ * cut, so it is back to the configured values at most RECOVERY_MS after the throttling ends.
+ * The throttled request itself waits what Retry-After asked for (decide.ts); the allowance keeps
+ * the others from adding to the overload. (A floor far below the configured rate, 0.1 request/s as before, turned 2% of
+ * requests throttled into a run ten times as long.)
+ */
+export const ALLOWANCE_FLOOR = 0.25;
 const DECREASE = 0.5;
-const RECENT_MS = 5000;
+const RECOVERY_STEP = 0.125;
+const RECOVERY_INTERVAL_MS = 500;
+/** The longest time from the last 429 back to the configured concurrency and rates. */
+export const RECOVERY_MS = Math.ceil((1 - ALLOWANCE_FLOOR) / RECOVERY_STEP) * RECOVERY_INTERVAL_MS;
 
 function utcDay(now: number): string {
   return new Date(now).toISOString().slice(0, 10);
 }
 
 /**
- * One host's gate: a concurrency cap, exact per-second / per-minute windows, a daily budget and
- * a pause (set from `Retry-After`). On a 429 it halves concurrency and the configured rates
- * (once per round: 429s from requests that started before the last cut are the same overload,
- * not a new one); with no configured rate, a rate is only introduced once a single request at a
- * time is still throttled. Each round of successful requests adds one slot and 10% of the rate back;
- * near the concurrency that last drew a 429 it takes eight rounds, twice as many each time that
- * probe fails again, so a sustained run settles just under the limit and probes it ever more rarely.
+ * One host's gate: a concurrency cap, exact per-second / per-minute windows and a daily budget.
+ * On a 429 the allowance is cut (see ALLOWANCE_FLOOR), once per
+ * round: 429s from requests that started before the last cut are the same overload, not a new one.
+ * `now` is injectable so that recovery can be tested on a fake clock.
  */
 export class HostLimiter {
   private readonly max: number;
-  private concurrency: number;
+  private readonly minConcurrency: number;
   private inFlight = 0;
   private maxInFlight = 0;
   private readonly queue: Waiter[] = [];
   private readonly perSecond: RateWindow | undefined;
   private readonly perMinute: RateWindow | undefined;
-  private adaptiveRps: { window: RateWindow; base: number } | undefined;
-  private rateFactor = 1;
-  private pausedUntil = 0;
+  /** The allowance right after the last cut, and when that was; the current one grows from there with time. */
+  private allowanceAtCut = 1;
   private lastCutAt = -Infinity;
-  /** Concurrency at the last 429: growing back towards it goes slowly, so the run stays just under. */
-  private ceiling = Infinity;
-  /** Rounds of successes the step back up to the ceiling takes; doubles each time that step draws a 429 again. */
-  private patience = 8;
-  private successes = 0;
+  /** The allowance the windows were last set to, to report and apply changes once. */
+  private applied = 1;
   private rateLimited = 0;
   private day = "";
   private used = 0;
   private timer: NodeJS.Timeout | undefined;
   private timerAt = 0;
-  private readonly recent: number[] = [];
 
   constructor(
     readonly host: string,
@@ -98,14 +102,14 @@ export class HostLimiter {
     private readonly now: () => number = Date.now,
   ) {
     this.max = Math.max(1, Math.floor(options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY));
-    this.concurrency = this.max;
+    this.minConcurrency = Math.max(1, Math.ceil(this.max * ALLOWANCE_FLOOR));
     if (options.requestsPerSecond) this.perSecond = new RateWindow(options.requestsPerSecond, 1000);
     if (options.requestsPerMinute) this.perMinute = new RateWindow(options.requestsPerMinute, 60_000);
   }
 
   /** Wait for a slot. Rejects with the signal's reason on abort, or `BudgetSpent`. */
   acquire(signal?: AbortSignal): Promise<LimiterTicket> {
-    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (signal?.aborted) return Promise.reject(signal.reason as Error);
     return new Promise<LimiterTicket>((resolve, reject) => {
       const waiter: Waiter = {
         resolve,
@@ -114,7 +118,7 @@ export class HostLimiter {
         onAbort: () => {
           const i = this.queue.indexOf(waiter);
           if (i >= 0) this.queue.splice(i, 1);
-          reject(signal?.reason);
+          reject(signal?.reason as Error);
         },
       };
       signal?.addEventListener("abort", waiter.onAbort, { once: true });
@@ -123,99 +127,68 @@ export class HostLimiter {
     });
   }
 
-  /** Hold every request to this host until `at` (epoch ms), e.g. from a 429's Retry-After. */
-  pauseUntil(at: number): void {
-    if (at > this.pausedUntil) this.pausedUntil = at;
-  }
-
   /** Feed back each response so the limiter can adapt. */
   onResponse(ticket: LimiterTicket, status: number): void {
-    if (status === 429) {
-      this.rateLimited++;
-      if (this.options.adaptive !== false && ticket.startedAt > this.lastCutAt) this.decrease();
-      return;
-    }
-    if (status < 500) this.increaseMaybe();
+    if (status !== 429) return;
+    this.rateLimited++;
+    if (this.options.adaptive !== false && ticket.startedAt > this.lastCutAt) this.cut();
   }
 
   stats(): LimiterStats {
+    this.applyAllowance(this.now());
     return {
       host: this.host,
       inFlight: this.inFlight,
       maxInFlight: this.maxInFlight,
       queued: this.queue.length,
-      concurrency: this.concurrency,
+      concurrency: this.concurrency(),
       maxConcurrency: this.max,
-      requestsPerSecond: this.perSecond?.rate ?? this.adaptiveRps?.window.rate,
+      requestsPerSecond: this.perSecond?.rate,
       requestsPerMinute: this.perMinute?.rate,
       usedToday: this.used,
       rateLimited: this.rateLimited,
     };
   }
 
-  private decrease(): void {
+  /** The fraction of the configured limits allowed at `now`: grown back linearly since the last cut. */
+  private allowance(now: number): number {
+    if (this.allowanceAtCut >= 1) return 1;
+    const steps = Math.floor((now - this.lastCutAt) / RECOVERY_INTERVAL_MS);
+    return Math.min(1, this.allowanceAtCut + steps * RECOVERY_STEP);
+  }
+
+  private concurrency(): number {
+    return Math.max(this.minConcurrency, Math.floor(this.max * this.applied));
+  }
+
+  private cut(): void {
     const now = this.now();
+    this.allowanceAtCut = Math.max(ALLOWANCE_FLOOR, this.allowance(now) * DECREASE);
     this.lastCutAt = now;
-    this.successes = 0;
-    const wasSerial = this.concurrency === 1;
-    this.patience = this.concurrency <= this.ceiling ? Math.min(this.patience * 2, 256) : 8;
-    if (this.ceiling === Infinity) this.patience = 8;
-    this.ceiling = this.concurrency;
-    this.concurrency = Math.max(1, Math.floor(this.concurrency * DECREASE));
-    this.rateFactor = Math.max(1 / 64, this.rateFactor * DECREASE);
-    this.applyRates();
-    if (!this.perSecond && !this.perMinute && (wasSerial || this.adaptiveRps)) {
-      // No configured rate and still throttled one request at a time: the limit is a rate, not a
-      // concurrency. Start a rate at half of what was just observed to be too much.
-      while (this.recent.length > 0 && (this.recent[0] as number) < now - RECENT_MS) this.recent.shift();
-      // Requests per second over the recent past (not over the whole window: a run that just
-      // started would otherwise look slow and get throttled to a crawl).
-      const span = this.recent.length > 1 ? Math.max(250, now - (this.recent[0] as number)) : 1000;
-      const observed = Math.max(1, this.recent.length) / (span / 1000);
-      const current = this.adaptiveRps ? Math.min(this.adaptiveRps.window.rate, observed) : observed;
-      const next = Math.max(0.1, current * DECREASE);
-      if (this.adaptiveRps) this.adaptiveRps.window.setRate(next);
-      else this.adaptiveRps = { window: new RateWindow(next, 1000), base: observed };
-    }
-    this.onChange?.(this.stats(), "429: lowered concurrency and rate");
+    this.applyAllowance(now, "429: lowered concurrency and rate");
   }
 
-  private increaseMaybe(): void {
-    const recovering = this.concurrency < this.max || this.rateFactor < 1 || this.adaptiveRps !== undefined;
-    if (!recovering) return;
-    this.successes++;
-    const nearCeiling = this.concurrency + 1 >= this.ceiling;
-    if (this.successes < this.concurrency * (nearCeiling ? this.patience : 1)) return;
-    this.successes = 0;
-    this.concurrency = Math.min(this.max, this.concurrency + 1);
-    this.rateFactor = Math.min(1, this.rateFactor + 0.1);
-    this.applyRates();
-    if (this.adaptiveRps) {
-      const { window, base } = this.adaptiveRps;
-      const next = window.rate + base * 0.1;
-      if (next >= base * 2 && this.concurrency === this.max) this.adaptiveRps = undefined;
-      else window.setRate(next);
-    }
-    this.onChange?.(this.stats(), "recovering after 429");
-    this.pump();
-  }
-
-  private applyRates(): void {
-    if (this.perSecond && this.options.requestsPerSecond)
-      this.perSecond.setRate(this.options.requestsPerSecond * this.rateFactor);
-    if (this.perMinute && this.options.requestsPerMinute)
-      this.perMinute.setRate(this.options.requestsPerMinute * this.rateFactor);
+  /** Set the windows to the allowance at `now` and report a change. */
+  private applyAllowance(now: number, reason = "recovering after 429"): void {
+    const allowance = this.allowance(now);
+    if (allowance === this.applied) return;
+    this.applied = allowance;
+    if (this.perSecond && this.options.requestsPerSecond) this.perSecond.setRate(this.options.requestsPerSecond * allowance);
+    if (this.perMinute && this.options.requestsPerMinute) this.perMinute.setRate(this.options.requestsPerMinute * allowance);
+    this.onChange?.(this.stats(), reason);
+    if (allowance < 1) this.wakeAt(now + RECOVERY_INTERVAL_MS);
   }
 
   private earliestStart(now: number): number {
-    let at = Math.max(now, this.pausedUntil);
-    for (const w of [this.perSecond, this.perMinute, this.adaptiveRps?.window]) if (w) at = Math.max(at, w.nextFreeAt(now));
+    let at = now;
+    for (const w of [this.perSecond, this.perMinute]) if (w) at = Math.max(at, w.nextFreeAt(now));
     return at;
   }
 
   private pump(): void {
     while (this.queue.length > 0) {
       const now = this.now();
+      this.applyAllowance(now);
       if (utcDay(now) !== this.day) {
         this.day = utcDay(now);
         this.used = 0;
@@ -227,7 +200,7 @@ export class HostLimiter {
         }
         return;
       }
-      if (this.inFlight >= this.concurrency) return;
+      if (this.inFlight >= this.concurrency()) return;
       const at = this.earliestStart(now);
       if (at > now) {
         this.wakeAt(at);
@@ -243,9 +216,7 @@ export class HostLimiter {
     this.inFlight++;
     this.used++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
-    for (const w of [this.perSecond, this.perMinute, this.adaptiveRps?.window]) w?.take(now);
-    this.recent.push(now);
-    if (this.recent.length > 10_000) this.recent.splice(0, this.recent.length - 10_000);
+    for (const w of [this.perSecond, this.perMinute]) w?.take(now);
     let released = false;
     waiter.resolve({
       startedAt: now,
@@ -259,6 +230,7 @@ export class HostLimiter {
   }
 
   private wakeAt(at: number): void {
+    if (this.queue.length === 0) return;
     if (this.timer && this.timerAt <= at) return;
     if (this.timer) clearTimeout(this.timer);
     this.timerAt = at;

@@ -22,7 +22,7 @@ export interface RequestAuth {
 }
 
 /** What a response hook may answer: nothing (carry on), "ignore" (yield nothing), or a replacement. */
-export type ResponseVerdict = void | undefined | "ignore" | HttpResponse;
+export type ResponseVerdict = undefined | "ignore" | HttpResponse;
 
 export interface HttpRequestInit {
   method?: string;

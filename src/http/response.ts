@@ -1,4 +1,5 @@
-import { bodyExcerpt, ResponseFormatError } from "./errors.js";
+import { bodyExcerpt, type HttpErrorDetails, ResponseFormatError } from "./errors.js";
+import { parseJsonBody } from "./json-body.js";
 
 /**
  * A fully read response. The body is read inside the retry loop, so a connection cut mid-body
@@ -33,26 +34,32 @@ export class HttpResponse {
 
   /** The body as JSON; an empty body is `null`. Anything else fails with ResponseFormatError. */
   json(): unknown {
-    if (this.parsed) return this.parsed.value;
-    const body = this.text.trim();
-    if (body === "") {
-      this.parsed = { value: null };
-      return null;
-    }
+    const error = this.formatError();
+    if (error) throw error;
+    return (this.parsed as { value: unknown }).value;
+  }
+
+  /**
+   * Parses the body (once; json() then returns the same value) and returns the error that says
+   * it is not JSON, or undefined when it is. `details` are the request's, e.g. with its attempts.
+   */
+  formatError(details: HttpErrorDetails = this.request): ResponseFormatError | undefined {
+    if (this.parsed) return undefined;
     try {
-      this.parsed = { value: JSON.parse(body) };
+      this.parsed = { value: parseJsonBody(this.text) };
+      return undefined;
     } catch (err) {
       const type = this.headers.get("content-type") ?? "no content-type";
-      throw new ResponseFormatError(
-        { ...this.request, status: this.status, bodyExcerpt: bodyExcerpt(this.text, type, this.#requestSecrets) },
-        `returned ${this.status} with a body that is not JSON (${type}, ${this.text.length} bytes): ${(err as Error).message}`,
+      const attempts = details.attempts !== undefined && details.attempts > 1 ? ` (after ${details.attempts} attempts)` : "";
+      return new ResponseFormatError(
+        { ...details, status: this.status, bodyExcerpt: bodyExcerpt(this.text, type, this.#requestSecrets) },
+        `returned ${this.status} with a body that is not JSON (${type}, ${this.text.length} bytes)${attempts}: ${(err as Error).message}`,
         {
           cause: err,
-          hint: "check that the path points at the JSON API and not a web page, and that the Accept header asks for application/json",
+          hint: "an HTML page or a body cut short is a proxy or server in trouble and was retried; if it persists, check that the path points at the JSON API and not a web page, and that the Accept header asks for application/json",
         },
       );
     }
-    return this.parsed.value;
   }
 
   /** RFC 8288 `Link` header as rel → URL (`rel="next last"` yields both). */

@@ -6,8 +6,10 @@
 
 /** dlt's `[runtime]` knobs, in seconds, with dlt's defaults. */
 export interface RetryPolicy {
-  /** `request_timeout`: per attempt, seconds. */
+  /** `request_timeout`: per attempt (connect, headers and the whole body), seconds. */
   requestTimeout: number;
+  /** `request_stall_timeout`: the longest silence (before the headers or between body chunks), seconds. Not in dlt. */
+  requestStallTimeout: number;
   /** `request_max_attempts`: total attempts including the first. */
   requestMaxAttempts: number;
   /** `request_backoff_factor`: the first retry waits up to this many seconds, then doubling. */
@@ -18,6 +20,7 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
   requestTimeout: 60,
+  requestStallTimeout: 20,
   requestMaxAttempts: 5,
   requestBackoffFactor: 1,
   requestMaxRetryDelay: 300,
@@ -65,12 +68,12 @@ export function formatDuration(ms: number): string {
 
 /** Sleep that wakes early, with the signal's reason, when the signal aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.reject(signal.reason);
+  if (signal?.aborted) return Promise.reject(signal.reason as Error);
   if (ms <= 0) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const onAbort = () => {
       clearTimeout(timer);
-      reject(signal?.reason);
+      reject(signal?.reason as Error);
     };
     const timer = setTimeout(() => {
       signal?.removeEventListener("abort", onAbort);

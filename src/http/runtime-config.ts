@@ -10,8 +10,13 @@ export const RUNTIME_SPEC = configSpec({
   section: ["runtime"],
   fields: {
     requestTimeout: field.number({
-      doc: "seconds one HTTP attempt may take before it is abandoned and retried",
+      doc: "seconds one HTTP attempt (connect, headers and the whole body) may take before it is abandoned and retried",
       default: DEFAULT_RETRY_POLICY.requestTimeout,
+      positive: true,
+    }),
+    requestStallTimeout: field.number({
+      doc: "seconds without a byte (before the headers or mid-body) after which an attempt is abandoned and retried",
+      default: DEFAULT_RETRY_POLICY.requestStallTimeout,
       positive: true,
     }),
     requestMaxAttempts: field.integer({
@@ -45,6 +50,7 @@ export function resolveRetryPolicy(resolver?: ConfigResolver, explicit: Partial<
   const { values } = (resolver ?? ConfigResolver.empty()).resolve(RUNTIME_SPEC, explicit);
   return {
     requestTimeout: values.requestTimeout,
+    requestStallTimeout: values.requestStallTimeout,
     requestMaxAttempts: values.requestMaxAttempts,
     requestBackoffFactor: values.requestBackoffFactor,
     requestMaxRetryDelay: values.requestMaxRetryDelay,

@@ -1,5 +1,5 @@
 import { checkOptions, type ConfigResolver } from "../config/index.js";
-import { HttpClient } from "../http/index.js";
+import { type HintWords, HttpClient } from "../http/index.js";
 import type { ResourceContext } from "../extract/index.js";
 import { Source } from "../extract/index.js";
 import { RestClient } from "../rest/index.js";
@@ -10,6 +10,15 @@ import { endpointResource } from "./resources.js";
 import { SageSession } from "./session.js";
 
 export const SAGE_SOURCE_NAME = "sage_accounting";
+
+/** HTTP errors' hints in the words of this source's config, not the REST source's `client.*`. */
+const SAGE_HINT_WORDS: HintWords = {
+  baseUrl: "base_url in [sources.sage_accounting_source]",
+  limiter: "max_concurrency or requests_per_second in [sources.sage_accounting_source]",
+  request: "the resource's options in [sources.sage_accounting_source] (items_per_page, initial_updated_since)",
+  notFound:
+    "check base_url in [sources.sage_accounting_source]; Sage answers 404 for endpoints the business's country or plan lacks",
+};
 
 /**
  * Sage Business Cloud Accounting v3.1: every selected catalog endpoint of every business the
@@ -27,6 +36,7 @@ export function sageAccountingSource(options: SageAccountingOptions = {}, config
   const auth = createSageAuth(o);
   const http = new HttpClient({
     resolver: config,
+    hintWords: SAGE_HINT_WORDS,
     limiter: {
       maxConcurrency: o.maxConcurrency,
       ...(o.requestsPerSecond !== undefined ? { requestsPerSecond: o.requestsPerSecond } : {}),

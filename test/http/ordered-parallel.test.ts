@@ -20,13 +20,7 @@ describe("orderedParallel", () => {
   });
 
   it("fails when the failing task's turn comes, not before", async () => {
-    const tasks = [
-      async () => 1,
-      async () => {
-        throw new Error("boom");
-      },
-      async () => 3,
-    ];
+    const tasks = [() => Promise.resolve(1), () => Promise.reject(new Error("boom")), () => Promise.resolve(3)];
     const out: number[] = [];
     await expect(
       (async () => {
