@@ -8,9 +8,9 @@ import { sageAccountingSource } from "../src/sage/index.js";
 import { type FaultKind, startFaultProxy } from "../test/fixtures/fault-proxy.js";
 import { type BenchResult, fmt, time, withTempDir } from "./lib.js";
 
-const SCALE = Number(process.env.BENCH_FAULTS_SCALE ?? 1);
+const SCALE = Number(process.env.BENCH_FAULTS_SCALE ?? 0.5);
 const LATENCY_MS = 50;
-const STALL_TIMEOUT_S = 2;
+const STALL_TIMEOUT_S = 10;
 
 /** The sandbox in its own process, so that its page rendering does not share this event loop. */
 async function sandboxProcess(): Promise<{ url: string; child: ChildProcess }> {
