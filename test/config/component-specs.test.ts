@@ -52,6 +52,7 @@ describe("the components' specs", () => {
   it("[runtime]: dlt's names and defaults, explicit values win, the log level is a choice", () => {
     expect(resolveRetryPolicy(env({ RUNTIME__REQUEST_TIMEOUT: "5" }), { requestMaxAttempts: 2 })).toEqual({
       requestTimeout: 5,
+      requestStallTimeout: 20,
       requestMaxAttempts: 2,
       requestBackoffFactor: 1,
       requestMaxRetryDelay: 300,
