@@ -5,6 +5,7 @@ import { registerAuth } from "./commands/auth.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerInit } from "./commands/init.js";
 import { registerModels } from "./commands/models.js";
+import { registerMcp } from "./commands/mcp.js";
 import { registerPipeline } from "./commands/pipeline.js";
 import { registerSandbox } from "./commands/sandbox.js";
 import { registerShow } from "./commands/show.js";
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerPipeline(program);
   registerShow(program);
   registerModels(program);
+  registerMcp(program);
   return program;
 }
 
