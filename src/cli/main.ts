@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
 import { setLogLevel } from "../util/logger.js";
+import { registerAi } from "./commands/ai.js";
 import { registerAuth } from "./commands/auth.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerInit } from "./commands/init.js";
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerShow(program);
   registerModels(program);
   registerMcp(program);
+  registerAi(program);
   return program;
 }
 

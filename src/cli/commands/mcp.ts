@@ -1,7 +1,6 @@
 import { fileURLToPath } from "node:url";
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import type { Command } from "commander";
-import { createMcpServer, registerKnownSecrets, startMcpHttp, type McpSetup } from "../../mcp/index.js";
+import type { McpSetup } from "../../mcp/index.js";
 import { resolvePipelinesDir } from "../../pipeline/config.js";
 import { ConfigError } from "../../util/errors.js";
 import { CONFIG_SPECS, cliConfig } from "../config.js";
@@ -35,6 +34,9 @@ export function registerMcp(program: Command): void {
         throw new ConfigError(`--port must be a port number, got ${f.port}`, { hint: "for example --port 8766" });
       }
       const config = cliConfig();
+      // Loaded here, not at start-up: every other command would pay for the SDK's import.
+      const { createMcpServer, registerKnownSecrets, startMcpHttp } = await import("../../mcp/index.js");
+      const { StdioServerTransport } = await import("@modelcontextprotocol/sdk/server/stdio.js");
       const setup: McpSetup = {
         cwd: process.cwd(),
         pipelinesDir: resolvePipelinesDir(config),
