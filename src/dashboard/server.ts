@@ -29,8 +29,9 @@ function send(res: ServerResponse, status: number, body: string, type: string): 
   res.end(body);
 }
 
-/** Why a request is refused before it reaches the API (the page's own requests always pass). */
-function refusal(req: IncomingMessage, port: number): { status: number; error: string } | undefined {
+/** Why a request is refused before it reaches the API (the page's own requests always pass).
+ * Exported for the MCP server's HTTP transport, which follows the same rules. */
+export function refusal(req: IncomingMessage, port: number): { status: number; error: string } | undefined {
   const own = [`127.0.0.1:${port}`, `localhost:${port}`];
   // DNS rebinding: a foreign page whose host name now resolves to 127.0.0.1 still sends its name.
   if (!own.includes(req.headers.host ?? "")) return { status: 403, error: "this dashboard answers only 127.0.0.1 and localhost" };

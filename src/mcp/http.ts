@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { ConfigError, errorMessage } from "../util/errors.js";
 import { logger } from "../util/logger.js";
-import { localRequestRefusal } from "./local-origin.js";
+import { refusal } from "../dashboard/server.js";
 import { createMcpServer, type McpSetup } from "./server.js";
 
 const log = logger("mcp");
@@ -25,9 +25,11 @@ export interface McpHttpServer {
 export async function startMcpHttp(setup: McpSetup, port: number): Promise<McpHttpServer> {
   let bound = port;
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const refused = localRequestRefusal(req, bound);
+    // The dashboard's rules: Host 127.0.0.1/localhost:<port> only (DNS rebinding), no foreign
+    // Origin, JSON bodies only (no CORS-free cross-site form post).
+    const refused = refusal(req, bound);
     if (refused) {
-      refuse(res, 403, refused);
+      refuse(res, refused.status, refused.error);
       return;
     }
     const path = new URL(req.url ?? "/", "http://127.0.0.1").pathname;

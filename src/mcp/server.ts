@@ -5,6 +5,7 @@ import { registerGuidePrompt } from "./guide-prompt.js";
 import { registerPipelineTools } from "./pipeline-tools.js";
 import { registerRunTool } from "./run-tool.js";
 import { registerSageTools } from "./sage-tools.js";
+import { registerSqlTools } from "./sql-tools.js";
 import { Workspace } from "./workspace.js";
 
 export interface McpSetup {
@@ -31,6 +32,7 @@ export function createMcpServer(setup: McpSetup): McpServer {
   );
   const ws = new Workspace(setup.pipelinesDir, setup.config);
   registerPipelineTools(server, ws);
+  registerSqlTools(server, ws);
   registerSageTools(server, setup);
   if (setup.allowRun) registerRunTool(server, ws, { ...setup, cliEntry: setup.allowRun.cliEntry });
   registerGuidePrompt(server, setup.allowRun !== undefined);

@@ -139,14 +139,12 @@ describe("sage-pipeline ai init", () => {
     expect(() => aiInit("claude", input(cwd), false)).toThrow(/\.mcp\.json is not a valid JSON object/);
   });
 
-  it("through the CLI: exit 0, names the files; a missing --agent exits 2", async () => {
+  it("through the CLI: exit 0, names the files, the rules list the CLI's commands", async () => {
     const cwd = project();
     const r = await runCli(["ai", "init", "--agent", "cursor"], cwd, { SAGE_PIPELINE_DATA_DIR: join(cwd, "data") });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/created\s+\.cursor\/mcp\.json/);
     expect(read(cwd, "AGENTS.md")).toContain("`sage-pipeline ai`");
     expect(registration("cursor", cwd)).toBeDefined();
-    const bad = await runCli(["ai", "init"], cwd, {});
-    expect(bad.status).toBe(2);
   });
 });

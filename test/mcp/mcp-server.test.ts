@@ -1,4 +1,5 @@
-import { rmSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import type { ChildProcess } from "node:child_process";
 import { request } from "node:http";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -9,10 +10,13 @@ import { call, httpClient, loadProject, type LoadedProject, startHttpServer, std
 const READ_TOOLS = [
   "describe_sage_resource",
   "display_schema",
+  "execute_sql_query",
   "get_failed_jobs",
   "get_last_trace",
+  "get_load_table",
   "get_pipeline_local_state",
   "get_table_schema",
+  "get_table_schema_changes",
   "list_pipelines",
   "list_sage_resources",
   "list_tables",
@@ -45,6 +49,16 @@ interface ResourceLine {
 interface ResourceAnswer {
   money_columns: string[];
   date_columns: string[];
+}
+interface SqlAnswer {
+  columns: string[];
+  rows: unknown[][];
+  truncated: boolean;
+}
+interface SchemaChanges {
+  current_version: number;
+  previous_version: number | null;
+  diff: string;
 }
 interface SecretsView {
   files: Array<{ file: string; exists: boolean; redacted?: string }>;
@@ -157,6 +171,86 @@ describe("sage-pipeline mcp", () => {
       .text;
     expect(bare).not.toContain("text id");
     expect(bare).toContain("sales_invoices ||--o{ sales_invoices__invoice_lines");
+  });
+
+  it("runs SQL on the dataset with unqualified names, and answers as the dataset holds it", async () => {
+    const biz = project.sb.store.businesses[0]!.id;
+    const q = (sql: string) =>
+      call<SqlAnswer>(client, transcript, "execute_sql_query", { pipeline_name: project.pipelineName, sql_select_query: sql });
+    const count = await q("SELECT count(*) AS n FROM contacts");
+    expect(count.isError, count.text).toBe(false);
+    expect(count.json.columns).toEqual(["n"]);
+    expect(Number(count.json.rows[0]![0])).toBe(project.sb.store.count(biz, "contacts"));
+    const qualified = await q(`SELECT count(*) AS n FROM ${project.dataset}.sales_invoices`);
+    expect(Number(qualified.json.rows[0]![0])).toBe(project.sb.store.count(biz, "sales_invoices"));
+    const api = project.sb.store.records(biz, "tax_rates") as Array<{ id: string }>;
+    const ids = await q("SELECT id FROM tax_rates ORDER BY id");
+    expect(ids.json.rows.map((r) => r[0])).toEqual(api.map((r) => r.id).sort());
+    const capped = await q("SELECT * FROM range(100000)");
+    expect(capped.json.truncated).toBe(true);
+    expect(capped.json.rows.length).toBe(500);
+    const bad = await q("SELECT nope FROM contacts");
+    expect(bad.isError).toBe(true);
+    expect(bad.text).toContain("nope");
+    expect(
+      (await call(client, transcript, "execute_sql_query", { pipeline_name: project.pipelineName, sql_select_query: "" }))
+        .isError,
+    ).toBe(true);
+    expect(
+      (await call(client, transcript, "execute_sql_query", { pipeline_name: "nope", sql_select_query: "SELECT 1" })).isError,
+    ).toBe(true);
+
+    const loads = (
+      await call<Array<{ load_id: string; status: number; schema_name: string }>>(client, transcript, "get_load_table", {
+        pipeline_name: project.pipelineName,
+      })
+    ).json;
+    expect(loads.length).toBe(1);
+    expect(loads[0]).toMatchObject({ status: 0, schema_name: "sage_accounting" });
+    const changes = (
+      await call<SchemaChanges>(client, transcript, "get_table_schema_changes", {
+        pipeline_name: project.pipelineName,
+        table_name: "contacts",
+      })
+    ).json;
+    expect(changes.previous_version).toBeNull();
+    expect(changes.diff).toContain('+   "name": "contacts"');
+  });
+
+  it("refuses writes, file reads, COPY, ATTACH and extension loads, with the table intact", async () => {
+    const biz = project.sb.store.businesses[0]!.id;
+    const secretsFile = join(project.cwd, ".dlt", "secrets.toml");
+    const out = join(project.cwd, "copied.csv");
+    const attempts = [
+      "DELETE FROM contacts",
+      "DROP TABLE contacts",
+      "UPDATE contacts SET name = 'x'",
+      "CREATE TABLE stolen AS SELECT 1",
+      "INSERT INTO contacts (id) VALUES ('x')",
+      `SELECT * FROM read_text('${secretsFile}')`,
+      "SELECT * FROM read_text('.dlt/secrets.toml')",
+      `SELECT * FROM read_csv('${secretsFile}')`,
+      `COPY contacts TO '${out}'`,
+      `ATTACH '${join(project.cwd, "other.duckdb")}' AS other`,
+      "INSTALL httpfs",
+      "LOAD httpfs",
+      "SET enable_external_access = true",
+      "SELECT 1; DELETE FROM contacts",
+    ];
+    for (const sql of attempts) {
+      const r = await call(client, transcript, "execute_sql_query", {
+        pipeline_name: project.pipelineName,
+        sql_select_query: sql,
+      });
+      expect(r.isError, `${sql}: ${r.text}`).toBe(true);
+    }
+    expect(existsSync(out)).toBe(false);
+    expect(existsSync(join(project.cwd, "other.duckdb"))).toBe(false);
+    const count = await call<SqlAnswer>(client, transcript, "execute_sql_query", {
+      pipeline_name: project.pipelineName,
+      sql_select_query: "SELECT count(*) FROM contacts",
+    });
+    expect(Number(count.json.rows[0]![0])).toBe(project.sb.store.count(biz, "contacts"));
   });
 
   it("lists the 85 Sage endpoints and describes one with the tables it lands in", async () => {
@@ -294,6 +388,24 @@ describe("sage-pipeline mcp", () => {
       expect(ok.isError, ok.text).toBe(false);
       const tables = (await call<string[]>(runner, transcript, "list_tables", { pipeline_name: project.pipelineName })).json;
       expect(tables).toEqual(expect.arrayContaining(["ledger_accounts", "contacts"]));
+      const changes = (
+        await call<SchemaChanges>(runner, transcript, "get_table_schema_changes", {
+          pipeline_name: project.pipelineName,
+          table_name: "ledger_accounts",
+        })
+      ).json;
+      expect(changes.previous_version).not.toBeNull();
+      expect(changes.current_version).toBeGreaterThan(changes.previous_version!);
+      expect(changes.diff.split("\n").every((l) => l.startsWith("+ "))).toBe(true);
+      const same = (
+        await call<SchemaChanges>(runner, transcript, "get_table_schema_changes", {
+          pipeline_name: project.pipelineName,
+          table_name: "contacts",
+        })
+      ).json;
+      expect(same.diff.split("\n").every((l) => l.startsWith("  "))).toBe(true);
+      const loads = (await call<unknown[]>(runner, transcript, "get_load_table", { pipeline_name: project.pipelineName })).json;
+      expect(loads.length).toBe(2);
     });
   });
 
