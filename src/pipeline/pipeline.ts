@@ -19,6 +19,7 @@ import { ExtractInfo, NormalizeInfo } from "./step-info.js";
 import { loadPackage } from "./load-package.js";
 import { type RunData, type RunOptions, toSource } from "./run-data.js";
 import { restoreFromDestination } from "./restore.js";
+import { type Disagreement, reconcileWithDestination } from "./agreement.js";
 import { WorkingDir } from "./working-dir.js";
 import { NORMALIZE_SPEC, resolvePipelineSettings } from "./config.js";
 import { type ModelsRunInfo, type PipelineModelsOptions, modelsEnabled, runPipelineModels } from "../models/index.js";
@@ -76,6 +77,9 @@ export class Pipeline {
   private destinationSpec: string | Destination;
   private destinationObj: Destination | undefined;
   private synced = false;
+  /** True while run() drives the steps (it syncs once up front). */
+  private inRun = false;
+  private disagreement: Disagreement | undefined;
   private trace: TraceStep[] = [];
   private readonly detectDates: boolean;
   private readonly restore: boolean;
@@ -144,13 +148,31 @@ export class Pipeline {
   }
 
   /**
-   * Restore state and schemas from the destination when the destination is newer than the
-   * working dir (or the working dir is gone). Runs once per Pipeline object.
+   * Make the working dir agree with the destination before anything is extracted: when the
+   * destination lacks what the local state says was committed, continue from the destination's
+   * truth (one warning, see agreement.ts); then, unless `restoreFromDestination` is off, take
+   * state and schemas from the destination where they are newer (once per Pipeline object).
+   * The agreement is checked at every call: a file can be deleted between two runs.
    */
   async sync(): Promise<void> {
-    if (this.synced || !this.restore) return;
-    this.synced = true;
-    await this.withClient((client) => restoreFromDestination(client, this.workingDir, this.pipelineName, this.datasetName));
+    await this.withClient(async (client) => {
+      this.disagreement = await reconcileWithDestination({
+        client,
+        workingDir: this.workingDir,
+        pipelineName: this.pipelineName,
+        datasetName: this.datasetName,
+        location: (await this.destination()).location(this.connectOptions()),
+      });
+      if (this.restore && !this.synced) {
+        this.synced = true;
+        await restoreFromDestination(client, this.workingDir, this.pipelineName, this.datasetName);
+      }
+    });
+  }
+
+  /** What `sync()` found when the destination lacked what the working dir had committed. */
+  get lastDisagreement(): Disagreement | undefined {
+    return this.disagreement;
   }
 
   private traceStep<T>(step: string, loadId: string | undefined, fn: () => Promise<T>): Promise<T> {
@@ -186,13 +208,15 @@ export class Pipeline {
 
   async extract(data: RunData, opts: RunOptions = {}): Promise<ExtractInfo> {
     await this.destination();
+    if (!this.inRun) await this.sync();
     const source = toSource(data, opts, this.pipelineName, this.config);
     const store = this.workingDir.packages;
     store.removeTemporaries();
     const state = this.stateForExtract();
-    if (opts.fullRefresh) {
-      const slots = state.sources[source.name]?.resources;
-      for (const r of source.selected) if (slots) delete slots[r.name];
+    const sourceState = state.sources[source.name];
+    if (opts.fullRefresh && sourceState?.resources) {
+      const forget = new Set(source.selected.map((r) => r.name));
+      sourceState.resources = Object.fromEntries(Object.entries(sourceState.resources).filter(([name]) => !forget.has(name)));
     }
     const loadId = newLoadId(
       [store.lastLoadId(), state._local?.lastLoadId]
@@ -324,6 +348,8 @@ export class Pipeline {
   async run(data?: RunData, opts: RunOptions = {}): Promise<LoadInfo> {
     const startedAt = new Date();
     this.trace = [];
+    this.disagreement = undefined;
+    this.inRun = true;
     try {
       await this.destination();
       await this.traceStep("sync", undefined, () => this.sync()).catch((err: unknown) => {
@@ -357,6 +383,7 @@ export class Pipeline {
       if (packages.length > 0 && modelsEnabled(this.config)) await this.runModels();
       return info;
     } finally {
+      this.inRun = false;
       this.workingDir.writeTrace({
         pipelineName: this.pipelineName,
         startedAt: startedAt.toISOString(),
@@ -364,6 +391,7 @@ export class Pipeline {
         // Where the data went (credentials redacted): `show` opens this file, never a default path.
         ...(this.destinationObj ? { destinationLocation: this.destinationObj.location(this.connectOptions()) } : {}),
         steps: this.trace,
+        ...(this.lastDisagreement ? { warnings: [this.lastDisagreement.warning] } : {}),
       });
     }
   }

@@ -2,10 +2,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { dataDir } from "../../config/providers.js";
 import { ConfigResolver } from "../../config/resolver.js";
+import { duckdb } from "../../destinations/duckdb/index.js";
 import { Pipeline } from "../../pipeline/pipeline.js";
 import { sageAccountingSource } from "../../sage/index.js";
+import { DEMO_DATASET, DEMO_PIPELINE, DemoFiles } from "../demo-files.js";
 import { RunProgress } from "../progress.js";
 import { printRowCounts } from "../tables.js";
 
@@ -13,7 +14,7 @@ import { printRowCounts } from "../tables.js";
  * `npm run demo`: the built-in Sage sandbox, started in this process, loaded into
  * ./sage_accounting_pipeline.duckdb through the real OAuth refresh flow, as a user's run would be.
  * Its working dir is apart from real pipelines (`<data dir>/demo`), so a demo never mixes its
- * state with a real Sage login's.
+ * state with a real Sage login's, and each demo starts afresh (see DemoFiles).
  */
 export function registerDemo(program: Command): void {
   program
@@ -21,8 +22,11 @@ export function registerDemo(program: Command): void {
     .description("load the built-in Sage sandbox into ./sage_accounting_pipeline.duckdb")
     .option("--businesses <n>", "businesses in the sandbox", "2")
     .option("--scale <x>", "sandbox data size (1 ≈ 5,000 sales invoices per business)", "0.3")
+    .option("--resources <list>", "comma-separated resource names to load (default: the source's defaults)")
     .option("--no-progress", "no progress display on stderr")
-    .action(async (f: { businesses: string; scale: string; progress: boolean }) => {
+    .action(async (f: { businesses: string; scale: string; resources?: string; progress: boolean }) => {
+      const files = new DemoFiles();
+      files.reset();
       // Imported here, not at the top: only `demo` and `sandbox` load the sandbox's 5k lines.
       const { startSandbox } = await import("../../sandbox/index.js");
       const sb = await startSandbox({ port: 0, businesses: Number(f.businesses), scale: Number(f.scale) });
@@ -40,15 +44,18 @@ export function registerDemo(program: Command): void {
             clientSecret: sb.options.clientSecret,
             refreshToken: tokens.refresh_token,
             tokenStore: join(tokenDir, "tokens.json"),
+            ...(f.resources ? { resources: f.resources.split(",").map((r) => r.trim()) } : {}),
           },
           config,
         );
         const progress = new RunProgress(f.progress);
+        files.claim();
         const p = new Pipeline({
-          pipelineName: "sage_accounting_pipeline",
-          datasetName: "sage_accounting_data",
-          destination: "duckdb",
-          pipelinesDir: join(dataDir(), "demo"),
+          pipelineName: DEMO_PIPELINE,
+          datasetName: DEMO_DATASET,
+          // Explicit: a `[destination.duckdb]` of the user's .dlt/ must not send demo rows into their file.
+          destination: duckdb({ credentials: files.duckdbFile }),
+          pipelinesDir: files.pipelinesDir,
           config,
           onProgress: progress.onEvent,
         });

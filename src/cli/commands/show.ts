@@ -1,11 +1,10 @@
-import { join } from "node:path";
 import type { Command } from "commander";
-import { dataDir } from "../../config/providers.js";
 import { ConfigResolver } from "../../config/resolver.js";
 import { startDashboard } from "../../dashboard/index.js";
 import { resolvePipelinesDir } from "../../pipeline/config.js";
 import { openBrowser } from "../../sage/auth/login.js";
 import { ConfigError } from "../../util/errors.js";
+import { DemoFiles } from "../demo-files.js";
 
 /** `sage-pipeline show [pipeline]`: the read-only dashboard on 127.0.0.1. Run it from the folder
  * the pipeline runs in, so that destination credentials resolve the same way. */
@@ -22,7 +21,7 @@ export function registerShow(program: Command): void {
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw new ConfigError(`--port must be a port number, got ${f.port}`);
       const config = ConfigResolver.fromCwd();
-      const pipelinesDir = f.demo ? join(dataDir(), "demo") : resolvePipelinesDir(config);
+      const pipelinesDir = f.demo ? new DemoFiles().pipelinesDir : resolvePipelinesDir(config);
       const dash = await startDashboard({ pipelinesDir, config, port });
       const url = name ? `${dash.url}/?pipeline=${encodeURIComponent(name)}` : dash.url;
       process.stderr.write(`Dashboard on ${url} (Ctrl-C stops)\n`);
