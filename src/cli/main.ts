@@ -11,6 +11,7 @@ import { registerPipeline } from "./commands/pipeline.js";
 import { registerSandbox } from "./commands/sandbox.js";
 import { registerShow } from "./commands/show.js";
 import { registerRun } from "./commands/run.js";
+import { INTERRUPTED_MESSAGE, InterruptedError } from "../pipeline/stops.js";
 import { exitCodeFor, reportError } from "./errors.js";
 import { registerBuiltinSources } from "./builtin-sources.js";
 import { packageVersion } from "./version.js";
@@ -49,14 +50,34 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return exitCodeFor(err);
+    // A clean stop on SIGINT/SIGTERM: one line, and the shell's code for that signal.
+    if (err instanceof InterruptedError) {
+      process.stderr.write(`${INTERRUPTED_MESSAGE}\n`);
+      return err.exitCode;
+    }
     reportError(err, argv.includes("--verbose") || argv.includes("-v"));
     return exitCodeFor(err);
   }
 }
 
+/**
+ * `sage-pipeline ... | head -1`: the reader went away, so there is nobody left to tell; end
+ * quietly instead of dying on an unhandled EPIPE with a stack trace.
+ */
+function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code !== "EPIPE") throw err;
+    process.exit(typeof process.exitCode === "number" ? process.exitCode : 0);
+  });
+}
+quietOnClosedPipe(process.stdout);
+quietOnClosedPipe(process.stderr);
+
 main(process.argv).then(
   (code) => {
     process.exitCode = code;
+    // After a stop, a handle left open (a server, a keep-alive socket) must not hold the exit.
+    if (code === 130 || code === 143) setTimeout(() => process.exit(code), 3000).unref();
   },
   (err: unknown) => {
     reportError(err, true);

@@ -23,6 +23,8 @@ export interface ExtractOptions {
   sourcesState: Record<string, SourceState>;
   onProgress?: (p: ExtractProgress) => void;
   maxFileBytes?: number;
+  /** Stops the extract (SIGINT/SIGTERM): every resource stops and extractSource rejects with the reason. */
+  signal?: AbortSignal | undefined;
 }
 
 const log = logger("extract");
@@ -69,6 +71,12 @@ export async function extractSource(opts: ExtractOptions): Promise<ExtractedMani
   const abort = new AbortController();
   // Every resource, page loop and request listens on this one signal: many listeners are expected.
   setMaxListeners(0, abort.signal);
+  const stop = opts.signal;
+  const onStop = () => {
+    abort.abort(stop?.reason);
+  };
+  if (stop?.aborted) onStop();
+  else stop?.addEventListener("abort", onStop, { once: true });
 
   const graph = buildResourceGraph(source, sourceState, abort.signal);
   const router = new TableRouter(opts.dir, opts.maxFileBytes);
@@ -95,7 +103,10 @@ export async function extractSource(opts: ExtractOptions): Promise<ExtractedMani
   };
 
   const results = await Promise.allSettled(graph.roots.map(runRoot));
+  stop?.removeEventListener("abort", onStop);
   const filesByResource = router.close();
+  // Stopped from outside: resources that saw the signal ended early without an error.
+  if (stop?.aborted) throw stop.reason;
   const fatal = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (fatal) throw fatal.reason;
 

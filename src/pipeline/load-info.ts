@@ -43,7 +43,14 @@ export class LoadInfo {
     readonly loadPackages: LoadPackageInfo[],
     /** What the run could not read completely (its cursors did not move past it). */
     readonly incomplete: IncompleteResource[] = [],
-  ) {}
+    /** Seconds the load step took (run() passes the sum of its loads); default: start to finish. */
+    loadSeconds?: number,
+  ) {
+    this.loadSeconds = loadSeconds ?? (finishedAt.getTime() - startedAt.getTime()) / 1000;
+  }
+
+  /** The load step's own duration, what dlt's text reports ("load step completed in ..."). */
+  readonly loadSeconds: number;
 
   /** False when some resource (or some business of one) was not read completely. */
   get isComplete(): boolean {
@@ -69,7 +76,7 @@ export class LoadInfo {
 
   toString(): string {
     const lines = [
-      `Pipeline ${this.pipelineName} load step completed in ${humanizeSeconds(this.elapsedSeconds)}`,
+      `Pipeline ${this.pipelineName} load step completed in ${humanizeSeconds(this.loadSeconds)}`,
       `${this.loadPackages.length} load package(s) were loaded to destination ${this.destinationName} and into dataset ${this.datasetName}`,
       `The ${this.destinationName} destination used ${this.destinationLocation} location to store data`,
     ];
@@ -100,6 +107,7 @@ export class LoadInfo {
       startedAt: this.startedAt.toISOString(),
       finishedAt: this.finishedAt.toISOString(),
       elapsedSeconds: this.elapsedSeconds,
+      loadSeconds: this.loadSeconds,
       hasFailedJobs: this.hasFailedJobs,
       isComplete: this.isComplete,
       incomplete: this.incomplete,

@@ -80,8 +80,10 @@ export async function loadPackage(ctx: LoadPackageContext): Promise<LoadPackageI
   }
   store.moveAllJobs(loadId, "new_jobs", "completed_jobs");
   store.moveAllJobs(loadId, "started_jobs", "completed_jobs");
+  crashPoint("load_jobs_completed");
   const marker: LoadedMarker = { loadId, status: "loaded", loadedAt: new Date().toISOString(), alreadyLoaded };
   store.commitLoaded(loadId, marker);
+  crashPoint("after_load_rename");
   if (state) {
     const committed = workingDir.readState();
     if (!committed || committed._stateVersion <= state._stateVersion) {

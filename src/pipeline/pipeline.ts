@@ -11,6 +11,8 @@ import { Schema } from "../schema/schema.js";
 import { PipelineStepFailed, errorMessage } from "../util/errors.js";
 import { logger } from "../util/logger.js";
 import { crashPoint } from "./crash-points.js";
+import { RunLock } from "./run-lock.js";
+import { throwIfStopped } from "./stops.js";
 import { Dataset } from "./dataset.js";
 import { LoadInfo, type LoadPackageInfo } from "./load-info.js";
 import { RunIncompleteError } from "./incomplete.js";
@@ -48,6 +50,14 @@ export interface PipelineOptions {
   detectDates?: boolean;
   /** Progress of each step, for displays. */
   onProgress?: (event: ProgressEvent) => void;
+  /**
+   * Stops a run (the CLI aborts it on SIGINT/SIGTERM with the signal's name as the reason):
+   * extract stops at once and its package is dropped, a normalize or load in flight finishes,
+   * nothing else starts, and the step throws InterruptedError.
+   */
+  signal?: AbortSignal;
+  /** When another run holds this working dir: wait for it (true) or throw LockHeldError at once. */
+  waitForLock?: boolean;
 }
 
 export type ProgressEvent =
@@ -77,8 +87,8 @@ export class Pipeline {
   private destinationSpec: string | Destination;
   private destinationObj: Destination | undefined;
   private synced = false;
-  /** True while run() drives the steps (it syncs once up front). */
-  private inRun = false;
+  /** Held while a step writes to the working dir (one writer per working dir). */
+  private lock: RunLock | undefined;
   private disagreement: Disagreement | undefined;
   private trace: TraceStep[] = [];
   private readonly detectDates: boolean;
@@ -155,6 +165,10 @@ export class Pipeline {
    * The agreement is checked at every call: a file can be deleted between two runs.
    */
   async sync(): Promise<void> {
+    await this.exclusive(() => this.syncStep());
+  }
+
+  private async syncStep(): Promise<void> {
     await this.withClient(async (client) => {
       this.disagreement = await reconcileWithDestination({
         client,
@@ -206,9 +220,36 @@ export class Pipeline {
     return structuredClone(s ?? this.state);
   }
 
+  /**
+   * Run `fn` holding the working dir's lock (taken once per run: the steps inside run() reuse
+   * it). Another holder means LockHeldError, or a wait with `waitForLock`.
+   */
+  private async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.lock) return fn();
+    const lock = await RunLock.acquire(this.workingDir.path, this.pipelineName, {
+      wait: this.options.waitForLock ?? false,
+      signal: this.options.signal,
+    });
+    this.lock = lock;
+    try {
+      return await fn();
+    } finally {
+      this.lock = undefined;
+      await lock.release();
+    }
+  }
+
   async extract(data: RunData, opts: RunOptions = {}): Promise<ExtractInfo> {
+    return this.exclusive(async () => {
+      await this.syncStep();
+      return this.extractStep(data, opts);
+    });
+  }
+
+  private async extractStep(data: RunData, opts: RunOptions): Promise<ExtractInfo> {
     await this.destination();
-    if (!this.inRun) await this.sync();
+    const signal = this.options.signal;
+    throwIfStopped(signal, "extract");
     const source = toSource(data, opts, this.pipelineName, this.config);
     const store = this.workingDir.packages;
     store.removeTemporaries();
@@ -235,12 +276,20 @@ export class Pipeline {
           pipelineName: this.pipelineName,
           schemaName: source.name,
           sourcesState: state.sources,
-          onProgress: (progress) => this.options.onProgress?.({ step: "extract", progress }),
+          signal,
+          onProgress: (progress) => {
+            if (!progress.done) crashPoint("extract_page");
+            this.options.onProgress?.({ step: "extract", progress });
+          },
         });
       } catch (err) {
         rmSync(dir, { recursive: true, force: true });
+        throwIfStopped(signal, "extract");
         throw new PipelineStepFailed(this.pipelineName, "extract", loadId, err);
       }
+      // Stopped while the last pages came in: nothing of this package was committed; drop it.
+      if (signal?.aborted) rmSync(dir, { recursive: true, force: true });
+      throwIfStopped(signal, "extract");
       state.datasetName = this.datasetName;
       state.destinationName = this.destinationName;
       state.defaultSchemaName ??= source.name;
@@ -249,6 +298,7 @@ export class Pipeline {
       state._local = { ...(state._local ?? {}), lastExtractedAt: new Date().toISOString() };
       writeFileSync(join(dir, "state.json"), JSON.stringify(state, null, 2));
       writeFileSync(join(dir, "manifest.json"), JSON.stringify(manifest, null, 2));
+      crashPoint("before_extract_commit");
       store.commitExtracted(loadId);
       crashPoint("after_extract");
       const items = Object.fromEntries(manifest.resources.map((r) => [r.name, r.items]));
@@ -258,6 +308,10 @@ export class Pipeline {
 
   /** Normalize every extracted package, oldest first. */
   async normalize(): Promise<NormalizeInfo> {
+    return this.exclusive(() => this.normalizeStep());
+  }
+
+  private async normalizeStep(): Promise<NormalizeInfo> {
     const destination = await this.destination();
     const store = this.workingDir.packages;
     store.removeTemporaries();
@@ -265,6 +319,8 @@ export class Pipeline {
     const rowCounts: Record<string, number> = {};
     const ids = store.list("extracted");
     for (const loadId of ids) {
+      // A package in flight finishes; the next one does not start.
+      throwIfStopped(this.options.signal, "normalize");
       await this.traceStep("normalize", loadId, async () => {
         const manifest = store.readExtractedManifest(loadId);
         const schema = this.workingDir.readSchema(manifest.schemaName) ?? new Schema(manifest.schemaName);
@@ -291,6 +347,7 @@ export class Pipeline {
           writeFileSync(join(out, "schema.json"), JSON.stringify(schema.toJSON(), null, 2));
         }
         this.workingDir.writeSchema(schema);
+        crashPoint("before_normalize_commit");
         store.commitNormalized(loadId);
         crashPoint("after_normalize");
         for (const [t, n] of Object.entries(result.rowCounts)) rowCounts[t] = (rowCounts[t] ?? 0) + n;
@@ -302,6 +359,10 @@ export class Pipeline {
 
   /** Load every normalized package, oldest first. A failure leaves the package pending. */
   async load(): Promise<LoadInfo> {
+    return this.exclusive(() => this.loadStep());
+  }
+
+  private async loadStep(): Promise<LoadInfo> {
     const destination = await this.destination();
     const startedAt = new Date();
     const store = this.workingDir.packages;
@@ -310,6 +371,8 @@ export class Pipeline {
     if (ids.length > 0) {
       await this.withClient(async (client) => {
         for (const loadId of ids) {
+          // A load transaction in flight commits (and its package moves to loaded/); no other starts.
+          throwIfStopped(this.options.signal, "load");
           packages.push(
             await this.traceStep("load", loadId, () =>
               loadPackage({
@@ -317,7 +380,10 @@ export class Pipeline {
                 loadId,
                 workingDir: this.workingDir,
                 pipelineName: this.pipelineName,
-                onProgress: this.options.onProgress,
+                onProgress: (event) => {
+                  if (event.step === "load" && event.table !== undefined) crashPoint("load_job_staged");
+                  this.options.onProgress?.(event);
+                },
               }),
             ),
           );
@@ -346,26 +412,37 @@ export class Pipeline {
    * while packages are pending is not dropped: it is extracted once the pending work is loaded.
    */
   async run(data?: RunData, opts: RunOptions = {}): Promise<LoadInfo> {
+    return this.exclusive(() => this.runSteps(data, opts));
+  }
+
+  private async runSteps(data: RunData | undefined, opts: RunOptions): Promise<LoadInfo> {
     const startedAt = new Date();
     this.trace = [];
     this.disagreement = undefined;
-    this.inRun = true;
     try {
       await this.destination();
-      await this.traceStep("sync", undefined, () => this.sync()).catch((err: unknown) => {
+      throwIfStopped(this.options.signal, "sync");
+      await this.traceStep("sync", undefined, () => this.syncStep()).catch((err: unknown) => {
         throw err instanceof PipelineStepFailed ? err : new PipelineStepFailed(this.pipelineName, "sync", undefined, err);
       });
       const packages: LoadPackageInfo[] = [];
       const incomplete: IncompleteResource[] = [];
+      // LoadInfo reports the load step's own time, as dlt does; the run's goes to the trace.
+      let loadSeconds = 0;
+      const loadAll = async () => {
+        const loaded = await this.loadStep();
+        loadSeconds += loaded.elapsedSeconds;
+        packages.push(...loaded.loadPackages);
+      };
       if (this.hasPendingPackages()) {
         log.info(`${this.pipelineName}: finishing pending load packages first`);
-        await this.normalize();
-        packages.push(...(await this.load()).loadPackages);
+        await this.normalizeStep();
+        await loadAll();
       }
       if (data !== undefined) {
-        incomplete.push(...(await this.extract(data, opts)).incomplete);
-        await this.normalize();
-        packages.push(...(await this.load()).loadPackages);
+        incomplete.push(...(await this.extractStep(data, opts)).incomplete);
+        await this.normalizeStep();
+        await loadAll();
       }
       const d = await this.destination();
       const info = new LoadInfo(
@@ -377,13 +454,13 @@ export class Pipeline {
         new Date(),
         packages,
         incomplete,
+        loadSeconds,
       );
       // Loaded what was read, but a part is missing: not a success (the cursors stayed behind it).
       if (!info.isComplete) throw new RunIncompleteError(info);
       if (packages.length > 0 && modelsEnabled(this.config)) await this.runModels();
       return info;
     } finally {
-      this.inRun = false;
       this.workingDir.writeTrace({
         pipelineName: this.pipelineName,
         startedAt: startedAt.toISOString(),
@@ -405,8 +482,8 @@ export class Pipeline {
   }
 
   /** Delete extracted and normalized packages that were not loaded (state is not rolled back). */
-  dropPendingPackages(): string[] {
-    return this.workingDir.packages.dropPending();
+  async dropPendingPackages(): Promise<string[]> {
+    return this.exclusive(() => Promise.resolve(this.workingDir.packages.dropPending()));
   }
 }
 

@@ -30,6 +30,26 @@ describe("LoadInfo", () => {
     ]);
   });
 
+  it("reports the load step's own duration, as dlt does (the run's total goes to the trace)", async () => {
+    const p = duckPipeline(dir, { pipelineName: "timed" });
+    const slowExtract = resource(
+      async function* () {
+        // Extract takes at least a second; the load step cannot include it.
+        await new Promise((r) => setTimeout(r, 1000));
+        yield [{ id: 1 }];
+      },
+      { name: "slow" },
+    );
+    const info = await p.run(slowExtract);
+    expect(info.elapsedSeconds).toBeGreaterThanOrEqual(1);
+    expect(info.loadSeconds).toBeGreaterThan(0);
+    expect(info.loadSeconds).toBeLessThanOrEqual(info.elapsedSeconds - 1);
+    expect(String(info).split("\n")[0]).toBe(`Pipeline timed load step completed in ${humanizeSeconds(info.loadSeconds)}`);
+    expect(info.toJSON()).toMatchObject({ loadSeconds: info.loadSeconds, elapsedSeconds: info.elapsedSeconds });
+    const trace = p.lastTrace as { startedAt: string; finishedAt: string };
+    expect(Date.parse(trace.finishedAt) - Date.parse(trace.startedAt)).toBeGreaterThanOrEqual(1000);
+  });
+
   it("reports unfinished packages and failed jobs like dlt", () => {
     const t = new Date(0);
     const info = new LoadInfo("p", "duckdb", "duckdb:/x.duckdb", "d", t, new Date(1500), [

@@ -7,6 +7,7 @@ import { duckdb } from "../../destinations/duckdb/index.js";
 import { Pipeline } from "../../pipeline/pipeline.js";
 import { sageAccountingSource } from "../../sage/index.js";
 import { DEMO_DATASET, DEMO_PIPELINE, DemoFiles } from "../demo-files.js";
+import { stopOnSignals } from "../interrupt.js";
 import { RunProgress } from "../progress.js";
 import { printRowCounts } from "../tables.js";
 
@@ -49,6 +50,7 @@ export function registerDemo(program: Command): void {
           config,
         );
         const progress = new RunProgress(f.progress);
+        const stops = stopOnSignals();
         files.claim();
         const p = new Pipeline({
           pipelineName: DEMO_PIPELINE,
@@ -58,8 +60,9 @@ export function registerDemo(program: Command): void {
           pipelinesDir: files.pipelinesDir,
           config,
           onProgress: progress.onEvent,
+          signal: stops.signal,
         });
-        const loaded = await progress.wrap("sage sandbox → duckdb", () => p.run(src));
+        const loaded = await progress.wrap("sage sandbox → duckdb", () => p.run(src)).finally(stops.dispose);
         process.stdout.write(`${String(loaded)}\n\nRows per table in the dataset, and loaded by this run:\n`);
         printRowCounts(await p.dataset().rowCounts(), loaded.rowCounts);
         process.stdout.write(

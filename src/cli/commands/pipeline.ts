@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { Argument, type Command, Option } from "commander";
 import { ConfigResolver } from "../../config/index.js";
 import { resolvePipelinesDir } from "../../pipeline/config.js";
+import { RunLock } from "../../pipeline/run-lock.js";
 import { WorkingDir } from "../../pipeline/working-dir.js";
 import { ConfigError } from "../../util/errors.js";
 
@@ -25,7 +26,7 @@ export function registerPipeline(program: Command): void {
     .argument("[name]", "pipeline name")
     .addArgument(new Argument("[action]", "what to do").choices(ACTIONS).default("info"))
     .addOption(new Option("-l, --list", "list local pipelines"))
-    .action((name: string | undefined, action: Action, flags: { list?: boolean }) => {
+    .action(async (name: string | undefined, action: Action, flags: { list?: boolean }) => {
       const dir = pipelinesDir();
       if (flags.list || !name) {
         const names = existsSync(dir) ? readdirSync(dir).sort() : [];
@@ -70,7 +71,14 @@ export function registerPipeline(program: Command): void {
           return;
         }
         case "drop-pending-packages": {
-          const dropped = store.dropPending();
+          // A writer like a run: never while a run of this pipeline is in flight.
+          const lock = await RunLock.acquire(wd.path, name);
+          let dropped: string[];
+          try {
+            dropped = store.dropPending();
+          } finally {
+            await lock.release();
+          }
           out(dropped.length ? `dropped ${dropped.length} pending package(s): ${dropped.join(", ")}` : "no pending packages");
           return;
         }

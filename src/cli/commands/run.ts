@@ -6,6 +6,7 @@ import type { LoadInfo } from "../../pipeline/load-info.js";
 import { Pipeline } from "../../pipeline/pipeline.js";
 import { ConfigError } from "../../util/errors.js";
 import { cliConfig } from "../config.js";
+import { stopOnSignals } from "../interrupt.js";
 import { RunProgress } from "../progress.js";
 import { loadSource } from "../source-loader.js";
 import { printRowCounts } from "../tables.js";
@@ -19,6 +20,7 @@ interface RunFlags {
   json?: boolean;
   progress?: boolean;
   fullRefresh?: boolean;
+  wait?: boolean;
 }
 
 export const DEFAULT_SOURCE = "sage_accounting";
@@ -37,6 +39,7 @@ export function registerRun(program: Command): void {
       "--full-refresh",
       "forget the incremental cursors of the selected resources and read everything again (rows stay unique: merge)",
     )
+    .option("--wait", "when this pipeline is already running here, wait for that run to end instead of exiting 1")
     .option("--json", "print the load info as JSON on stdout")
     .option("--no-progress", "no progress display on stderr")
     .action(async (positional: string | undefined, flags: RunFlags) => {
@@ -54,12 +57,15 @@ export function registerRun(program: Command): void {
       const datasetName = flags.datasetName ?? configured.values.datasetName ?? defaultDatasetName(sourceName, pipelineName);
       const src = await loadSource(sourceName, config.withPipeline(pipelineName), resources);
       const progress = new RunProgress(flags.progress !== false);
+      const stops = stopOnSignals();
       const p = new Pipeline({
         pipelineName,
         datasetName,
         ...(flags.destination !== undefined ? { destination: flags.destination } : {}),
         config,
         onProgress: progress.onEvent,
+        signal: stops.signal,
+        waitForLock: flags.wait === true,
       });
       const print = (info: LoadInfo) => {
         if (flags.json) {
@@ -75,7 +81,8 @@ export function registerRun(program: Command): void {
           // What did load is still shown; the error (exit 1) lists what did not.
           if (err instanceof RunIncompleteError) print(err.loadInfo);
           throw err;
-        });
+        })
+        .finally(stops.dispose);
       print(info);
     });
 }
