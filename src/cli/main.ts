@@ -11,7 +11,8 @@ import { registerPipeline } from "./commands/pipeline.js";
 import { registerSandbox } from "./commands/sandbox.js";
 import { registerShow } from "./commands/show.js";
 import { registerRun } from "./commands/run.js";
-import { INTERRUPTED_MESSAGE, InterruptedError } from "../pipeline/stops.js";
+import { INTERRUPTED_MESSAGE } from "../pipeline/stops.js";
+import { InterruptedError, findCause } from "../util/errors.js";
 import { exitCodeFor, reportError } from "./errors.js";
 import { registerBuiltinSources } from "./builtin-sources.js";
 import { packageVersion } from "./version.js";
@@ -51,9 +52,9 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) return exitCodeFor(err);
     // A clean stop on SIGINT/SIGTERM: one line, and the shell's code for that signal.
-    if (err instanceof InterruptedError) {
+    if (findCause(err, InterruptedError)) {
       process.stderr.write(`${INTERRUPTED_MESSAGE}\n`);
-      return err.exitCode;
+      return exitCodeFor(err);
     }
     reportError(err, argv.includes("--verbose") || argv.includes("-v"));
     return exitCodeFor(err);

@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { resource } from "../../src/extract/index.js";
@@ -19,7 +19,9 @@ describe("concurrent runs of one pipeline", () => {
   it("a second run exits 1 at once with the pid and start of the running one; --wait waits, and the data is exact", async () => {
     const cwd = join(root, "second");
     mkdirSync(cwd);
-    const first = startRun(cwd, slow);
+    const hold = join(cwd, "hold");
+    writeFileSync(hold, "");
+    const first = startRun(cwd, { ...slow, SLOW_HOLD: hold });
     await first.saw("slow: page 1\n");
     const second = await startRun(cwd, fast).done;
     expect(second.status).toBe(1);
@@ -28,6 +30,10 @@ describe("concurrent runs of one pipeline", () => {
     );
 
     const waiting = startRun(cwd, fast, ["--wait"]);
+    // Still held: the waiting run waits (it has not even started its extract).
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(waiting.child.exitCode).toBeNull();
+    rmSync(hold);
     const [a, b] = await Promise.all([first.done, waiting.done]);
     expect(a.status, a.stderr).toBe(0);
     expect(b.status, b.stderr).toBe(0);
