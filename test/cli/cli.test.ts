@@ -56,7 +56,7 @@ export default source("shop", [
     expect(r.stdout).toMatch(/orders\s+2/);
     expect(r.stdout).toMatch(/orders__items\s+2/);
     const json = cli(["run", "./src.mjs", "--pipeline-name", "shop_pipe", "--json", "--no-progress"]);
-    expect(JSON.parse(json.stdout).rowCounts).toEqual({ orders: 2, orders__items: 2 });
+    expect((JSON.parse(json.stdout) as { rowCounts: unknown }).rowCounts).toEqual({ orders: 2, orders__items: 2 });
     const info = cli(["pipeline", "shop_pipe", "info"]);
     expect(info.stdout).toContain("packages: 0 extracted, 0 normalized (pending), 2 loaded");
     const unknown = cli(["run", "./src.mjs", "--resources", "nope", "--no-progress"]);

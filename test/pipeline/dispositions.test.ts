@@ -121,7 +121,7 @@ describe("write dispositions across two runs", () => {
   it("resources of one source load together in one package", async () => {
     const p = duckPipeline(dir);
     const a = resource(
-      async function* () {
+      function* () {
         yield [{ x: 1 }];
       },
       { name: "a" },

@@ -23,13 +23,13 @@ function flaky(failures: number): Destination {
       return new Proxy(c, {
         get(target, prop, receiver) {
           if (prop === "load" && left > 0) {
-            return async () => {
+            return () => {
               left--;
-              throw new Error("connection reset by peer");
+              return Promise.reject(new Error("connection reset by peer"));
             };
           }
-          const v = Reflect.get(target, prop, receiver);
-          return typeof v === "function" ? v.bind(target) : v;
+          const v: unknown = Reflect.get(target, prop, receiver);
+          return typeof v === "function" ? (v as (...args: unknown[]) => unknown).bind(target) : v;
         },
       });
     },

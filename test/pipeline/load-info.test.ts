@@ -9,7 +9,7 @@ describe("LoadInfo", () => {
   it("prints dlt's text and gives the same facts as JSON", async () => {
     const p = duckPipeline(dir, { pipelineName: "sage_accounting_pipeline", datasetName: "sage_accounting_data" });
     const invoices = resource(
-      async function* () {
+      function* () {
         yield [{ id: 1, lines: [{ sku: "A" }] }];
       },
       { name: "invoices", primaryKey: "id", writeDisposition: "merge" },
