@@ -52,7 +52,7 @@ function invoice(i: number): Record<string, unknown> {
 }
 
 function pages(n: number, make: (i: number) => Record<string, unknown>) {
-  return async function* () {
+  return function* () {
     for (let start = 0; start < n; start += PAGE) {
       yield Array.from({ length: Math.min(PAGE, n - start) }, (_, k) => make(start + k));
     }
@@ -62,7 +62,8 @@ function pages(n: number, make: (i: number) => Record<string, unknown>) {
 function esc(v: unknown): string {
   if (v === null || v === undefined) return "\\N";
   if (typeof v === "boolean") return v ? "t" : "f";
-  return String(v).replace(/[\\\t\n\r]/g, (c) => ({ "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r" })[c]!);
+  const text = typeof v === "object" ? JSON.stringify(v) : (v as string | number | bigint).toString();
+  return text.replace(/[\\\t\n\r]/g, (c) => ({ "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r" })[c]!);
 }
 
 /** Bare COPY: rows built in JS, serialized to COPY text and streamed, nothing else. */

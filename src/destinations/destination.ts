@@ -1,3 +1,4 @@
+import type { ConfigResolver } from "../config/resolver.js";
 import type { JobFile, RootTableEntry } from "../package/format.js";
 import type { Schema, StoredSchema } from "../schema/schema.js";
 import type { LoadFileFormat } from "../writers/index.js";
@@ -5,10 +6,20 @@ import type { QueryOptions, QuerySession } from "./query-session.js";
 
 /** What a destination can do; normalize and load adapt to it. */
 export interface Capabilities {
-  /** Longest table or column name the destination accepts (Postgres: 63 bytes). */
-  maxIdentifierLength: number;
+  /** Longest table or column name the destination accepts, in bytes (Postgres: 63). */
+  readonly maxIdentifierLength: number;
   /** Load file format normalize writes for this destination. */
-  loaderFileFormat: LoadFileFormat;
+  readonly loaderFileFormat: LoadFileFormat;
+}
+
+/**
+ * The capabilities most destinations share (kysely's DialectAdapterBase): a destination extends
+ * it and overrides what differs, so a capability added later has a default everywhere.
+ */
+export class CapabilitiesBase implements Capabilities {
+  /** What common warehouses accept (Snowflake 255, Redshift and BigQuery 127 or more). */
+  readonly maxIdentifierLength: number = 127;
+  readonly loaderFileFormat: LoadFileFormat = "jsonl";
 }
 
 /** A `_dlt_pipeline_state` row as stored in the destination. */
@@ -80,4 +91,13 @@ export interface Destination {
    * without one cannot be queried from those surfaces.
    */
   openQuerySession?(options: QueryOptions): Promise<QuerySession>;
+}
+
+/**
+ * What a destination folder's `index.ts` exports for the registry: the destination made from its
+ * own config spec (`[destination.<name>]`). The registry imports the folder only when the
+ * destination is asked for, and the folder imports its driver only when it connects.
+ */
+export interface DestinationModule {
+  destinationFromConfig(config: ConfigResolver): Destination;
 }

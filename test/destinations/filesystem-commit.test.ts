@@ -30,7 +30,7 @@ function setup(format: "jsonl" | "parquet" = "jsonl") {
 
 const rows = (data: unknown[], hints: ResourceHints = {}) =>
   resource(
-    async function* () {
+    function* () {
       if (data.length > 0) yield data;
     },
     { name: "items", ...hints },

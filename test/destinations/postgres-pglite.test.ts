@@ -34,7 +34,7 @@ it("loads into a PGlite instance the caller owns, and leaves it open", async () 
   });
   const info = await p.run(
     resource(
-      async function* () {
+      function* () {
         yield [
           { id: 1, name: "a" },
           { id: 2, name: "b" },

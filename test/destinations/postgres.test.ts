@@ -9,7 +9,7 @@ import { postgres } from "../../src/destinations/postgres/index.js";
 import { resource } from "../../src/extract/resource.js";
 import { NamingConvention } from "../../src/normalize/naming.js";
 import { pipeline } from "../../src/pipeline/pipeline.js";
-import { Schema } from "../../src/schema/schema.js";
+import { Schema, type StoredSchema } from "../../src/schema/schema.js";
 import { conformanceSuite } from "./conformance.js";
 import { PG_URL, dropSchema, probePostgres, withServer } from "./pg-server.js";
 
@@ -66,7 +66,7 @@ describe.skipIf(unreachable !== undefined)(
       const p = make();
       await p.run(
         resource(
-          async function* () {
+          function* () {
             yield [
               {
                 t: "x",
@@ -117,7 +117,7 @@ describe.skipIf(unreachable !== undefined)(
       const keys = ["k".repeat(80), "٣".repeat(40), `ü_${"long_".repeat(14)}`];
       await p.run(
         resource(
-          async function* () {
+          function* () {
             yield [Object.fromEntries(keys.map((k, i) => [k, i]))];
           },
           { name: "names" },
@@ -136,14 +136,14 @@ describe.skipIf(unreachable !== undefined)(
       const p = make();
       await p.run(
         resource(
-          async function* () {
+          function* () {
             yield [{ id: 1 }];
           },
           { name: "good" },
         ),
       );
       const schema = Schema.fromJSON(
-        (await p.dataset().table("_dlt_version").rows()).map((r) => JSON.parse(String(r.schema)))[0],
+        (await p.dataset().table("_dlt_version").rows()).map((r) => JSON.parse(String(r.schema)) as StoredSchema)[0]!,
       );
       const bad = join(root, "bad.jsonl");
       writeFileSync(
@@ -191,7 +191,7 @@ describe.skipIf(unreachable !== undefined)(
       const p = make(url.toString());
       const info = await p.run(
         resource(
-          async function* () {
+          function* () {
             yield [{ id: 1 }];
           },
           { name: "t" },
@@ -210,7 +210,7 @@ describe.skipIf(unreachable !== undefined)(
       const values = fc.sample(fc.string({ unit: "binary", maxLength: 60 }), 300);
       await p.run(
         resource(
-          async function* () {
+          function* () {
             yield values.map((s, i) => ({ id: i, s }));
           },
           { name: "fuzz" },
@@ -232,7 +232,7 @@ describe.skipIf(unreachable !== undefined)(
       });
       await p.run(
         resource(
-          async function* () {
+          function* () {
             yield [{ id: 1 }, { id: 2 }];
           },
           { name: "t" },

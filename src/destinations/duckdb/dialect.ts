@@ -10,12 +10,15 @@ export const duckdbDialect: SqlDialect = {
   columnType: duckColumnType,
   addColumn: (qualified, c) => `ALTER TABLE ${qualified} ADD COLUMN IF NOT EXISTS ${duckQuote(c.name)} ${duckColumnType(c)}`,
   // The load files are read in place by DuckDB's parallel JSON reader: no staging copy.
-  source: (table: Table, jobs: LoadJob[]) =>
-    readJsonSelect(
-      Object.values(table.columns),
-      jobs.map((j) => j.path),
-      [],
-      "",
-      Math.max(0, ...jobs.map((j) => j.maxRowBytes ?? 0)),
-    ),
+  ingest: {
+    kind: "read-in-place",
+    select: (table: Table, jobs: LoadJob[]) =>
+      readJsonSelect(
+        Object.values(table.columns),
+        jobs.map((j) => j.path),
+        [],
+        "",
+        Math.max(0, ...jobs.map((j) => j.maxRowBytes ?? 0)),
+      ),
+  },
 };

@@ -1,22 +1,31 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import type { Capabilities, ConnectOptions, Destination, DestinationClient } from "../destination.js";
+import type { ConfigResolver } from "../../config/resolver.js";
+import {
+  type Capabilities,
+  CapabilitiesBase,
+  type ConnectOptions,
+  type Destination,
+  type DestinationClient,
+} from "../destination.js";
 import type { QueryOptions, QuerySession } from "../query-session.js";
 import { SqlJobClient } from "../sql/job-client.js";
 import { ConfigError } from "../../util/errors.js";
 import { DuckDbConnection } from "./connection.js";
 import { duckdbDialect } from "./dialect.js";
 import { DuckDbQuerySession } from "./query-session.js";
+import { DUCKDB_SPEC } from "./spec.js";
 
 export interface DuckDbOptions {
   /** Path of the database file; default `<pipeline_name>.duckdb` in the current directory. */
   credentials?: string;
 }
 
-export const DUCKDB_CAPABILITIES: Capabilities = {
-  maxIdentifierLength: 65536,
-  loaderFileFormat: "jsonl",
-};
+class DuckDbCapabilities extends CapabilitiesBase {
+  override readonly maxIdentifierLength = 65536;
+}
+
+export const DUCKDB_CAPABILITIES: Capabilities = new DuckDbCapabilities();
 
 export class DuckDbDestination implements Destination {
   readonly name = "duckdb";
@@ -67,4 +76,10 @@ export class DuckDbDestination implements Destination {
 
 export function duckdb(options?: DuckDbOptions): DuckDbDestination {
   return new DuckDbDestination(options);
+}
+
+/** `[destination.duckdb] credentials` (DUCKDB_SPEC). */
+export function destinationFromConfig(config: ConfigResolver): DuckDbDestination {
+  const { credentials } = config.resolve(DUCKDB_SPEC).values;
+  return duckdb(credentials !== undefined ? { credentials } : {});
 }

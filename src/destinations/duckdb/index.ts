@@ -1,1 +1,2 @@
-export { DuckDbDestination, DUCKDB_CAPABILITIES, duckdb, type DuckDbOptions } from "./factory.js";
+export { DuckDbDestination, DUCKDB_CAPABILITIES, destinationFromConfig, duckdb, type DuckDbOptions } from "./factory.js";
+export { DUCKDB_SPEC } from "./spec.js";

@@ -41,7 +41,7 @@ export function duckColumnType(c: Column): string {
  * A naive timestamp column goes through TIMESTAMPTZ first: a plain CAST to TIMESTAMP would drop
  * an offset instead of converting to UTC (the session time zone is UTC).
  */
-export function readAs(c: Column): { read: string; expr: (q: string) => string } {
+function readAs(c: Column): { read: string; expr: (q: string) => string } {
   switch (c.dataType) {
     case "timestamp":
       return c.timezone === false

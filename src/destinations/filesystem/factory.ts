@@ -3,14 +3,30 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConfigError } from "../../util/errors.js";
-import type { Capabilities, ConnectOptions, Destination, DestinationClient } from "../destination.js";
+import type { ConfigResolver } from "../../config/resolver.js";
+import {
+  type Capabilities,
+  CapabilitiesBase,
+  type ConnectOptions,
+  type Destination,
+  type DestinationClient,
+} from "../destination.js";
 import type { QueryOptions, QuerySession } from "../query-session.js";
 import type { Bucket, S3Credentials } from "./bucket.js";
 import { FilesystemClient, type ObjectCache } from "./client.js";
 import type { DataFormat } from "./layout.js";
 import { LocalBucket } from "./local-bucket.js";
+import { FILESYSTEM_SPEC } from "./spec.js";
 
-export interface FilesystemOptions {
+/** What the destination is made from, as config gives it (strings, checked when it is made). */
+export interface FilesystemSettings {
+  bucketUrl?: string | undefined;
+  format?: string | undefined;
+  compression?: string | undefined;
+  credentials?: S3Credentials | undefined;
+}
+
+export interface FilesystemOptions extends FilesystemSettings {
   /** A local folder, `file:///abs/path`, or `s3://bucket/prefix`. */
   bucketUrl: string;
   /** Data file format; default jsonl. */
@@ -21,12 +37,12 @@ export interface FilesystemOptions {
   credentials?: S3Credentials;
 }
 
-export const FILESYSTEM_CAPABILITIES: Capabilities = {
+class FilesystemCapabilities extends CapabilitiesBase {
   // Table names are folder names: keep well under the usual 255-byte file name limit.
-  maxIdentifierLength: 200,
-  loaderFileFormat: "jsonl",
-  // Parquet and the DuckDB views hold decimals up to 38 digits.
-};
+  override readonly maxIdentifierLength = 200;
+}
+
+export const FILESYSTEM_CAPABILITIES: Capabilities = new FilesystemCapabilities();
 
 /** A temp folder for downloads from remote buckets, removed when the process exits. */
 function scratchDir(): string {
@@ -52,22 +68,21 @@ export class FilesystemDestination implements Destination {
   };
   private downloadDir: string | undefined;
 
-  constructor(private readonly options: FilesystemOptions) {
-    // Options also come from JavaScript callers, where nothing checked their types.
-    const raw = (options.bucketUrl as string | undefined)?.trim();
+  constructor(private readonly options: FilesystemSettings) {
+    const raw = options.bucketUrl?.trim();
     if (!raw) throw new ConfigError("the filesystem destination has no bucket_url", { hint: HINT });
     if (raw.startsWith("s3://")) this.url = raw.replace(/\/+$/, "");
     else if (raw.startsWith("file://")) this.url = fileURLToPath(raw);
     else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) {
       throw new ConfigError(`bucket_url ${raw}: only local folders, file:// and s3:// are supported`, { hint: HINT });
     } else this.url = resolve(raw);
-    const format = (options.format as string | undefined) ?? "jsonl";
+    const format = options.format ?? "jsonl";
     if (format !== "jsonl" && format !== "parquet") {
       throw new ConfigError(`filesystem format ${JSON.stringify(format)} is not supported`, {
         hint: 'use format = "jsonl" or "parquet"',
       });
     }
-    const compression = (options.compression as string | undefined) ?? "none";
+    const compression = options.compression ?? "none";
     if (compression !== "gzip" && compression !== "none") {
       throw new ConfigError(`filesystem compression ${JSON.stringify(compression)} is not supported`, {
         hint: 'use compression = "gzip" or "none"',
@@ -122,4 +137,21 @@ export class FilesystemDestination implements Destination {
 /** Files in a folder or bucket: `pipeline({ destination: filesystem({ bucketUrl: "./data", format: "parquet" }) })`. */
 export function filesystem(options: FilesystemOptions): FilesystemDestination {
   return new FilesystemDestination(options);
+}
+
+/** `[destination.filesystem]` (FILESYSTEM_SPEC). */
+export function destinationFromConfig(config: ConfigResolver): FilesystemDestination {
+  const { bucketUrl, format, compression, credentials: c } = config.resolve(FILESYSTEM_SPEC).values;
+  return new FilesystemDestination({
+    bucketUrl,
+    format,
+    compression,
+    credentials: c && {
+      aws_access_key_id: c.awsAccessKeyId,
+      aws_secret_access_key: c.awsSecretAccessKey,
+      aws_session_token: c.awsSessionToken,
+      endpoint_url: c.endpointUrl,
+      region_name: c.regionName,
+    },
+  });
 }

@@ -1,2 +1,9 @@
-export { FilesystemDestination, FILESYSTEM_CAPABILITIES, filesystem, type FilesystemOptions } from "./factory.js";
+export {
+  FilesystemDestination,
+  FILESYSTEM_CAPABILITIES,
+  destinationFromConfig,
+  filesystem,
+  type FilesystemOptions,
+} from "./factory.js";
+export { FILESYSTEM_SPEC } from "./spec.js";
 export type { S3Credentials } from "./bucket.js";

@@ -10,7 +10,11 @@ function tempName(path: string): string {
   return join(dirname(path), `.${randomBytes(6).toString("hex")}.tmp`);
 }
 
-/** A folder on this machine as a bucket. */
+/**
+ * A folder on this machine as a bucket. The Bucket interface is async (S3); the local file calls
+ * are synchronous, and the methods stay `async` so that a failure is a rejection, as in S3's.
+ */
+/* eslint-disable @typescript-eslint/require-await -- see above */
 export class LocalBucket implements Bucket {
   readonly display: string;
 
@@ -66,3 +70,4 @@ export class LocalBucket implements Bucket {
 
   async close(): Promise<void> {}
 }
+/* eslint-enable @typescript-eslint/require-await */

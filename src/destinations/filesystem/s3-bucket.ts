@@ -139,7 +139,8 @@ export class S3Bucket implements Bucket {
     }
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.client.destroy();
+    return Promise.resolve();
   }
 }

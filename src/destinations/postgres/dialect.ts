@@ -4,10 +4,9 @@ import type { Column, Table } from "../../schema/types.js";
 import { logger } from "../../util/logger.js";
 import type { SqlDialect } from "../sql/dialect.js";
 import { LoadError } from "../sql/job-client.js";
-import type { SqlConnection } from "../sql/sql-connection.js";
 import type { LoadJob } from "../destination.js";
 import { BadLoadLine, CopyRowEncoder, copyChunksAsIs, copyChunksFromFile } from "./copy-text.js";
-import { isPgSession } from "./session.js";
+import type { PgSession } from "./session.js";
 
 const log = logger("destinations:postgres");
 
@@ -50,8 +49,7 @@ function columnType(c: Column): string {
  * copy_text files (what normalize writes for Postgres) stream to COPY as they are, with their
  * own column lists; jsonl files (packages normalized for another format) are encoded on the way.
  */
-async function copyFiles(conn: SqlConnection, target: string, table: Table, jobs: LoadJob[]): Promise<void> {
-  if (!isPgSession(conn)) throw new LoadError(`table ${table.name}: the postgres dialect needs a Postgres session to COPY into`);
+async function copyFiles(conn: PgSession, target: string, table: Table, jobs: LoadJob[]): Promise<void> {
   const columns = Object.values(table.columns);
   const encoder = new CopyRowEncoder(columns);
   for (const job of jobs) {
@@ -96,18 +94,13 @@ function lockKey(datasetName: string): string {
   return createHash("sha256").update(`sage-pipeline:${datasetName}`).digest().readBigInt64BE(0).toString();
 }
 
-export const postgresDialect: SqlDialect = {
+export const postgresDialect: SqlDialect<PgSession> = {
   name: "postgres",
   quote,
   literal,
   columnType,
   addColumn: (qualified, c) => `ALTER TABLE ${qualified} ADD COLUMN IF NOT EXISTS ${quote(c.name)} ${columnType(c)}`,
-  // Temporary tables are not WAL-logged and vanish with the session; COPY keeps file order.
-  async stage(conn, staging, table, jobs) {
-    const defs = Object.values(table.columns).map((c) => `${quote(c.name)} ${columnType(c)}`);
-    await conn.execute(`CREATE TEMP TABLE ${staging} (${defs.join(", ")})`);
-    await copyFiles(conn, staging, table, jobs);
-  },
-  insertFiles: copyFiles,
+  // COPY keeps file order; merge's staging tables are temporary (not WAL-logged, gone with the session).
+  ingest: { kind: "copy", copy: copyFiles },
   lockDatasetSql: (datasetName) => `SELECT pg_advisory_xact_lock(${lockKey(datasetName)})`,
 };

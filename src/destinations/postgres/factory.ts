@@ -1,7 +1,14 @@
+import type { ConfigResolver } from "../../config/resolver.js";
 import type { Secret } from "../../config/secret.js";
 import { identifierLength } from "../../normalize/naming.js";
 import { ConfigError } from "../../util/errors.js";
-import type { Capabilities, ConnectOptions, Destination, DestinationClient } from "../destination.js";
+import {
+  type Capabilities,
+  CapabilitiesBase,
+  type ConnectOptions,
+  type Destination,
+  type DestinationClient,
+} from "../destination.js";
 import { SqlJobClient } from "../sql/job-client.js";
 import { PgConnection } from "./connection.js";
 import { type PostgresCredentials, type PostgresTarget, resolvePostgresTarget } from "./credentials.js";
@@ -10,6 +17,7 @@ import { type PgliteLike, PgliteConnection, sharedPglite } from "./pglite-connec
 import type { PgSession } from "./session.js";
 import type { QueryOptions, QuerySession } from "../query-session.js";
 import { PgQuerySession } from "./query-session.js";
+import { POSTGRES_SPEC } from "./spec.js";
 
 export interface PostgresOptions {
   /**
@@ -22,12 +30,15 @@ export interface PostgresOptions {
 }
 
 /** Postgres limits identifiers to 63 bytes (NAMEDATALEN - 1); longer ones are silently cut. */
-export const POSTGRES_MAX_IDENTIFIER_BYTES = 63;
+const POSTGRES_MAX_IDENTIFIER_BYTES = 63;
 
-export const POSTGRES_CAPABILITIES: Capabilities = {
-  maxIdentifierLength: POSTGRES_MAX_IDENTIFIER_BYTES,
-  loaderFileFormat: "copy_text",
-};
+class PostgresCapabilities extends CapabilitiesBase {
+  override readonly maxIdentifierLength = POSTGRES_MAX_IDENTIFIER_BYTES;
+  // Normalize writes COPY text: it streams to the server as it is.
+  override readonly loaderFileFormat = "copy_text";
+}
+
+export const POSTGRES_CAPABILITIES: Capabilities = new PostgresCapabilities();
 
 export class PostgresDestination implements Destination {
   readonly name = "postgres";
@@ -80,4 +91,23 @@ export class PostgresDestination implements Destination {
 /** The Postgres destination: `pipeline({ destination: postgres({ credentials: "postgresql://..." }) })`. */
 export function postgres(options?: PostgresOptions): PostgresDestination {
   return new PostgresDestination(options);
+}
+
+/** `[destination.postgres] credentials` (POSTGRES_SPEC): one string or fields, also split over providers. */
+export function destinationFromConfig(config: ConfigResolver): PostgresDestination {
+  const c = config.resolve(POSTGRES_SPEC).values.credentials;
+  if (c === undefined) return postgres({});
+  // A connection string stays whole (a Secret: its password never prints); PostgresDestination
+  // reads it as the driver would.
+  if (c.connectionString !== undefined) return postgres({ credentials: c.connectionString });
+  return postgres({
+    credentials: {
+      host: c.host,
+      port: c.port,
+      username: c.username,
+      password: c.password,
+      database: c.database,
+      sslmode: c.sslmode,
+    },
+  });
 }

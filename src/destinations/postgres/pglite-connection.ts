@@ -1,5 +1,6 @@
 import { mkdirSync } from "node:fs";
 import type { ResultRow } from "../destination.js";
+import { importOptional } from "../optional-import.js";
 import type { CopyChunk } from "./copy-text.js";
 import { CANONICAL_PARSERS, sessionSetupSql } from "./pg-values.js";
 import { type PgSession, copyLineOf } from "./session.js";
@@ -29,7 +30,11 @@ export function sharedPglite(dataDir: string | undefined, key: string): Promise<
   let db = opened.get(key);
   if (!db) {
     db = (async () => {
-      const { PGlite } = await import("@electric-sql/pglite");
+      // A dev dependency here: pglite:// users install it themselves, and are told so.
+      const { PGlite } = await importOptional<typeof import("@electric-sql/pglite")>(
+        "@electric-sql/pglite",
+        "pglite:// (Postgres in this process)",
+      );
       if (dataDir) mkdirSync(dataDir, { recursive: true });
       return await PGlite.create(dataDir);
     })();

@@ -20,10 +20,6 @@ export interface PgSession extends SqlConnection {
   queryOne(sql: string): Promise<{ columns: string[]; rows: ResultRow[] }>;
 }
 
-export function isPgSession(conn: SqlConnection): conn is PgSession {
-  return typeof (conn as Partial<PgSession>).copyRows === "function";
-}
-
 /** The row number in a COPY error's context (`COPY t, line 3, column a: ...`). */
 export function copyLineOf(err: unknown): number | undefined {
   const where = (err as { where?: unknown } | null)?.where;

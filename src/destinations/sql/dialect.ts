@@ -3,30 +3,45 @@ import type { LoadJob } from "../destination.js";
 import type { SqlConnection } from "./sql-connection.js";
 
 /**
- * What differs between SQL destinations; everything else lives in `sql/` and is shared.
+ * How a package's rows get into the dataset: one declared way per dialect.
  *
- * How the package's rows get in: a dialect implements `source` (a relation that reads the load
- * files in place: DuckDB's read_json) or `stage` (copy them into a temporary table: Postgres'
- * COPY). `insertFiles` is an optional fast path for append and replace, which need no
- * deduplication: the rows go straight into the dataset table (COPY into the target), written
- * once instead of twice. Merge always reads through `source`/`stage`.
+ * * `read-in-place`: a relation reads the load files where they are (DuckDB's read_json); every
+ *   write disposition selects from it. No copy of the rows is made.
+ * * `copy`: the files are copied into a table (Postgres' COPY). Append, replace and merge without
+ *   keys need no deduplication, so the rows go straight into the dataset table, written once;
+ *   merge copies them into a temporary staging table first (created from the table's columns).
  */
-export interface SqlDialect {
+export type Ingest<C extends SqlConnection = SqlConnection> =
+  | {
+      readonly kind: "read-in-place";
+      /** `SELECT <the table's columns> FROM <the files>`. */
+      select(table: Table, jobs: LoadJob[]): string;
+    }
+  | {
+      readonly kind: "copy";
+      /** Copy the rows of `jobs` into `target` (a qualified table with the table's columns). */
+      copy(conn: C, target: string, table: Table, jobs: LoadJob[]): Promise<void>;
+    };
+
+/**
+ * What differs between SQL destinations; everything else lives in `sql/` and is shared. `C` is
+ * the connection the dialect's ingest needs (Postgres: a session that can COPY), so the job
+ * client hands it the right one by type, not by a check at run time.
+ */
+export interface SqlDialect<C extends SqlConnection = SqlConnection> {
   readonly name: string;
   quote(identifier: string): string;
   /** The column type in DDL, e.g. `DECIMAL(38,9)`, `TIMESTAMP WITH TIME ZONE`. */
   columnType(column: Column): string;
   /** `ALTER TABLE ... ADD COLUMN IF NOT EXISTS` is in both DuckDB and Postgres; others may differ. */
   addColumn(qualifiedTable: string, column: Column): string;
-  source?(table: Table, jobs: LoadJob[]): string;
-  stage?(conn: SqlConnection, staging: string, table: Table, jobs: LoadJob[]): Promise<void>;
-  insertFiles?(conn: SqlConnection, qualifiedTable: string, table: Table, jobs: LoadJob[]): Promise<void>;
-  /**
-   * Optional: a statement run right after BEGIN that makes concurrent loads into one dataset wait
-   * for each other (Postgres: a transaction-scoped advisory lock), so the "already loaded?" check
-   * inside the transaction cannot race.
-   */
-  lockDatasetSql?(datasetName: string): string;
   /** A SQL literal. */
   literal(value: string | number | boolean | null): string;
+  readonly ingest: Ingest<C>;
+  /**
+   * A statement run right after BEGIN that makes concurrent loads into one dataset wait for each
+   * other (Postgres: a transaction-scoped advisory lock), so the "already loaded?" check inside
+   * the transaction cannot race. Absent where the database allows one writer anyway (DuckDB).
+   */
+  lockDatasetSql?(datasetName: string): string;
 }

@@ -3,9 +3,11 @@ import { stateRowFrom } from "../state-row.js";
 import type { Schema, StoredSchema } from "../../schema/schema.js";
 import { LOADS_TABLE, STATE_TABLE, VERSION_TABLE } from "../../schema/system-tables.js";
 import { PipelineError } from "../../util/errors.js";
+import type { RootTableEntry } from "../../package/format.js";
+import type { Table } from "../../schema/types.js";
 import type { DestinationClient, LoadJob, LoadRequest, ResultRow, StateRow } from "../destination.js";
 import { createTableSql } from "./ddl.js";
-import type { SqlDialect } from "./dialect.js";
+import type { Ingest, SqlDialect } from "./dialect.js";
 import { type ChainSql, appendSql, clearChainSql, hasMergeKeys, mergeSql, replaceSql } from "./dispositions.js";
 import type { SqlConnection } from "./sql-connection.js";
 
@@ -14,16 +16,28 @@ const KEEP_STATE_ROWS = 10;
 
 export class LoadError extends PipelineError {}
 
+type JobsByTable = Map<string, LoadJob[]>;
+
+function jobsByTable(jobs: LoadJob[]): JobsByTable {
+  const out: JobsByTable = new Map();
+  for (const j of jobs) {
+    let list = out.get(j.table);
+    if (!list) out.set(j.table, (list = []));
+    list.push(j);
+  }
+  return out;
+}
+
 /**
  * The load path every SQL destination shares: one transaction that migrates the schema,
  * stages the package's files, applies the write dispositions and records the load and the
  * pipeline state. A destination supplies a dialect (types, quoting, staging) and a connection.
  */
-export class SqlJobClient implements DestinationClient {
+export class SqlJobClient<C extends SqlConnection = SqlConnection> implements DestinationClient {
   constructor(
     readonly datasetName: string,
-    protected readonly conn: SqlConnection,
-    protected readonly dialect: SqlDialect,
+    protected readonly conn: C,
+    protected readonly dialect: SqlDialect<C>,
   ) {}
 
   qualified(table: string): string {
@@ -126,8 +140,8 @@ export class SqlJobClient implements DestinationClient {
     }
   }
 
+  /** The whole package in one transaction: migrate, one table chain per root table, the load row. */
   async load(req: LoadRequest): Promise<void> {
-    const { schema } = req;
     await this.conn.execute("BEGIN");
     try {
       if (this.dialect.lockDatasetSql) await this.conn.execute(this.dialect.lockDatasetSql(this.datasetName));
@@ -136,85 +150,112 @@ export class SqlJobClient implements DestinationClient {
         await this.conn.execute("ROLLBACK");
         return;
       }
-      await this.migrate(schema);
-      const files = new Map<string, LoadJob[]>();
-      for (const j of req.jobs) {
-        let list = files.get(j.table);
-        if (!list) files.set(j.table, (list = []));
-        list.push(j);
-      }
-      let n = 0;
-      for (const entry of req.rootTables) {
-        const root = schema.get(entry.table);
+      await this.migrate(req.schema);
+      const files = jobsByTable(req.jobs);
+      for (const [n, entry] of req.rootTables.entries()) {
+        const root = req.schema.get(entry.table);
         if (!root) continue; // a resource that yielded nothing and never had a table
-        const children = schema.descendants(root.name);
-        const temp = `_dlt_tmp_${n++}_${randomBytes(3).toString("hex")}`;
-        const sources = new Map<string, string>();
-        const staged: string[] = [];
-        const chainTables = [root, ...children];
-        const direct = this.dialect.insertFiles && (entry.writeDisposition !== "merge" || !hasMergeKeys(root));
-        if (direct) {
-          // Append and replace need no dedup: rows go straight into the dataset tables.
-          if (entry.writeDisposition === "replace") {
-            for (const sql of clearChainSql({ root, children, qualified: (t) => this.qualified(t) }))
-              await this.conn.execute(sql);
-          }
-          for (const t of chainTables) {
-            const f = files.get(t.name);
-            if (!f || f.length === 0) continue;
-            await this.dialect.insertFiles!(this.conn, this.qualified(t.name), t, f);
-            for (const j of req.jobs) if (j.table === t.name) req.onJobStaged?.(j);
-          }
-          continue;
-        }
-        for (const [i, t] of chainTables.entries()) {
-          const f = files.get(t.name);
-          if (!f || f.length === 0) continue;
-          if (this.dialect.source) {
-            sources.set(t.name, `(${this.dialect.source(t, f)})`);
-          } else if (this.dialect.stage) {
-            const name = `${temp}_stg${i}`;
-            await this.dialect.stage(this.conn, name, t, f);
-            sources.set(t.name, name);
-            staged.push(name);
-          } else {
-            throw new LoadError(`destination dialect ${this.dialect.name} can neither read nor stage load files`);
-          }
-          for (const j of req.jobs) if (j.table === t.name) req.onJobStaged?.(j);
-        }
-        const superseded = req.superseded?.[root.name] ?? [];
-        const chain: ChainSql = {
-          dialect: this.dialect,
-          schema,
-          root,
-          children,
-          qualified: (t) => this.qualified(t),
-          sources,
-          temp,
-          ...(superseded.length > 0 ? { superseded: await this.tempIdTable(`${temp}_sup`, superseded) } : {}),
-          ...(entry.writeDisposition === "merge" && (await this.isEmpty(root.name)) ? { targetEmpty: true } : {}),
-        };
-        const statements =
-          entry.writeDisposition === "replace"
-            ? replaceSql(chain)
-            : entry.writeDisposition === "merge"
-              ? mergeSql(chain)
-              : appendSql(chain);
-        for (const sql of statements) await this.conn.execute(sql);
-        for (const s of staged) await this.conn.execute(`DROP TABLE ${s}`);
-        if (chain.superseded) await this.conn.execute(`DROP TABLE ${chain.superseded}`);
+        await this.loadChain(req, entry, root, files, `_dlt_tmp_${n}_${randomBytes(3).toString("hex")}`);
       }
-      await this.recordVersion(schema);
-      if (req.stateRow) await this.recordState(req);
-      await this.conn.execute(
-        `INSERT INTO ${this.qualified(LOADS_TABLE)} (load_id, schema_name, status, inserted_at, schema_version_hash) VALUES ($1, $2, 0, $3, $4)`,
-        [req.loadId, schema.name, new Date().toISOString(), schema.versionHash],
-      );
+      await this.recordLoad(req);
       await this.conn.execute("COMMIT");
     } catch (err) {
       await this.conn.execute("ROLLBACK").catch(() => undefined);
       throw err;
     }
+  }
+
+  /** One root table and its child tables: the package's rows in, by the root's write disposition. */
+  private async loadChain(req: LoadRequest, entry: RootTableEntry, root: Table, files: JobsByTable, temp: string): Promise<void> {
+    const children = req.schema.descendants(root.name);
+    const ingest = this.dialect.ingest;
+    if (ingest.kind === "copy" && (entry.writeDisposition !== "merge" || !hasMergeKeys(root))) {
+      await this.copyChain(req, ingest, entry.writeDisposition === "replace", root, children, files);
+      return;
+    }
+    const { sources, staged } = await this.chainSources(req, root, children, files, temp);
+    const superseded = req.superseded?.[root.name] ?? [];
+    const chain: ChainSql = {
+      dialect: this.dialect,
+      schema: req.schema,
+      root,
+      children,
+      qualified: (t) => this.qualified(t),
+      sources,
+      temp,
+      ...(superseded.length > 0 ? { superseded: await this.tempIdTable(`${temp}_sup`, superseded) } : {}),
+      ...(entry.writeDisposition === "merge" && (await this.isEmpty(root.name)) ? { targetEmpty: true } : {}),
+    };
+    const statements =
+      entry.writeDisposition === "replace"
+        ? replaceSql(chain)
+        : entry.writeDisposition === "merge"
+          ? mergeSql(chain)
+          : appendSql(chain);
+    for (const sql of statements) await this.conn.execute(sql);
+    for (const s of staged) await this.conn.execute(`DROP TABLE ${s}`);
+    if (chain.superseded) await this.conn.execute(`DROP TABLE ${chain.superseded}`);
+  }
+
+  /** Append and replace need no dedup: the files are copied straight into the dataset tables. */
+  private async copyChain(
+    req: LoadRequest,
+    ingest: Extract<Ingest<C>, { kind: "copy" }>,
+    clear: boolean,
+    root: Table,
+    children: Table[],
+    files: JobsByTable,
+  ): Promise<void> {
+    if (clear)
+      for (const sql of clearChainSql({ root, children, qualified: (t) => this.qualified(t) })) await this.conn.execute(sql);
+    for (const t of [root, ...children]) {
+      const jobs = files.get(t.name);
+      if (!jobs || jobs.length === 0) continue;
+      await ingest.copy(this.conn, this.qualified(t.name), t, jobs);
+      for (const j of jobs) req.onJobStaged?.(j);
+    }
+  }
+
+  /**
+   * A relation per table of the chain that the package has rows for: the files read in place, or
+   * a temporary staging table they were copied into (listed in `staged`, dropped after use).
+   */
+  private async chainSources(
+    req: LoadRequest,
+    root: Table,
+    children: Table[],
+    files: JobsByTable,
+    temp: string,
+  ): Promise<{ sources: Map<string, string>; staged: string[] }> {
+    const ingest = this.dialect.ingest;
+    const sources = new Map<string, string>();
+    const staged: string[] = [];
+    for (const [i, t] of [root, ...children].entries()) {
+      const jobs = files.get(t.name);
+      if (!jobs || jobs.length === 0) continue;
+      if (ingest.kind === "read-in-place") {
+        sources.set(t.name, `(${ingest.select(t, jobs)})`);
+      } else {
+        const name = `${temp}_stg${i}`;
+        const defs = Object.values(t.columns).map((c) => `${this.dialect.quote(c.name)} ${this.dialect.columnType(c)}`);
+        await this.conn.execute(`CREATE TEMP TABLE ${name} (${defs.join(", ")})`);
+        await ingest.copy(this.conn, name, t, jobs);
+        sources.set(t.name, name);
+        staged.push(name);
+      }
+      for (const j of jobs) req.onJobStaged?.(j);
+    }
+    return { sources, staged };
+  }
+
+  /** The schema version (when new), the pipeline state (when the package has one) and the `_dlt_loads` row. */
+  private async recordLoad(req: LoadRequest): Promise<void> {
+    await this.recordVersion(req.schema);
+    if (req.stateRow) await this.recordState(req);
+    await this.conn.execute(
+      `INSERT INTO ${this.qualified(LOADS_TABLE)} (load_id, schema_name, status, inserted_at, schema_version_hash) VALUES ($1, $2, 0, $3, $4)`,
+      [req.loadId, req.schema.name, new Date().toISOString(), req.schema.versionHash],
+    );
   }
 
   private async isEmpty(table: string): Promise<boolean> {

@@ -1,0 +1,23 @@
+import { configSpec, field } from "../../config/spec.js";
+
+/** `[destination.filesystem]`. Format and compression are checked where the destination is made. */
+export const FILESYSTEM_SPEC = configSpec({
+  title: "filesystem destination",
+  section: ["destination", "filesystem"],
+  fields: {
+    bucketUrl: field.string({ doc: "a local folder, `file:///abs/path` or `s3://bucket/prefix`", lookup: "section" }),
+    format: field.string({ doc: "data file format: jsonl or parquet", defaultDoc: "jsonl", lookup: "section" }),
+    compression: field.string({ doc: "gzip compresses jsonl files; none", defaultDoc: "none", lookup: "section" }),
+    credentials: field.credentials({
+      doc: "for s3://: keys, region and a custom endpoint (S3-compatible stores)",
+      lookup: "section",
+      fields: {
+        awsAccessKeyId: field.string({ doc: "access key id" }),
+        awsSecretAccessKey: field.secret({ doc: "secret access key" }),
+        awsSessionToken: field.secret({ doc: "session token (temporary credentials)" }),
+        endpointUrl: field.string({ doc: "custom endpoint (MinIO, R2, a local test server): path-style addressing" }),
+        regionName: field.string({ doc: "region" }),
+      },
+    }),
+  },
+});
