@@ -1,5 +1,5 @@
 import { readFileSync, renameSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { packageFile } from "../package/files.js";
 import type { IncompleteResource, RawFile } from "../package/format.js";
 import { PipelineError } from "../util/errors.js";
 import { LineFile } from "../util/line-file.js";
@@ -89,7 +89,7 @@ export function dropPartitionRows(
   const kept: RawFile[] = [];
   let dropped = 0;
   for (const f of files) {
-    const path = join(packageDir, f.file);
+    const path = packageFile(packageDir, f.file);
     const lines = readFileSync(path, "utf8").split("\n");
     const out = new LineFile(`${path}.keep`);
     for (const line of lines) {
@@ -113,7 +113,7 @@ export function dropPartitionRows(
 export function dropFiles(packageDir: string, files: RawFile[]): number {
   let dropped = 0;
   for (const f of files) {
-    rmSync(join(packageDir, f.file), { force: true });
+    rmSync(packageFile(packageDir, f.file), { force: true });
     dropped += f.items;
   }
   return dropped;

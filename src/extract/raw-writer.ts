@@ -1,4 +1,4 @@
-import { join } from "node:path";
+import { packageFile, rawFileName } from "../package/files.js";
 import type { RawFile } from "../package/format.js";
 import { LineFile } from "../util/line-file.js";
 import { encodeTypedLine } from "../util/typed-json.js";
@@ -31,9 +31,9 @@ export class RawWriter {
 
   private rotate(): void {
     this.closeFile();
-    const file = `raw/${this.stem}.${this.files.length}.jsonl`;
+    const file = rawFileName(this.stem, this.files.length);
     const meta: RawFile = { file, resource: this.resource, table: this.table, items: 0 };
-    this.current = { out: new LineFile(join(this.packageDir, file)), meta };
+    this.current = { out: new LineFile(packageFile(this.packageDir, file)), meta };
     this.files.push(meta);
   }
 

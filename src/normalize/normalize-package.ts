@@ -1,9 +1,7 @@
 import { availableParallelism } from "node:os";
-import { copyFileSync, existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import type { ExtractedManifest, JobFile, NormalizedManifest } from "../package/format.js";
+import { copyPackageState, jobFolder, readExtractedManifest, writeManifest, writePackageSchema } from "../package/files.js";
+import type { JobFile, NormalizedManifest } from "../package/format.js";
 import type { Schema } from "../schema/schema.js";
-import { writeJsonAtomic } from "../util/fs-atomic.js";
 import { logger } from "../util/logger.js";
 import type { LoadFileFormat } from "../writers/index.js";
 import type { NamingConvention } from "./naming.js";
@@ -24,6 +22,8 @@ export interface NormalizeOptions {
   format?: LoadFileFormat;
   /** Worker threads for big packages (dlt's `[normalize] workers`); default: the cores, up to 4. */
   workers?: number;
+  /** `[normalize] max_table_nesting` for resources that set none; default 1000 (dlt's). */
+  maxTableNesting?: number;
 }
 
 /**
@@ -33,16 +33,17 @@ export interface NormalizeOptions {
  */
 export async function normalizePackage(opts: NormalizeOptions): Promise<NormalizedManifest> {
   const { extractedDir, outDir, schema } = opts;
-  const manifest = JSON.parse(readFileSync(join(extractedDir, "manifest.json"), "utf8")) as ExtractedManifest;
+  const manifest = readExtractedManifest(extractedDir);
   const input: FilesInput = {
     extractedDir,
-    jobsDir: join(outDir, "new_jobs"),
+    jobsDir: jobFolder(outDir, "new_jobs"),
     manifest,
     files: manifest.files,
     schema,
     naming: opts.naming,
     detectDates: opts.detectDates ?? true,
     format: opts.format ?? "jsonl",
+    maxTableNesting: opts.maxTableNesting ?? 1000,
     ...(opts.maxFileBytes !== undefined ? { maxFileBytes: opts.maxFileBytes } : {}),
   };
   const workers = opts.workers ?? Math.min(availableParallelism(), 4);
@@ -61,8 +62,8 @@ export async function normalizePackage(opts: NormalizeOptions): Promise<Normaliz
     log.warn(message);
     warnings.push(message);
   }
-  if (existsSync(join(extractedDir, "state.json"))) copyFileSync(join(extractedDir, "state.json"), join(outDir, "state.json"));
-  writeJsonAtomic(join(outDir, "schema.json"), schema.toJSON());
+  copyPackageState(extractedDir, outDir);
+  writePackageSchema(outDir, schema.toJSON());
   const out: NormalizedManifest = {
     loadId: manifest.loadId,
     pipelineName: manifest.pipelineName,
@@ -78,6 +79,6 @@ export async function normalizePackage(opts: NormalizeOptions): Promise<Normaliz
     stateChanged: manifest.stateChanged,
     warnings,
   };
-  writeJsonAtomic(join(outDir, "manifest.json"), out);
+  writeManifest(outDir, out);
   return out;
 }

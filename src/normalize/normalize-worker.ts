@@ -17,6 +17,7 @@ export interface WorkerInput {
   detectDates: boolean;
   format: LoadFileFormat;
   maxFileBytes?: number;
+  maxTableNesting: number;
 }
 
 export type WorkerOutput =
@@ -45,6 +46,7 @@ if (parentPort && workerData) {
       naming: new NamingConvention(input.maxLength),
       detectDates: input.detectDates,
       format: input.format,
+      maxTableNesting: input.maxTableNesting,
       ...(input.maxFileBytes !== undefined ? { maxFileBytes: input.maxFileBytes } : {}),
     });
     out = {

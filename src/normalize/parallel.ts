@@ -2,6 +2,7 @@ import { existsSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
+import { packageFile } from "../package/files.js";
 import type { RawFile } from "../package/format.js";
 import type { Schema, StoredSchema } from "../schema/schema.js";
 import { DataError, PipelineError } from "../util/errors.js";
@@ -87,7 +88,7 @@ function runWorker(data: WorkerInput): Promise<WorkerOutput> {
  */
 export async function normalizeInParallel(input: FilesInput, workers: number): Promise<FilesResult | undefined> {
   if (workers < 2 || input.files.length < 2 || !existsSync(workerFile)) return undefined;
-  const sizes = input.files.map((f) => statSync(join(input.extractedDir, f.file)).size);
+  const sizes = input.files.map((f) => statSync(packageFile(input.extractedDir, f.file)).size);
   if (sizes.reduce((a, b) => a + b, 0) < MIN_PARALLEL_BYTES) return undefined;
   const parts = partition(input.files, sizes, workers);
   if (parts.length < 2) return undefined;
@@ -103,13 +104,14 @@ export async function normalizeInParallel(input: FilesInput, workers: number): P
         maxLength: input.naming.maxLength,
         detectDates: input.detectDates,
         format: input.format,
+        maxTableNesting: input.maxTableNesting,
         ...(input.maxFileBytes !== undefined ? { maxFileBytes: input.maxFileBytes } : {}),
       }),
     ),
   );
-  const failed = outputs.find((o) => !o.ok);
+  const failed = outputs.find((o): o is Extract<WorkerOutput, { ok: false }> => !o.ok);
   const written = outputs.flatMap((o) => (o.ok ? o.result.written : []));
-  if (failed && !failed.ok) {
+  if (failed) {
     for (const f of written) rmSync(join(input.jobsDir, f.file), { force: true });
     const opts = failed.error.hint ? { hint: failed.error.hint } : {};
     throw failed.error.data ? new DataError(failed.error.message, opts) : new PipelineError(failed.error.message, opts);
@@ -136,7 +138,7 @@ export async function normalizeInParallel(input: FilesInput, workers: number): P
     for (const [t, ids] of o.result.superseded) superseded.set(t, [...(superseded.get(t) ?? []), ...ids]);
     for (const [t, entries] of o.result.lastByKey) {
       let global = lastByKey.get(t);
-      if (!global) lastByKey.set(t, (global = new Map()));
+      if (!global) lastByKey.set(t, (global = new Map<string, string>()));
       for (const [key, id] of entries) {
         const earlier = global.get(key);
         if (earlier !== undefined) {

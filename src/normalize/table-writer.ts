@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
+import { jobFileName } from "../package/files.js";
 import type { Column } from "../schema/types.js";
 import { LineFile } from "../util/line-file.js";
 import { CopyRowEncoder, FILE_EXTENSIONS, type LoadFileFormat } from "../writers/index.js";
@@ -19,7 +20,8 @@ export interface WrittenFile {
 
 /**
  * Load files for one table, rotating so that no file grows without bound. File names follow
- * dlt's job file names: `<table>.<file_id>.<retry_count>.<ext>`. A copy_text file has a fixed
+ * dlt's job file names, `<table>.<file_id>.<retry_count>.<ext>`, the table part hash-shortened when
+ * long (a table 60 levels deep has a name longer than any file system allows). A copy_text file has a fixed
  * column list, so a column added mid-package starts a new file.
  */
 export class TableWriter {
@@ -49,7 +51,7 @@ export class TableWriter {
 
   private rotate(columns?: Column[]): void {
     this.closeFile();
-    const name = `${this.table}.${randomBytes(5).toString("hex")}.0.${FILE_EXTENSIONS[this.format]}`;
+    const name = jobFileName(this.table, randomBytes(5).toString("hex"), FILE_EXTENSIONS[this.format]);
     const meta: WrittenFile = { table: this.table, file: name, format: this.format, rows: 0, bytes: 0, maxRowBytes: 0 };
     if (columns) meta.columns = columns.map((c) => c.name);
     this.current = {

@@ -1,2 +1,3 @@
 export * from "./format.js";
+export * from "./files.js";
 export { PackageStore } from "./store.js";

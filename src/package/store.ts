@@ -1,7 +1,23 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { renameDurable, writeJsonAtomic } from "../util/fs-atomic.js";
+import type { StoredSchema } from "../schema/schema.js";
+import { renameDurable } from "../util/fs-atomic.js";
+import {
+  type StateParser,
+  jobFolder,
+  rawFolder,
+  readExtractedManifest,
+  readNormalizedManifest,
+  readPackageSchema,
+  readPackageState,
+  writeCompletedMarker,
+  writeManifest,
+  writePackageSchema,
+  writePackageState,
+} from "./files.js";
 import { type ExtractedManifest, type JobFolder, type LoadedMarker, type NormalizedManifest, compareLoadIds } from "./format.js";
+
+const JOB_FOLDERS: readonly JobFolder[] = ["new_jobs", "started_jobs", "completed_jobs", "failed_jobs"];
 
 /**
  * The package folders of one pipeline's working dir:
@@ -9,10 +25,14 @@ import { type ExtractedManifest, type JobFolder, type LoadedMarker, type Normali
  * `packages/normalized/<load_id>(.tmp)`, `packages/loaded/<load_id>`.
  * Every transition is one atomic rename, so a crash leaves each package in exactly one state.
  */
-export class PackageStore {
+export class PackageStore<S = unknown> {
   readonly root: string;
 
-  constructor(workingDir: string) {
+  /** `parseState` gives `state.json` its type: the pipeline owns the state's shape. */
+  constructor(
+    workingDir: string,
+    private readonly parseState: StateParser<S>,
+  ) {
     this.root = join(workingDir, "packages");
   }
 
@@ -22,7 +42,7 @@ export class PackageStore {
 
   extractTmp(loadId: string): string {
     const d = this.dir(`${loadId}.tmp`);
-    mkdirSync(join(d, "raw"), { recursive: true });
+    mkdirSync(rawFolder(d), { recursive: true });
     return d;
   }
 
@@ -33,7 +53,7 @@ export class PackageStore {
   normalizeTmp(loadId: string): string {
     const d = this.dir("normalized", `${loadId}.tmp`);
     rmSync(d, { recursive: true, force: true });
-    mkdirSync(join(d, "new_jobs"), { recursive: true });
+    mkdirSync(jobFolder(d, "new_jobs"), { recursive: true });
     return d;
   }
 
@@ -56,7 +76,7 @@ export class PackageStore {
   }
 
   commitLoaded(loadId: string, marker: LoadedMarker): void {
-    writeJsonAtomic(join(this.normalized(loadId), "package_completed.json"), marker);
+    writeCompletedMarker(this.normalized(loadId), marker);
     renameDurable(this.normalized(loadId), this.loaded(loadId));
   }
 
@@ -91,21 +111,45 @@ export class PackageStore {
   }
 
   readExtractedManifest(loadId: string): ExtractedManifest {
-    return JSON.parse(readFileSync(join(this.extracted(loadId), "manifest.json"), "utf8")) as ExtractedManifest;
+    return readExtractedManifest(this.extracted(loadId));
   }
 
   readNormalizedManifest(loadId: string, status: "normalized" | "loaded" = "normalized"): NormalizedManifest {
-    const dir = status === "normalized" ? this.normalized(loadId) : this.loaded(loadId);
-    return JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as NormalizedManifest;
+    return readNormalizedManifest(status === "normalized" ? this.normalized(loadId) : this.loaded(loadId));
   }
 
-  readState(dir: string): Record<string, unknown> | undefined {
-    const f = join(dir, "state.json");
-    return existsSync(f) ? (JSON.parse(readFileSync(f, "utf8")) as Record<string, unknown>) : undefined;
+  /** The schema a normalized package's jobs were written for. */
+  readSchema(loadId: string): StoredSchema {
+    return readPackageSchema(this.normalized(loadId));
+  }
+
+  /** The state of a package folder (`extracted`, `normalized` or a `.tmp` one), typed. */
+  readState(dir: string): S | undefined {
+    return readPackageState(dir, this.parseState);
+  }
+
+  /** The last files extract writes into its `.tmp` folder, before `commitExtracted`. */
+  writeExtracted(dir: string, manifest: ExtractedManifest, state: S): void {
+    writePackageState(dir, state);
+    writeManifest(dir, manifest);
+  }
+
+  /** The schema of a normalized `.tmp` folder, when its version changed after normalize wrote it. */
+  writeSchema(dir: string, schema: StoredSchema): void {
+    writePackageSchema(dir, schema);
+  }
+
+  /** State folders of the pending packages (normalized and extracted), newest load id last. */
+  pendingDirs(): string[] {
+    const all = [
+      ...this.list("normalized").map((id) => ({ id, dir: this.normalized(id) })),
+      ...this.list("extracted").map((id) => ({ id, dir: this.extracted(id) })),
+    ];
+    return all.sort((a, b) => compareLoadIds(a.id, b.id)).map((p) => p.dir);
   }
 
   jobFiles(loadId: string, folder: JobFolder): string[] {
-    const d = join(this.normalized(loadId), folder);
+    const d = jobFolder(this.normalized(loadId), folder);
     return existsSync(d)
       ? readdirSync(d)
           .filter((f) => !f.endsWith(".exception"))
@@ -116,27 +160,33 @@ export class PackageStore {
   /** Move a job file between job folders (`new → started → completed | failed`). */
   moveJob(loadId: string, file: string, from: JobFolder, to: JobFolder): void {
     const base = this.normalized(loadId);
-    mkdirSync(join(base, to), { recursive: true });
-    renameSync(join(base, from, file), join(base, to, file));
+    mkdirSync(jobFolder(base, to), { recursive: true });
+    renameSync(join(jobFolder(base, from), file), join(jobFolder(base, to), file));
   }
 
   moveAllJobs(loadId: string, from: JobFolder, to: JobFolder): void {
     for (const f of this.jobFiles(loadId, from)) {
       this.moveJob(loadId, f, from, to);
-      if (from === "failed_jobs") rmSync(join(this.normalized(loadId), from, `${f}.exception`), { force: true });
+      if (from === "failed_jobs") rmSync(join(jobFolder(this.normalized(loadId), from), `${f}.exception`), { force: true });
     }
   }
 
   recordJobFailure(loadId: string, file: string, message: string): void {
-    const base = this.normalized(loadId);
-    mkdirSync(join(base, "failed_jobs"), { recursive: true });
-    writeFileSync(join(base, "failed_jobs", `${file}.exception`), message);
+    const d = jobFolder(this.normalized(loadId), "failed_jobs");
+    mkdirSync(d, { recursive: true });
+    writeFileSync(join(d, `${file}.exception`), message);
+  }
+
+  /** The message a failed job of a pending package recorded, if any. */
+  jobFailure(loadId: string, file: string): string | undefined {
+    const f = join(jobFolder(this.normalized(loadId), "failed_jobs"), `${file}.exception`);
+    return existsSync(f) ? readFileSync(f, "utf8") : undefined;
   }
 
   /** Absolute paths of a normalized package's job files, wherever they are now. */
   locateJob(loadId: string, file: string): string {
-    for (const folder of ["new_jobs", "started_jobs", "completed_jobs", "failed_jobs"] as JobFolder[]) {
-      const p = join(this.normalized(loadId), folder, file);
+    for (const folder of JOB_FOLDERS) {
+      const p = join(jobFolder(this.normalized(loadId), folder), file);
       if (existsSync(p)) return p;
     }
     throw new Error(`job file ${file} of package ${loadId} is missing`);

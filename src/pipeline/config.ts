@@ -61,20 +61,8 @@ export const DESTINATION_NAME_SPEC = configSpec({
   },
 });
 
-/** `[normalize]` (env `NORMALIZE__<KEY>`). */
-export const NORMALIZE_SPEC = configSpec({
-  title: "normalize step",
-  section: ["normalize"],
-  fields: {
-    workers: field.integer({
-      doc: "worker threads for big packages (packages under 8 MB stay in one thread)",
-      defaultDoc: "the cores, up to 4",
-      example: 2,
-      positive: true,
-      lookup: "exact",
-    }),
-  },
-});
+// `[normalize]` is the normalize step's own spec; re-exported for the pipeline's readers.
+export { NORMALIZE_SPEC } from "../normalize/config.js";
 
 /** Where the working dirs live: `[pipeline] pipelines_dir`, else `<data dir>/pipelines`. */
 export function resolvePipelinesDir(config: ConfigResolver, explicit?: string): string {

@@ -1,5 +1,3 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import type { DestinationClient } from "../destinations/destination.js";
 import type { LoadedMarker } from "../package/format.js";
 import { Schema } from "../schema/schema.js";
@@ -7,7 +5,7 @@ import { PipelineError, PipelineStepFailed, errorMessage } from "../util/errors.
 import { crashPoint } from "./crash-points.js";
 import type { LoadPackageInfo } from "./load-info.js";
 import type { ProgressEvent } from "./pipeline.js";
-import { type PipelineState, encodeState } from "./state.js";
+import { encodeState } from "./state.js";
 import type { WorkingDir } from "./working-dir.js";
 
 export interface LoadPackageContext {
@@ -28,9 +26,8 @@ export async function loadPackage(ctx: LoadPackageContext): Promise<LoadPackageI
   const { client, loadId, workingDir } = ctx;
   const store = workingDir.packages;
   const manifest = store.readNormalizedManifest(loadId);
-  const dir = store.normalized(loadId);
-  const schema = Schema.fromJSON(JSON.parse(readFileSync(join(dir, "schema.json"), "utf8")));
-  const state = store.readState(dir) as PipelineState | undefined;
+  const schema = Schema.fromJSON(store.readSchema(loadId));
+  const state = store.readState(store.normalized(loadId));
   const alreadyLoaded = await client.isLoaded(loadId);
   if (!alreadyLoaded) {
     store.moveAllJobs(loadId, "failed_jobs", "new_jobs");
@@ -42,7 +39,7 @@ export async function loadPackage(ctx: LoadPackageContext): Promise<LoadPackageI
         schema,
         jobs,
         rootTables: manifest.rootTables,
-        superseded: manifest.superseded ?? {},
+        superseded: manifest.superseded,
         ...(state && manifest.stateChanged
           ? {
               stateRow: {

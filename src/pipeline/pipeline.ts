@@ -1,5 +1,4 @@
-import { rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { ConfigResolver } from "../config/resolver.js";
 import type { ConnectOptions, Destination, DestinationClient } from "../destinations/destination.js";
 import { resolveDestination } from "../destinations/registry.js";
@@ -207,16 +206,8 @@ export class Pipeline {
 
   /** State a new extract starts from: that of the newest pending package, else the committed one. */
   private stateForExtract(): PipelineState {
-    const store = this.workingDir.packages;
-    const pending = [
-      ...store.list("normalized").map((id) => store.normalized(id)),
-      ...store.list("extracted").map((id) => store.extracted(id)),
-    ];
-    const newest = pending
-      .map((dir) => ({ dir, id: dir.split(/[/\\]/).pop()! }))
-      .sort((a, b) => compareLoadIds(a.id, b.id))
-      .pop();
-    const s = newest ? (store.readState(newest.dir) as PipelineState | undefined) : undefined;
+    const newest = this.workingDir.packages.pendingDirs().pop();
+    const s = newest ? this.workingDir.packages.readState(newest) : undefined;
     return structuredClone(s ?? this.state);
   }
 
@@ -296,8 +287,7 @@ export class Pipeline {
       if (!state.schemaNames.includes(source.name)) state.schemaNames.push(source.name);
       manifest.stateChanged = bumpVersion(state);
       state._local = { ...(state._local ?? {}), lastExtractedAt: new Date().toISOString() };
-      writeFileSync(join(dir, "state.json"), JSON.stringify(state, null, 2));
-      writeFileSync(join(dir, "manifest.json"), JSON.stringify(manifest, null, 2));
+      store.writeExtracted(dir, manifest, state);
       crashPoint("before_extract_commit");
       store.commitExtracted(loadId);
       crashPoint("after_extract");
@@ -328,7 +318,7 @@ export class Pipeline {
         const out = store.normalizeTmp(loadId);
         let result;
         try {
-          const { workers } = this.config.resolve(NORMALIZE_SPEC).values;
+          const { workers, maxTableNesting } = this.config.resolve(NORMALIZE_SPEC).values;
           result = await normalizePackage({
             extractedDir: store.extracted(loadId),
             outDir: out,
@@ -336,6 +326,7 @@ export class Pipeline {
             naming,
             detectDates: this.detectDates,
             format: destination.capabilities.loaderFileFormat,
+            maxTableNesting,
             ...(workers !== undefined ? { workers } : {}),
           });
         } catch (err) {
@@ -344,7 +335,7 @@ export class Pipeline {
         }
         if (schema.versionHash !== hashBefore) {
           schema.version++;
-          writeFileSync(join(out, "schema.json"), JSON.stringify(schema.toJSON(), null, 2));
+          store.writeSchema(out, schema.toJSON());
         }
         this.workingDir.writeSchema(schema);
         crashPoint("before_normalize_commit");

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { deflateSync, inflateSync } from "node:zlib";
 import type { SourceState } from "../extract/extractor.js";
+import { DataError } from "../util/errors.js";
 
 export const STATE_ENGINE_VERSION = 1;
 
@@ -32,6 +33,24 @@ export function newState(pipelineName: string, datasetName: string): PipelineSta
   };
   s._versionHash = stateHash(s);
   return s;
+}
+
+/** A parsed `state.json` (working dir or package) as PipelineState, or a DataError naming the file. */
+export function parseState(value: unknown, file: string): PipelineState {
+  const v = value as Partial<PipelineState> | null;
+  if (
+    v === null ||
+    typeof v !== "object" ||
+    typeof v.pipelineName !== "string" ||
+    typeof v._stateVersion !== "number" ||
+    !Array.isArray(v.schemaNames) ||
+    typeof v.sources !== "object"
+  ) {
+    throw new DataError(`${file} is not a pipeline state (pipelineName, _stateVersion, schemaNames and sources expected)`, {
+      hint: "the file is damaged; remove it to start from the destination's state",
+    });
+  }
+  return v as PipelineState;
 }
 
 /** Hash of what is synced: everything but `_local` and the version fields themselves. */

@@ -4,16 +4,16 @@ import { dataDir } from "../config/providers.js";
 import { PackageStore } from "../package/store.js";
 import { Schema, type StoredSchema } from "../schema/schema.js";
 import { writeJsonAtomic } from "../util/fs-atomic.js";
-import type { PipelineState } from "./state.js";
+import { type PipelineState, parseState } from "./state.js";
 
 /** `<data dir>/pipelines/<pipeline_name>`: state, schemas, packages and the last trace. */
 export class WorkingDir {
-  readonly packages: PackageStore;
+  readonly packages: PackageStore<PipelineState>;
 
   // Nothing is created here: readers (the dashboard, `pipeline info`) must not write; every
   // writer below creates what it needs.
   constructor(readonly path: string) {
-    this.packages = new PackageStore(path);
+    this.packages = new PackageStore(path, parseState);
   }
 
   static forPipeline(pipelineName: string, pipelinesDir?: string): WorkingDir {
@@ -22,7 +22,7 @@ export class WorkingDir {
 
   readState(): PipelineState | undefined {
     const f = join(this.path, "state.json");
-    return existsSync(f) ? (JSON.parse(readFileSync(f, "utf8")) as PipelineState) : undefined;
+    return existsSync(f) ? parseState(JSON.parse(readFileSync(f, "utf8")), f) : undefined;
   }
 
   writeState(state: PipelineState): void {

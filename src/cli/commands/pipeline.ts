@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { Argument, type Command, Option } from "commander";
 import { ConfigResolver } from "../../config/index.js";
@@ -61,7 +61,7 @@ export function registerPipeline(program: Command): void {
           for (const id of store.list("normalized")) {
             const failed = store.jobFiles(id, "failed_jobs");
             if (failed.length === 0) continue;
-            const message = readFileSync(join(store.normalized(id), "failed_jobs", `${failed[0]}.exception`), "utf8");
+            const message = store.jobFailure(id, failed[0]!) ?? "(no message recorded)";
             lines.push(
               `Load package ${id}: ${failed.length} failed job(s) (${failed.join(", ")})`,
               `  ${message.replace(/\n/g, "\n  ")}`,

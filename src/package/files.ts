@@ -1,0 +1,129 @@
+import { copyFileSync, existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { createHash } from "node:crypto";
+import type { StoredSchema } from "../schema/schema.js";
+import { DataError } from "../util/errors.js";
+import { writeJsonAtomic } from "../util/fs-atomic.js";
+import type { ExtractedManifest, JobFolder, LoadedMarker, NormalizedManifest } from "./format.js";
+
+/**
+ * The files inside one package folder, by name. This module is the only place that knows
+ * them: `manifest.json` (what the package holds), `schema.json` (normalized packages: the
+ * schema the jobs were written for), `state.json` (the pipeline state as it will be once the
+ * package is loaded), `raw/` (extracted items) and the job folders (`new_jobs/`, ...).
+ * Folders move between states by rename (store.ts); the files inside never change name.
+ */
+const MANIFEST = "manifest.json";
+const SCHEMA = "schema.json";
+const STATE = "state.json";
+const RAW = "raw";
+/** Written last into a loaded package: how its load ended. */
+const COMPLETED_MARKER = "package_completed.json";
+
+/** Longest stem of a file name on disk: names stay far below every filesystem's 255 bytes. */
+const MAX_STEM_BYTES = 100;
+
+/** Turns the parsed `state.json` into the caller's state type (the pipeline owns its shape). */
+export type StateParser<S> = (value: unknown, file: string) => S;
+
+function readJson(file: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    throw new DataError(`the ${what} ${file} cannot be read (${(err as Error).message})`, {
+      hint: "the package is damaged; drop it with `sage-pipeline pipeline <name> drop-pending-packages` and run again",
+      cause: err,
+    });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new DataError(`the ${what} ${file} is not valid JSON (${(err as Error).message})`, {
+      hint: "the package is damaged; drop it with `sage-pipeline pipeline <name> drop-pending-packages` and run again",
+      cause: err,
+    });
+  }
+}
+
+export function readExtractedManifest(dir: string): ExtractedManifest {
+  return readJson(join(dir, MANIFEST), "package manifest") as ExtractedManifest;
+}
+
+export function readNormalizedManifest(dir: string): NormalizedManifest {
+  return readJson(join(dir, MANIFEST), "package manifest") as NormalizedManifest;
+}
+
+export function writeManifest(dir: string, manifest: ExtractedManifest | NormalizedManifest): void {
+  writeJsonAtomic(join(dir, MANIFEST), manifest);
+}
+
+export function readPackageSchema(dir: string): StoredSchema {
+  return readJson(join(dir, SCHEMA), "package schema") as StoredSchema;
+}
+
+export function writePackageSchema(dir: string, schema: StoredSchema): void {
+  writeJsonAtomic(join(dir, SCHEMA), schema);
+}
+
+/** The package's state, parsed by `parse`; undefined when the package carries none. */
+export function readPackageState<S>(dir: string, parse: StateParser<S>): S | undefined {
+  const f = join(dir, STATE);
+  return existsSync(f) ? parse(readJson(f, "package state"), f) : undefined;
+}
+
+export function writePackageState(dir: string, state: unknown): void {
+  writeJsonAtomic(join(dir, STATE), state);
+}
+
+/** Normalize hands the extracted package's state on unchanged. */
+export function copyPackageState(from: string, to: string): void {
+  if (existsSync(join(from, STATE))) copyFileSync(join(from, STATE), join(to, STATE));
+}
+
+export function writeCompletedMarker(dir: string, marker: LoadedMarker): void {
+  writeJsonAtomic(join(dir, COMPLETED_MARKER), marker);
+}
+
+/** A file of the package by its manifest name (`raw/000_contacts.0.jsonl`). */
+export function packageFile(dir: string, file: string): string {
+  return join(dir, file);
+}
+
+export function rawFolder(dir: string): string {
+  return join(dir, RAW);
+}
+
+/** Manifest name of the `index`th raw file of a stem (the stem is bounded by `boundedStem`). */
+export function rawFileName(stem: string, index: number): string {
+  return `${RAW}/${stem}.${index}.jsonl`;
+}
+
+export function jobFolder(dir: string, folder: JobFolder): string {
+  return join(dir, folder);
+}
+
+/**
+ * `name` as a file-name stem of at most 100 bytes: unchanged when short enough, else its head
+ * and a hash of the whole, so two long table names never share a stem. Table names are already
+ * normalized (letters, digits, `_`), but a stem never contains a path separator either way.
+ */
+export function boundedStem(name: string): string {
+  const safe = name.replace(/[/\\\0]|^\.+/g, "_");
+  if (Buffer.byteLength(safe, "utf8") <= MAX_STEM_BYTES) return safe;
+  const tag = createHash("sha256").update(name, "utf8").digest("hex").slice(0, 16);
+  let head = "";
+  let bytes = 0;
+  for (const ch of safe) {
+    const n = Buffer.byteLength(ch, "utf8");
+    if (bytes + n > MAX_STEM_BYTES - tag.length - 1) break;
+    head += ch;
+    bytes += n;
+  }
+  return `${head}_${tag}`;
+}
+
+/** dlt's job file name, `<table>.<file_id>.<retry_count>.<ext>`, with the table part bounded. */
+export function jobFileName(table: string, fileId: string, extension: string): string {
+  return `${boundedStem(table)}.${fileId}.0.${extension}`;
+}
