@@ -127,3 +127,9 @@ export function boundedStem(name: string): string {
 export function jobFileName(table: string, fileId: string, extension: string): string {
   return `${boundedStem(table)}.${fileId}.0.${extension}`;
 }
+
+/** The `<file_id>` of a job file name (the table part may be hash-shortened, so read from the end). */
+export function jobFileId(jobFile: string): string {
+  const parts = jobFile.split(".");
+  return parts[parts.length - 3] ?? jobFile;
+}

@@ -3,6 +3,7 @@ import { stateRowFrom } from "../state-row.js";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { jobFileId } from "../../package/files.js";
 import type { StoredSchema } from "../../schema/schema.js";
 import { LOADS_TABLE, VERSION_TABLE, systemTables } from "../../schema/system-tables.js";
 import type { Table } from "../../schema/types.js";
@@ -38,11 +39,6 @@ export interface ObjectCache {
 
 /** State files kept per pipeline (dlt keeps 100; the newest one is all a restore reads). */
 const KEEP_STATE_FILES = 10;
-
-/** The file id of a job file `<table>.<file_id>.<retry>.jsonl`. */
-function fileIdOf(table: string, jobFile: string): string {
-  return jobFile.slice(table.length + 1).split(".")[0]!;
-}
 
 /**
  * A filesystem dataset. A load writes its data files first, then the schema version and the
@@ -243,7 +239,7 @@ export class FilesystemClient implements DestinationClient {
       for (const t of chain) {
         for (const job of jobsOf.get(t.name) ?? []) {
           const out = this.scratchPath(this.writer.format);
-          const key = dataKey(this.datasetName, t.name, loadId, fileIdOf(t.name, job.file), this.writer.format);
+          const key = dataKey(this.datasetName, t.name, loadId, jobFileId(job.file), this.writer.format);
           try {
             if (
               await this.writer.fromLoadFile(Object.values(t.columns), job.path, out, filters.get(t.name), job.maxRowBytes ?? 0)
