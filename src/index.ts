@@ -26,6 +26,7 @@ export { registerDestination, resolveDestination } from "./destinations/index.js
 export type { Destination, DestinationClient, Capabilities } from "./destinations/index.js";
 export { Secret, ConfigResolver, configSpec, field, type ConfigSpec, type ResolvedConfig } from "./config/index.js";
 export { PipelineError, ConfigError, DataError, PipelineStepFailed } from "./util/errors.js";
+export { ExactNumber } from "./util/lossless-json.js";
 export { NamingConvention } from "./normalize/index.js";
 export { ModelsRunInfo, DataTestsFailedError, MODELS_SPEC } from "./models/index.js";
 export type { ModelBuild, DataTestFailure, DataTestResult, PipelineModelsOptions } from "./models/index.js";

@@ -1,3 +1,5 @@
+import { parseJsonExact } from "../util/lossless-json.js";
+
 /**
  * The one place a response body becomes JSON: HttpResponse.json() and the client's format check
  * both call it, so a different parser (a lossless one for numbers beyond 2^53) is a one-line
@@ -5,5 +7,5 @@
  */
 export function parseJsonBody(text: string): unknown {
   const body = text.trim();
-  return body === "" ? null : JSON.parse(body);
+  return body === "" ? null : parseJsonExact(body);
 }

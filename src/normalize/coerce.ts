@@ -1,4 +1,5 @@
 import type { Column, DataType } from "../schema/types.js";
+import { ExactNumber } from "../util/lossless-json.js";
 import { decodeTyped, isTyped } from "../util/typed-json.js";
 
 /**
@@ -60,6 +61,8 @@ export function toJsonValue(v: unknown): Encoded {
   if (typeof v === "boolean") return v;
   if (v instanceof Date) return v.toISOString();
   if (v instanceof Uint8Array) return Buffer.from(v).toString("base64");
+  // JSON text cannot carry it as a number through the writers: its exact digits as a string.
+  if (v instanceof ExactNumber) return v.text;
   if (Array.isArray(v)) return v.map(toJsonValue);
   const out: Record<string, Encoded> = {};
   for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k] = toJsonValue(x);
@@ -84,8 +87,25 @@ export function inferType(v: unknown, detectDates = true): DataType {
     default:
       if (v instanceof Date) return "timestamp";
       if (v instanceof Uint8Array) return "binary";
+      if (v instanceof ExactNumber) return exactType(v);
       return "json";
   }
+}
+
+/** The column an exact number gets: bigint within int64, else decimal(38,9) when it fits, else text (`1e400`). */
+function exactType(v: ExactNumber): DataType {
+  if (v.isInteger) {
+    const b = BigInt(v.text);
+    if (b >= INT64_MIN && b <= INT64_MAX) return "bigint";
+  }
+  return decimalFits(v.text, undefined) ? "decimal" : "text";
+}
+
+/** A value that is a number (or a number's text) and so belongs in a numeric column. */
+export function isNumeric(v: unknown): boolean {
+  return (
+    typeof v === "number" || typeof v === "bigint" || v instanceof ExactNumber || (typeof v === "string" && DECIMAL_RE.test(v))
+  );
 }
 
 function decimalFits(s: string, col: Column | undefined): boolean {
@@ -109,10 +129,12 @@ export function coerce(v: unknown, type: DataType, col?: Column): Encoded | type
       if (typeof v === "number") return Number.isFinite(v) ? String(v) : NO_FIT;
       if (typeof v === "bigint" || typeof v === "boolean") return String(v);
       if (v instanceof Date) return Number.isNaN(v.getTime()) ? NO_FIT : v.toISOString();
+      if (v instanceof ExactNumber) return v.text;
       return NO_FIT;
     case "bigint":
       if (typeof v === "number") return Number.isSafeInteger(v) ? v : NO_FIT;
       if (typeof v === "bigint") return v >= INT64_MIN && v <= INT64_MAX ? v.toString() : NO_FIT;
+      if (v instanceof ExactNumber) return exactType(v) === "bigint" ? v.text : NO_FIT;
       if (typeof v === "string" && INT_RE.test(v)) {
         const b = BigInt(v);
         if (b < INT64_MIN || b > INT64_MAX) return NO_FIT;
@@ -124,6 +146,7 @@ export function coerce(v: unknown, type: DataType, col?: Column): Encoded | type
       if (typeof v === "number") return Number.isFinite(v) ? v : String(v);
       if (typeof v === "bigint") return Number(v);
       if (typeof v === "string" && DECIMAL_RE.test(v)) return Number(v);
+      // A double would round it: it goes to a variant column that keeps every digit.
       return NO_FIT;
     case "bool":
       if (typeof v === "boolean") return v;
@@ -152,6 +175,7 @@ export function coerce(v: unknown, type: DataType, col?: Column): Encoded | type
         const s = v.toString();
         return decimalFits(s, col) ? s : NO_FIT;
       }
+      if (v instanceof ExactNumber) return decimalFits(v.text, col) ? v.text : NO_FIT;
       return NO_FIT;
     case "json":
       return toJsonValue(v);

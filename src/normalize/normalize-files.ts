@@ -6,7 +6,7 @@ import { type ColumnHint, resolveContract } from "../schema/types.js";
 import { DataError } from "../util/errors.js";
 import type { LoadFileFormat } from "../writers/index.js";
 import type { NamingConvention } from "./naming.js";
-import { type NormalizerStats, RelationalNormalizer, type RootHints } from "./relational.js";
+import { type DecimalOverflow, type NormalizerStats, RelationalNormalizer, type RootHints } from "./relational.js";
 import { TableWriter, type WrittenFile } from "./table-writer.js";
 
 export interface FilesInput {
@@ -33,6 +33,8 @@ export interface FilesResult {
   superseded: Map<string, string[]>;
   /** Per merge table: key → `_dlt_id` of the last row with that key (to dedup across parts). */
   lastByKey: Map<string, Map<string, string>>;
+  /** Per `table.column`: numbers too large for its decimal type (see RelationalNormalizer.overflows). */
+  overflows: Map<string, DecimalOverflow>;
 }
 
 function rootHints(r: ResourceManifest, table: string, naming: NamingConvention, maxTableNesting: number): RootHints {
@@ -136,5 +138,6 @@ export function normalizeFiles(input: FilesInput): FilesResult {
     stats: { ...normalizer.stats },
     superseded: normalizer.superseded,
     lastByKey: normalizer.lastByKey,
+    overflows: normalizer.overflows,
   };
 }

@@ -57,6 +57,11 @@ export async function normalizePackage(opts: NormalizeOptions): Promise<Normaliz
     jobs.push(job);
     if (nulStripped) nulByTable.set(f.table, (nulByTable.get(f.table) ?? 0) + nulStripped);
   }
+  for (const [column, o] of result.overflows) {
+    const message = `${column}: ${o.count} number(s) do not fit DECIMAL(${o.precision},${o.scale}) and were stored in a variant column (${o.named.join("; ")}${o.count > o.named.length ? "; ..." : ""})`;
+    log.warn(message);
+    warnings.push(message);
+  }
   for (const [table, n] of nulByTable) {
     const message = `table ${table}: removed ${n} NUL character(s) from text and json values (the destination cannot store them)`;
     log.warn(message);

@@ -5,6 +5,7 @@ import { PipelineError } from "../util/errors.js";
 import type { LoadFileFormat } from "../writers/index.js";
 import { NamingConvention } from "./naming.js";
 import { normalizeFiles } from "./normalize-files.js";
+import type { DecimalOverflow } from "./relational.js";
 
 /** What the main thread sends each worker: one contiguous part of a package's raw files. */
 export interface WorkerInput {
@@ -24,9 +25,10 @@ export type WorkerOutput =
   | {
       ok: true;
       schema: StoredSchema;
-      result: Omit<ReturnType<typeof normalizeFiles>, "superseded" | "lastByKey"> & {
+      result: Omit<ReturnType<typeof normalizeFiles>, "superseded" | "lastByKey" | "overflows"> & {
         superseded: Array<[string, string[]]>;
         lastByKey: Array<[string, Array<[string, string]>]>;
+        overflows: Array<[string, DecimalOverflow]>;
       };
     }
   | { ok: false; error: { message: string; hint?: string; data: boolean } };
@@ -59,6 +61,7 @@ if (parentPort && workerData) {
         stats: r.stats,
         superseded: [...r.superseded],
         lastByKey: [...r.lastByKey].map(([t, m]) => [t, [...m]]),
+        overflows: [...r.overflows],
       },
     };
   } catch (err) {

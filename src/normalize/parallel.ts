@@ -8,6 +8,7 @@ import type { Schema, StoredSchema } from "../schema/schema.js";
 import { DataError, PipelineError } from "../util/errors.js";
 import type { FilesInput, FilesResult } from "./normalize-files.js";
 import type { WorkerInput, WorkerOutput } from "./normalize-worker.js";
+import { type DecimalOverflow, MAX_NAMED_OVERFLOWS } from "./relational.js";
 
 /** Below this much raw data a package is normalized in this thread: workers cost ~50 ms to start. */
 const MIN_PARALLEL_BYTES = 8 * 1024 * 1024;
@@ -130,7 +131,16 @@ export async function normalizeInParallel(input: FilesInput, workers: number): P
   const stats = { discardedRows: 0, discardedValues: 0, variantValues: 0 };
   const superseded = new Map<string, string[]>();
   const lastByKey = new Map<string, Map<string, string>>();
+  const overflows = new Map<string, DecimalOverflow>();
   for (const o of ok) {
+    for (const [column, part] of o.result.overflows) {
+      const sum = overflows.get(column);
+      if (!sum) overflows.set(column, { ...part, named: [...part.named] });
+      else {
+        sum.count += part.count;
+        sum.named = [...sum.named, ...part.named].slice(0, MAX_NAMED_OVERFLOWS);
+      }
+    }
     for (const [t, n] of Object.entries(o.result.rowCounts)) rowCounts[t] = (rowCounts[t] ?? 0) + n;
     stats.discardedRows += o.result.stats.discardedRows;
     stats.discardedValues += o.result.stats.discardedValues;
@@ -150,5 +160,5 @@ export async function normalizeInParallel(input: FilesInput, workers: number): P
       }
     }
   }
-  return { written, rowCounts, roots: ok[0]!.result.roots, stats, superseded, lastByKey };
+  return { written, rowCounts, roots: ok[0]!.result.roots, stats, superseded, lastByKey, overflows };
 }

@@ -10,8 +10,9 @@ import {
 } from "../schema/system-tables.js";
 import type { Column, ColumnHint, DataType, ResolvedContract, Table, WriteDisposition } from "../schema/types.js";
 import { DataError } from "../util/errors.js";
+import { ExactNumber } from "../util/lossless-json.js";
 import { decodeTyped, isTyped } from "../util/typed-json.js";
-import { DEFAULT_PRECISION, DEFAULT_SCALE, type Encoded, NO_FIT, coerce, inferType } from "./coerce.js";
+import { DEFAULT_PRECISION, DEFAULT_SCALE, type Encoded, NO_FIT, coerce, inferType, isNumeric } from "./coerce.js";
 import { newRowId } from "./ids.js";
 import { type NamingConvention, computeTag, identifierLength } from "./naming.js";
 
@@ -39,8 +40,41 @@ interface TableCtx {
   existedBefore: boolean;
 }
 
+/** Values that are objects in JavaScript but one value in a column. */
+function isScalarObject(v: object): boolean {
+  return v instanceof Date || v instanceof Uint8Array || v instanceof ExactNumber;
+}
+
+/** An item or list element as the row it becomes: objects as they are, anything else as `{ value }`. */
+function asObject(v: unknown): Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v) && !isScalarObject(v)
+    ? (v as Record<string, unknown>)
+    : { value: v };
+}
+
+/** At most this many numbers too large for their decimal column are named one by one, per column. */
+export const MAX_NAMED_OVERFLOWS = 5;
+
 /** Thrown while building one row when a contract says `discard_row`; caught by that row. */
-class DiscardRow {}
+class DiscardRow extends Error {}
+
+/** A scalar's text for messages and text variants; objects never get here (they are flattened). */
+function scalarText(v: unknown): string {
+  if (v instanceof ExactNumber) return v.text;
+  if (v instanceof Date) return v.toISOString();
+  return typeof v === "string" || typeof v === "number" || typeof v === "bigint" || typeof v === "boolean"
+    ? String(v)
+    : JSON.stringify(v);
+}
+
+/** Numbers of one `table.column` that did not fit its DECIMAL(precision, scale). */
+export interface DecimalOverflow {
+  count: number;
+  /** The first few: `resource contacts, business b1, id c7: 1e+40`. */
+  named: string[];
+  precision: number;
+  scale: number;
+}
 
 export interface NormalizerStats {
   discardedRows: number;
@@ -65,6 +99,10 @@ export class RelationalNormalizer {
   readonly superseded = new Map<string, string[]>();
   /** Per merge table: key → `_dlt_id` of the last row with that key so far. */
   readonly lastByKey = new Map<string, Map<string, string>>();
+  /** Numbers too large for their decimal column, per `table.column`: how many, and the first few named. */
+  readonly overflows = new Map<string, DecimalOverflow>();
+  /** The root item being normalized (for messages that name its business and id). */
+  private item: Record<string, unknown> = {};
 
   constructor(
     private readonly schema: Schema,
@@ -121,14 +159,8 @@ export class RelationalNormalizer {
   normalizeItem(rootTable: string, item: unknown): void {
     const ctx = this.ctxs.get(rootTable);
     if (!ctx) throw new Error(`table ${rootTable} was not registered`);
-    const obj =
-      item !== null &&
-      typeof item === "object" &&
-      !Array.isArray(item) &&
-      !(item instanceof Date) &&
-      !(item instanceof Uint8Array)
-        ? (item as Record<string, unknown>)
-        : { value: item };
+    const obj = asObject(item);
+    this.item = obj;
     this.pending.length = 0;
     this.rowFrom(ctx, obj, undefined, undefined, 0, 0);
     const root = this.pending[0];
@@ -139,9 +171,11 @@ export class RelationalNormalizer {
 
   private trackKey(ctx: TableCtx, row: Row): void {
     const pk = ctx.root.primaryKey!;
-    const key = pk.length === 1 ? String(row[pk[0]!]) : JSON.stringify(pk.map((k) => row[k]));
+    const single = row[pk[0]!];
+    const key =
+      pk.length === 1 ? (typeof single === "string" ? single : JSON.stringify(single)) : JSON.stringify(pk.map((k) => row[k]));
     let seen = this.lastByKey.get(ctx.table.name);
-    if (!seen) this.lastByKey.set(ctx.table.name, (seen = new Map()));
+    if (!seen) this.lastByKey.set(ctx.table.name, (seen = new Map<string, string>()));
     const previous = seen.get(key);
     if (previous !== undefined) {
       let list = this.superseded.get(ctx.table.name);
@@ -235,7 +269,7 @@ export class RelationalNormalizer {
       if (name in row) name = this.disambiguate(name, prefix, key);
       if (typeof v === "string") {
         if (isTyped(v)) v = decodeTyped(v);
-      } else if (typeof v === "object" && !(v instanceof Date) && !(v instanceof Uint8Array)) {
+      } else if (typeof v === "object" && !isScalarObject(v)) {
         const nestable = level < ctx.root.maxTableNesting && ctx.root.columns.get(this.hintPath(ctx, name))?.dataType !== "json";
         if (nestable) {
           if (Array.isArray(v)) {
@@ -287,14 +321,7 @@ export class RelationalNormalizer {
       };
       this.ctxs.set(tableName, ctx);
     }
-    for (let i = 0; i < list.length; i++) {
-      const el = list[i];
-      const obj =
-        el !== null && typeof el === "object" && !Array.isArray(el) && !(el instanceof Date) && !(el instanceof Uint8Array)
-          ? (el as Record<string, unknown>)
-          : { value: el };
-      this.rowFrom(ctx, obj, parentId, rootId, i, level);
-    }
+    for (let i = 0; i < list.length; i++) this.rowFrom(ctx, asObject(list[i]), parentId, rootId, i, level);
   }
 
   private columnFrom(ctx: TableCtx, name: string, dataType: DataType, hint: ColumnHint | undefined): Column {
@@ -341,6 +368,25 @@ export class RelationalNormalizer {
     return col;
   }
 
+  /** A number that does not fit its DECIMAL(p,s) column: loaded by the variant rules, but said. */
+  private noteOverflow(ctx: TableCtx, col: Column, v: unknown): void {
+    const key = `${ctx.table.name}.${col.name}`;
+    let o = this.overflows.get(key);
+    if (!o) {
+      o = { count: 0, named: [], precision: col.precision ?? DEFAULT_PRECISION, scale: col.scale ?? DEFAULT_SCALE };
+      this.overflows.set(key, o);
+    }
+    o.count++;
+    if (o.named.length >= MAX_NAMED_OVERFLOWS) return;
+    const { business_id: business, id } = this.item;
+    const who = [
+      `resource ${ctx.root.resource}`,
+      ...(typeof business === "string" || typeof business === "number" ? [`business ${business}`] : []),
+      ...(typeof id === "string" || typeof id === "number" ? [`id ${id}`] : []),
+    ].join(", ");
+    o.named.push(`${who}: ${scalarText(v)}`);
+  }
+
   private setValue(ctx: TableCtx, row: Row, name: string, v: unknown): void {
     const col = ctx.table.columns[name] ?? this.newColumn(ctx, name, v);
     if (!col) return;
@@ -349,19 +395,18 @@ export class RelationalNormalizer {
       row[name] = enc;
       return;
     }
+    if (col.dataType === "decimal" && isNumeric(v)) this.noteOverflow(ctx, col, v);
     this.stats.variantValues++;
-    let type = inferType(v, this.detectDates);
-    let vname = this.naming.shortenFragments(name, `v_${type}`);
+    let vname = this.naming.shortenFragments(name, `v_${inferType(v, this.detectDates)}`);
     let vcol = ctx.table.columns[vname] ?? this.newColumn(ctx, vname, v, name);
     if (!vcol) return;
     let venc = coerce(v, vcol.dataType, vcol);
     if (venc === NO_FIT) {
       // Only a number too large for any decimal gets here: keep its digits as text.
-      type = "text";
       vname = this.naming.shortenFragments(name, "v_text");
-      vcol = ctx.table.columns[vname] ?? this.newColumn(ctx, vname, String(v), name);
+      vcol = ctx.table.columns[vname] ?? this.newColumn(ctx, vname, scalarText(v), name);
       if (!vcol) return;
-      venc = String(v);
+      venc = scalarText(v);
     }
     row[vname] = venc;
   }

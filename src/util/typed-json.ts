@@ -4,6 +4,8 @@
  * starts with a private-use marker; a user string that happens to start with the marker is
  * escaped. Normalize decodes lazily: it already inspects every string for type detection.
  */
+import { ExactNumber } from "./lossless-json.js";
+
 export const MARK = "\uF026";
 const MARK_CODE = 0xf026;
 
@@ -14,6 +16,8 @@ export function encodeTypedLine(item: unknown): string {
       if (raw instanceof Date) {
         return Number.isNaN(raw.getTime()) ? null : `${MARK}D${raw.toISOString()}`;
       }
+      // A number a double cannot hold: its digits, exactly as the response had them.
+      if (raw instanceof ExactNumber) return `${MARK}X${raw.text}`;
       return value.charCodeAt(0) === MARK_CODE ? `${MARK}S${value}` : value;
     }
     if (typeof value === "bigint") return `${MARK}N${value.toString()}`;
@@ -39,6 +43,8 @@ export function decodeTyped(s: string): unknown {
       return new Date(body);
     case "N":
       return BigInt(body);
+    case "X":
+      return new ExactNumber(body);
     case "B":
       return Buffer.from(body, "base64");
     case "F":

@@ -1,0 +1,54 @@
+import { isSafeNumber, parse } from "lossless-json";
+
+/**
+ * A JSON number that a double cannot hold exactly (`9007199254740993`, 30 significant digits,
+ * `1e400`), kept as its decimal text. Native JSON.stringify writes it as a string (`toJSON`),
+ * so it is never silently rounded on the way out; arithmetic on it (`valueOf`) is approximate.
+ */
+export class ExactNumber {
+  constructor(readonly text: string) {}
+
+  toJSON(): string {
+    return this.text;
+  }
+
+  toString(): string {
+    return this.text;
+  }
+
+  valueOf(): number {
+    return Number(this.text);
+  }
+
+  /** `-12`, `340282366920938463463374607431768211456`: no fraction, no exponent. */
+  get isInteger(): boolean {
+    return /^-?\d+$/.test(this.text);
+  }
+}
+
+/**
+ * Only text with a number literal of 16 or more digits (or a 3-digit exponent) can hold a number
+ * a double rounds: 15 significant digits always survive. Strings that look like that (long
+ * account numbers) only cost the slower parse, never a wrong value.
+ */
+const MAYBE_UNSAFE = /\d[\d.]{15}|[eE][+-]?\d{3}/;
+
+function exactNumber(value: string): number | ExactNumber {
+  return isSafeNumber(value) ? Number(value) : new ExactNumber(value);
+}
+
+/**
+ * JSON.parse that keeps every number exactly: numbers a double holds become `number`, the rest
+ * ExactNumber. Bodies without a long number literal take the native parser (no slower); the
+ * others lossless-json's. Syntax errors are JSON.parse's, whichever parser ran.
+ */
+export function parseJsonExact(text: string): unknown {
+  if (!MAYBE_UNSAFE.test(text)) return JSON.parse(text);
+  try {
+    return parse(text, null, exactNumber);
+  } catch (err) {
+    // The native message is the one users and tests know; it throws on the same input.
+    JSON.parse(text);
+    throw err;
+  }
+}
