@@ -7,6 +7,7 @@ export {
   NormalizeInfo,
   Dataset,
   Relation,
+  RejectedItemsError,
   RunIncompleteError,
 } from "./pipeline/index.js";
 export type {

@@ -1,6 +1,7 @@
 import { ConfigResolver, type ConfigSpec } from "../config/index.js";
 import { QUERY_SPEC } from "../destinations/query-session.js";
 import { RUNTIME_SPEC } from "../http/index.js";
+import { LOAD_SPEC } from "../package/config.js";
 import { NORMALIZE_SPEC, PIPELINE_SPEC } from "../pipeline/config.js";
 import { MODELS_SPEC } from "../models/config.js";
 import { SAGE_SPEC } from "../sage/options.js";
@@ -18,6 +19,7 @@ export const CONFIG_SPECS: readonly ConfigSpec[] = [
   SAGE_ONE_ZA_SPEC,
   RUNTIME_SPEC,
   NORMALIZE_SPEC,
+  LOAD_SPEC,
   QUERY_SPEC,
   MODELS_SPEC,
 ];

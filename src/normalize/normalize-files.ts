@@ -1,12 +1,18 @@
 import { readFileSync } from "node:fs";
 import { packageFile } from "../package/files.js";
-import type { ExtractedManifest, RawFile, ResourceManifest, RootTableEntry } from "../package/format.js";
+import type { ExtractedManifest, RawFile, RejectedItem, ResourceManifest, RootTableEntry } from "../package/format.js";
 import type { Schema } from "../schema/schema.js";
 import { type ColumnHint, resolveContract } from "../schema/types.js";
 import { DataError } from "../util/errors.js";
 import type { LoadFileFormat } from "../writers/index.js";
 import type { NamingConvention } from "./naming.js";
-import { type DecimalOverflow, type NormalizerStats, RelationalNormalizer, type RootHints } from "./relational.js";
+import {
+  type DecimalOverflow,
+  type NormalizerStats,
+  RelationalNormalizer,
+  type RootHints,
+  SchemaContractViolation,
+} from "./relational.js";
 import { TableWriter, type WrittenFile } from "./table-writer.js";
 
 export interface FilesInput {
@@ -35,6 +41,46 @@ export interface FilesResult {
   lastByKey: Map<string, Map<string, string>>;
   /** Per `table.column`: numbers too large for its decimal type (see RelationalNormalizer.overflows). */
   overflows: Map<string, DecimalOverflow>;
+  /** Items that could not be normalized, in file order. */
+  rejected: RejectedItem[];
+}
+
+const MAX_ITEM_TEXT = 2000;
+
+function scalarField(v: unknown): string | undefined {
+  return typeof v === "string" || typeof v === "number" || typeof v === "bigint" ? String(v) : undefined;
+}
+
+/** Where a rejected item came from and why (its business and id when it carries them). */
+function rejectedItem(
+  loadId: string,
+  f: RawFile,
+  table: string,
+  index: number,
+  line: string,
+  item: unknown,
+  err: unknown,
+): RejectedItem {
+  const obj = item !== null && typeof item === "object" ? (item as Record<string, unknown>) : {};
+  const business = scalarField(obj.business_id);
+  const id = scalarField(obj.id);
+  const reason =
+    err instanceof Error
+      ? err instanceof RangeError
+        ? `the item is nested too deeply to normalize (${err.message})`
+        : err.message
+      : String(err);
+  return {
+    loadId,
+    resource: f.resource,
+    table,
+    ...(business !== undefined ? { business } : {}),
+    ...(id !== undefined ? { id } : {}),
+    file: f.file,
+    index,
+    reason,
+    item: line.length > MAX_ITEM_TEXT ? `${line.slice(0, MAX_ITEM_TEXT)}…` : line,
+  };
 }
 
 function rootHints(r: ResourceManifest, table: string, naming: NamingConvention, maxTableNesting: number): RootHints {
@@ -93,6 +139,7 @@ export function normalizeFiles(input: FilesInput): FilesResult {
     register(r, f.table);
   }
 
+  const rejected: RejectedItem[] = [];
   for (const f of input.files) {
     const table = naming.normalizeIdentifier(f.table);
     // Buffer first, then decode: on Node 20 this is about twice as fast as reading with "utf8".
@@ -119,10 +166,11 @@ export function normalizeFiles(input: FilesInput): FilesResult {
         try {
           normalizer.normalizeItem(table, item);
         } catch (err) {
-          if (err instanceof DataError) {
+          if (err instanceof SchemaContractViolation) {
             throw new DataError(`${err.message} (item ${lineNo} of ${f.file})`, { hint: err.hint, cause: err });
           }
-          throw err;
+          // Any other failure is this item's alone: it is quarantined and the package goes on.
+          rejected.push(rejectedItem(manifest.loadId, f, table, lineNo, line, item, err));
         }
       }
       start = end + 1;
@@ -139,5 +187,6 @@ export function normalizeFiles(input: FilesInput): FilesResult {
     superseded: normalizer.superseded,
     lastByKey: normalizer.lastByKey,
     overflows: normalizer.overflows,
+    rejected,
   };
 }

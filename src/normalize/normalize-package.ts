@@ -1,5 +1,13 @@
 import { availableParallelism } from "node:os";
-import { copyPackageState, jobFolder, readExtractedManifest, writeManifest, writePackageSchema } from "../package/files.js";
+import {
+  copyPackageState,
+  describeRejected,
+  jobFolder,
+  readExtractedManifest,
+  writeManifest,
+  writePackageSchema,
+  writeRejected,
+} from "../package/files.js";
 import type { JobFile, NormalizedManifest } from "../package/format.js";
 import type { Schema } from "../schema/schema.js";
 import { logger } from "../util/logger.js";
@@ -57,6 +65,15 @@ export async function normalizePackage(opts: NormalizeOptions): Promise<Normaliz
     jobs.push(job);
     if (nulStripped) nulByTable.set(f.table, (nulByTable.get(f.table) ?? 0) + nulStripped);
   }
+  const rejected: Record<string, number> = {};
+  for (const r of result.rejected) rejected[r.resource] = (rejected[r.resource] ?? 0) + 1;
+  for (const [resource, n] of Object.entries(rejected)) {
+    const first = result.rejected.find((r) => r.resource === resource)!;
+    const message = `resource ${resource}: ${n} item(s) could not be normalized and were quarantined (first: ${describeRejected(first)}); the rest of the package loads`;
+    log.warn(message);
+    warnings.push(message);
+  }
+  writeRejected(outDir, result.rejected);
   for (const [column, o] of result.overflows) {
     const message = `${column}: ${o.count} number(s) do not fit DECIMAL(${o.precision},${o.scale}) and were stored in a variant column (${o.named.join("; ")}${o.count > o.named.length ? "; ..." : ""})`;
     log.warn(message);
@@ -83,6 +100,7 @@ export async function normalizePackage(opts: NormalizeOptions): Promise<Normaliz
     stats: result.stats,
     stateChanged: manifest.stateChanged,
     warnings,
+    ...(result.rejected.length > 0 ? { rejected } : {}),
   };
   writeManifest(outDir, out);
   return out;

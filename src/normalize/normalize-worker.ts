@@ -62,6 +62,7 @@ if (parentPort && workerData) {
         superseded: [...r.superseded],
         lastByKey: [...r.lastByKey].map(([t, m]) => [t, [...m]]),
         overflows: [...r.overflows],
+        rejected: r.rejected,
       },
     };
   } catch (err) {

@@ -160,5 +160,6 @@ export async function normalizeInParallel(input: FilesInput, workers: number): P
       }
     }
   }
-  return { written, rowCounts, roots: ok[0]!.result.roots, stats, superseded, lastByKey, overflows };
+  const rejected = ok.flatMap((o) => o.result.rejected);
+  return { written, rowCounts, roots: ok[0]!.result.roots, stats, superseded, lastByKey, overflows, rejected };
 }

@@ -55,6 +55,9 @@ function asObject(v: unknown): Record<string, unknown> {
 /** At most this many numbers too large for their decimal column are named one by one, per column. */
 export const MAX_NAMED_OVERFLOWS = 5;
 
+/** A frozen schema contract refused the data: the user asked for the package to stop. */
+export class SchemaContractViolation extends DataError {}
+
 /** Thrown while building one row when a contract says `discard_row`; caught by that row. */
 class DiscardRow extends Error {}
 
@@ -190,9 +193,12 @@ export class RelationalNormalizer {
     const contract = ctx.root.contract.tables;
     if (contract !== "evolve" && !ctx.existedBefore) {
       if (contract === "freeze") {
-        throw new DataError(`resource ${ctx.root.resource}: schema contract is frozen for tables and ${ctx.table.name} is new`, {
-          hint: 'allow new tables with schemaContract: { tables: "evolve" } or select fewer fields',
-        });
+        throw new SchemaContractViolation(
+          `resource ${ctx.root.resource}: schema contract is frozen for tables and ${ctx.table.name} is new`,
+          {
+            hint: 'allow new tables with schemaContract: { tables: "evolve" } or select fewer fields',
+          },
+        );
       }
       return false;
     }
@@ -349,7 +355,7 @@ export class RelationalNormalizer {
       if (mode !== "evolve") {
         if (mode === "freeze") {
           const what = variantOf ? `a value of column ${variantOf} does not fit its type` : `column ${name} is new`;
-          throw new DataError(
+          throw new SchemaContractViolation(
             `resource ${ctx.root.resource}: schema contract is frozen for ${variantOf ? "data types" : "columns"} of ${ctx.table.name} and ${what}`,
             {
               hint: `relax schemaContract (e.g. { ${variantOf ? "dataType" : "columns"}: "evolve" }) or fix the data`,

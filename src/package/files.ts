@@ -1,10 +1,10 @@
-import { copyFileSync, existsSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createHash } from "node:crypto";
 import type { StoredSchema } from "../schema/schema.js";
 import { DataError } from "../util/errors.js";
 import { writeJsonAtomic } from "../util/fs-atomic.js";
-import type { ExtractedManifest, JobFolder, LoadedMarker, NormalizedManifest } from "./format.js";
+import type { ExtractedManifest, JobFolder, LoadedMarker, NormalizedManifest, RejectedItem } from "./format.js";
 
 /**
  * The files inside one package folder, by name. This module is the only place that knows
@@ -17,6 +17,10 @@ const MANIFEST = "manifest.json";
 const SCHEMA = "schema.json";
 const STATE = "state.json";
 const RAW = "raw";
+/** Items normalize quarantined (normalized packages). */
+const REJECTED = "rejected.jsonl";
+/** Failed attempts at a pending package (and, once moved aside, why it failed). */
+const ATTEMPTS = "attempts.json";
 /** Written last into a loaded package: how its load ended. */
 const COMPLETED_MARKER = "package_completed.json";
 
@@ -79,6 +83,56 @@ export function writePackageState(dir: string, state: unknown): void {
 /** Normalize hands the extracted package's state on unchanged. */
 export function copyPackageState(from: string, to: string): void {
   if (existsSync(join(from, STATE))) copyFileSync(join(from, STATE), join(to, STATE));
+}
+
+/** The quarantined items of a package folder, one JSON object a line; nothing when there are none. */
+export function writeRejected(dir: string, items: RejectedItem[]): void {
+  if (items.length === 0) return;
+  writeFileSync(join(dir, REJECTED), items.map((i) => JSON.stringify(i)).join("\n") + "\n");
+}
+
+/** `contacts item 3 of raw/000_contacts.0.jsonl (business b1, id c3): <reason>`. */
+export function describeRejected(r: RejectedItem): string {
+  const who = [r.business !== undefined ? `business ${r.business}` : "", r.id !== undefined ? `id ${r.id}` : ""]
+    .filter(Boolean)
+    .join(", ");
+  return `${r.resource} item ${r.index} of ${r.file}${who ? ` (${who})` : ""}: ${r.reason}`;
+}
+
+export function rejectedFile(dir: string): string {
+  return join(dir, REJECTED);
+}
+
+/** The items of a rejected file (a package's, or a kept copy in `packages/rejected/`). */
+export function readRejectedFile(file: string): RejectedItem[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => JSON.parse(l) as RejectedItem);
+}
+
+export interface AttemptRecord {
+  attempts: number;
+  step: string;
+  reason: string;
+  at: string;
+}
+
+export function readAttempts(dir: string): number {
+  const f = join(dir, ATTEMPTS);
+  return existsSync(f) ? (readJson(f, "attempt record") as AttemptRecord).attempts : 0;
+}
+
+export function writeAttempts(dir: string, record: AttemptRecord): void {
+  writeJsonAtomic(join(dir, ATTEMPTS), record);
+}
+
+export function readFailure(dir: string): AttemptRecord {
+  const f = join(dir, ATTEMPTS);
+  return existsSync(f)
+    ? (readJson(f, "attempt record") as AttemptRecord)
+    : { attempts: 0, step: "?", reason: "(no record)", at: "" };
 }
 
 export function writeCompletedMarker(dir: string, marker: LoadedMarker): void {

@@ -92,6 +92,28 @@ export interface NormalizedManifest {
   stats: { discardedRows: number; discardedValues: number; variantValues: number };
   stateChanged: boolean;
   warnings: string[];
+  /** Items quarantined in `rejected.jsonl` (absent: none), per resource. */
+  rejected?: Record<string, number>;
+}
+
+/**
+ * An item normalize could not turn into rows (no primary key for a merge, a shape the rules
+ * cannot take): kept aside with where it came from, while the rest of its package loads.
+ */
+export interface RejectedItem {
+  loadId: string;
+  resource: string;
+  table: string;
+  /** The item's `business_id`, when it has one (the Sage sources add it to every row). */
+  business?: string;
+  /** The item's `id`, when it has one. */
+  id?: string;
+  /** Raw file and 1-based item position in it. */
+  file: string;
+  index: number;
+  reason: string;
+  /** The item as extract wrote it, cut at 2,000 characters. */
+  item: string;
 }
 
 export type JobFolder = "new_jobs" | "started_jobs" | "completed_jobs" | "failed_jobs";

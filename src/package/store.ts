@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { StoredSchema } from "../schema/schema.js";
 import { renameDurable } from "../util/fs-atomic.js";
@@ -10,12 +10,24 @@ import {
   readNormalizedManifest,
   readPackageSchema,
   readPackageState,
+  readAttempts,
+  readFailure,
+  readRejectedFile,
+  rejectedFile,
+  writeAttempts,
   writeCompletedMarker,
   writeManifest,
   writePackageSchema,
   writePackageState,
 } from "./files.js";
-import { type ExtractedManifest, type JobFolder, type LoadedMarker, type NormalizedManifest, compareLoadIds } from "./format.js";
+import {
+  type ExtractedManifest,
+  type JobFolder,
+  type LoadedMarker,
+  type NormalizedManifest,
+  type RejectedItem,
+  compareLoadIds,
+} from "./format.js";
 
 const JOB_FOLDERS: readonly JobFolder[] = ["new_jobs", "started_jobs", "completed_jobs", "failed_jobs"];
 
@@ -69,15 +81,34 @@ export class PackageStore<S = unknown> {
     renameDurable(this.dir(`${loadId}.tmp`), this.extracted(loadId));
   }
 
-  /** The normalized folder replaces the extracted one: rename first, then delete the source. */
+  /**
+   * The normalized folder replaces the extracted one: rename first, then delete the source.
+   * Quarantined items are copied to `rejected/<load_id>.jsonl` first, so they outlive the package.
+   */
   commitNormalized(loadId: string): void {
-    renameDurable(this.dir("normalized", `${loadId}.tmp`), this.normalized(loadId));
+    const tmp = this.dir("normalized", `${loadId}.tmp`);
+    if (existsSync(rejectedFile(tmp))) {
+      mkdirSync(this.dir("rejected"), { recursive: true });
+      copyFileSync(rejectedFile(tmp), this.dir("rejected", `${loadId}.jsonl`));
+    }
+    renameDurable(tmp, this.normalized(loadId));
     rmSync(this.extracted(loadId), { recursive: true, force: true });
   }
 
   commitLoaded(loadId: string, marker: LoadedMarker): void {
     writeCompletedMarker(this.normalized(loadId), marker);
     renameDurable(this.normalized(loadId), this.loaded(loadId));
+  }
+
+  /**
+   * dlt's `delete_completed_jobs`: remove loaded packages but the newest `keep` (their
+   * quarantined items stay in `rejected/`). Returns the load ids removed.
+   */
+  pruneLoaded(keep: number): string[] {
+    const ids = this.list("loaded");
+    const drop = ids.slice(0, Math.max(0, ids.length - keep));
+    for (const id of drop) rmSync(this.loaded(id), { recursive: true, force: true });
+    return drop;
   }
 
   /** Leftovers of a crash in the middle of a step: nothing in them was committed. */
@@ -96,7 +127,33 @@ export class PackageStore<S = unknown> {
     }
   }
 
-  list(status: "extracted" | "normalized" | "loaded"): string[] {
+  /**
+   * Count a failed attempt at a pending package (`extracted`: normalize failed, `normalized`:
+   * load failed). At `maxAttempts` the package is moved aside to `failed/<load_id>` with the
+   * reason, so it blocks no later run; its cursors never committed, so its data is read again.
+   */
+  recordFailedAttempt(
+    loadId: string,
+    status: "extracted" | "normalized",
+    reason: string,
+    maxAttempts: number,
+  ): { attempts: number; movedAside: boolean } {
+    const dir = status === "extracted" ? this.extracted(loadId) : this.normalized(loadId);
+    if (!existsSync(dir)) return { attempts: 0, movedAside: false };
+    const previous = readAttempts(dir);
+    const attempts = previous + 1;
+    writeAttempts(dir, { attempts, step: status === "extracted" ? "normalize" : "load", reason, at: new Date().toISOString() });
+    if (attempts < maxAttempts) return { attempts, movedAside: false };
+    renameDurable(dir, this.dir("failed", loadId));
+    return { attempts, movedAside: true };
+  }
+
+  /** Packages moved aside after too many failed attempts, with why. */
+  failedPackages(): Array<{ loadId: string; attempts: number; step: string; reason: string; at: string }> {
+    return this.list("failed").map((loadId) => ({ loadId, ...readFailure(this.dir("failed", loadId)) }));
+  }
+
+  list(status: "extracted" | "normalized" | "loaded" | "failed"): string[] {
     const d = this.dir(status);
     if (!existsSync(d)) return [];
     return readdirSync(d)
@@ -106,7 +163,9 @@ export class PackageStore<S = unknown> {
 
   /** The newest load id this working dir has seen, in any state. */
   lastLoadId(): string | undefined {
-    const all = [...this.list("extracted"), ...this.list("normalized"), ...this.list("loaded")].sort(compareLoadIds);
+    const all = [...this.list("extracted"), ...this.list("normalized"), ...this.list("loaded"), ...this.list("failed")].sort(
+      compareLoadIds,
+    );
     return all[all.length - 1];
   }
 
@@ -146,6 +205,17 @@ export class PackageStore<S = unknown> {
       ...this.list("extracted").map((id) => ({ id, dir: this.extracted(id) })),
     ];
     return all.sort((a, b) => compareLoadIds(a.id, b.id)).map((p) => p.dir);
+  }
+
+  /** Every quarantined item this working dir kept, oldest package first. */
+  rejectedItems(): RejectedItem[] {
+    const d = this.dir("rejected");
+    if (!existsSync(d)) return [];
+    return readdirSync(d)
+      .filter((f) => f.endsWith(".jsonl"))
+      .map((f) => f.slice(0, -6))
+      .sort(compareLoadIds)
+      .flatMap((id) => readRejectedFile(this.dir("rejected", `${id}.jsonl`)));
   }
 
   jobFiles(loadId: string, folder: JobFolder): string[] {

@@ -18,6 +18,8 @@ export interface LoadPackageInfo {
   rowCounts: Record<string, number>;
   /** True when the destination already had this package (a crash hit after its commit). */
   alreadyLoaded: boolean;
+  /** Items normalize quarantined instead of loading, per resource (`failed-jobs` lists them). */
+  rejectedItems?: Record<string, number>;
 }
 
 /** dlt's `precisedelta` style: "0.26 seconds", "1 minute and 4.51 seconds". */
@@ -61,6 +63,13 @@ export class LoadInfo {
     return this.loadPackages.some((p) => p.jobs.some((j) => j.state === "failed"));
   }
 
+  /** Items of these packages that normalize quarantined (see `sage-pipeline pipeline <name> failed-jobs`). */
+  get rejectedItems(): number {
+    let n = 0;
+    for (const p of this.loadPackages) for (const c of Object.values(p.rejectedItems ?? {})) n += c;
+    return n;
+  }
+
   get elapsedSeconds(): number {
     return (this.finishedAt.getTime() - this.startedAt.getTime()) / 1000;
   }
@@ -91,6 +100,11 @@ export class LoadInfo {
       }
       for (const j of failed) lines.push(`\n\t[${j.file}]: ${j.failedMessage ?? "failed"}\n`);
     }
+    if (this.rejectedItems > 0) {
+      lines.push(
+        `${this.rejectedItems} item(s) could not be normalized and were QUARANTINED (list them: sage-pipeline pipeline ${this.pipelineName} failed-jobs)`,
+      );
+    }
     if (this.incomplete.length > 0) {
       lines.push(`${this.incomplete.length} resource part(s) are INCOMPLETE (their cursors did not move; run again):`);
       for (const i of this.incomplete) lines.push(`\t${describeIncomplete(i)}`);
@@ -111,6 +125,7 @@ export class LoadInfo {
       hasFailedJobs: this.hasFailedJobs,
       isComplete: this.isComplete,
       incomplete: this.incomplete,
+      rejectedItems: this.rejectedItems,
       rowCounts: this.rowCounts,
       loadPackages: this.loadPackages,
     };

@@ -2,11 +2,17 @@ import type { DestinationClient } from "../destinations/destination.js";
 import type { LoadedMarker } from "../package/format.js";
 import { Schema } from "../schema/schema.js";
 import { PipelineError, PipelineStepFailed, errorMessage } from "../util/errors.js";
+import type { ConfigResolver } from "../config/index.js";
+import { LOAD_SPEC } from "../package/config.js";
+import type { PackageStore } from "../package/store.js";
+import { logger } from "../util/logger.js";
 import { crashPoint } from "./crash-points.js";
 import type { LoadPackageInfo } from "./load-info.js";
 import type { ProgressEvent } from "./pipeline.js";
-import { encodeState } from "./state.js";
+import { type PipelineState, encodeState } from "./state.js";
 import type { WorkingDir } from "./working-dir.js";
+
+const log = logger("load");
 
 export interface LoadPackageContext {
   client: DestinationClient;
@@ -14,6 +20,31 @@ export interface LoadPackageContext {
   workingDir: WorkingDir;
   pipelineName: string;
   onProgress?: ((event: ProgressEvent) => void) | undefined;
+  /** For `[load] max_package_attempts`. */
+  config: ConfigResolver;
+}
+
+/**
+ * Count a failed step at a pending package; at `[load] max_package_attempts` it is moved aside
+ * (see PackageStore.recordFailedAttempt). Returns the error to raise: `err`, or one that says
+ * where the package went.
+ */
+export function countFailedAttempt(
+  store: PackageStore<PipelineState>,
+  loadId: string,
+  status: "extracted" | "normalized",
+  err: unknown,
+  config: ConfigResolver,
+): unknown {
+  const { maxPackageAttempts } = config.resolve(LOAD_SPEC).values;
+  const { attempts, movedAside } = store.recordFailedAttempt(loadId, status, errorMessage(err), maxPackageAttempts);
+  if (!movedAside) return err;
+  const message = `package ${loadId} failed ${attempts} time(s) and was moved aside to ${store.root}/failed/${loadId}: ${errorMessage(err)}`;
+  log.error(message);
+  return new PipelineError(message, {
+    cause: err,
+    hint: "later runs no longer retry it; its rows are read again from the last committed state (see `sage-pipeline pipeline <name> failed-jobs`)",
+  });
 }
 
 /**
@@ -63,14 +94,15 @@ export async function loadPackage(ctx: LoadPackageContext): Promise<LoadPackageI
         store.moveJob(loadId, f, "started_jobs", "failed_jobs");
         store.recordJobFailure(loadId, f, message);
       }
+      const failure = new PipelineError(message, {
+        cause: err,
+        hint: "the package stays pending; fix the cause and run again: nothing will be loaded twice",
+      });
       throw new PipelineStepFailed(
         ctx.pipelineName,
         "load",
         loadId,
-        new PipelineError(message, {
-          cause: err,
-          hint: "the package stays pending; fix the cause and run again: nothing will be loaded twice",
-        }),
+        countFailedAttempt(store, loadId, "normalized", failure, ctx.config),
       );
     }
     crashPoint("after_load_commit");
@@ -81,6 +113,8 @@ export async function loadPackage(ctx: LoadPackageContext): Promise<LoadPackageI
   const marker: LoadedMarker = { loadId, status: "loaded", loadedAt: new Date().toISOString(), alreadyLoaded };
   store.commitLoaded(loadId, marker);
   crashPoint("after_load_rename");
+  const housekeeping = ctx.config.resolve(LOAD_SPEC).values;
+  if (housekeeping.deleteCompletedJobs) store.pruneLoaded(housekeeping.keepLoadedPackages);
   if (state) {
     const committed = workingDir.readState();
     if (!committed || committed._stateVersion <= state._stateVersion) {
@@ -96,5 +130,6 @@ export async function loadPackage(ctx: LoadPackageContext): Promise<LoadPackageI
     jobs: manifest.jobs.map((j) => ({ table: j.table, file: j.file, rows: j.rows, state: "completed" as const })),
     rowCounts: manifest.rowCounts,
     alreadyLoaded,
+    ...(manifest.rejected ? { rejectedItems: manifest.rejected } : {}),
   };
 }

@@ -14,10 +14,10 @@ import { RunLock } from "./run-lock.js";
 import { throwIfStopped } from "./stops.js";
 import { Dataset } from "./dataset.js";
 import { LoadInfo, type LoadPackageInfo } from "./load-info.js";
-import { RunIncompleteError } from "./incomplete.js";
+import { RejectedItemsError, RunIncompleteError } from "./incomplete.js";
 import { type PipelineState, bumpVersion, newState } from "./state.js";
 import { ExtractInfo, NormalizeInfo } from "./step-info.js";
-import { loadPackage } from "./load-package.js";
+import { countFailedAttempt, loadPackage } from "./load-package.js";
 import { type RunData, type RunOptions, toSource } from "./run-data.js";
 import { restoreFromDestination } from "./restore.js";
 import { type Disagreement, reconcileWithDestination } from "./agreement.js";
@@ -331,7 +331,12 @@ export class Pipeline {
           });
         } catch (err) {
           rmSync(out, { recursive: true, force: true });
-          throw new PipelineStepFailed(this.pipelineName, "normalize", loadId, err);
+          throw new PipelineStepFailed(
+            this.pipelineName,
+            "normalize",
+            loadId,
+            countFailedAttempt(store, loadId, "extracted", err, this.config),
+          );
         }
         if (schema.versionHash !== hashBefore) {
           schema.version++;
@@ -375,6 +380,7 @@ export class Pipeline {
                   if (event.step === "load" && event.table !== undefined) crashPoint("load_job_staged");
                   this.options.onProgress?.(event);
                 },
+                config: this.config,
               }),
             ),
           );
@@ -450,6 +456,7 @@ export class Pipeline {
       // Loaded what was read, but a part is missing: not a success (the cursors stayed behind it).
       if (!info.isComplete) throw new RunIncompleteError(info);
       if (packages.length > 0 && modelsEnabled(this.config)) await this.runModels();
+      if (info.rejectedItems > 0) throw new RejectedItemsError(info);
       return info;
     } finally {
       this.workingDir.writeTrace({

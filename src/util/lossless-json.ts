@@ -27,11 +27,15 @@ export class ExactNumber {
 }
 
 /**
- * Only text with a number literal of 16 or more digits (or a 3-digit exponent) can hold a number
- * a double rounds: 15 significant digits always survive. Strings that look like that (long
- * account numbers) only cost the slower parse, never a wrong value.
+ * Only a number literal of 16 or more digits (or with a 3-digit exponent) can hold a number a
+ * double rounds: 15 significant digits always survive. A literal follows `:`, `,` or `[`, so
+ * digits inside strings (Sage's 32-character ids) keep the fast path; a string that happens to
+ * look like that (`"note: 1234567890123456"`) only costs the slower parse, never a wrong value.
  */
-const MAYBE_UNSAFE = /\d[\d.]{15}|[eE][+-]?\d{3}/;
+const MAYBE_UNSAFE = /[:,[]\s*-?(?:\d[\d.]{15}|[\d.]+[eE][+-]?\d{3})/;
+
+/** The cheap first look: no 16-digit run and no 3-digit exponent anywhere, so no long literal. */
+const LONG_DIGITS = /\d{16}|[eE][+-]?\d{3}/;
 
 function exactNumber(value: string): number | ExactNumber {
   return isSafeNumber(value) ? Number(value) : new ExactNumber(value);
@@ -43,7 +47,7 @@ function exactNumber(value: string): number | ExactNumber {
  * others lossless-json's. Syntax errors are JSON.parse's, whichever parser ran.
  */
 export function parseJsonExact(text: string): unknown {
-  if (!MAYBE_UNSAFE.test(text)) return JSON.parse(text);
+  if (!LONG_DIGITS.test(text) || !MAYBE_UNSAFE.test(text)) return JSON.parse(text);
   try {
     return parse(text, null, exactNumber);
   } catch (err) {

@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { Argument, type Command, Option } from "commander";
 import { ConfigResolver } from "../../config/index.js";
+import { describeRejected } from "../../package/files.js";
 import { resolvePipelinesDir } from "../../pipeline/config.js";
 import { RunLock } from "../../pipeline/run-lock.js";
 import { WorkingDir } from "../../pipeline/working-dir.js";
@@ -66,6 +67,17 @@ export function registerPipeline(program: Command): void {
               `Load package ${id}: ${failed.length} failed job(s) (${failed.join(", ")})`,
               `  ${message.replace(/\n/g, "\n  ")}`,
             );
+          }
+          for (const f of store.failedPackages()) {
+            lines.push(
+              `Load package ${f.loadId}: moved aside to ${store.root}/failed/${f.loadId} after ${f.attempts} failed ${f.step} attempt(s) (${f.at})`,
+              `  ${f.reason.replace(/\n/g, "\n  ")}`,
+            );
+          }
+          const rejected = store.rejectedItems();
+          if (rejected.length > 0) {
+            lines.push(`${rejected.length} quarantined item(s) (could not be normalized; the rest of their packages loaded):`);
+            for (const r of rejected) lines.push(`  package ${r.loadId}: ${describeRejected(r)}`, `    item: ${r.item}`);
           }
           out(lines.length ? lines.join("\n") : "no failed jobs");
           return;
