@@ -30,6 +30,15 @@ export default defineConfig(
     },
   },
   {
+    // Plain-JS child processes the tests spawn: not part of the TypeScript project; Node's globals.
+    files: ["test/fixtures/*.mjs"],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: {
+      parserOptions: { projectService: false },
+      globals: { process: "readonly", setTimeout: "readonly", console: "readonly", URL: "readonly" },
+    },
+  },
+  {
     files: ["test/**"],
     rules: {
       // vitest's asymmetric matchers (expect.any, expect.stringContaining, ...) are typed `any`.

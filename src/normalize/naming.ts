@@ -25,7 +25,7 @@ function translate(s: string): string {
   let out = "";
   for (const ch of s) {
     const i = REDUCE_FROM.indexOf(ch);
-    out += i >= 0 ? REDUCE_TO[i] : ch;
+    out += i >= 0 ? REDUCE_TO.charAt(i) : ch;
   }
   return out;
 }
@@ -62,7 +62,7 @@ export function shortenIdentifier(normalized: string, original: string, maxLengt
   const half = Math.floor(remaining / 2);
   const head = half + (remaining % 2);
   // Cut on code points so a multi-byte character is never split; for ASCII this is dlt's rule.
-  const chars = [...normalized];
+  const chars = Array.from(normalized);
   let headStr = "";
   let bytes = 0;
   for (const ch of chars) {

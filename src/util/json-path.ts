@@ -65,11 +65,11 @@ export function findAll(value: unknown, path: string | PathStep[]): unknown[] {
     for (const node of current) {
       if (node === null || typeof node !== "object") continue;
       if ("wildcard" in step) {
-        if (Array.isArray(node)) next.push(...node);
-        else next.push(...Object.values(node));
+        if (Array.isArray(node)) next.push(...(node as unknown[]));
+        else next.push(...Object.values(node as Record<string, unknown>));
       } else if ("index" in step) {
         if (Array.isArray(node)) {
-          const v = node[step.index < 0 ? node.length + step.index : step.index];
+          const v: unknown = node[step.index < 0 ? node.length + step.index : step.index];
           if (v !== undefined) next.push(v);
         }
       } else if (!Array.isArray(node) && Object.prototype.hasOwnProperty.call(node, step.key)) {

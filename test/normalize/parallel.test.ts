@@ -5,8 +5,10 @@ import { tempDir } from "../helpers/tmp-pipeline.js";
 
 // Worker threads run compiled code, so this test drives the built package (npm test builds first).
 const dist = join(import.meta.dirname, "..", "..", "dist");
-const { Pipeline, resource, duckdb, ConfigResolver } = await import(join(dist, "index.js"));
-const { EnvProvider } = await import(join(dist, "config", "index.js"));
+const { Pipeline, resource, duckdb, ConfigResolver } = (await import(
+  join(dist, "index.js")
+)) as typeof import("../../src/index.js");
+const { EnvProvider } = (await import(join(dist, "config", "index.js"))) as typeof import("../../src/config/index.js");
 const dir = tempDir("sp-parallel-");
 
 /** ~25 MB of items: ids repeat across the halves (merge dedup across parts), a column appears late. */
@@ -37,8 +39,8 @@ async function load(name: string, workers: number, conflict: boolean) {
   await p.run(resource(items(conflict), { name: "things", primaryKey: "id", writeDisposition: "merge" }));
   const q = (sql: string) => p.dataset().sql(sql).rows();
   const store = p.workingDir.packages;
-  const manifest = store.readNormalizedManifest(store.list("loaded")[0], "loaded");
-  const rootFiles = manifest.jobs.filter((j: { table: string }) => j.table === "things").length;
+  const manifest = store.readNormalizedManifest(store.list("loaded")[0]!, "loaded");
+  const rootFiles = manifest.jobs.filter((j) => j.table === "things").length;
   return {
     rootFiles,
     rows: await q("select id, seq, late from things order by id"),
@@ -67,7 +69,7 @@ describe("normalize in worker threads", () => {
     // ids 0..9999 appear twice: the later occurrence (seq = id + 15000) wins, with its own line
     expect(two.rows[0]).toEqual({ id: 0, seq: 15000, late: null });
     expect(two.rows[5000]).toEqual({ id: 5000, seq: 20000, late: "late-20000" });
-    expect(two.lines.filter((l: { id: number }) => l.id === 0)).toEqual([{ id: 0, q: 15000 }]);
+    expect(two.lines.filter((l) => l.id === 0)).toEqual([{ id: 0, q: 15000 }]);
     expect(two.columns).toContain("late");
   });
 
