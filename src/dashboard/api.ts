@@ -2,19 +2,13 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { ConfigResolver } from "../config/resolver.js";
 import type { QueryAnswer, QuerySession } from "../destinations/query-session.js";
-import { queryLimits } from "../destinations/query-session.js";
 import { Pipeline } from "../pipeline/pipeline.js";
+import { recordedLocation, withQuerySession } from "../pipeline/query-session.js";
 import { WorkingDir } from "../pipeline/working-dir.js";
 import { ConfigError } from "../util/errors.js";
 
 function quote(identifier: string): string {
   return `"${identifier.replace(/"/g, '""')}"`;
-}
-
-/** The location the last run recorded in its trace (`duckdb:/abs/file.duckdb`), if any. */
-function recordedLocation(trace: unknown): string | undefined {
-  const location = (trace as { destinationLocation?: unknown } | undefined)?.destinationLocation;
-  return typeof location === "string" ? location : undefined;
 }
 
 /**
@@ -65,24 +59,7 @@ export class DashboardApi {
 
   /** A read-only query session on the pipeline's dataset, closed after `fn`. */
   private async withSession<T>(name: string, fn: (s: QuerySession) => Promise<T>): Promise<T> {
-    const p = this.pipeline(name);
-    const destination = await p.destination();
-    if (!destination.openQuerySession) {
-      throw new ConfigError(`destination ${destination.name} offers no read-only query session`);
-    }
-    const location = recordedLocation(p.workingDir.readTrace());
-    const session = await destination.openQuerySession({
-      datasetName: p.datasetName,
-      pipelineName: p.pipelineName,
-      workingDir: p.workingDir.path,
-      ...queryLimits(this.config),
-      ...(location !== undefined ? { recordedLocation: location } : {}),
-    });
-    try {
-      return await fn(session);
-    } finally {
-      await session.close();
-    }
+    return withQuerySession(this.pipeline(name), this.config, fn);
   }
 
   /** Working dir facts, the state (cursors), the schemas and the last trace. */

@@ -1,8 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ConfigResolver } from "../config/resolver.js";
-import { queryLimits, type QuerySession } from "../destinations/query-session.js";
+import type { QuerySession } from "../destinations/query-session.js";
 import { Pipeline } from "../pipeline/pipeline.js";
+import { withQuerySession } from "../pipeline/query-session.js";
 import type { PipelineState } from "../pipeline/state.js";
 import { WorkingDir } from "../pipeline/working-dir.js";
 import type { Schema } from "../schema/schema.js";
@@ -84,25 +85,7 @@ export class Workspace {
    * writes, file and network access and extensions, and answers at most `[query] max_rows` rows.
    */
   async withQuerySession<T>(name: string, fn: (s: QuerySession) => Promise<T>): Promise<T> {
-    const p = this.pipeline(name);
-    const destination = await p.destination();
-    if (!destination.openQuerySession) {
-      throw new ConfigError(`destination ${destination.name} offers no read-only query session`);
-    }
-    const trace = p.workingDir.readTrace() as { destinationLocation?: unknown } | undefined;
-    const location = typeof trace?.destinationLocation === "string" ? trace.destinationLocation : undefined;
-    const session = await destination.openQuerySession({
-      datasetName: p.datasetName,
-      pipelineName: p.pipelineName,
-      workingDir: p.workingDir.path,
-      ...queryLimits(this.config),
-      ...(location !== undefined ? { recordedLocation: location } : {}),
-    });
-    try {
-      return await fn(session);
-    } finally {
-      await session.close();
-    }
+    return withQuerySession(this.pipeline(name), this.config, fn);
   }
 
   /** Failed load jobs of pending packages, with the destination's message (`pipeline <name> failed-jobs`). */
