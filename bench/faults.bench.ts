@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { ConfigResolver, EnvProvider } from "../src/config/index.js";
 import { duckdb } from "../src/destinations/duckdb/index.js";
@@ -7,32 +6,11 @@ import { Pipeline } from "../src/pipeline/index.js";
 import { sageAccountingSource } from "../src/sage/index.js";
 import { type FaultKind, startFaultProxy } from "../test/fixtures/fault-proxy.js";
 import { type BenchResult, fmt, time, withTempDir } from "./lib.js";
+import { sandboxProcess } from "./sandbox-process.js";
 
 const SCALE = Number(process.env.BENCH_FAULTS_SCALE ?? 0.5);
 const LATENCY_MS = 50;
 const STALL_TIMEOUT_S = 10;
-
-/** The sandbox in its own process, so that its page rendering does not share this event loop. */
-async function sandboxProcess(): Promise<{ url: string; child: ChildProcess }> {
-  const bin = join(import.meta.dirname, "..", "..", "dist", "cli", "main.js");
-  const child = spawn(
-    process.execPath,
-    [bin, "sandbox", "--port", "0", "--businesses", "1", "--scale", String(SCALE), "--latency-ms", String(LATENCY_MS)],
-    { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, RUNTIME__LOG_LEVEL: "warn" } },
-  );
-  let err = "";
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr.on("data", (d: Buffer) => {
-      err += d.toString();
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(err);
-      if (m) resolve(m[1]!);
-    });
-    child.on("exit", () => {
-      reject(new Error(`sandbox exited: ${err}`));
-    });
-  });
-  return { url, child };
-}
 
 interface Scenario {
   name: string;
@@ -50,7 +28,7 @@ const SCENARIOS: Scenario[] = [
 ];
 
 export default async function run(): Promise<BenchResult> {
-  const { url, child } = await sandboxProcess();
+  const { url, child } = await sandboxProcess({ scale: SCALE, latencyMs: LATENCY_MS });
   try {
     const tokens = (await (
       await fetch(`${url}/__sandbox/tokens`, {
