@@ -8,6 +8,7 @@ import { registerInit } from "./commands/init.js";
 import { registerModels } from "./commands/models.js";
 import { registerMcp } from "./commands/mcp.js";
 import { registerPipeline } from "./commands/pipeline.js";
+import { registerResources } from "./commands/resources.js";
 import { registerSandbox } from "./commands/sandbox.js";
 import { registerShow } from "./commands/show.js";
 import { registerRun } from "./commands/run.js";
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerSandbox(program);
   registerDemo(program);
   registerPipeline(program);
+  registerResources(program);
   registerShow(program);
   registerModels(program);
   registerMcp(program);

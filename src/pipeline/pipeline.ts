@@ -72,6 +72,8 @@ interface TraceStep {
   finishedAt?: string;
   loadId?: string;
   error?: string;
+  /** Items per resource (extract) or rows per table (normalize, load) of this step. */
+  rows?: Record<string, number>;
 }
 
 /**
@@ -204,6 +206,12 @@ export class Pipeline {
     );
   }
 
+  /** Rows of the step in flight (the newest trace entry), for `pipeline X trace`. */
+  private traceRows(rows: Record<string, number>): void {
+    const entry = this.trace.at(-1);
+    if (entry) entry.rows = { ...rows };
+  }
+
   /** State a new extract starts from: that of the newest pending package, else the committed one. */
   private stateForExtract(): PipelineState {
     const newest = this.workingDir.packages.pendingDirs().pop();
@@ -292,6 +300,7 @@ export class Pipeline {
       store.commitExtracted(loadId);
       crashPoint("after_extract");
       const items = Object.fromEntries(manifest.resources.map((r) => [r.name, r.items]));
+      this.traceRows(items);
       return new ExtractInfo(this.pipelineName, loadId, items, manifest.incomplete);
     });
   }
@@ -348,6 +357,7 @@ export class Pipeline {
         crashPoint("after_normalize");
         for (const [t, n] of Object.entries(result.rowCounts)) rowCounts[t] = (rowCounts[t] ?? 0) + n;
         this.options.onProgress?.({ step: "normalize", loadId, rows: result.rowCounts });
+        this.traceRows(result.rowCounts);
       });
     }
     return new NormalizeInfo(this.pipelineName, ids, rowCounts);
@@ -384,6 +394,7 @@ export class Pipeline {
               }),
             ),
           );
+          this.traceRows(packages[packages.length - 1]!.rowCounts);
         }
       });
     }

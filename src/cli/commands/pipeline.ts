@@ -4,15 +4,25 @@ import { Argument, type Command, Option } from "commander";
 import { ConfigResolver } from "../../config/index.js";
 import { describeRejected } from "../../package/files.js";
 import { resolvePipelinesDir } from "../../pipeline/config.js";
+import { recordedLocation } from "../../pipeline/query-session.js";
 import { RunLock } from "../../pipeline/run-lock.js";
 import { WorkingDir } from "../../pipeline/working-dir.js";
 import { ConfigError } from "../../util/errors.js";
+import { DemoFiles } from "../demo-files.js";
+import { cursorRows, datasetRowCounts } from "../pipeline-facts.js";
+import { SCHEMA_FORMATS, type SchemaFormat, formatSchema } from "../schema-format.js";
+import { formatTable } from "../text-table.js";
+import { formatTrace } from "../trace-format.js";
 
 const ACTIONS = ["info", "failed-jobs", "drop-pending-packages", "trace", "state", "schema"] as const;
 type Action = (typeof ACTIONS)[number];
 
-function pipelinesDir(): string {
-  return resolvePipelinesDir(ConfigResolver.fromCwd());
+interface PipelineFlags {
+  list?: boolean;
+  demo?: boolean;
+  json?: boolean;
+  table?: string;
+  format: SchemaFormat;
 }
 
 function out(value: unknown): void {
@@ -27,8 +37,13 @@ export function registerPipeline(program: Command): void {
     .argument("[name]", "pipeline name")
     .addArgument(new Argument("[action]", "what to do").choices(ACTIONS).default("info"))
     .addOption(new Option("-l, --list", "list local pipelines"))
-    .action(async (name: string | undefined, action: Action, flags: { list?: boolean }) => {
-      const dir = pipelinesDir();
+    .option("--demo", "the pipelines of `sage-pipeline demo` (kept apart from real ones)")
+    .option("--json", "info, trace, state: the raw JSON instead of the readable text")
+    .option("--table <name>", "schema: only this table")
+    .addOption(new Option("--format <format>", "schema: how to print it").choices(SCHEMA_FORMATS).default("table"))
+    .action(async (name: string | undefined, action: Action, flags: PipelineFlags) => {
+      const config = ConfigResolver.fromCwd();
+      const dir = flags.demo ? new DemoFiles().pipelinesDir : resolvePipelinesDir(config);
       if (flags.list || !name) {
         const names = existsSync(dir) ? readdirSync(dir).sort() : [];
         out(names.length ? names.join("\n") : `no pipelines in ${dir}`);
@@ -42,18 +57,55 @@ export function registerPipeline(program: Command): void {
       switch (action) {
         case "info": {
           const state = wd.readState();
-          out(
-            [
-              `Pipeline ${name}`,
-              `working dir: ${wd.path}`,
-              `dataset: ${state?.datasetName ?? "(not loaded yet)"}`,
-              `destination: ${state?.destinationName ?? "(unknown)"}`,
-              `state version: ${state?._stateVersion ?? 0}`,
-              `schemas: ${wd.schemaNames().join(", ") || "(none)"}`,
-              `packages: ${store.list("extracted").length} extracted, ${store.list("normalized").length} normalized (pending), ${store.list("loaded").length} loaded`,
-              `last load id: ${state?._local?.lastLoadId ?? "(none)"}`,
-            ].join("\n"),
-          );
+          const rows = state ? await datasetRowCounts(dir, state, config) : undefined;
+          const cursors = state ? cursorRows(state) : [];
+          if (flags.json) {
+            out({
+              pipelineName: name,
+              workingDir: wd.path,
+              datasetName: state?.datasetName ?? null,
+              destinationName: state?.destinationName ?? null,
+              destinationLocation: recordedLocation(wd.readTrace()) ?? null,
+              stateVersion: state?._stateVersion ?? 0,
+              schemas: wd.schemaNames(),
+              packages: {
+                extracted: store.list("extracted").length,
+                normalized: store.list("normalized").length,
+                loaded: store.list("loaded").length,
+              },
+              lastLoadId: state?._local?.lastLoadId ?? null,
+              rowCounts: rows && "counts" in rows ? rows.counts : null,
+              ...(rows && "error" in rows ? { rowCountsError: rows.error } : {}),
+              cursors,
+            });
+            return;
+          }
+          const lines = [
+            `Pipeline ${name}`,
+            `working dir: ${wd.path}`,
+            `dataset: ${state?.datasetName ?? "(not loaded yet)"}`,
+            `destination: ${state?.destinationName ?? "(unknown)"}${recordedLocation(wd.readTrace()) ? ` at ${recordedLocation(wd.readTrace())}` : ""}`,
+            `state version: ${state?._stateVersion ?? 0}`,
+            `schemas: ${wd.schemaNames().join(", ") || "(none)"}`,
+            `packages: ${store.list("extracted").length} extracted, ${store.list("normalized").length} normalized (pending), ${store.list("loaded").length} loaded`,
+            `last load id: ${state?._local?.lastLoadId ?? "(none)"}`,
+          ];
+          if (rows && "error" in rows) lines.push("", `row counts: unavailable (${rows.error})`);
+          else if (rows) {
+            const counts = Object.entries(rows.counts).sort(([a], [b]) => a.localeCompare(b));
+            const total = counts.reduce((s, [, n]) => s + n, 0);
+            lines.push("", formatTable(["table", "rows"], [...counts, ["total", total]]));
+          }
+          if (cursors.length > 0) {
+            lines.push(
+              "",
+              formatTable(
+                ["source", "resource", "business", "cursor", "value"],
+                cursors.map((c) => [c.source, c.resource, c.partition, c.key, c.value]),
+              ),
+            );
+          }
+          out(lines.join("\n"));
           return;
         }
         case "failed-jobs": {
@@ -94,15 +146,29 @@ export function registerPipeline(program: Command): void {
           out(dropped.length ? `dropped ${dropped.length} pending package(s): ${dropped.join(", ")}` : "no pending packages");
           return;
         }
-        case "trace":
-          out(wd.readTrace() ?? "no trace yet");
+        case "trace": {
+          const trace = wd.readTrace();
+          out(trace === undefined ? "no trace yet" : flags.json ? trace : formatTrace(trace));
           return;
+        }
         case "state":
           out(wd.readState() ?? "no state yet");
           return;
-        case "schema":
-          out(wd.schemaNames().map((s) => wd.readSchema(s)?.toJSON()));
+        case "schema": {
+          const schemas = wd.schemaNames().flatMap((s) => {
+            const schema = wd.readSchema(s);
+            return schema ? [schema.toJSON()] : [];
+          });
+          if (schemas.length === 0) {
+            out("no schema yet");
+            return;
+          }
+          // With --table, the schema that has it (an unknown name errors with the tables there are).
+          const table = flags.table;
+          const chosen = table ? schemas.filter((s) => s.tables.some((t) => t.name === table)) : schemas;
+          out((chosen.length > 0 ? chosen : schemas.slice(0, 1)).map((s) => formatSchema(s, flags.format, table)).join("\n\n"));
           return;
+        }
       }
     });
 }
