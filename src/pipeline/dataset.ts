@@ -1,95 +1,46 @@
-import type { DestinationClient, ResultRow } from "../destinations/destination.js";
+import type { Schema } from "../schema/schema.js";
+import type { Table } from "../schema/types.js";
+import { type Open, Relation, type RelationSource, quote } from "./relation.js";
 
-type Open = () => Promise<DestinationClient>;
+export { Relation } from "./relation.js";
 
-function quote(id: string): string {
-  return `"${id.replace(/"/g, '""')}"`;
-}
-
-/** A lazy query on one table: `.limit(10).rows()`, like dlt's relation. */
-export class Relation {
-  constructor(
-    private readonly open: Open,
-    private readonly base: string,
-    private readonly parts: { select?: string[]; where?: string[]; orderBy?: string[]; limit?: number } = {},
-  ) {}
-
-  private with(p: Partial<Relation["parts"]>): Relation {
-    return new Relation(this.open, this.base, { ...this.parts, ...p });
-  }
-
-  select(...columns: string[]): Relation {
-    return this.with({ select: columns });
-  }
-
-  /** A SQL condition, e.g. `where("total_amount > 100")`. */
-  where(condition: string): Relation {
-    return this.with({ where: [...(this.parts.where ?? []), condition] });
-  }
-
-  orderBy(column: string, direction: "asc" | "desc" = "asc"): Relation {
-    return this.with({ orderBy: [...(this.parts.orderBy ?? []), `${quote(column)} ${direction.toUpperCase()}`] });
-  }
-
-  limit(n: number): Relation {
-    return this.with({ limit: n });
-  }
-
-  head(n = 5): Relation {
-    return this.limit(n);
-  }
-
-  toSQL(): string {
-    const cols = this.parts.select?.map(quote).join(", ") ?? "*";
-    let sql = `SELECT ${cols} FROM ${this.base}`;
-    if (this.parts.where?.length) sql += ` WHERE ${this.parts.where.map((w) => `(${w})`).join(" AND ")}`;
-    if (this.parts.orderBy?.length) sql += ` ORDER BY ${this.parts.orderBy.join(", ")}`;
-    if (this.parts.limit !== undefined) sql += ` LIMIT ${Math.max(0, Math.floor(this.parts.limit))}`;
-    return sql;
-  }
-
-  async rows(): Promise<ResultRow[]> {
-    const client = await this.open();
-    try {
-      return await client.query(this.toSQL());
-    } finally {
-      await client.close();
-    }
-  }
-
-  async count(): Promise<number> {
-    const client = await this.open();
-    try {
-      const base =
-        this.parts.limit === undefined && !this.parts.select
-          ? `SELECT COUNT(*) AS n FROM ${this.base}${this.parts.where?.length ? ` WHERE ${this.parts.where.map((w) => `(${w})`).join(" AND ")}` : ""}`
-          : `SELECT COUNT(*) AS n FROM (${this.toSQL()}) AS q`;
-      const rows = await client.query(base);
-      return Number(rows[0]?.n ?? 0);
-    } finally {
-      await client.close();
-    }
-  }
-}
-
-/** The loaded data of a pipeline: `p.dataset().table("invoices").limit(10).rows()` or `.sql(...)`. */
+/**
+ * The loaded data of a pipeline, like dlt's dataset: `p.dataset().table("sales_invoices").limit(10).rows()`,
+ * `.sql("select ...")`, `.rowCounts()`. Every value comes back in one mapping (see Relation).
+ */
 export class Dataset {
+  private readonly source: RelationSource;
+
   constructor(
-    private readonly open: Open,
+    open: Open,
     readonly datasetName: string,
-  ) {}
+    /** The pipeline's schemas, read when a relation needs column types or nested tables. */
+    schemas: () => readonly Schema[] = () => [],
+  ) {
+    this.source = {
+      open,
+      datasetName,
+      table: (name: string): Table | undefined => {
+        for (const s of schemas()) {
+          const t = s.get(name);
+          if (t) return t;
+        }
+        return undefined;
+      },
+    };
+  }
 
   table(name: string): Relation {
-    return new Relation(this.open, `${quote(this.datasetName)}.${quote(name)}`);
+    return Relation.ofTable(this.source, name);
   }
 
   /** Any SQL; unqualified table names resolve to the dataset. */
-  sql(query: string): { rows(): Promise<ResultRow[]> } {
-    return new Relation(this.open, `(${query.replace(/;\s*$/, "")}) AS q`);
+  sql(query: string): Relation {
+    return Relation.ofSql(this.source, query);
   }
 
   async tables(): Promise<string[]> {
-    const client = await this.open();
+    const client = await this.source.open();
     try {
       return await client.tableNames();
     } finally {
@@ -99,7 +50,7 @@ export class Dataset {
 
   /** Row count per data table (`_dlt_*` tables left out). */
   async rowCounts(): Promise<Record<string, number>> {
-    const client = await this.open();
+    const client = await this.source.open();
     try {
       const out: Record<string, number> = {};
       for (const t of await client.tableNames()) {

@@ -155,7 +155,11 @@ export class Pipeline {
   }
 
   dataset(): Dataset {
-    return new Dataset(() => this.client(), this.datasetName);
+    return new Dataset(
+      () => this.client(),
+      this.datasetName,
+      () => this.workingDir.schemaNames().flatMap((n) => this.workingDir.readSchema(n) ?? []),
+    );
   }
 
   /**
