@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { dataDir } from "../config/providers.js";
 import { PackageStore } from "../package/store.js";
@@ -49,6 +49,12 @@ export class WorkingDir {
           .filter((f) => f.endsWith(".schema.json"))
           .map((f) => f.slice(0, -12))
       : [];
+  }
+
+  /** `pipeline X sync`: drop the local state and schemas, so the next sync takes the destination's. */
+  forgetStateAndSchemas(): void {
+    rmSync(join(this.path, "state.json"), { force: true });
+    rmSync(join(this.path, "schemas"), { recursive: true, force: true });
   }
 
   writeTrace(trace: unknown): void {

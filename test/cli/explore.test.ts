@@ -107,6 +107,35 @@ describe("sage-pipeline pipeline --demo", () => {
     expect(dbml).toContain('Ref: "sales_invoices__invoice_lines"."_dlt_parent_id" > "sales_invoices"."_dlt_id"');
   });
 
+  it("load-package shows the newest package's status, rows per table and jobs; an unknown id is exit 2", async () => {
+    const r = await pipeline("load-package");
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^Load package [\d.]+: LOADED$/m);
+    expect(r.stdout).toMatch(/^contacts\s+\d+$/m);
+    const json = JSON.parse((await pipeline("load-package", "--json")).stdout) as {
+      status: string;
+      rowCounts: Record<string, number>;
+    };
+    expect(json.status).toBe("loaded");
+    expect(json.rowCounts.contacts).toBeGreaterThan(0);
+    const bad = await pipeline("load-package", "123");
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("no load package 123");
+  });
+
+  it("sync rebuilds the state and schemas from the destination", async () => {
+    const before = JSON.parse((await pipeline("info", "--json")).stdout) as Record<string, unknown>;
+    const r = await pipeline("sync");
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(
+      /^restored state version \d+ and schema\(s\) sage_accounting of sage_accounting_pipeline from duckdb/m,
+    );
+    const after = JSON.parse((await pipeline("info", "--json")).stdout) as Record<string, unknown>;
+    expect(after.cursors).toEqual(before.cursors);
+    expect(after.rowCounts).toEqual(before.rowCounts);
+    expect(after.stateVersion).toBe(before.stateVersion);
+  });
+
   it("an unknown table is exit 2 naming the close names", async () => {
     const r = await pipeline("schema", "--table", "contact");
     expect(r.status).toBe(2);

@@ -6,15 +6,17 @@ import { describeRejected } from "../../package/files.js";
 import { resolvePipelinesDir } from "../../pipeline/config.js";
 import { recordedLocation } from "../../pipeline/query-session.js";
 import { RunLock } from "../../pipeline/run-lock.js";
+import { Pipeline } from "../../pipeline/pipeline.js";
 import { WorkingDir } from "../../pipeline/working-dir.js";
 import { ConfigError } from "../../util/errors.js";
 import { DemoFiles } from "../demo-files.js";
+import { describeLoadPackage } from "../load-package-view.js";
 import { cursorRows, datasetRowCounts } from "../pipeline-facts.js";
 import { SCHEMA_FORMATS, type SchemaFormat, formatSchema } from "../schema-format.js";
 import { formatTable } from "../text-table.js";
 import { formatTrace } from "../trace-format.js";
 
-const ACTIONS = ["info", "failed-jobs", "drop-pending-packages", "trace", "state", "schema"] as const;
+const ACTIONS = ["info", "failed-jobs", "drop-pending-packages", "trace", "state", "schema", "load-package", "sync"] as const;
 type Action = (typeof ACTIONS)[number];
 
 interface PipelineFlags {
@@ -23,10 +25,57 @@ interface PipelineFlags {
   json?: boolean;
   table?: string;
   format: SchemaFormat;
+  destination?: string;
+  datasetName?: string;
+  dropPending?: boolean;
 }
 
 function out(value: unknown): void {
   process.stdout.write(typeof value === "string" ? `${value}\n` : `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/**
+ * `pipeline X sync`: rebuild the working dir's state and schemas from the destination (dlt's
+ * `pipeline sync`), e.g. on a new machine or after the working dir was lost. Packages not loaded
+ * yet are never discarded silently: they block the sync unless --drop-pending says so.
+ */
+async function syncFromDestination(dir: string, name: string, flags: PipelineFlags, config: ConfigResolver): Promise<string> {
+  const wd = new WorkingDir(join(dir, name));
+  const state = existsSync(wd.path) ? wd.readState() : undefined;
+  const destination = flags.destination ?? state?.destinationName;
+  const datasetName = flags.datasetName ?? state?.datasetName;
+  if (!destination || !datasetName) {
+    throw new ConfigError(`pipeline ${name} has no local state to say where it loads`, {
+      hint: "name it: sage-pipeline pipeline NAME sync --destination duckdb|postgres|filesystem --dataset-name DATASET",
+    });
+  }
+  const store = wd.packages;
+  const pending = existsSync(wd.path) ? [...store.list("extracted"), ...store.list("normalized")] : [];
+  const lock = await RunLock.acquire(wd.path, name);
+  try {
+    if (pending.length > 0 && !flags.dropPending) {
+      throw new ConfigError(`pipeline ${name} has ${pending.length} package(s) not loaded yet (${pending.join(", ")})`, {
+        hint: "load them first with `sage-pipeline run`, or pass --drop-pending to discard them",
+      });
+    }
+    if (pending.length > 0) store.dropPending();
+    wd.forgetStateAndSchemas();
+  } finally {
+    await lock.release();
+  }
+  const p = new Pipeline({
+    pipelineName: name,
+    datasetName,
+    destination,
+    pipelinesDir: dir,
+    config,
+    restoreFromDestination: true,
+  });
+  await p.sync();
+  const restored = wd.readState();
+  return restored
+    ? `restored state version ${restored._stateVersion} and schema(s) ${wd.schemaNames().join(", ") || "(none)"} of ${name} from ${destination} dataset ${datasetName}`
+    : `the destination ${destination} holds no state of pipeline ${name} in dataset ${datasetName}; the working dir starts empty`;
 }
 
 /** `sage-pipeline pipeline --list` and `sage-pipeline pipeline <name> <action>`, like `dlt pipeline`. */
@@ -36,17 +85,25 @@ export function registerPipeline(program: Command): void {
     .description("inspect a pipeline's working dir: info, failed-jobs, state, schema, trace, or drop pending packages")
     .argument("[name]", "pipeline name")
     .addArgument(new Argument("[action]", "what to do").choices(ACTIONS).default("info"))
+    .argument("[package]", "load-package: the load id (default: the newest package)")
     .addOption(new Option("-l, --list", "list local pipelines"))
     .option("--demo", "the pipelines of `sage-pipeline demo` (kept apart from real ones)")
     .option("--json", "info, trace, state: the raw JSON instead of the readable text")
     .option("--table <name>", "schema: only this table")
     .addOption(new Option("--format <format>", "schema: how to print it").choices(SCHEMA_FORMATS).default("table"))
-    .action(async (name: string | undefined, action: Action, flags: PipelineFlags) => {
+    .option("--destination <name>", "sync: the destination to restore from, when the working dir is gone")
+    .option("--dataset-name <name>", "sync: the dataset to restore from, when the working dir is gone")
+    .option("--drop-pending", "sync: discard packages that were not loaded yet")
+    .action(async (name: string | undefined, action: Action, packageId: string | undefined, flags: PipelineFlags) => {
       const config = ConfigResolver.fromCwd();
       const dir = flags.demo ? new DemoFiles().pipelinesDir : resolvePipelinesDir(config);
       if (flags.list || !name) {
         const names = existsSync(dir) ? readdirSync(dir).sort() : [];
         out(names.length ? names.join("\n") : `no pipelines in ${dir}`);
+        return;
+      }
+      if (action === "sync") {
+        out(await syncFromDestination(dir, name, flags, config));
         return;
       }
       if (!existsSync(join(dir, name))) {
@@ -149,6 +206,11 @@ export function registerPipeline(program: Command): void {
         case "trace": {
           const trace = wd.readTrace();
           out(trace === undefined ? "no trace yet" : flags.json ? trace : formatTrace(trace));
+          return;
+        }
+        case "load-package": {
+          const view = describeLoadPackage(store, packageId);
+          out(flags.json ? view.json : view.text);
           return;
         }
         case "state":
