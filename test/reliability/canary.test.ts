@@ -279,18 +279,24 @@ describe("canary scan: no secret leaves", () => {
     expect(broken.stderr).toContain(".dlt/secrets.toml:2:");
   });
 
-  it("the inspect commands: pipeline list, info, trace, failed-jobs, schema, state", { timeout: 300_000 }, async () => {
-    const list = await cli("pipeline --list", ["pipeline", "--list"]);
-    expect(list.status).toBe(0);
-    const names = list.stdout.trim().split("\n");
-    expect(names).toContain("sage_accounting_pipeline");
-    for (const name of names) {
-      for (const action of ["info", "trace", "failed-jobs", "schema", "state"]) {
-        const r = await cli(`pipeline ${name} ${action}`, ["pipeline", name, action]);
-        expect(r.status, `${name} ${action}: ${r.stderr}`).toBe(0);
+  it(
+    "the inspect commands: auth status, pipeline list, info, trace, failed-jobs, schema, state",
+    { timeout: 300_000 },
+    async () => {
+      const status = await cli("auth status", ["auth", "status"]);
+      expect(status.status, status.stderr).toBe(0);
+      const list = await cli("pipeline --list", ["pipeline", "--list"]);
+      expect(list.status).toBe(0);
+      const names = list.stdout.trim().split("\n");
+      expect(names).toContain("sage_accounting_pipeline");
+      for (const name of names) {
+        for (const action of ["info", "trace", "failed-jobs", "schema", "state"]) {
+          const r = await cli(`pipeline ${name} ${action}`, ["pipeline", name, action]);
+          expect(r.status, `${name} ${action}: ${r.stderr}`).toBe(0);
+        }
       }
-    }
-  });
+    },
+  );
 
   it("the dashboard: every endpoint of `show` for every pipeline, and hostile queries", { timeout: 300_000 }, async () => {
     const child = spawn(
