@@ -1,5 +1,6 @@
 import { ConfigResolver, type ConfigSpec } from "../config/index.js";
 import { QUERY_SPEC } from "../destinations/query-session.js";
+import { destinationSpecs } from "../destinations/registry.js";
 import { RUNTIME_SPEC } from "../http/index.js";
 import { LOAD_SPEC } from "../package/config.js";
 import { NORMALIZE_SPEC, PIPELINE_SPEC } from "../pipeline/config.js";
@@ -11,7 +12,8 @@ import { type LogLevel, setLogLevel } from "../util/logger.js";
 /**
  * Every spec the CLI knows, in the order `init`'s templates and the README's tables list them.
  * A component that declares keys adds its spec here once; the templates, the README tables, the
- * drift test and the up-front unknown-key warnings follow.
+ * drift test and the up-front unknown-key warnings follow. Each destination's spec comes from its
+ * line in the destination registry.
  */
 export const CONFIG_SPECS: readonly ConfigSpec[] = [
   PIPELINE_SPEC,
@@ -22,6 +24,7 @@ export const CONFIG_SPECS: readonly ConfigSpec[] = [
   LOAD_SPEC,
   QUERY_SPEC,
   MODELS_SPEC,
+  ...destinationSpecs(),
 ];
 
 const LEVELS: Record<string, LogLevel> = {

@@ -3,6 +3,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { parse as parseToml, TomlError } from "smol-toml";
 import { ConfigError } from "../util/errors.js";
+import { redactTomlExcerpt } from "../util/redact.js";
 import type { Origin } from "./origin.js";
 import { lineOf, tomlLines, type TomlLines } from "./toml-lines.js";
 
@@ -123,7 +124,8 @@ export function parseTomlFile(text: string, file: string): Record<string, unknow
     if (err instanceof TomlError) {
       const reason = err.message.split("\n")[0]!.replace(/^Invalid TOML document:\s*/, "");
       throw new ConfigError(`${file} is not valid TOML at line ${err.line}, column ${err.column}: ${reason}`, {
-        hint: `fix ${file}:${err.line}:${err.column} (string values need quotes, sections look like [sources.sage_accounting_source]):\n${err.codeblock.replace(/\n+$/, "")}`,
+        // The excerpt with secret values masked: an unparsable file's secrets are not registered yet.
+        hint: `fix ${file}:${err.line}:${err.column} (string values need quotes, sections look like [sources.sage_accounting_source]):\n${redactTomlExcerpt(err.codeblock.replace(/\n+$/, ""), /secrets/i.test(file))}`,
       });
     }
     throw new ConfigError(`${file} is not valid TOML: ${err instanceof Error ? err.message : String(err)}`, {

@@ -1,24 +1,39 @@
 import type { ConfigResolver } from "../config/resolver.js";
+import type { ConfigSpec } from "../config/spec.js";
 import { ConfigError } from "../util/errors.js";
 import type { Destination, DestinationModule } from "./destination.js";
+import { DUCKDB_SPEC } from "./duckdb/spec.js";
+import { FILESYSTEM_SPEC } from "./filesystem/spec.js";
+import { POSTGRES_SPEC } from "./postgres/spec.js";
 
 /** A destination by name, built from `[destination.<name>]` config. */
 export type DestinationFactory = (config: ConfigResolver) => Promise<Destination>;
 
-/** Each destination's folder, imported when the destination is asked for. One line per destination. */
-const modules: ReadonlyArray<[string, () => Promise<DestinationModule>]> = [
-  ["duckdb", () => import("./duckdb/index.js")],
-  ["postgres", () => import("./postgres/index.js")],
-  ["filesystem", () => import("./filesystem/index.js")],
+/**
+ * One line per destination: its name, its config spec (a light file: `init`'s templates, the
+ * README tables and the unknown-key warnings take it from here) and its folder, imported when
+ * the destination is asked for (so its driver loads only then).
+ */
+const modules: ReadonlyArray<[string, ConfigSpec, () => Promise<DestinationModule>]> = [
+  ["duckdb", DUCKDB_SPEC, () => import("./duckdb/index.js")],
+  ["postgres", POSTGRES_SPEC, () => import("./postgres/index.js")],
+  ["filesystem", FILESYSTEM_SPEC, () => import("./filesystem/index.js")],
 ];
 
 const factories = new Map<string, DestinationFactory>(
-  modules.map(([name, load]) => [name, async (config) => (await load()).destinationFromConfig(config)]),
+  modules.map(([name, , load]) => [name, async (config) => (await load()).destinationFromConfig(config)]),
 );
+const specs = new Map<string, ConfigSpec>(modules.map(([name, spec]) => [name, spec]));
 
-/** Add a destination (e.g. from a plugin package): `registerDestination("motherduck", factory)`. */
-export function registerDestination(name: string, factory: DestinationFactory): void {
+/** Add a destination (e.g. from a plugin package): `registerDestination("motherduck", factory, MOTHERDUCK_SPEC)`. */
+export function registerDestination(name: string, factory: DestinationFactory, spec?: ConfigSpec): void {
   factories.set(name, factory);
+  if (spec) specs.set(name, spec);
+}
+
+/** The config spec of every registered destination, in registration order. */
+export function destinationSpecs(): ConfigSpec[] {
+  return [...specs.values()];
 }
 
 export function destinationNames(): string[] {

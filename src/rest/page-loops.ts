@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import { orderedParallel } from "../http/index.js";
 import { DataError, PipelineError } from "../util/errors.js";
 import { PageFault } from "./page-fault.js";
@@ -118,6 +119,8 @@ export async function* parallelWindow(
 ): AsyncGenerator<FetchedPage, PageRequest | undefined> {
   const stopAhead = new AbortController();
   const signal = AbortSignal.any([c.signal, stopAhead.signal]);
+  // Every page of the window waits on it at once (more than Node's default of 10 listeners).
+  setMaxListeners(0, signal);
   const tasks = (function* () {
     for (const r of planned) yield () => c.fetcher.fetchChecked(r, c.paginator, undefined, signal);
   })();

@@ -33,6 +33,8 @@ export interface SandboxOptions {
   maxConcurrent: number;
   clientId: string;
   clientSecret: string;
+  /** Put in front of every access and refresh token issued (tests: canary tokens a leak scan can find). */
+  tokenPrefix: string;
   /** Accepted redirect URIs on the authorize page; empty accepts any http(s) URL. */
   redirectUris: string[];
   businessProfiles: BusinessProfileInput[];
@@ -61,6 +63,7 @@ export const DEFAULT_SANDBOX_OPTIONS: Readonly<SandboxOptions> = Object.freeze({
   maxConcurrent: 150,
   clientId: "sandbox-client-id",
   clientSecret: "sandbox-client-secret",
+  tokenPrefix: "",
   redirectUris: [],
   businessProfiles: [],
   saApiKey: "{3F2B9C4E-7D1A-4E8B-9C55-0A6D2E7F1B83}",

@@ -52,6 +52,7 @@ export class SandboxState {
         refreshTokenTtlSeconds: options.refreshTokenTtlSeconds,
         authorizationCodeTtlSeconds: options.authorizationCodeTtlSeconds,
         userId: this.user.id,
+        tokenPrefix: options.tokenPrefix,
       },
       this.stats,
     );

@@ -108,3 +108,33 @@ export function redactObject(value: unknown, depth = 0): unknown {
   }
   return out;
 }
+
+/** A key whose value is a secret by its name's ending (`client_secret`, `[destination.x] credentials`, `sa_password`). */
+const SECRET_KEY_ENDING = /(secret|token|password|passwd|pwd|api_?key|credentials|private_key)["']?$/i;
+
+/**
+ * A TOML parser's excerpt (`N:  line` rows and a caret row) safe to print: the values of keys that
+ * name a secret are masked, and in a secrets file (`allValues`) every value and every line that is
+ * not a key or a section (a multi-line string's body). A secret is not registered yet when its
+ * file does not parse, so `scrub` cannot catch it. Masks keep the length, so the caret still points
+ * at the column the error names.
+ */
+export function redactTomlExcerpt(excerpt: string, allValues: boolean): string {
+  const mask = (s: string) => s.replace(/\S/g, "*");
+  return excerpt
+    .split("\n")
+    .map((row) => {
+      const m = /^(\s*\d+:\s?\s?)(.*)$/.exec(row);
+      if (!m) return row;
+      const [, gutter, line] = m as unknown as [string, string, string];
+      const kv = /^(\s*([A-Za-z0-9_."'-]+)\s*=\s*)(.*)$/.exec(line);
+      if (kv) {
+        const [, head, key] = kv as unknown as [string, string, string];
+        const value = line.slice(head.length);
+        return allValues || SECRET_KEY_ENDING.test(key) || isSensitiveKey(key) ? `${gutter}${head}${mask(value)}` : row;
+      }
+      if (!allValues || /^\s*(\[.*\]\s*)?(#.*)?$/.test(line)) return row;
+      return `${gutter}${mask(line)}`;
+    })
+    .join("\n");
+}

@@ -13,6 +13,7 @@ import {
   renderTomlTemplate,
   replaceConfigTables,
 } from "../../src/config/index.js";
+import { destinationNames, destinationSpecs } from "../../src/destinations/registry.js";
 import { DEFAULT_MAX_CONCURRENCY } from "../../src/http/index.js";
 import { catalog } from "../../src/sage/index.js";
 import { ITEMS_PER_PAGE_MAX, SAGE_SPEC } from "../../src/sage/options.js";
@@ -79,7 +80,8 @@ describe("README, init and the config specs agree", () => {
         const resolved = resolver.resolve(spec);
         // Every shown key is now set, at its line in the file it belongs to.
         for (const [prop, f] of Object.entries(spec.fields)) {
-          if (f.hidden) continue;
+          // Credentials stay commented (uncomment() keeps their placeholder): nothing to resolve.
+          if (f.hidden || f.kind === "credentials") continue;
           expect(resolved.where(prop), `${spec.label} ${keyOf(prop, f)}`).toMatch(/^\.dlt\/(config|secrets)\.toml:\d+$/);
         }
       }
@@ -97,6 +99,18 @@ describe("README, init and the config specs agree", () => {
     expect(() => ConfigResolver.empty().resolve(SAGE_SPEC, { itemsPerPage: ITEMS_PER_PAGE_MAX + 1 })).toThrow(
       `must be an integer from 1 to ${ITEMS_PER_PAGE_MAX}`,
     );
+  });
+
+  it("every registered destination's spec is in CONFIG_SPECS (from its registry line), so init and the README list it", () => {
+    const specs = destinationSpecs();
+    expect(specs.map((s) => s.label)).toEqual(destinationNames().map((n) => `[destination.${n}]`));
+    for (const spec of specs) expect(CONFIG_SPECS).toContain(spec);
+    const config = renderTomlTemplate(CONFIG_SPECS, "config");
+    const secrets = renderTomlTemplate(CONFIG_SPECS, "secrets");
+    for (const name of destinationNames()) {
+      expect(README, `[destination.${name}] in README`).toContain(`[destination.${name}]`);
+      expect(`${config}\n${secrets}`, `[destination.${name}] in init's templates`).toContain(`[destination.${name}`);
+    }
   });
 
   it("every spec's section is declared once", () => {

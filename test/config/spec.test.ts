@@ -359,6 +359,38 @@ describe("TOML syntax errors", () => {
     expect(text).toContain("fix .dlt/config.toml:3:10");
     expect(text).toContain("3:  broken =");
   });
+
+  it("never show a secret in the excerpt: a secrets file's values and a secret key's value are masked, the caret still points", () => {
+    const file = write(
+      "bad-secrets.toml",
+      '[sources.x]\nclient_id = "id-visible"\nclient_secret = "cnry-secret-1f2e\nother = 1\n',
+    );
+    let text = "";
+    try {
+      new TomlProvider(".dlt/secrets.toml", file);
+    } catch (e) {
+      text = errorMessage(e);
+    }
+    expect(text).toContain("fix .dlt/secrets.toml:3:");
+    expect(text).not.toContain("cnry-secret-1f2e");
+    expect(text).not.toContain("id-visible");
+    expect(text).toContain(`3:  client_secret = ${"*".repeat('"cnry-secret-1f2e'.length)}`);
+    const rows = text.split("\n");
+    const caret = rows[rows.findIndex((r) => r.startsWith("3:")) + 1]!;
+    expect(caret.indexOf("^")).toBe(rows.find((r) => r.startsWith("3:"))!.length);
+
+    const config = write(
+      "bad-config.toml",
+      '[destination.postgres.credentials]\nhost = "db.example"\npassword = "cnry-pw-9a8b\n',
+    );
+    try {
+      new TomlProvider(".dlt/config.toml", config);
+    } catch (e) {
+      text = errorMessage(e);
+    }
+    expect(text).not.toContain("cnry-pw-9a8b");
+    expect(text).toContain('2:  host = "db.example"');
+  });
 });
 
 describe("describeOrigin", () => {

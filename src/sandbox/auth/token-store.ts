@@ -21,6 +21,8 @@ export interface TokenStoreOptions {
   refreshTokenTtlSeconds: number;
   authorizationCodeTtlSeconds: number;
   userId: string;
+  /** Put in front of every access and refresh token (a canary scan recognises them anywhere). */
+  tokenPrefix?: string;
 }
 
 interface Grant {
@@ -54,8 +56,9 @@ export class TokenStore {
   issue(scope = "full_access"): TokenResponse {
     this.prune();
     const now = Date.now();
-    const accessToken = token(48);
-    const refreshToken = token(48);
+    const prefix = this.options.tokenPrefix ?? "";
+    const accessToken = `${prefix}${token(48)}`;
+    const refreshToken = `${prefix}${token(48)}`;
     this.access.set(accessToken, { scope, expiresAt: now + this.options.accessTokenTtlSeconds * 1000, used: false });
     this.refresh.set(refreshToken, { scope, expiresAt: now + this.options.refreshTokenTtlSeconds * 1000, used: false });
     this.counters.tokensIssued++;
