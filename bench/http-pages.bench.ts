@@ -56,6 +56,7 @@ async function drain(r: Resource): Promise<number[]> {
     reportIncomplete: (part) => {
       throw new Error(`incomplete: ${String(part.reason)}`);
     },
+    reportKeySet: () => undefined,
   };
   const ids: number[] = [];
   for await (const page of (await r.fn!(ctx)) as AsyncIterable<Array<{ id: number }>>) for (const item of page) ids.push(item.id);

@@ -62,7 +62,7 @@ export class DashboardApi {
     return withQuerySession(this.pipeline(name), this.config, fn);
   }
 
-  /** Working dir facts, the state (cursors), the schemas and the last trace. */
+  /** Working dir facts, the state (cursors), the schemas, the last trace and the newest reconciliation per resource and part. */
   async overview(name: string): Promise<Record<string, unknown>> {
     const wd = this.workingDir(name);
     const store = wd.packages;
@@ -78,6 +78,7 @@ export class DashboardApi {
       state: state ?? null,
       schemas: wd.schemaNames().map((s) => wd.readSchema(s)?.toJSON()),
       trace: wd.readTrace() ?? null,
+      reconciliation: wd.readReconciliation(),
     };
   }
 

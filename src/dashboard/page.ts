@@ -67,6 +67,12 @@ async function open(name) {
             ["packages", o.packages.loaded + " loaded, " + o.packages.normalized.length + " normalized and " + o.packages.extracted.length + " extracted pending"]]
           .map(([k, v]) => $("tr", {}, $("td", {}, k), $("td", {}, show(v))))),
       $("h3", {}, "Tables"), tables,
+      $("h3", {}, "Reconciliation (newest per resource and business)"),
+      (o.reconciliation || []).length > 0
+        ? grid(["resource", "business", "in source", "loaded", "removed", "marked deleted", "load id", ""],
+            o.reconciliation.map((r) => [r.resource, r.label || JSON.stringify(r.partition), r.total ?? r.listed, r.live, r.removed, r.marked, r.loadId,
+              (r.total ?? r.listed) === r.live ? "" : "MISMATCH"]), [2, 3, 4, 5])
+        : $("p", {}, "no reconciliation yet"),
       $("h3", {}, "Query (read-only)"), box, $("div", {}, $("button", { onclick: () => runQuery(name, box.value, out) }, "Run")), out,
       $("h3", {}, "Schema"), ...(o.schemas || []).map((s) => $("details", {}, $("summary", {}, s.name + " (version " + s.version + ")"),
         ...s.tables.filter((t) => !t.name.startsWith("_dlt_")).map((t) => $("div", {}, $("h4", {}, t.name + (t.parent ? " (child of " + t.parent + ")" : " · " + t.writeDisposition)),

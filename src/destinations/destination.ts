@@ -1,5 +1,5 @@
 import type { ConfigResolver } from "../config/resolver.js";
-import type { JobFile, RootTableEntry } from "../package/format.js";
+import type { JobFile, KeySetJob, RootTableEntry } from "../package/format.js";
 import type { Schema, StoredSchema } from "../schema/schema.js";
 import type { LoadFileFormat } from "../writers/index.js";
 import type { QueryOptions, QuerySession } from "./query-session.js";
@@ -38,6 +38,29 @@ export interface StateRow {
 /** A job file to load, with its absolute path. */
 export type LoadJob = JobFile & { path: string };
 
+/** A key set to reconcile a table with, its keys read from the package. */
+export type ReconcileJob = KeySetJob & { keys: string[] };
+
+/**
+ * What reconciling one part of a table found, committed with the load: of the rows of
+ * `partition`, `removed` were removed and `marked` marked deleted because their key was not in
+ * the source's list, and `live` are left that are not marked deleted.
+ */
+export interface ReconcileResult {
+  resource: string;
+  table: string;
+  partition: Record<string, string | number | boolean>;
+  label?: string;
+  /** What the source said it holds (`$total`), when it said. */
+  total?: number;
+  /** Keys the source listed. */
+  listed: number;
+  removed: number;
+  marked: number;
+  live: number;
+  mode: "replace" | "deletions";
+}
+
 /** Everything one load transaction needs. File paths are absolute. */
 export interface LoadRequest {
   loadId: string;
@@ -50,6 +73,13 @@ export interface LoadRequest {
   stateRow?: Omit<StateRow, "loadId">;
   /** Called when a job's file has been staged, for progress displays and job-state moves. */
   onJobStaged?: (job: JobFile) => void;
+  /**
+   * Key sets to apply after the package's rows are in, in the same commit: rows of each part whose
+   * key the source no longer lists go as the set says (see `KeySet`).
+   */
+  reconcile?: ReconcileJob[];
+  /** Called once the load committed, with what each key set did. */
+  onReconciled?: (results: ReconcileResult[]) => void;
 }
 
 export type ResultRow = Record<string, unknown>;

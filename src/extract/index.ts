@@ -4,6 +4,7 @@ export {
   transformer,
   type IncompletePart,
   type Item,
+  type KeySetReport,
   type Partition,
   type ResourceContext,
   type ResourceFn,

@@ -1,4 +1,5 @@
-import type { ExtractedManifest, IncompleteResource, RawFile, ResourceManifest } from "../package/format.js";
+import { writeKeySet } from "../package/files.js";
+import type { ExtractedManifest, IncompleteResource, KeySet, RawFile, ResourceManifest } from "../package/format.js";
 import type { Resource } from "./resource.js";
 import type { Source } from "./source.js";
 import type { ResourceNode, ResourceState } from "./resource-graph.js";
@@ -27,6 +28,36 @@ export interface Outcome {
   resources: ResourceManifest[];
   files: RawFile[];
   incomplete: IncompleteResource[];
+  keySets: KeySet[];
+}
+
+/** Same partition: the same column values. */
+function samePartition(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  const ka = Object.keys(a);
+  return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
+}
+
+/**
+ * The key sets a settled resource keeps: none when it threw or leaves the package (its rows did
+ * not all arrive), none of a part it also reported incomplete; each written to `keys/<n>.json`.
+ */
+function keepKeySets(n: ResourceNode, inManifest: boolean, packageDir: string, out: KeySet[]): void {
+  if (n.failure !== undefined || !inManifest || !n.resource.selected) return;
+  for (const k of n.keySets) {
+    if (n.incomplete.some((p) => p.partition === undefined || samePartition(p.partition, k.partition))) continue;
+    const file = writeKeySet(packageDir, out.length, k.keys);
+    out.push({
+      resource: n.resource.name,
+      partition: { ...k.partition },
+      ...(k.label !== undefined ? { label: k.label } : {}),
+      keyColumn: k.keyColumn,
+      ...(k.total !== undefined ? { total: k.total } : {}),
+      count: k.keys.length,
+      file,
+      mode: k.mode,
+      deletion: k.deletion,
+    });
+  }
 }
 
 /**
@@ -40,7 +71,7 @@ export function settleResources(
   resourcesState: Record<string, ResourceState>,
   packageDir: string,
 ): Outcome {
-  const out: Outcome = { resources: [], files: [], incomplete: [] };
+  const out: Outcome = { resources: [], files: [], incomplete: [], keySets: [] };
   for (const n of nodes) {
     const s = settle(n);
     let files = filesByResource.get(n.resource) ?? [];
@@ -59,6 +90,7 @@ export function settleResources(
       slot.incremental = { ...(slot.incremental ?? {}), [n.cursor.spec.cursorPath]: n.cursor.state() };
     }
     out.files.push(...files);
+    keepKeySets(n, s.inManifest, packageDir, out.keySets);
     if (!n.resource.selected) continue;
     if (s.inManifest) out.resources.push(n.manifest);
     out.incomplete.push(...incompleteEntries(n, s));
@@ -81,5 +113,6 @@ export function extractedManifest(header: ManifestHeader, outcome: Outcome, stat
     files: outcome.files,
     stateChanged,
     ...(outcome.incomplete.length > 0 ? { incomplete: outcome.incomplete } : {}),
+    ...(outcome.keySets.length > 0 ? { keySets: outcome.keySets } : {}),
   };
 }

@@ -1,7 +1,7 @@
 import type { ResourceManifest } from "../package/format.js";
 import { logger } from "../util/logger.js";
 import { IncrementalCursor, type IncrementalState } from "./incremental.js";
-import type { IncompletePart, Resource, ResourceContext } from "./resource.js";
+import type { IncompletePart, KeySetReport, Resource, ResourceContext } from "./resource.js";
 import type { Source } from "./source.js";
 import { resourceManifestEntry } from "./manifest.js";
 import { reasonText } from "./completeness.js";
@@ -30,6 +30,8 @@ export interface ResourceNode {
   readonly stateBefore: ResourceState;
   /** Parts it reported as not read completely (it went on with the rest). */
   readonly incomplete: IncompletePart[];
+  /** Key sets of parts it read in full (the reconciliation). */
+  readonly keySets: KeySetReport[];
   /** Set when the resource (or the parent feeding it) threw: it stopped there. */
   failure?: unknown;
 }
@@ -72,6 +74,7 @@ export function buildResourceGraph(source: Source, sourceState: SourceState, sig
       );
     }
     const incomplete: IncompletePart[] = [];
+    const keySets: KeySetReport[] = [];
     const resourceLog = logger(`resource:${r.name}`);
     const ctx: ResourceContext = {
       resourceName: r.name,
@@ -85,6 +88,9 @@ export function buildResourceGraph(source: Source, sourceState: SourceState, sig
         incomplete.push(part);
         resourceLog.warn(`${r.name}${part.label ? ` of ${part.label}` : ""} is incomplete: ${reasonText(part.reason)}`);
       },
+      reportKeySet: (set) => {
+        keySets.push(set);
+      },
     };
     const node: ResourceNode = {
       resource: r,
@@ -94,6 +100,7 @@ export function buildResourceGraph(source: Source, sourceState: SourceState, sig
       manifest: resourceManifestEntry(r, source),
       stateBefore: structuredClone(slot),
       incomplete,
+      keySets,
     };
     byResource.set(r, node);
     return node;

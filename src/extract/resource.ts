@@ -1,3 +1,4 @@
+import type { KeySetDeletion } from "../package/format.js";
 import type { ColumnHint, SchemaContract, WriteDisposition } from "../schema/types.js";
 import { DataError } from "../util/errors.js";
 import type { Logger } from "../util/logger.js";
@@ -21,6 +22,23 @@ export interface IncompletePart {
   reason: unknown;
 }
 
+/**
+ * Every key the source holds for one part of a resource, listed in full this run: after the
+ * package's rows are in, the destination's rows of that part with a key not in `keys` are gone
+ * from the source and go as `deletion` says (`mode: "replace"`: removed whatever it says, so the
+ * part holds exactly what was read; a full refresh). See `KeySet` in package/format.ts.
+ */
+export interface KeySetReport {
+  partition: Partition;
+  label?: string;
+  keyColumn: string;
+  keys: string[];
+  /** What the source said it holds, when it said (Sage: `$total` of the first page). */
+  total?: number;
+  mode: "replace" | "deletions";
+  deletion: KeySetDeletion;
+}
+
 /** Handed to every resource function when it runs. */
 export interface ResourceContext {
   readonly resourceName: string;
@@ -41,6 +59,11 @@ export interface ResourceContext {
    * with its own per-partition cursors in `state` must not advance the failed partition's.
    */
   readonly reportIncomplete: (part: IncompletePart) => void;
+  /**
+   * Say which keys the source holds for a part read in full (the reconciliation). Only parts the
+   * run read completely may report one; a resource that fails loses its reports.
+   */
+  readonly reportKeySet: (set: KeySetReport) => void;
 }
 
 export type ResourceFn = (ctx: ResourceContext) => ResourceOutput | Promise<ResourceOutput>;

@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import {
+  copyKeySets,
   copyPackageState,
   describeRejected,
   jobFolder,
@@ -8,7 +9,7 @@ import {
   writePackageSchema,
   writeRejected,
 } from "../package/files.js";
-import type { JobFile, NormalizedManifest } from "../package/format.js";
+import type { ExtractedManifest, JobFile, KeySetJob, NormalizedManifest, RootTableEntry } from "../package/format.js";
 import type { Schema } from "../schema/schema.js";
 import { logger } from "../util/logger.js";
 import type { LoadFileFormat } from "../writers/index.js";
@@ -84,6 +85,12 @@ export async function normalizePackage(opts: NormalizeOptions): Promise<Normaliz
     log.warn(message);
     warnings.push(message);
   }
+  const keySets = keySetJobs(manifest, result.roots, schema, opts.naming);
+  copyKeySets(
+    extractedDir,
+    outDir,
+    keySets.map((k) => k.file),
+  );
   copyPackageState(extractedDir, outDir);
   writePackageSchema(outDir, schema.toJSON());
   const out: NormalizedManifest = {
@@ -101,7 +108,35 @@ export async function normalizePackage(opts: NormalizeOptions): Promise<Normaliz
     stateChanged: manifest.stateChanged,
     warnings,
     ...(result.rejected.length > 0 ? { rejected } : {}),
+    ...(keySets.length > 0 ? { keySets } : {}),
   };
   writeManifest(outDir, out);
+  return out;
+}
+
+/**
+ * The extracted key sets in the destination's names: the resource's root table, the key and
+ * partition columns and the deletion column normalized. A soft deletion needs its column: a
+ * table that lacks it (Sage's tax rates have no `deleted_at`) gets it here, nullable, so load
+ * can mark rows (a table without columns has no rows yet and gets none).
+ */
+function keySetJobs(manifest: ExtractedManifest, roots: RootTableEntry[], schema: Schema, naming: NamingConvention): KeySetJob[] {
+  const out: KeySetJob[] = [];
+  for (const k of manifest.keySets ?? []) {
+    const root = roots.find((r) => r.resource === k.resource);
+    if (!root) continue;
+    const column = naming.normalizeIdentifier(k.deletion.column);
+    const table = schema.get(root.table);
+    if (table && Object.keys(table.columns).length > 0 && !table.columns[column]) {
+      table.columns[column] = { name: column, dataType: k.deletion.kind === "flag" ? "bool" : "timestamp", nullable: true };
+    }
+    out.push({
+      ...k,
+      table: root.table,
+      keyColumn: naming.normalizeIdentifier(k.keyColumn),
+      partition: Object.fromEntries(Object.entries(k.partition).map(([c, v]) => [naming.normalizeIdentifier(c), v])),
+      deletion: { ...k.deletion, column },
+    });
+  }
   return out;
 }

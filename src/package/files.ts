@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createHash } from "node:crypto";
 import type { StoredSchema } from "../schema/schema.js";
@@ -21,6 +21,8 @@ const RAW = "raw";
 const REJECTED = "rejected.jsonl";
 /** Failed attempts at a pending package (and, once moved aside, why it failed). */
 const ATTEMPTS = "attempts.json";
+/** Key sets (the ids a source holds per part of a resource): `keys/<n>.json`, a JSON array each. */
+const KEYS = "keys";
 /** Written last into a loaded package: how its load ended. */
 const COMPLETED_MARKER = "package_completed.json";
 
@@ -133,6 +135,32 @@ export function readFailure(dir: string): AttemptRecord {
   return existsSync(f)
     ? (readJson(f, "attempt record") as AttemptRecord)
     : { attempts: 0, step: "?", reason: "(no record)", at: "" };
+}
+
+/** Write the `n`th key set of a package; returns its manifest name (`keys/3.json`). */
+export function writeKeySet(dir: string, n: number, keys: readonly string[]): string {
+  const name = `${KEYS}/${n}.json`;
+  mkdirSync(join(dir, KEYS), { recursive: true });
+  writeFileSync(join(dir, name), JSON.stringify(keys));
+  return name;
+}
+
+/** The keys of a key set file (by its manifest name). */
+export function readKeySet(dir: string, file: string): string[] {
+  const v = readJson(join(dir, file), "key set");
+  if (!Array.isArray(v) || v.some((k) => typeof k !== "string")) {
+    throw new DataError(`the key set ${join(dir, file)} is not a JSON array of strings`, {
+      hint: "the package is damaged; drop it with `sage-pipeline pipeline <name> drop-pending-packages` and run again",
+    });
+  }
+  return v as string[];
+}
+
+/** Normalize hands the key set files on unchanged (same names). */
+export function copyKeySets(from: string, to: string, files: readonly string[]): void {
+  if (files.length === 0) return;
+  mkdirSync(join(to, KEYS), { recursive: true });
+  for (const f of files) copyFileSync(join(from, f), join(to, f));
 }
 
 export function writeCompletedMarker(dir: string, marker: LoadedMarker): void {

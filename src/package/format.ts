@@ -54,6 +54,51 @@ export interface ExtractedManifest {
   stateChanged: boolean;
   /** What this package misses: its cursors did not move past it. Absent when complete. */
   incomplete?: IncompleteResource[];
+  /** Key sets of parts read in full this run, for the reconciliation (absent: none). */
+  keySets?: KeySet[];
+}
+
+/**
+ * How rows that are in the destination but not in a key set go: removed (`hard`), or kept and
+ * marked in `column` (a timestamp set to `at`, or a boolean flag set to true), as the source's
+ * own deletions are.
+ */
+export interface KeySetDeletion {
+  hard: boolean;
+  column: string;
+  kind: "timestamp" | "flag";
+  /** The value of a timestamp mark (the source's clock when it listed the keys). */
+  at: string;
+}
+
+/**
+ * Every key a source holds for one part of a resource (a business), read in full this run: the
+ * reconciliation. After the package's rows are in, rows of that part whose key is not in the set
+ * are gone from the source: with `mode: "deletions"` they go as `deletion` says, with
+ * `mode: "replace"` (a full refresh) they are removed, so the part holds exactly what was read.
+ * Names are the source's spelling; normalize gives them the destination's.
+ */
+export interface KeySet {
+  resource: string;
+  /** Column values of the root rows it covers (`{ business_id: "b1" }`). */
+  partition: Record<string, string | number | boolean>;
+  /** The partition in words: `business "Acme Ltd" (b1)`. */
+  label?: string;
+  /** The key column (one column: the rest of the key is the partition). */
+  keyColumn: string;
+  /** What the source said it holds (Sage: `$total` of the first page), when it said. */
+  total?: number;
+  /** How many keys the file holds. */
+  count: number;
+  /** The package file with the keys (a JSON array of strings). */
+  file: string;
+  mode: "replace" | "deletions";
+  deletion: KeySetDeletion;
+}
+
+/** A key set with the destination's table and column names (normalized packages). */
+export interface KeySetJob extends KeySet {
+  table: string;
 }
 
 export interface JobFile {
@@ -94,6 +139,8 @@ export interface NormalizedManifest {
   warnings: string[];
   /** Items quarantined in `rejected.jsonl` (absent: none), per resource. */
   rejected?: Record<string, number>;
+  /** Key sets to reconcile the destination with, after the package's rows are in (absent: none). */
+  keySets?: KeySetJob[];
 }
 
 /**

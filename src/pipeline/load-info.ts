@@ -1,4 +1,6 @@
+import type { ReconcileResult } from "../destinations/destination.js";
 import type { IncompleteResource } from "../package/format.js";
+import { type ReconcileRecord, recordsOf, reconcileLines, reconcileWarning } from "./reconciliation.js";
 
 export type PackageState = "LOADED" | "NORMALIZED" | "EXTRACTED" | "ABORTED";
 
@@ -20,6 +22,8 @@ export interface LoadPackageInfo {
   alreadyLoaded: boolean;
   /** Items normalize quarantined instead of loading, per resource (`failed-jobs` lists them). */
   rejectedItems?: Record<string, number>;
+  /** What the package's key sets found (the reconciliation with the source), committed with it. */
+  reconciled?: ReconcileResult[];
 }
 
 /** dlt's `precisedelta` style: "0.26 seconds", "1 minute and 4.51 seconds". */
@@ -70,6 +74,16 @@ export class LoadInfo {
     return n;
   }
 
+  /** Every reconciliation of these packages: per resource and part, the source's count and the rows loaded. */
+  get reconciliation(): ReconcileRecord[] {
+    return recordsOf(this.loadPackages);
+  }
+
+  /** Parts whose rows differ from the source's count after its deletes were applied. */
+  get reconciliationWarnings(): string[] {
+    return this.reconciliation.flatMap((r) => reconcileWarning(r) ?? []);
+  }
+
   get elapsedSeconds(): number {
     return (this.finishedAt.getTime() - this.startedAt.getTime()) / 1000;
   }
@@ -105,6 +119,12 @@ export class LoadInfo {
         `${this.rejectedItems} item(s) could not be normalized and were QUARANTINED (list them: sage-pipeline pipeline ${this.pipelineName} failed-jobs)`,
       );
     }
+    const reconciled = this.reconciliation;
+    if (reconciled.length > 0) {
+      lines.push("Reconciliation (rows the source lists, rows loaded):");
+      for (const l of reconcileLines(reconciled)) lines.push(`\t${l}`);
+      for (const w of this.reconciliationWarnings) lines.push(`\tWARNING ${w}`);
+    }
     if (this.incomplete.length > 0) {
       lines.push(`${this.incomplete.length} resource part(s) are INCOMPLETE (their cursors did not move; run again):`);
       for (const i of this.incomplete) lines.push(`\t${describeIncomplete(i)}`);
@@ -127,6 +147,8 @@ export class LoadInfo {
       incomplete: this.incomplete,
       rejectedItems: this.rejectedItems,
       rowCounts: this.rowCounts,
+      reconciliation: this.reconciliation,
+      reconciliationWarnings: this.reconciliationWarnings,
       loadPackages: this.loadPackages,
     };
   }

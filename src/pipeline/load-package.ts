@@ -1,4 +1,5 @@
-import type { DestinationClient } from "../destinations/destination.js";
+import type { DestinationClient, ReconcileResult } from "../destinations/destination.js";
+import { readKeySet } from "../package/files.js";
 import type { LoadedMarker } from "../package/format.js";
 import { Schema } from "../schema/schema.js";
 import { PipelineError, PipelineStepFailed, errorMessage } from "../util/errors.js";
@@ -60,7 +61,10 @@ export async function loadPackage(ctx: LoadPackageContext): Promise<LoadPackageI
   const schema = Schema.fromJSON(store.readSchema(loadId));
   const state = store.readState(store.normalized(loadId));
   const alreadyLoaded = await client.isLoaded(loadId);
+  let reconciled: ReconcileResult[] = [];
   if (!alreadyLoaded) {
+    const dir = store.normalized(loadId);
+    const reconcile = (manifest.keySets ?? []).map((k) => ({ ...k, keys: readKeySet(dir, k.file) }));
     store.moveAllJobs(loadId, "failed_jobs", "new_jobs");
     store.moveAllJobs(loadId, "new_jobs", "started_jobs");
     const jobs = manifest.jobs.map((j) => ({ ...j, path: store.locateJob(loadId, j.file) }));
@@ -85,6 +89,14 @@ export async function loadPackage(ctx: LoadPackageContext): Promise<LoadPackageI
             }
           : {}),
         onJobStaged: (j) => ctx.onProgress?.({ step: "load", loadId, table: j.table }),
+        ...(reconcile.length > 0
+          ? {
+              reconcile,
+              onReconciled: (r: ReconcileResult[]) => {
+                reconciled = r;
+              },
+            }
+          : {}),
       });
     } catch (err) {
       const message = errorMessage(err);
@@ -131,5 +143,6 @@ export async function loadPackage(ctx: LoadPackageContext): Promise<LoadPackageI
     rowCounts: manifest.rowCounts,
     alreadyLoaded,
     ...(manifest.rejected ? { rejectedItems: manifest.rejected } : {}),
+    ...(reconciled.length > 0 ? { reconciled } : {}),
   };
 }

@@ -22,6 +22,7 @@ import { type RunData, type RunOptions, toSource } from "./run-data.js";
 import { restoreFromDestination } from "./restore.js";
 import { type Disagreement, reconcileWithDestination } from "./agreement.js";
 import { WorkingDir } from "./working-dir.js";
+import { mergeRecords, reconcileWarning, recordsOf } from "./reconciliation.js";
 import { NORMALIZE_SPEC, resolvePipelineSettings } from "./config.js";
 import { type ModelsRunInfo, type PipelineModelsOptions, modelsEnabled, runPipelineModels } from "../models/index.js";
 
@@ -402,7 +403,7 @@ export class Pipeline {
         }
       });
     }
-    return new LoadInfo(
+    const info = new LoadInfo(
       this.pipelineName,
       destination.name,
       destination.location(this.connectOptions()),
@@ -411,6 +412,12 @@ export class Pipeline {
       new Date(),
       packages,
     );
+    const reconciled = info.reconciliation;
+    if (reconciled.length > 0) {
+      this.workingDir.writeReconciliation(mergeRecords(this.workingDir.readReconciliation(), reconciled));
+      for (const w of info.reconciliationWarnings) log.warn(`reconciliation: ${w}`);
+    }
+    return info;
   }
 
   /** Packages an earlier run left behind. */
@@ -431,13 +438,13 @@ export class Pipeline {
     const startedAt = new Date();
     this.trace = [];
     this.disagreement = undefined;
+    const packages: LoadPackageInfo[] = [];
     try {
       await this.destination();
       throwIfStopped(this.options.signal, "sync");
       await this.traceStep("sync", undefined, () => this.syncStep()).catch((err: unknown) => {
         throw err instanceof PipelineStepFailed ? err : new PipelineStepFailed(this.pipelineName, "sync", undefined, err);
       });
-      const packages: LoadPackageInfo[] = [];
       const incomplete: IncompleteResource[] = [];
       // LoadInfo reports the load step's own time, as dlt does; the run's goes to the trace.
       let loadSeconds = 0;
@@ -474,6 +481,12 @@ export class Pipeline {
       if (info.rejectedItems > 0) throw new RejectedItemsError(info);
       return info;
     } finally {
+      // What the run's loads reconciled, and the parts whose counts the deletes do not explain.
+      const reconciliation = recordsOf(packages);
+      const warnings = [
+        ...(this.lastDisagreement ? [this.lastDisagreement.warning] : []),
+        ...reconciliation.flatMap((r) => reconcileWarning(r) ?? []).map((w) => `reconciliation: ${w}`),
+      ];
       this.workingDir.writeTrace({
         pipelineName: this.pipelineName,
         startedAt: startedAt.toISOString(),
@@ -481,7 +494,8 @@ export class Pipeline {
         // Where the data went (credentials redacted): `show` opens this file, never a default path.
         ...(this.destinationObj ? { destinationLocation: this.destinationObj.location(this.connectOptions()) } : {}),
         steps: this.trace,
-        ...(this.lastDisagreement ? { warnings: [this.lastDisagreement.warning] } : {}),
+        ...(reconciliation.length > 0 ? { reconciliation } : {}),
+        ...(warnings.length > 0 ? { warnings } : {}),
       });
     }
   }

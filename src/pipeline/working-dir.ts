@@ -4,6 +4,7 @@ import { dataDir } from "../config/providers.js";
 import { PackageStore } from "../package/store.js";
 import { Schema, type StoredSchema } from "../schema/schema.js";
 import { writeJsonAtomic } from "../util/fs-atomic.js";
+import type { ReconcileRecord } from "./reconciliation.js";
 import { type PipelineState, parseState } from "./state.js";
 
 /** `<data dir>/pipelines/<pipeline_name>`: state, schemas, packages and the last trace. */
@@ -59,6 +60,16 @@ export class WorkingDir {
 
   writeTrace(trace: unknown): void {
     writeJsonAtomic(join(this.path, "trace.json"), trace);
+  }
+
+  /** The newest reconciliation per resource and part (`reconciliation.json`), for `show`. */
+  readReconciliation(): ReconcileRecord[] {
+    const f = join(this.path, "reconciliation.json");
+    return existsSync(f) ? (JSON.parse(readFileSync(f, "utf8")) as ReconcileRecord[]) : [];
+  }
+
+  writeReconciliation(records: ReconcileRecord[]): void {
+    writeJsonAtomic(join(this.path, "reconciliation.json"), records);
   }
 
   readTrace(): unknown {

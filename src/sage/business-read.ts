@@ -9,14 +9,20 @@ import { SagePaginator } from "./paginator.js";
 import { sourceRows } from "./rows.js";
 import { describeBusiness, type SageSession } from "./session.js";
 
-/** One read of a list for one business: everything (`full`), what changed, or what was deleted. */
+/**
+ * One read of a list for one business: everything (`full`), what changed, what was deleted, or
+ * only the ids of every row (`ids`: no `attributes`, so Sage answers the base attributes only;
+ * the reconciliation of endpoints without `deleted_since`).
+ */
 export interface ListPass {
-  kind: "full" | "changes" | "deletions";
+  kind: "full" | "changes" | "deletions" | "ids";
   params: Record<string, QueryValue>;
   /** `$total` of the first page: what Sage says the pass holds (a hint). */
   total?: number;
   /** Items that arrived, following `$next` to its end. */
   items: number;
+  /** The ids of a `full` or `ids` pass, in the order they arrived. */
+  ids?: string[];
 }
 
 /** What reading one endpoint for one business found, for the cursor and the reconciliation. */
@@ -27,8 +33,12 @@ export interface BusinessRead {
   unavailable?: "forbidden" | "not available";
 }
 
-/** The passes a run makes: changes since the window start (or everything), then deletions on later runs. */
-export function planPasses(spec: EndpointSpec, since: string | undefined, laterRun: boolean): ListPass[] {
+/**
+ * The passes a run makes: changes since the window start (or everything), then deletions on later
+ * runs, then (`listIds`, when a reconciliation is due) the ids of every row, which only helps an
+ * incremental read: a full read's rows are the list already.
+ */
+export function planPasses(spec: EndpointSpec, since: string | undefined, laterRun: boolean, listIds = false): ListPass[] {
   const params: Record<string, QueryValue> = {};
   if (spec.filters.attributes) params.attributes = "all";
   const passes: ListPass[] = [];
@@ -38,6 +48,7 @@ export function planPasses(spec: EndpointSpec, since: string | undefined, laterR
   // Deletions: only on later runs (a first full read has no deleted rows to learn about).
   if (laterRun && since && spec.filters.deletedSince)
     passes.push({ kind: "deletions", params: { ...params, deleted_since: since }, items: 0 });
+  if (listIds && passes[0]!.kind === "changes") passes.push({ kind: "ids", params: {}, items: 0 });
   return passes;
 }
 
@@ -94,7 +105,8 @@ export async function* readBusiness(
         firstPage = false;
         arrived = true;
         pass.items += page.items.length;
-        if (page.items.length > 0) yield sourceRows(page.items, b);
+        if (pass.kind === "full" || pass.kind === "ids") (pass.ids ??= []).push(...idsOf(page.items));
+        if (pass.kind !== "ids" && page.items.length > 0) yield sourceRows(page.items, b);
       }
       if (pass.total !== undefined && pass.total !== pass.items) {
         ctx.log.warn(
@@ -107,6 +119,16 @@ export async function* readBusiness(
     else if (!arrived && err instanceof NotFoundError) read.unavailable = "not available";
     else throw err;
   }
+}
+
+/** Ids of list items (Sage's are strings; a number is taken as its text). */
+function idsOf(items: unknown[]): string[] {
+  const out: string[] = [];
+  for (const it of items) {
+    const id = it !== null && typeof it === "object" ? (it as Record<string, unknown>).id : undefined;
+    if (typeof id === "string" || typeof id === "number") out.push(String(id));
+  }
+  return out;
 }
 
 function totalOf(body: unknown): number | undefined {

@@ -2,6 +2,7 @@ import { type ConfigResolver, ConfigValueError, configSpec, field, type OptionsO
 import { DEFAULT_MAX_CONCURRENCY } from "../http/index.js";
 import { ConfigError } from "../util/errors.js";
 import { catalog, DEFAULT_RESOURCES, getEndpoint } from "./catalog/index.js";
+import { checkCadence } from "./reconcile.js";
 
 export const SAGE_SECTION = ["sources", "sage_accounting_source"] as const;
 export const DEFAULT_BASE_URL = "https://api.accounting.sage.com/v3.1";
@@ -73,6 +74,12 @@ export const SAGE_SPEC = configSpec({
       example: "2024-01-01T00:00:00Z",
     }),
     hardDelete: field.boolean({ doc: "remove deleted rows instead of keeping them with `deleted_at`", default: false }),
+    reconcileEvery: field.string({
+      doc: "incremental runs list the ids of endpoints without `deleted_since` this often, to find rows Sage hard-deleted: a duration (`12h`, `1d`), `always` (or 0) or `never`",
+      default: "1d",
+      check: checkCadence,
+      example: "1d",
+    }),
     maxConcurrency: field.integer({
       doc: "requests in flight at once (the per-host limiter also backs off on 429)",
       default: DEFAULT_MAX_CONCURRENCY,

@@ -6,11 +6,14 @@ import type { EndpointSpec } from "./catalog/index.js";
 import { columnHints } from "./column-hints.js";
 import { NoActiveSubscriptionError, sageAuthError } from "./errors.js";
 import type { ResolvedSageOptions } from "./options.js";
+import { type Cadence, deletionFor, needsIdReconciliation, parseCadence, reconcileDue } from "./reconcile.js";
 import { describeBusiness, type SageSession } from "./session.js";
 
-/** Per resource and business: where the next incremental window starts (the server's clock). */
+/** Per resource and business: where the next incremental window starts, and the last reconciliation (the server's clock). */
 interface BusinessCursor {
   lastRunStartedAt?: string;
+  /** When the ids of every row were last compared with the destination's (a full read or an ids pass). */
+  lastReconciledAt?: string;
 }
 interface SageResourceState {
   businesses?: Record<string, BusinessCursor>;
@@ -33,14 +36,17 @@ export function endpointResource(
   o: ResolvedSageOptions,
   sessionFor: (ctx: ResourceContext) => Promise<SageSession>,
 ): Resource {
+  const cadence: Cadence = parseCadence(o.reconcileEvery) ?? { every: "always" };
   const oneBusiness = async function* (session: SageSession, b: Business, ctx: ResourceContext): AsyncGenerator<Item[]> {
     if (session.isInactive(b)) return;
     const cursors = ((ctx.state as SageResourceState).businesses ??= {});
-    const last = cursors[b.id]?.lastRunStartedAt;
+    const cursor = cursors[b.id];
+    const last = cursor?.lastRunStartedAt;
     const since = last
       ? new Date(Date.parse(last) - o.overlapSeconds * 1000).toISOString().replace(".000Z", "Z")
       : o.initialUpdatedSince;
-    const read: BusinessRead = { business: b, passes: planPasses(spec, since, last !== undefined) };
+    const listIds = needsIdReconciliation(spec) && reconcileDue(cadence, cursor?.lastReconciledAt, session.serverNow);
+    const read: BusinessRead = { business: b, passes: planPasses(spec, since, last !== undefined, listIds) };
     try {
       yield* readBusiness(spec, o, session, read, ctx);
     } catch (err) {
@@ -64,7 +70,29 @@ export function endpointResource(
       session.warnOnce(`${spec.name}:${b.id}`, `${spec.name}: skipped for ${describeBusiness(b)}: ${why}`);
       return;
     }
-    cursors[b.id] = { lastRunStartedAt: session.serverNow.toISOString() };
+    const now = session.serverNow;
+    // The ids of every row: those of a full read (no filter but the business) or of the ids pass.
+    const list = read.passes.find((p) => p.kind === "ids" || p.kind === "full");
+    if (list && spec.kind !== "singleton" && spec.rows.id) {
+      ctx.reportKeySet({
+        partition: { business_id: b.id },
+        label: describeBusiness(b),
+        keyColumn: "id",
+        keys: list.ids ?? [],
+        ...(list.total !== undefined ? { total: list.total } : {}),
+        // No cursor: a first run or a full refresh, which replaces the business's rows.
+        mode: last === undefined ? "replace" : "deletions",
+        deletion: deletionFor(spec, o.hardDelete, now),
+      });
+    }
+    cursors[b.id] = {
+      lastRunStartedAt: now.toISOString(),
+      ...(list
+        ? { lastReconciledAt: now.toISOString() }
+        : cursor?.lastReconciledAt
+          ? { lastReconciledAt: cursor.lastReconciledAt }
+          : {}),
+    };
   };
 
   const pk = spec.rows.id ? ["business_id", "id"] : ["business_id"];

@@ -3,6 +3,7 @@ import {
   IncrementalCursor,
   type IncrementalState,
   type Item,
+  type KeySetReport,
   type Resource,
   type ResourceContext,
 } from "../../src/extract/index.js";
@@ -31,6 +32,7 @@ export interface RunResult {
   cursors: Map<string, IncrementalCursor>;
   /** Parts each resource reported as not read completely. */
   incomplete: Map<string, IncompletePart[]>;
+  keySets: Map<string, KeySetReport[]>;
 }
 
 function applySteps(resource: Resource, page: unknown[]): unknown[] {
@@ -53,7 +55,13 @@ function toPage(value: unknown): unknown[] {
 }
 
 class Runner {
-  readonly result: RunResult = { pages: new Map(), items: new Map(), cursors: new Map(), incomplete: new Map() };
+  readonly result: RunResult = {
+    pages: new Map(),
+    items: new Map(),
+    cursors: new Map(),
+    incomplete: new Map(),
+    keySets: new Map(),
+  };
   private readonly done = new Map<Resource, Promise<unknown[][]>>();
   private readonly controller = new AbortController();
 
@@ -85,6 +93,11 @@ class Runner {
         const parts = this.result.incomplete.get(r.name) ?? [];
         parts.push(part);
         this.result.incomplete.set(r.name, parts);
+      },
+      reportKeySet: (set) => {
+        const sets = this.result.keySets.get(r.name) ?? [];
+        sets.push(set);
+        this.result.keySets.set(r.name, sets);
       },
     };
   }

@@ -9,7 +9,7 @@ import { LOADS_TABLE, VERSION_TABLE, systemTables } from "../../schema/system-ta
 import type { Table } from "../../schema/types.js";
 import { PipelineError } from "../../util/errors.js";
 import { logger } from "../../util/logger.js";
-import type { DestinationClient, LoadRequest, ResultRow, StateRow } from "../destination.js";
+import type { DestinationClient, LoadRequest, ReconcileResult, ResultRow, StateRow } from "../destination.js";
 import { DuckDbConnection } from "../duckdb/connection.js";
 import { DuckDbQuerySession } from "../duckdb/query-session.js";
 import type { QueryLimits, QuerySession } from "../query-session.js";
@@ -20,6 +20,7 @@ import { DataFileWriter, type RowFilter } from "./data-files.js";
 import { createDatasetViews } from "./dataset-views.js";
 import { type DataFile, type DataFormat, dataKey, markerKey, stateKey, versionKey } from "./layout.js";
 import { type StoredFile, planMerge } from "./merge-plan.js";
+import { reconcileFiles } from "./reconcile-files.js";
 import type { LocalDataFile } from "./stored-select.js";
 import { stateLine, versionLine } from "./system-rows.js";
 
@@ -36,6 +37,9 @@ export interface ObjectCache {
   /** A local folder for downloads (made on first use). */
   dir(): string;
 }
+
+/** A data file this load wrote (not committed yet). */
+type WrittenFile = Omit<StoredFile, "path">;
 
 /** State files kept per pipeline (dlt keeps 100; the newest one is all a restore reads). */
 const KEEP_STATE_FILES = 10;
@@ -215,6 +219,14 @@ export class FilesystemClient implements DestinationClient {
       list.push(j);
     }
     const replaced: string[] = [];
+    // What this load wrote, per table, for the key sets applied after the rows (uploads may move
+    // the local file away: a key set reads the stored object).
+    const written = new Map<string, WrittenFile[]>();
+    const wrote = (f: WrittenFile) => {
+      const list = written.get(f.table) ?? [];
+      list.push(f);
+      written.set(f.table, list);
+    };
     let chainNo = 0;
     for (const entry of req.rootTables) {
       const root = schema.get(entry.table);
@@ -231,7 +243,9 @@ export class FilesystemClient implements DestinationClient {
           const out = this.scratchPath(file.format);
           const fileId = `r${createHash("sha256").update(file.key).digest("hex").slice(0, 12)}`;
           if (await this.writer.rewrite(file.path, file.format, out, filter)) {
-            await this.bucket.upload(dataKey(this.datasetName, file.table, loadId, fileId, file.format), out);
+            const key = dataKey(this.datasetName, file.table, loadId, fileId, file.format);
+            await this.bucket.upload(key, out);
+            wrote({ key, format: file.format, table: file.table });
           }
           replaced.push(file.key);
         }
@@ -245,6 +259,7 @@ export class FilesystemClient implements DestinationClient {
               await this.writer.fromLoadFile(Object.values(t.columns), job.path, out, filters.get(t.name), job.maxRowBytes ?? 0)
             ) {
               await this.bucket.upload(key, out);
+              wrote({ key, format: this.writer.format, table: t.name });
             }
           } catch (err) {
             if (err instanceof PipelineError) throw err;
@@ -261,6 +276,7 @@ export class FilesystemClient implements DestinationClient {
       }
     }
 
+    const reconciled = await this.reconcile(req, cat, written, replaced);
     const now = new Date().toISOString();
     const maxRowBytes = Math.max(0, ...req.jobs.map((j) => j.maxRowBytes ?? 0));
     if (cat.newestVersion(schema.name)?.hash !== schema.versionHash) {
@@ -286,7 +302,59 @@ export class FilesystemClient implements DestinationClient {
     };
     // The commit: from here on the load counts, its replaced files do not.
     await this.bucket.writeText(markerKey(this.datasetName, schema.name, loadId), `${JSON.stringify(marker)}\n`);
+    if (reconciled.length > 0) req.onReconciled?.(reconciled);
     await this.cleanUp(replaced, req, cat);
+  }
+
+  /**
+   * The package's key sets, after its rows are written and before the marker: files holding rows
+   * gone from the source are rewritten under this load's id (file id `k<hash>`, deterministic, so
+   * a retry overwrites them) and the old ones listed as replaced, this load's own files included.
+   */
+  private async reconcile(
+    req: LoadRequest,
+    cat: DatasetCatalog,
+    written: Map<string, WrittenFile[]>,
+    replaced: string[],
+  ): Promise<ReconcileResult[]> {
+    const out: ReconcileResult[] = [];
+    if (!req.reconcile || req.reconcile.length === 0) return out;
+    const scratch = this.scratchPath("d");
+    const maxRowBytes = Math.max(cat.maxRowBytes, ...req.jobs.map((j) => j.maxRowBytes ?? 0));
+    const filesOf = async (table: string): Promise<StoredFile[]> => {
+      const visible = cat.visibleFiles(table).filter((f) => !replaced.includes(f.key));
+      const local = await this.localFiles(visible);
+      // Not through the cache: an uncommitted object may be written again by a retry.
+      const own = await Promise.all(
+        (written.get(table) ?? []).map(async (f) => ({ ...f, path: await this.bucket.localPath(f.key, scratch) })),
+      );
+      return [...visible.map((f, i) => ({ ...local[i]!, key: f.key, table })), ...own];
+    };
+    for (const [n, job] of (req.reconcile ?? []).entries()) {
+      const { result, rewrites } = await reconcileFiles({
+        duck: await this.duck(),
+        writer: this.writer,
+        schema: req.schema,
+        job,
+        temp: `rc${n}`,
+        filesOf,
+        scratch: (ext) => this.scratchPath(ext),
+        maxRowBytes,
+      });
+      for (const w of rewrites) {
+        replaced.push(w.file.key);
+        const own = (written.get(w.file.table) ?? []).filter((f) => f.key !== w.file.key);
+        if (w.out) {
+          const fileId = `k${createHash("sha256").update(`${w.file.key}:${n}`).digest("hex").slice(0, 12)}`;
+          const key = dataKey(this.datasetName, w.file.table, req.loadId, fileId, w.file.format);
+          await this.bucket.upload(key, w.out);
+          own.push({ key, format: w.file.format, table: w.file.table });
+        }
+        written.set(w.file.table, own);
+      }
+      out.push(result);
+    }
+    return out;
   }
 
   private async planMerge(cat: DatasetCatalog, req: LoadRequest, root: Table, children: Table[], temp: string) {

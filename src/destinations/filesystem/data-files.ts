@@ -5,7 +5,7 @@ import { createGzip } from "node:zlib";
 import type { Column } from "../../schema/types.js";
 import { lineBlocks } from "../line-blocks.js";
 import type { DuckDbConnection } from "../duckdb/connection.js";
-import { duckLiteral, duckQuote, readJsonSelect } from "../duckdb/read-json.js";
+import { duckColumnType, duckLiteral, duckQuote, readJsonSelect } from "../duckdb/read-json.js";
 import type { DataFormat } from "./layout.js";
 
 /** Which rows of a file to keep: those whose `column` is (or is not) one of `ids`. */
@@ -38,6 +38,42 @@ async function filterJsonLines(input: string, inputGz: boolean, out: string, out
   else await pipeline(source, createWriteStream(out));
   if (kept === 0) rmSync(out, { force: true });
   return kept;
+}
+
+/** Set `column` to `value` in the rows whose `_dlt_id` (or `filter.column`) is in `filter.ids`. */
+export interface RowMark {
+  filter: RowFilter;
+  column: Column;
+  value: string | boolean;
+}
+
+/**
+ * Copy JSON lines, setting the mark in the rows it picks. Only those lines are parsed and written
+ * again: load files are `JSON.stringify` output (numbers a double holds, big ones as text), so
+ * the round trip keeps every value; the other lines are copied as they are.
+ */
+async function markJsonLines(input: string, gz: boolean, out: string, mark: RowMark): Promise<number> {
+  let marked = 0;
+  async function* blocks() {
+    for await (const block of lineBlocks(input, { gzip: gz })) {
+      const lines: string[] = [];
+      for (const line of block.split("\n")) {
+        if (line.length === 0) continue;
+        const row = JSON.parse(line) as Record<string, unknown>;
+        const v = row[mark.filter.column];
+        if (typeof v === "string" && mark.filter.ids.has(v)) {
+          row[mark.column.name] = mark.value;
+          lines.push(JSON.stringify(row));
+          marked++;
+        } else lines.push(line);
+      }
+      if (lines.length > 0) yield `${lines.join("\n")}\n`;
+    }
+  }
+  const source = Readable.from(blocks(), { objectMode: false });
+  if (gz) await pipeline(source, createGzip(), createWriteStream(out));
+  else await pipeline(source, createWriteStream(out));
+  return marked;
 }
 
 function whereSql(filter: RowFilter | undefined): string {
@@ -88,5 +124,22 @@ export class DataFileWriter {
       );
     }
     return (await filterJsonLines(input, format === "jsonl.gz", out, format === "jsonl.gz", filter)) > 0;
+  }
+
+  /** A stored data file with `mark` set in the rows it picks (the column is added to a parquet file written before it existed). */
+  async mark(input: string, format: DataFormat, out: string, mark: RowMark): Promise<void> {
+    if (format !== "parquet") {
+      await markJsonLines(input, format === "jsonl.gz", out, mark);
+      return;
+    }
+    const duck = await this.duck();
+    const file = `read_parquet(${duckLiteral(input)})`;
+    const present = (await duck.query(`DESCRIBE SELECT * FROM ${file}`)).some((r) => r.column_name === mark.column.name);
+    const col = duckQuote(mark.column.name);
+    const type = duckColumnType(mark.column);
+    const picked = `${duckQuote(mark.filter.column)} IN (SELECT id FROM ${mark.filter.sqlTable})`;
+    const value = `CASE WHEN ${picked} THEN CAST(${duckLiteral(mark.value)} AS ${type}) ELSE ${present ? col : `CAST(NULL AS ${type})`} END`;
+    const select = present ? `SELECT * REPLACE (${value} AS ${col}) FROM ${file}` : `SELECT *, ${value} AS ${col} FROM ${file}`;
+    await copyToParquet(duck, select, out);
   }
 }

@@ -5,10 +5,11 @@ import { LOADS_TABLE, STATE_TABLE, VERSION_TABLE } from "../../schema/system-tab
 import { PipelineError } from "../../util/errors.js";
 import type { RootTableEntry } from "../../package/format.js";
 import type { Table } from "../../schema/types.js";
-import type { DestinationClient, LoadJob, LoadRequest, ResultRow, StateRow } from "../destination.js";
+import type { DestinationClient, LoadJob, LoadRequest, ReconcileResult, ResultRow, StateRow } from "../destination.js";
 import { createTableSql } from "./ddl.js";
 import type { Ingest, SqlDialect } from "./dialect.js";
 import { type ChainSql, appendSql, clearChainSql, hasMergeKeys, mergeSql, replaceSql } from "./dispositions.js";
+import { reconcileTable } from "./reconcile.js";
 import type { SqlConnection } from "./sql-connection.js";
 
 /** How many `_dlt_pipeline_state` rows to keep per pipeline (dlt keeps all; its users' tables grew to GBs). */
@@ -157,8 +158,26 @@ export class SqlJobClient<C extends SqlConnection = SqlConnection> implements De
         if (!root) continue; // a resource that yielded nothing and never had a table
         await this.loadChain(req, entry, root, files, `_dlt_tmp_${n}_${randomBytes(3).toString("hex")}`);
       }
+      const reconciled: ReconcileResult[] = [];
+      for (const [n, job] of (req.reconcile ?? []).entries()) {
+        const temp = `_dlt_tmp_r${n}_${randomBytes(3).toString("hex")}`;
+        reconciled.push(
+          await reconcileTable(
+            {
+              conn: this.conn,
+              dialect: this.dialect,
+              schema: req.schema,
+              qualified: (t) => this.qualified(t),
+              idTable: (name, ids) => this.tempIdTable(name, ids),
+              temp,
+            },
+            job,
+          ),
+        );
+      }
       await this.recordLoad(req);
       await this.conn.execute("COMMIT");
+      if (reconciled.length > 0) req.onReconciled?.(reconciled);
     } catch (err) {
       await this.conn.execute("ROLLBACK").catch(() => undefined);
       throw err;
