@@ -39,6 +39,11 @@ export interface SqlDialect<C extends SqlConnection = SqlConnection> {
   literal(value: string | number | boolean | null): string;
   readonly ingest: Ingest<C>;
   /**
+   * Redshift's DELETE takes no table alias (`DELETE FROM t AS d` is a syntax error there): merge
+   * then names the target by its qualified name in the correlated subquery.
+   */
+  readonly deleteWithoutAlias?: boolean;
+  /**
    * A statement run right after BEGIN that makes concurrent loads into one dataset wait for each
    * other (Postgres: a transaction-scoped advisory lock), so the "already loaded?" check inside
    * the transaction cannot race. Absent where the database allows one writer anyway (DuckDB).
