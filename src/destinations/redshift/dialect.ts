@@ -43,12 +43,15 @@ function literal(value: string | number | boolean | null): string {
   return `'${value.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
 }
 
+/** VARCHAR(MAX): Redshift's longest text. */
+export const REDSHIFT_MAX_VARCHAR_BYTES = 65535;
+
 /** dlt's Redshift types: VARCHAR(MAX) is 65535 bytes, money NUMERIC(38,9), JSON as SUPER. */
 function columnTypeOf(types: RedshiftTypes) {
   return (c: Column): string => {
     switch (c.dataType) {
       case "text":
-        return "varchar(65535)";
+        return `varchar(${REDSHIFT_MAX_VARCHAR_BYTES})`;
       case "bigint":
         return "bigint";
       case "double":
@@ -113,6 +116,7 @@ export function redshiftDialect(types: RedshiftTypes = REDSHIFT_TYPES, staging?:
     // Redshift has no ADD COLUMN IF NOT EXISTS; migrate adds only the columns the table lacks.
     addColumn: (qualified, c) => `ALTER TABLE ${qualified} ADD COLUMN ${quote(c.name)} ${columnType(c)}`,
     deleteWithoutAlias: true,
+    maxTextBytes: REDSHIFT_MAX_VARCHAR_BYTES,
     ingest: {
       kind: "copy",
       copy: async (conn, target, table, jobs) => {

@@ -44,6 +44,11 @@ export interface SqlDialect<C extends SqlConnection = SqlConnection> {
    */
   readonly deleteWithoutAlias?: boolean;
   /**
+   * The longest text value, in bytes, when the text type has a limit (Redshift: 65535). A stored
+   * schema longer than that goes to `_dlt_version` as base64(zlib(json)), as dlt does.
+   */
+  readonly maxTextBytes?: number;
+  /**
    * A statement run right after BEGIN that makes concurrent loads into one dataset wait for each
    * other (Postgres: a transaction-scoped advisory lock), so the "already loaded?" check inside
    * the transaction cannot race. Absent where the database allows one writer anyway (DuckDB).
