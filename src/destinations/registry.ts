@@ -5,6 +5,7 @@ import type { Destination, DestinationModule } from "./destination.js";
 import { DUCKDB_SPEC } from "./duckdb/spec.js";
 import { FILESYSTEM_SPEC } from "./filesystem/spec.js";
 import { POSTGRES_SPEC } from "./postgres/spec.js";
+import { REDSHIFT_SPEC } from "./redshift/spec.js";
 
 /** A destination by name, built from `[destination.<name>]` config. */
 export type DestinationFactory = (config: ConfigResolver) => Promise<Destination>;
@@ -18,6 +19,7 @@ const modules: ReadonlyArray<[string, ConfigSpec, () => Promise<DestinationModul
   ["duckdb", DUCKDB_SPEC, () => import("./duckdb/index.js")],
   ["postgres", POSTGRES_SPEC, () => import("./postgres/index.js")],
   ["filesystem", FILESYSTEM_SPEC, () => import("./filesystem/index.js")],
+  ["redshift", REDSHIFT_SPEC, () => import("./redshift/index.js")],
 ];
 
 const factories = new Map<string, DestinationFactory>(

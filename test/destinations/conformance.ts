@@ -42,6 +42,8 @@ export interface ConformanceTarget {
   destination(ctx: { dir: string }): Destination;
   /** What the destination does with NUL characters in text. */
   nul: "kept" | "stripped";
+  /** The longest text value the destination stores, if it has a limit (Redshift: VARCHAR(65535) bytes). */
+  maxTextBytes?: number;
   /** Cases this destination cannot pass, each with the reason. */
   skipCases?: Partial<Record<CaseName, string>>;
   /** Remove a test's dataset when the test is done (a server keeps it otherwise). */
@@ -97,7 +99,7 @@ export function conformanceSuite(target: ConformanceTarget): void {
     test("type round trip", async () => {
       const { make } = setup("types");
       const p = make();
-      const big = "x".repeat(1 << 20);
+      const big = "x".repeat(Math.min(1 << 20, target.maxTextBytes ?? 1 << 20));
       const hints: ResourceHints = {
         columns: {
           amount: { dataType: "decimal" },

@@ -27,3 +27,14 @@ export interface S3Credentials {
   endpoint_url?: string;
   region_name?: string;
 }
+
+/** `[destination.filesystem.credentials]` for Azure Blob Storage (dlt's names). */
+export interface AzureCredentials {
+  azure_storage_account_name?: string;
+  azure_storage_account_key?: string | import("../../config/secret.js").Secret;
+  azure_storage_sas_token?: string | import("../../config/secret.js").Secret;
+  /** `DefaultEndpointsProtocol=...;AccountName=...;AccountKey=...;BlobEndpoint=...`: account, key and endpoint in one. */
+  azure_storage_connection_string?: string | import("../../config/secret.js").Secret;
+  /** Another blob host (`account.blob.core.windows.net`), or a full URL for an emulator (`http://127.0.0.1:10000/devstoreaccount1`). */
+  azure_account_host?: string;
+}

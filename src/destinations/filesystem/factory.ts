@@ -12,7 +12,7 @@ import {
   type DestinationClient,
 } from "../destination.js";
 import type { QueryOptions, QuerySession } from "../query-session.js";
-import type { Bucket, S3Credentials } from "./bucket.js";
+import type { AzureCredentials, Bucket, S3Credentials } from "./bucket.js";
 import { FilesystemClient, type ObjectCache } from "./client.js";
 import type { DataFormat } from "./layout.js";
 import { LocalBucket } from "./local-bucket.js";
@@ -23,7 +23,7 @@ export interface FilesystemSettings {
   bucketUrl?: string | undefined;
   format?: string | undefined;
   compression?: string | undefined;
-  credentials?: S3Credentials | undefined;
+  credentials?: (S3Credentials & AzureCredentials) | undefined;
 }
 
 export interface FilesystemOptions extends FilesystemSettings {
@@ -33,8 +33,8 @@ export interface FilesystemOptions extends FilesystemSettings {
   format?: "jsonl" | "parquet";
   /** `gzip` compresses jsonl files (`.jsonl.gz`); parquet is always zstd-compressed inside. */
   compression?: "gzip" | "none";
-  /** For `s3://`: keys, region and a custom endpoint for S3-compatible stores. */
-  credentials?: S3Credentials;
+  /** For `s3://`: keys, region and a custom endpoint; for `az://`/`abfss://`: dlt's azure_* keys. */
+  credentials?: S3Credentials & AzureCredentials;
 }
 
 class FilesystemCapabilities extends CapabilitiesBase {
@@ -54,7 +54,10 @@ function scratchDir(): string {
 }
 
 const HINT =
-  "set bucket_url under [destination.filesystem] (a folder, file:///path or s3://bucket/prefix), e.g. DESTINATION__FILESYSTEM__BUCKET_URL=./data";
+  "set bucket_url under [destination.filesystem] (a folder, file:///path, s3://bucket/prefix or az://container/prefix), e.g. DESTINATION__FILESYSTEM__BUCKET_URL=./data";
+
+/** Azure Blob Storage URLs, as dlt (adlfs) takes them. */
+const AZURE_URL = /^(az|azure|abfss?):\/\//i;
 
 export class FilesystemDestination implements Destination {
   readonly name = "filesystem";
@@ -71,10 +74,12 @@ export class FilesystemDestination implements Destination {
   constructor(private readonly options: FilesystemSettings) {
     const raw = options.bucketUrl?.trim();
     if (!raw) throw new ConfigError("the filesystem destination has no bucket_url", { hint: HINT });
-    if (raw.startsWith("s3://")) this.url = raw.replace(/\/+$/, "");
+    if (raw.startsWith("s3://") || AZURE_URL.test(raw)) this.url = raw.replace(/\/+$/, "");
     else if (raw.startsWith("file://")) this.url = fileURLToPath(raw);
     else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) {
-      throw new ConfigError(`bucket_url ${raw}: only local folders, file:// and s3:// are supported`, { hint: HINT });
+      throw new ConfigError(`bucket_url ${raw}: only local folders, file://, s3://, az:// and abfss:// are supported`, {
+        hint: HINT,
+      });
     } else this.url = resolve(raw);
     const format = options.format ?? "jsonl";
     if (format !== "jsonl" && format !== "parquet") {
@@ -96,12 +101,16 @@ export class FilesystemDestination implements Destination {
       const { S3Bucket } = await import("./s3-bucket.js");
       return S3Bucket.open(this.url, this.options.credentials ?? {});
     }
+    if (AZURE_URL.test(this.url)) {
+      const { AzureBucket } = await import("./azure-bucket.js");
+      return AzureBucket.open(this.url, this.options.credentials ?? {});
+    }
     return new LocalBucket(this.url);
   }
 
   /** The bucket URL without credentials: `file:///abs/path` or `s3://bucket/prefix`. */
   location(_o?: ConnectOptions): string {
-    return this.url.startsWith("s3://") ? this.url : new LocalBucket(this.url).display;
+    return this.url.startsWith("s3://") || AZURE_URL.test(this.url) ? this.url : new LocalBucket(this.url).display;
   }
 
   private checkDatasetName(o: ConnectOptions): void {
@@ -152,6 +161,11 @@ export function destinationFromConfig(config: ConfigResolver): FilesystemDestina
       aws_session_token: c.awsSessionToken,
       endpoint_url: c.endpointUrl,
       region_name: c.regionName,
+      azure_storage_account_name: c.azureStorageAccountName,
+      azure_storage_account_key: c.azureStorageAccountKey,
+      azure_storage_sas_token: c.azureStorageSasToken,
+      azure_storage_connection_string: c.azureStorageConnectionString,
+      azure_account_host: c.azureAccountHost,
     },
   });
 }

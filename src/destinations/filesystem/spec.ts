@@ -5,11 +5,14 @@ export const FILESYSTEM_SPEC = configSpec({
   title: "filesystem destination",
   section: ["destination", "filesystem"],
   fields: {
-    bucketUrl: field.string({ doc: "a local folder, `file:///abs/path` or `s3://bucket/prefix`", lookup: "section" }),
+    bucketUrl: field.string({
+      doc: "a local folder, `file:///abs/path`, `s3://bucket/prefix`, `az://container/prefix` or `abfss://container@account.dfs.core.windows.net/prefix`",
+      lookup: "section",
+    }),
     format: field.string({ doc: "data file format: jsonl or parquet", defaultDoc: "jsonl", lookup: "section" }),
     compression: field.string({ doc: "gzip compresses jsonl files; none", defaultDoc: "none", lookup: "section" }),
     credentials: field.credentials({
-      doc: "for s3://: keys, region and a custom endpoint (S3-compatible stores)",
+      doc: "for s3://: keys, region and a custom endpoint (S3-compatible stores); for az:// and abfss://: account and key, SAS token or connection string",
       lookup: "section",
       fields: {
         awsAccessKeyId: field.string({ doc: "access key id" }),
@@ -17,6 +20,11 @@ export const FILESYSTEM_SPEC = configSpec({
         awsSessionToken: field.secret({ doc: "session token (temporary credentials)" }),
         endpointUrl: field.string({ doc: "custom endpoint (MinIO, R2, a local test server): path-style addressing" }),
         regionName: field.string({ doc: "region" }),
+        azureStorageAccountName: field.string({ doc: "az:// and abfss://: the storage account" }),
+        azureStorageAccountKey: field.secret({ doc: "its account key" }),
+        azureStorageSasToken: field.secret({ doc: "or a SAS token" }),
+        azureStorageConnectionString: field.secret({ doc: "or a connection string (account, key and endpoint)" }),
+        azureAccountHost: field.string({ doc: "another blob host, or a full URL for an emulator (Azurite)" }),
       },
     }),
   },

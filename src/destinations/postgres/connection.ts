@@ -33,8 +33,20 @@ export class PgConnection implements PgSession {
     private readonly copy: CopyModule,
   ) {}
 
-  /** `display` is the redacted location, used in every message instead of the real DSN. */
-  static async open(config: ClientConfig, display: string, searchPath: string): Promise<PgConnection> {
+  /**
+   * `display` is the redacted location, used in every message instead of the real DSN. Another
+   * server on the Postgres protocol (Redshift) names itself and brings its own session setup.
+   */
+  static async open(
+    config: ClientConfig,
+    display: string,
+    searchPath: string,
+    server: { label: string; hint: string; setup: string[] } = {
+      label: "Postgres",
+      hint: "check that the server runs and the credentials are right (DESTINATION__POSTGRES__CREDENTIALS or [destination.postgres.credentials] in .dlt/secrets.toml)",
+      setup: sessionSetupSql(searchPath),
+    },
+  ): Promise<PgConnection> {
     const { pg, copy } = await loadDrivers();
     const client = new pg.Client({
       ...config,
@@ -55,13 +67,10 @@ export class PgConnection implements PgSession {
       const detail = err instanceof Error ? err.message : String(err);
       // The driver's code decides exit 1 or 2 (util/error-kind.ts): a server that is down is
       // worth running again, a wrong password or an unknown host is not.
-      throw new PipelineError(`could not connect to Postgres at ${display}: ${detail}`, {
-        cause: err,
-        hint: "check that the server runs and the credentials are right (DESTINATION__POSTGRES__CREDENTIALS or [destination.postgres.credentials] in .dlt/secrets.toml)",
-      });
+      throw new PipelineError(`could not connect to ${server.label} at ${display}: ${detail}`, { cause: err, hint: server.hint });
     }
     const conn = new PgConnection(client, copy);
-    for (const sql of sessionSetupSql(searchPath)) await conn.execute(sql);
+    for (const sql of server.setup) await conn.execute(sql);
     return conn;
   }
 

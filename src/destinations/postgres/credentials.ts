@@ -19,48 +19,84 @@ export type PostgresTarget =
   | { kind: "server"; display: string; config: () => ClientConfig }
   | { kind: "pglite"; display: string; dataDir: string | undefined; key: string };
 
-const HINT =
-  'set DESTINATION__POSTGRES__CREDENTIALS="postgresql://user:password@host:5432/database", or host, port, username, password and database under [destination.postgres.credentials] in .dlt/secrets.toml';
-
-/** dlt's displayable credentials: password masked, query dropped (`postgresql://loader:***@localhost:5432/db`). */
-function display(user: string | undefined, hasPassword: boolean, host: string, port: number, database: string): string {
-  const auth = user ? `${encodeURIComponent(user)}${hasPassword ? ":***" : ""}@` : "";
-  return `postgresql://${auth}${host.includes(":") ? `[${host}]` : host}:${port}/${encodeURIComponent(database)}`;
+/**
+ * A server that speaks the Postgres protocol with its own DSN scheme, default port and config
+ * section: Postgres itself, or Redshift (`redshift://...:5439/db`, src/destinations/redshift/).
+ */
+export interface PgFlavour {
+  /** In messages: "postgres", "redshift". */
+  readonly name: string;
+  /** The DSN scheme shown in locations: `postgresql`, `redshift`. */
+  readonly scheme: string;
+  readonly defaultPort: number;
+  readonly hint: string;
 }
 
-function fromDsn(dsn: string): PostgresTarget {
+export const POSTGRES_FLAVOUR: PgFlavour = {
+  name: "postgres",
+  scheme: "postgresql",
+  defaultPort: 5432,
+  hint: 'set DESTINATION__POSTGRES__CREDENTIALS="postgresql://user:password@host:5432/database", or host, port, username, password and database under [destination.postgres.credentials] in .dlt/secrets.toml',
+};
+
+/** dlt's displayable credentials: password masked, query dropped (`postgresql://loader:***@localhost:5432/db`). */
+function display(
+  f: PgFlavour,
+  user: string | undefined,
+  hasPassword: boolean,
+  host: string,
+  port: number,
+  database: string,
+): string {
+  const auth = user ? `${encodeURIComponent(user)}${hasPassword ? ":***" : ""}@` : "";
+  return `${f.scheme}://${auth}${host.includes(":") ? `[${host}]` : host}:${port}/${encodeURIComponent(database)}`;
+}
+
+function fromDsn(dsn: string, f: PgFlavour): Extract<PostgresTarget, { kind: "server" }> {
+  const HINT = f.hint;
   let url: URL;
   try {
     url = new URL(dsn);
   } catch {
-    throw new ConfigError("the postgres credentials are not a valid connection string", { hint: HINT });
+    throw new ConfigError(`the ${f.name} credentials are not a valid connection string`, { hint: HINT });
   }
   const user = url.username ? decodeURIComponent(url.username) : undefined;
   const password = url.password ? new Secret(decodeURIComponent(url.password)) : undefined;
   const host = url.hostname.replace(/^\[|\]$/g, "") || "localhost";
-  const port = url.port ? Number(url.port) : 5432;
+  const port = url.port ? Number(url.port) : f.defaultPort;
   const database = decodeURIComponent(url.pathname.replace(/^\//, ""));
   if (!database)
-    throw new ConfigError(`postgres credentials ${display(user, !!password, host, port, "")} name no database`, { hint: HINT });
+    throw new ConfigError(`${f.name} credentials ${display(f, user, !!password, host, port, "")} name no database`, {
+      hint: HINT,
+    });
+  // The driver parses the full string itself (sslmode and other options included). It knows the
+  // postgresql scheme and port 5432 only: another flavour's DSN gets that scheme and its own port.
+  const connectionString = /^postgres(ql)?:\/\//i.test(dsn) ? dsn : pgDsn(url, port);
   return {
     kind: "server",
-    display: display(user, !!password, host, port, database),
-    // The driver parses the full string itself (sslmode and other options included).
-    config: () => ({ connectionString: dsn }),
+    display: display(f, user, !!password, host, port, database),
+    config: () => ({ connectionString }),
   };
 }
 
-function fromFields(c: PostgresCredentials): PostgresTarget {
+function pgDsn(url: URL, port: number): string {
+  const u = new URL(`postgresql:${url.href.slice(url.protocol.length)}`);
+  u.port = String(port);
+  return u.href;
+}
+
+function fromFields(c: PostgresCredentials, f: PgFlavour): Extract<PostgresTarget, { kind: "server" }> {
+  const HINT = f.hint;
   const host = c.host ?? "localhost";
-  const port = c.port === undefined ? 5432 : Number(c.port);
+  const port = c.port === undefined ? f.defaultPort : Number(c.port);
   if (!Number.isInteger(port) || port <= 0 || port > 65535) {
-    throw new ConfigError(`postgres credentials: port ${JSON.stringify(c.port)} is not a port number`, { hint: HINT });
+    throw new ConfigError(`${f.name} credentials: port ${JSON.stringify(c.port)} is not a port number`, { hint: HINT });
   }
-  if (!c.database) throw new ConfigError("postgres credentials name no database", { hint: HINT });
+  if (!c.database) throw new ConfigError(`${f.name} credentials name no database`, { hint: HINT });
   const password = c.password === undefined ? undefined : Secret.from(c.password);
   return {
     kind: "server",
-    display: display(c.username, !!password, host, port, c.database),
+    display: display(f, c.username, !!password, host, port, c.database),
     config: () => ({
       host,
       port,
@@ -90,13 +126,31 @@ function fromPglite(spec: string): PostgresTarget {
 
 /** Credentials in any of their forms to a connection target; the password stays a Secret. */
 export function resolvePostgresTarget(credentials: string | Secret | PostgresCredentials | undefined): PostgresTarget {
+  const HINT = POSTGRES_FLAVOUR.hint;
   if (credentials === undefined) throw new ConfigError("the postgres destination has no credentials", { hint: HINT });
   if (typeof credentials === "string" || credentials instanceof Secret) {
     const s = reveal(credentials).trim();
     if (s.startsWith("pglite://")) return fromPglite(s);
     // fromDsn wraps the password in a Secret, which registers it for scrubbing everywhere.
-    if (/^postgres(ql)?:\/\//i.test(s)) return fromDsn(s);
+    if (/^postgres(ql)?:\/\//i.test(s)) return fromDsn(s, POSTGRES_FLAVOUR);
     throw new ConfigError("the postgres credentials are neither a postgresql:// connection string nor pglite://", { hint: HINT });
   }
-  return fromFields(credentials);
+  return fromFields(credentials, POSTGRES_FLAVOUR);
+}
+
+/**
+ * Credentials of another server on the Postgres protocol (`f.scheme://` or `postgresql://`, or
+ * the fields) to a server target, shown with the flavour's scheme.
+ */
+export function resolvePgFlavourTarget(
+  credentials: string | Secret | PostgresCredentials | undefined,
+  f: PgFlavour,
+): Extract<PostgresTarget, { kind: "server" }> {
+  if (credentials === undefined) throw new ConfigError(`the ${f.name} destination has no credentials`, { hint: f.hint });
+  if (typeof credentials === "string" || credentials instanceof Secret) {
+    const s = reveal(credentials).trim();
+    if (new RegExp(`^(${f.scheme}|postgres(ql)?)://`, "i").test(s)) return fromDsn(s, f);
+    throw new ConfigError(`the ${f.name} credentials are not a ${f.scheme}:// connection string`, { hint: f.hint });
+  }
+  return fromFields(credentials, f);
 }

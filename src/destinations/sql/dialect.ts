@@ -39,6 +39,16 @@ export interface SqlDialect<C extends SqlConnection = SqlConnection> {
   literal(value: string | number | boolean | null): string;
   readonly ingest: Ingest<C>;
   /**
+   * Redshift's DELETE takes no table alias (`DELETE FROM t AS d` is a syntax error there): merge
+   * then names the target by its qualified name in the correlated subquery.
+   */
+  readonly deleteWithoutAlias?: boolean;
+  /**
+   * The longest text value, in bytes, when the text type has a limit (Redshift: 65535). A stored
+   * schema longer than that goes to `_dlt_version` as base64(zlib(json)), as dlt does.
+   */
+  readonly maxTextBytes?: number;
+  /**
    * A statement run right after BEGIN that makes concurrent loads into one dataset wait for each
    * other (Postgres: a transaction-scoped advisory lock), so the "already loaded?" check inside
    * the transaction cannot race. Absent where the database allows one writer anyway (DuckDB).

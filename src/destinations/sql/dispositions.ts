@@ -93,17 +93,21 @@ export function mergeSql(c: ChainSql): string[] {
     `CREATE TEMP TABLE ${keys} AS SELECT ${keyCols.map((k) => `src.${d.quote(k.name)}`).join(", ")} FROM ${rootSource} AS src${skip ? ` WHERE ${skip}` : ""}`,
   ];
   const target = c.qualified(c.root.name);
-  const matched = [pk, mk]
-    .filter((k) => k.length > 0)
-    .map((k) => `EXISTS (SELECT 1 FROM ${keys} AS s WHERE ${keyMatch(d, k, "s", "d")})`)
-    .join(" OR ");
+  const matchedOn = (t: string) =>
+    [pk, mk]
+      .filter((k) => k.length > 0)
+      .map((k) => `EXISTS (SELECT 1 FROM ${keys} AS s WHERE ${keyMatch(d, k, "s", t)})`)
+      .join(" OR ");
+  const matched = matchedOn("d");
   if (!c.targetEmpty) {
     for (const child of [...c.children].reverse()) {
       out.push(
         `DELETE FROM ${c.qualified(child.name)} WHERE ${d.quote(C_ROOT_ID)} IN (SELECT d.${d.quote(C_ID)} FROM ${target} AS d WHERE ${matched})`,
       );
     }
-    out.push(`DELETE FROM ${target} AS d WHERE ${matched}`);
+    out.push(
+      d.deleteWithoutAlias ? `DELETE FROM ${target} WHERE ${matchedOn(target)}` : `DELETE FROM ${target} AS d WHERE ${matched}`,
+    );
   }
   out.push(insertFrom(c, c.root, rootSource, rootWhere ? ` WHERE ${rootWhere}` : ""));
   // Child rows follow their root: only those of inserted roots (when some were skipped).

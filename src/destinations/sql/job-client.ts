@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { deflateSync, inflateSync } from "node:zlib";
 import { stateRowFrom } from "../state-row.js";
 import type { Schema, StoredSchema } from "../../schema/schema.js";
 import { LOADS_TABLE, STATE_TABLE, VERSION_TABLE } from "../../schema/system-tables.js";
@@ -86,7 +87,10 @@ export class SqlJobClient<C extends SqlConnection = SqlConnection> implements De
       [schemaName],
     );
     const s = rows[0]?.s;
-    return typeof s === "string" ? (JSON.parse(s) as StoredSchema) : undefined;
+    if (typeof s !== "string") return undefined;
+    // dlt's rule: a schema too long for the text type is stored as base64(zlib(json)).
+    const json = s.startsWith("{") ? s : inflateSync(Buffer.from(s, "base64")).toString("utf8");
+    return JSON.parse(json) as StoredSchema;
   }
 
   async storedState(pipelineName: string): Promise<StateRow | undefined> {
@@ -297,9 +301,12 @@ export class SqlJobClient<C extends SqlConnection = SqlConnection> implements De
       [schema.name],
     );
     if (rows[0]?.version_hash === schema.versionHash) return;
+    let text = JSON.stringify(schema.toJSON());
+    const max = this.dialect.maxTextBytes;
+    if (max !== undefined && Buffer.byteLength(text) > max) text = deflateSync(text, { level: 9 }).toString("base64");
     await this.conn.execute(
       `INSERT INTO ${this.qualified(VERSION_TABLE)} (version, engine_version, inserted_at, schema_name, version_hash, ${this.dialect.quote("schema")}) VALUES ($1, $2, $3, $4, $5, $6)`,
-      [schema.version, 1, new Date().toISOString(), schema.name, schema.versionHash, JSON.stringify(schema.toJSON())],
+      [schema.version, 1, new Date().toISOString(), schema.name, schema.versionHash, text],
     );
   }
 

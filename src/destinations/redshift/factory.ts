@@ -1,0 +1,158 @@
+import type { ConfigResolver } from "../../config/resolver.js";
+import type { Secret } from "../../config/secret.js";
+import { identifierLength } from "../../normalize/naming.js";
+import { ConfigError } from "../../util/errors.js";
+import {
+  CapabilitiesBase,
+  type Capabilities,
+  type ConnectOptions,
+  type Destination,
+  type DestinationClient,
+} from "../destination.js";
+import { FILESYSTEM_SPEC, type S3Credentials } from "../filesystem/index.js";
+import { type PgFlavour, type PostgresCredentials, resolvePgFlavourTarget } from "../postgres/credentials.js";
+import type { QueryOptions, QuerySession } from "../query-session.js";
+import { SqlJobClient } from "../sql/job-client.js";
+import { REDSHIFT_ENGINE, REDSHIFT_HINT, type RedshiftEngine, openRedshiftSession } from "./connection.js";
+import { type RedshiftStaging, redshiftDialect } from "./dialect.js";
+import { RedshiftQuerySession } from "./query-session.js";
+import { REDSHIFT_SPEC } from "./spec.js";
+
+/** Where COPY reads load files from (dlt's `staging = "filesystem"` with an s3:// bucket_url). */
+export interface RedshiftStagingOptions {
+  /** `s3://bucket/prefix`: the load files are uploaded under `<prefix>/<dataset>/_staging/`. */
+  bucketUrl: string;
+  /** The bucket's keys: used for the upload, and by COPY unless `iamRole` is set. */
+  credentials?: S3Credentials;
+  /** `arn:aws:iam::<account>:role/<name>`: COPY reads the bucket as this role (dlt's staging_iam_role). */
+  iamRole?: string;
+}
+
+export interface RedshiftOptions {
+  /** `redshift://user:password@host:5439/database` (or `postgresql://`), or the fields. */
+  credentials?: string | Secret | PostgresCredentials;
+  /** Load by `COPY ... FROM 's3://...'` instead of multi-row INSERTs. */
+  staging?: RedshiftStagingOptions;
+}
+
+const REDSHIFT: PgFlavour = { name: "redshift", scheme: "redshift", defaultPort: 5439, hint: REDSHIFT_HINT };
+
+/** Redshift identifiers are at most 127 bytes; it folds them to lower case (normalize writes lower case). */
+const REDSHIFT_MAX_IDENTIFIER_BYTES = 127;
+
+class RedshiftCapabilities extends CapabilitiesBase {
+  override readonly maxIdentifierLength = REDSHIFT_MAX_IDENTIFIER_BYTES;
+  override readonly loaderFileFormat = "jsonl";
+}
+
+export const REDSHIFT_CAPABILITIES: Capabilities = new RedshiftCapabilities();
+
+export class RedshiftDestination implements Destination {
+  readonly name = "redshift";
+  readonly capabilities = REDSHIFT_CAPABILITIES;
+  private readonly target;
+
+  /** `engine`: Redshift; the tests pass a Postgres stand-in (test/destinations/redshift-on-postgres.ts). */
+  constructor(
+    private readonly options: RedshiftOptions = {},
+    private readonly engine: RedshiftEngine = REDSHIFT_ENGINE,
+  ) {
+    // Bad credentials fail when the destination is made, not halfway through a run.
+    this.target = resolvePgFlavourTarget(options.credentials, REDSHIFT);
+    const url = options.staging?.bucketUrl;
+    if (url !== undefined && !/^s3:\/\/[^/]+/.test(url)) {
+      throw new ConfigError(`Redshift staging bucket_url ${url} is not an s3:// bucket (COPY reads from S3 only)`, {
+        hint: 'set [destination.filesystem] bucket_url = "s3://bucket/prefix", or unset [destination.redshift] staging',
+      });
+    }
+  }
+
+  /** The redacted location: `redshift://loader:***@cluster:5439/db`. */
+  location(_o?: ConnectOptions): string {
+    return this.target.display;
+  }
+
+  private checkDatasetName(o: ConnectOptions): void {
+    if (identifierLength(o.datasetName) > REDSHIFT_MAX_IDENTIFIER_BYTES) {
+      throw new ConfigError(`dataset name ${o.datasetName} is longer than Redshift's 127 bytes (it becomes a schema name)`, {
+        hint: "pass a shorter datasetName",
+      });
+    }
+  }
+
+  private staging(datasetName: string): RedshiftStaging | undefined {
+    const s = this.options.staging;
+    if (!s) return undefined;
+    return {
+      bucket: async () => {
+        // The filesystem destination's S3 bucket (its folder exports no bucket class); lazy, as there.
+        const { S3Bucket } = await import("../filesystem/s3-bucket.js");
+        return S3Bucket.open(s.bucketUrl.replace(/\/+$/, ""), s.credentials ?? {});
+      },
+      auth: { iamRole: s.iamRole, credentials: s.credentials },
+      prefix: `${datasetName}/_staging`,
+    };
+  }
+
+  async connect(o: ConnectOptions): Promise<DestinationClient> {
+    this.checkDatasetName(o);
+    const dialect = redshiftDialect(this.engine.types, this.staging(o.datasetName));
+    const conn = await openRedshiftSession(this.engine, this.target.config(), this.target.display, dialect.quote(o.datasetName));
+    return new SqlJobClient(o.datasetName, conn, dialect);
+  }
+
+  async openQuerySession(o: QueryOptions): Promise<QuerySession> {
+    this.checkDatasetName(o);
+    const searchPath = redshiftDialect(this.engine.types).quote(o.datasetName);
+    const conn = await openRedshiftSession(this.engine, this.target.config(), this.target.display, searchPath);
+    return new RedshiftQuerySession(o.datasetName, conn, o);
+  }
+}
+
+/** The Redshift destination: `pipeline({ destination: redshift({ credentials: "redshift://..." }) })`. */
+export function redshift(options?: RedshiftOptions): RedshiftDestination {
+  return new RedshiftDestination(options);
+}
+
+/**
+ * `[destination.redshift]` (REDSHIFT_SPEC). With `staging = "filesystem"` the staging bucket is
+ * the filesystem destination's `bucket_url` and credentials, as in dlt.
+ */
+export function destinationFromConfig(config: ConfigResolver): RedshiftDestination {
+  const { credentials: c, staging, stagingIamRole } = config.resolve(REDSHIFT_SPEC).values;
+  const credentials: RedshiftOptions["credentials"] =
+    c === undefined
+      ? undefined
+      : c.connectionString !== undefined
+        ? c.connectionString
+        : { host: c.host, port: c.port, username: c.username, password: c.password, database: c.database, sslmode: c.sslmode };
+  let stagingOptions: RedshiftStagingOptions | undefined;
+  if (staging === "filesystem") {
+    const fs = config.resolve(FILESYSTEM_SPEC).values;
+    if (!fs.bucketUrl) {
+      throw new ConfigError('[destination.redshift] staging = "filesystem" needs [destination.filesystem] bucket_url', {
+        hint: 'set DESTINATION__FILESYSTEM__BUCKET_URL="s3://bucket/prefix"',
+      });
+    }
+    const k = fs.credentials;
+    stagingOptions = {
+      bucketUrl: fs.bucketUrl,
+      ...(k
+        ? {
+            credentials: {
+              aws_access_key_id: k.awsAccessKeyId,
+              aws_secret_access_key: k.awsSecretAccessKey,
+              aws_session_token: k.awsSessionToken,
+              endpoint_url: k.endpointUrl,
+              region_name: k.regionName,
+            },
+          }
+        : {}),
+      ...(stagingIamRole ? { iamRole: stagingIamRole } : {}),
+    };
+  }
+  return new RedshiftDestination({
+    ...(credentials !== undefined ? { credentials } : {}),
+    ...(stagingOptions ? { staging: stagingOptions } : {}),
+  });
+}
