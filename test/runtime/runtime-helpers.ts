@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
@@ -27,12 +27,15 @@ export function runtimeEnv(sb: Sandbox, extra: Record<string, string> = {}): Run
   const cwd = mkdtempSync(join(tmpdir(), "sp-runtime-"));
   const queueSchema = uniqueName("spq");
   const dataset = uniqueName("spd");
+  // Workers' per-job temp dirs (a killed worker leaves its own) stay inside the test's folder.
+  mkdirSync(join(cwd, "tmp"));
   return {
     cwd,
     queueSchema,
     dataset,
     env: {
       SAGE_PIPELINE_DATA_DIR: join(cwd, "data"),
+      TMPDIR: join(cwd, "tmp"),
       SOURCES__SAGE_ACCOUNTING_SOURCE__BASE_URL: sb.apiBaseUrl,
       SOURCES__SAGE_ACCOUNTING_SOURCE__ACCESS_TOKEN: sb.issueTokens("readonly").access_token,
       SOURCES__SAGE_ACCOUNTING_SOURCE__RESOURCES: '["contacts", "sales_invoices", "products"]',
