@@ -7,6 +7,7 @@ import { NORMALIZE_SPEC, PIPELINE_SPEC } from "../pipeline/config.js";
 import { MODELS_SPEC } from "../models/config.js";
 import { SAGE_SPEC } from "../sage/options.js";
 import { SAGE_ONE_ZA_SPEC } from "../sageone-za/settings.js";
+import { WORKER_SPEC } from "../runtime/config.js";
 import { type LogLevel, setLogLevel } from "../util/logger.js";
 
 /**
@@ -19,7 +20,7 @@ export const CONFIG_SPECS: readonly ConfigSpec[] = [
   PIPELINE_SPEC,
   SAGE_SPEC,
   SAGE_ONE_ZA_SPEC,
-  RUNTIME_SPEC,
+  WORKER_SPEC,
   NORMALIZE_SPEC,
   LOAD_SPEC,
   QUERY_SPEC,

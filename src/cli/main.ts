@@ -12,6 +12,9 @@ import { registerResources } from "./commands/resources.js";
 import { registerSandbox } from "./commands/sandbox.js";
 import { registerShow } from "./commands/show.js";
 import { registerRun } from "./commands/run.js";
+import { registerEnqueue } from "./commands/enqueue.js";
+import { registerJobs } from "./commands/jobs.js";
+import { registerWorker } from "./commands/worker.js";
 import { INTERRUPTED_MESSAGE } from "../pipeline/stops.js";
 import { InterruptedError, findCause } from "../util/errors.js";
 import { exitCodeFor, reportError } from "./errors.js";
@@ -42,6 +45,9 @@ export function buildProgram(): Command {
   registerModels(program);
   registerMcp(program);
   registerAi(program);
+  registerWorker(program);
+  registerEnqueue(program);
+  registerJobs(program);
   return program;
 }
 

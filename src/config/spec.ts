@@ -188,6 +188,17 @@ export const field = {
 
 const KEY_RE = /^[a-z][a-z0-9_]*$/;
 
+/**
+ * Keys declared for each section by every spec made so far: two components can share a section
+ * (`[runtime]` holds the HTTP retry keys and the worker's keys) and neither warns about the other's.
+ */
+const declaredBySection = new Map<string, Set<string>>();
+
+/** Every key any spec declared for `section` (the unknown-key check's list). */
+export function declaredKeys(section: readonly string[]): ReadonlySet<string> {
+  return declaredBySection.get(section.join(".")) ?? new Set();
+}
+
 /** Declare a component's config. Checks the declaration itself (keys, defaults) once, at load. */
 export function configSpec<const F extends Fields>(def: {
   title: string;
@@ -210,6 +221,9 @@ export function configSpec<const F extends Fields>(def: {
   };
   const label = `[${def.section.join(".")}]`;
   check(def.fields, label);
+  const declared = declaredBySection.get(def.section.join(".")) ?? new Set<string>();
+  for (const [prop, f] of Object.entries(def.fields)) declared.add(f.key ?? snakeCase(prop));
+  declaredBySection.set(def.section.join("."), declared);
   return Object.freeze({
     title: def.title,
     section: Object.freeze([...def.section]),

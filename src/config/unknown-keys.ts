@@ -1,7 +1,7 @@
 import { didYouMean } from "../util/suggest.js";
 import { describeOrigin } from "./origin.js";
 import type { PresentKey } from "./providers.js";
-import { type ConfigSpec, keyOf } from "./spec.js";
+import { type ConfigSpec, declaredKeys, keyOf } from "./spec.js";
 
 /** A section the unknown-key check looks at, with the keys declared for it. */
 export interface KnownSection {
@@ -15,7 +15,8 @@ export function knownSections(spec: ConfigSpec): KnownSection[] {
   const out: KnownSection[] = [
     {
       section: spec.section,
-      keys: entries.map(([p, f]) => keyOf(p, f)),
+      // Other specs' keys in the same section are known too (see declaredKeys).
+      keys: [...new Set([...entries.map(([p, f]) => keyOf(p, f)), ...declaredKeys(spec.section)])],
     },
   ];
   for (const [p, f] of entries) {

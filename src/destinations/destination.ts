@@ -10,6 +10,8 @@ export interface Capabilities {
   readonly maxIdentifierLength: number;
   /** Load file format normalize writes for this destination. */
   readonly loaderFileFormat: LoadFileFormat;
+  /** One writing process at a time (DuckDB's file lock): queue workers refuse a second worker. */
+  readonly singleWriter: boolean;
 }
 
 /**
@@ -20,6 +22,7 @@ export class CapabilitiesBase implements Capabilities {
   /** What common warehouses accept (Snowflake 255, Redshift and BigQuery 127 or more). */
   readonly maxIdentifierLength: number = 127;
   readonly loaderFileFormat: LoadFileFormat = "jsonl";
+  readonly singleWriter: boolean = false;
 }
 
 /** A `_dlt_pipeline_state` row as stored in the destination. */

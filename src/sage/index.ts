@@ -1,4 +1,5 @@
-export { sageAccountingSource, SAGE_SOURCE_NAME } from "./source.js";
+export { sageAccountingSource, SAGE_SOURCE_NAME, listLoginBusinesses } from "./source.js";
+export type { Business } from "./businesses.js";
 export { type SageAccountingOptions, RESOURCE_ALIASES, DEFAULT_BASE_URL, expandResources } from "./options.js";
 export { SagePaginator } from "./paginator.js";
 export { catalog, DEFAULT_RESOURCES, getEndpoint, findEndpoint, listEndpoints, type EndpointSpec } from "./catalog/index.js";

@@ -5,7 +5,16 @@ import { Source } from "../extract/index.js";
 import { RestClient } from "../rest/index.js";
 import { createSageAuth } from "./auth.js";
 import { getEndpoint } from "./catalog/index.js";
-import { expandResources, SAGE_SPEC, type SageAccountingOptions, resolveSageOptions } from "./options.js";
+import { type Business, listBusinesses } from "./businesses.js";
+import { sageAuthError } from "./errors.js";
+import {
+  expandResources,
+  type ResolvedSageOptions,
+  SAGE_SPEC,
+  type SageAccountingOptions,
+  resolveSageOptions,
+} from "./options.js";
+import { ConfigError } from "../util/errors.js";
 import { endpointResource } from "./resources.js";
 import { SageSession } from "./session.js";
 
@@ -33,16 +42,7 @@ export function sageAccountingSource(options: SageAccountingOptions = {}, config
     return Source.fromConfig(SAGE_SOURCE_NAME, (c) => sageAccountingSource(options, c));
   }
   const o = resolveSageOptions(options, config);
-  const auth = createSageAuth(o);
-  const http = new HttpClient({
-    resolver: config,
-    hintWords: SAGE_HINT_WORDS,
-    limiter: {
-      maxConcurrency: o.maxConcurrency,
-      ...(o.requestsPerSecond !== undefined ? { requestsPerSecond: o.requestsPerSecond } : {}),
-    },
-  });
-  const client = new RestClient({ baseUrl: o.baseUrl, auth, http });
+  const { client, http } = sageClient(o, config);
   // One SageSession per extract: the engine gives each extract its own abort signal.
   const sessions = new WeakMap<AbortSignal, Promise<SageSession>>();
   const sessionFor = (ctx: ResourceContext): Promise<SageSession> => {
@@ -55,4 +55,38 @@ export function sageAccountingSource(options: SageAccountingOptions = {}, config
   };
   const resources = o.resources.map((name) => endpointResource(getEndpoint(name), o, sessionFor));
   return new Source(SAGE_SOURCE_NAME, resources, { meta: { http } });
+}
+
+/** The login's REST client: auth (refresh and token store), retries and the per-host limiter. */
+function sageClient(o: ResolvedSageOptions, config: ConfigResolver): { client: RestClient; http: HttpClient } {
+  const auth = createSageAuth(o);
+  const http = new HttpClient({
+    resolver: config,
+    hintWords: SAGE_HINT_WORDS,
+    limiter: {
+      maxConcurrency: o.maxConcurrency,
+      ...(o.requestsPerSecond !== undefined ? { requestsPerSecond: o.requestsPerSecond } : {}),
+    },
+  });
+  return { client: new RestClient({ baseUrl: o.baseUrl, auth, http }), http };
+}
+
+/**
+ * The businesses of the configured login (`GET /businesses`, narrowed to `wanted`), and the
+ * login's client id: what `enqueue` makes one job each of.
+ */
+export async function listLoginBusinesses(
+  config: ConfigResolver,
+  wanted: string[] | undefined,
+  signal: AbortSignal,
+): Promise<{ login: string; businesses: Business[] }> {
+  const o = resolveSageOptions({}, config);
+  const { client } = sageClient(o, config);
+  try {
+    const { businesses } = await listBusinesses(client, wanted, signal);
+    return { login: o.clientId ?? "access_token", businesses };
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    throw sageAuthError(err);
+  }
 }

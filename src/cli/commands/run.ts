@@ -49,12 +49,7 @@ export function registerRun(program: Command): void {
         throw new ConfigError(`two sources given: ${positional} and --source ${flags.source}`, { hint: "give one" });
       }
       const resources = resourcesFlag(flags.resources, sourceName, config);
-      // `[pipeline]` wins over the per-source defaults of `run`; flags win over both.
-      const configured = config.resolve(PIPELINE_SPEC);
-      const pipelineName =
-        flags.pipelineName ??
-        (isSet(configured.origin("pipelineName")) ? configured.values.pipelineName : defaultPipelineName(sourceName));
-      const datasetName = flags.datasetName ?? configured.values.datasetName ?? defaultDatasetName(sourceName, pipelineName);
+      const { pipelineName, datasetName } = runNames(config, sourceName, flags);
       const src = await loadSource(sourceName, config.withPipeline(pipelineName), resources);
       const progress = new RunProgress(flags.progress !== false);
       const stops = stopOnSignals();
@@ -97,6 +92,21 @@ function resourcesFlag(value: string | undefined, sourceName: string, config: Co
       "(leave the flag out to say so, or name some: --resources contacts,sales_invoices)",
   );
   return undefined;
+}
+
+/** The pipeline and dataset names of `run` (and of `enqueue`'s jobs): flags, then `[pipeline]`, then the source's defaults. */
+export function runNames(
+  config: ConfigResolver,
+  sourceName: string,
+  flags: { pipelineName?: string; datasetName?: string },
+): { pipelineName: string; datasetName: string } {
+  // `[pipeline]` wins over the per-source defaults of `run`; flags win over both.
+  const configured = config.resolve(PIPELINE_SPEC);
+  const pipelineName =
+    flags.pipelineName ??
+    (isSet(configured.origin("pipelineName")) ? configured.values.pipelineName : defaultPipelineName(sourceName));
+  const datasetName = flags.datasetName ?? configured.values.datasetName ?? defaultDatasetName(sourceName, pipelineName);
+  return { pipelineName, datasetName };
 }
 
 function defaultPipelineName(source: string): string {

@@ -23,6 +23,7 @@ export interface DuckDbOptions {
 
 class DuckDbCapabilities extends CapabilitiesBase {
   override readonly maxIdentifierLength = 65536;
+  override readonly singleWriter = true;
 }
 
 export const DUCKDB_CAPABILITIES: Capabilities = new DuckDbCapabilities();

@@ -1,0 +1,45 @@
+import { configSpec, field } from "../config/index.js";
+import { RUNTIME_SPEC } from "../http/index.js";
+
+/**
+ * `[runtime]` (`RUNTIME__*`): the HTTP retry keys (http/runtime-config.ts, which resolves only
+ * those) and the queue workers' keys, as one spec so the section has one table and one template.
+ * The queue's store (Postgres) also holds the worker registry and the per-business locks.
+ */
+export const WORKER_SPEC = configSpec({
+  title: "runtime: HTTP retries and queue workers",
+  section: ["runtime"],
+  fields: {
+    ...RUNTIME_SPEC.fields,
+    queueUrl: field.secret({
+      doc: "the queue engine: `postgresql://user:password@host:5432/db` (pg-boss); also `--queue`",
+      example: "postgresql://postgres@127.0.0.1:5432/sage",
+    }),
+    queueSchema: field.string({
+      doc: "the Postgres schema of the queue, its schedules and the workers' shared state",
+      default: "sage_pipeline_queue",
+      check: (v) => (/^[a-z_][a-z0-9_]*$/.test(v) ? undefined : "must be a lower-case SQL name (letters, digits, _)"),
+    }),
+    jobLeaseSeconds: field.integer({
+      doc: "a running job not finished after this long is handed to another worker (a killed worker's job comes back after it); longer than the longest job",
+      default: 3600,
+      min: 1,
+    }),
+    jobRetryLimit: field.integer({
+      doc: "retries of a failed job (with exponential backoff) before it is parked as failed",
+      default: 3,
+      min: 0,
+    }),
+    jobRetryDelaySeconds: field.integer({
+      doc: "the first retry's delay; each further retry waits about twice as long",
+      default: 30,
+      min: 0,
+    }),
+    pollIntervalSeconds: field.number({ doc: "how often an idle worker asks the queue for a job", default: 2, positive: true }),
+    maintenanceIntervalSeconds: field.integer({
+      doc: "how often the queue expires lapsed leases and schedules retries",
+      default: 30,
+      min: 1,
+    }),
+  },
+});
