@@ -135,6 +135,12 @@ export function readFailure(dir: string): AttemptRecord {
     : { attempts: 0, step: "?", reason: "(no record)", at: "" };
 }
 
+/** How a loaded package's load ended (absent in packages loaded before the marker existed). */
+export function readCompletedMarker(dir: string): LoadedMarker | undefined {
+  const f = join(dir, COMPLETED_MARKER);
+  return existsSync(f) ? (readJson(f, "completed marker") as LoadedMarker) : undefined;
+}
+
 export function writeCompletedMarker(dir: string, marker: LoadedMarker): void {
   writeJsonAtomic(join(dir, COMPLETED_MARKER), marker);
 }
