@@ -2,7 +2,7 @@
 // per table, step durations and schema version, the destination's _dlt_loads, and failed jobs.
 import { chart } from "../charts.js";
 import { api, card, grid, h, pipelinePath, statusBadge } from "../dom.js";
-import { formatInt, formatTime } from "../format.js";
+import { formatInt } from "../format.js";
 
 export async function renderRuns({ name }) {
   const r = await api(pipelinePath(name, "runs"));
@@ -25,7 +25,9 @@ export async function renderRuns({ name }) {
         { className: "panel" },
         h("h3", {}, "Rows loaded and duration per load"),
         chart({
-          labels: oldestFirst.map((p) => formatTime(p.startedAt).replace(/ \(.*\)$/, "")),
+          labels: oldestFirst.map((p) =>
+            new Date(p.startedAt).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "medium" }),
+          ),
           datasets: [
             { label: "rows loaded", data: oldestFirst.map((p) => p.rows) },
             { label: "duration (s)", data: oldestFirst.map((p) => (p.durationMs ?? 0) / 1000), type: "line", axis: "y2" },
