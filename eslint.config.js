@@ -58,6 +58,7 @@ export default defineConfig(
           "URLSearchParams",
           "Blob",
           "Node",
+          "CSS",
           "Chart",
         ].map((g) => [g, "readonly"]),
       ),

@@ -198,6 +198,11 @@ describe.skipIf(missing !== undefined)(`dashboard in Chromium${missing ? ` (skip
     const child = page.locator("details[data-table=sales_invoices__invoice_lines]");
     await child.waitFor();
     expect(await child.locator("summary").innerText()).toContain("child of sales_invoices");
+    // The diagram draws the link: the child's box sits under its parent's, joined by a line.
+    for (const t of ["sales_invoices__invoice_lines", "sales_invoices__invoice_lines__tax_breakdown"]) {
+      expect(await page.locator(`[data-testid=schema-diagram] g.er-table[data-table=${t}]`).count(), t).toBe(1);
+    }
+    expect(await page.locator("[data-testid=schema-diagram] path").count()).toBeGreaterThan(0);
     await page.locator("[data-testid=schema-search]").fill("sales_invoices");
     const parent = page.locator("details[data-table=sales_invoices]");
     expect(await parent.locator("summary").innerText()).toContain("sales_invoices__invoice_lines");

@@ -57,7 +57,8 @@ export async function tableColumns(session: QuerySession, table: string, dlt: Ta
     };
   });
   if (!dlt) return cols;
-  const rank = (c: ColumnInfo) => (c.key ? 0 : c.name.startsWith("_dlt_") ? 2 : 1);
+  // Sage's own `_path`-like columns after the data, the engine's `_dlt_*` last.
+  const rank = (c: ColumnInfo) => (c.key ? 0 : c.name.startsWith("_dlt_") ? 3 : c.name.startsWith("_") ? 2 : 1);
   return [...cols].sort(
     (a, b) =>
       rank(a) - rank(b) ||

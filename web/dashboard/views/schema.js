@@ -1,6 +1,7 @@
 // Schema: searchable tables and columns with types, keys, nullability, and parent/child links.
 import { api, grid, h, pipelinePath } from "../dom.js";
 import { formatInt } from "../format.js";
+import { schemaDiagram } from "./schema-diagram.js";
 
 const typeOf = (c) => c.dataType + (c.dataType === "decimal" && c.precision ? `(${c.precision},${c.scale ?? 0})` : "");
 const keysOf = (c) =>
@@ -23,6 +24,13 @@ export async function renderSchema({ name }) {
     size: 40,
   });
   const list = h("div", { "data-testid": "schema-tables" });
+  const diagram = h("div", { className: "scroll", "data-testid": "schema-diagram" });
+  const pick = (table) => {
+    const d = list.querySelector(`details[data-table="${CSS.escape(table)}"]`);
+    if (!d) return;
+    d.open = true;
+    d.scrollIntoView({ block: "start" });
+  };
   const schemas = o.schemas ?? [];
   const tables = schemas.flatMap((s) =>
     s.tables.filter((t) => !t.name.startsWith("_dlt_")).map((t) => ({ ...t, schema: s.name })),
@@ -39,6 +47,12 @@ export async function renderSchema({ name }) {
         return { t, cols: hit ? cols : cols.filter((c) => c.name.toLowerCase().includes(q)), hit };
       })
       .filter((x) => x.hit || x.cols.length > 0);
+    diagram.replaceChildren(
+      schemaDiagram(
+        shown.map((x) => x.t),
+        pick,
+      ),
+    );
     list.replaceChildren(
       h("p", { className: "muted" }, `${formatInt(shown.length)} of ${formatInt(tables.length)} tables`),
       ...shown.map(({ t, cols }) => {
@@ -80,6 +94,12 @@ export async function renderSchema({ name }) {
       ),
     ),
     h("div", { className: "toolbar" }, search),
+    h(
+      "details",
+      { className: "table-schema", open: true },
+      h("summary", {}, "Diagram: tables and their child tables (click a table for its columns)"),
+      diagram,
+    ),
     list,
     h("p", { className: "muted" }, "Child tables link to their parent row by _dlt_parent_id = parent._dlt_id."),
   ];
