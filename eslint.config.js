@@ -39,6 +39,32 @@ export default defineConfig(
     },
   },
   {
+    // The dashboard's browser modules (web/dashboard/, served as they are): plain ES modules in
+    // the browser, not part of the TypeScript project; the browser's globals, Chart.js's global.
+    files: ["web/**/*.js"],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: {
+      sourceType: "module",
+      parserOptions: { projectService: false },
+      globals: Object.fromEntries(
+        [
+          "window",
+          "document",
+          "location",
+          "history",
+          "localStorage",
+          "fetch",
+          "URL",
+          "URLSearchParams",
+          "Blob",
+          "Node",
+          "CSS",
+          "Chart",
+        ].map((g) => [g, "readonly"]),
+      ),
+    },
+  },
+  {
     files: ["test/**"],
     rules: {
       // vitest's asymmetric matchers (expect.any, expect.stringContaining, ...) are typed `any`.

@@ -37,7 +37,11 @@ export class DashboardApi {
       });
   }
 
-  private workingDir(name: string): WorkingDir {
+  pipelineNames(): string[] {
+    return existsSync(this.pipelinesDir) ? readdirSync(this.pipelinesDir).sort() : [];
+  }
+
+  workingDir(name: string): WorkingDir {
     if (!/^[^/\\]+$/.test(name) || !existsSync(join(this.pipelinesDir, name))) {
       throw new ConfigError(`no pipeline named ${JSON.stringify(name)} in ${this.pipelinesDir}`);
     }
@@ -58,7 +62,7 @@ export class DashboardApi {
   }
 
   /** A read-only query session on the pipeline's dataset, closed after `fn`. */
-  private async withSession<T>(name: string, fn: (s: QuerySession) => Promise<T>): Promise<T> {
+  async withSession<T>(name: string, fn: (s: QuerySession) => Promise<T>): Promise<T> {
     return withQuerySession(this.pipeline(name), this.config, fn);
   }
 

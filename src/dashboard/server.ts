@@ -4,7 +4,8 @@ import type { ConfigResolver } from "../config/resolver.js";
 import { ConfigError, errorMessage } from "../util/errors.js";
 import { logger } from "../util/logger.js";
 import { DashboardApi } from "./api.js";
-import { DASHBOARD_PAGE } from "./page.js";
+import { viewRoute } from "./api/routes.js";
+import { staticAsset } from "./assets.js";
 
 const log = logger("dashboard");
 
@@ -24,7 +25,7 @@ function toJson(value: unknown): string {
   });
 }
 
-function send(res: ServerResponse, status: number, body: string, type: string): void {
+function send(res: ServerResponse, status: number, body: string | Buffer, type: string): void {
   res.writeHead(status, { "content-type": type, "cache-control": "no-store", "x-content-type-options": "nosniff" });
   res.end(body);
 }
@@ -63,9 +64,10 @@ export interface Dashboard {
 }
 
 /**
- * `sage-pipeline show`: a small read-only web page over the local pipelines, on 127.0.0.1 only:
- * working dir and packages, state (incremental cursors), schemas, last trace, rows per table,
- * the `_dlt_loads` history, and a query box. Credentials are never shown: the destination's
+ * `sage-pipeline show`: a read-only web app over the local pipelines, on 127.0.0.1 only: an
+ * overview of every pipeline, runs and loads, the schema, a data browser with a query box, the
+ * state's cursors and the Books of the accounting models. Its static files (web/dashboard/ and
+ * Chart.js from node_modules) are served from disk, never fetched from the internet. Credentials are never shown: the destination's
  * location is the redacted one LoadInfo prints.
  */
 export async function startDashboard(options: {
@@ -84,8 +86,9 @@ export async function startDashboard(options: {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
     const handle = async (): Promise<void> => {
-      if (url.pathname === "/" && req.method === "GET") {
-        send(res, 200, DASHBOARD_PAGE, "text/html; charset=utf-8");
+      const asset = req.method === "GET" ? staticAsset(url.pathname) : undefined;
+      if (asset) {
+        send(res, 200, asset.body, asset.type);
         return;
       }
       if (parts[0] !== "api") {
@@ -109,6 +112,11 @@ export async function startDashboard(options: {
         const { sql } = JSON.parse(await readBody(req)) as { sql?: unknown };
         if (typeof sql !== "string") throw new ConfigError('send {"sql": "<query>"}');
         send(res, 200, toJson(await api.query(name, sql)), "application/json");
+        return;
+      }
+      const view = req.method === "GET" ? await viewRoute(api, parts, url.searchParams) : undefined;
+      if (view !== undefined) {
+        send(res, 200, toJson(view), "application/json");
         return;
       }
       send(res, 404, toJson({ error: "not found" }), "application/json");

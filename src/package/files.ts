@@ -163,6 +163,12 @@ export function copyKeySets(from: string, to: string, files: readonly string[]):
   for (const f of files) copyFileSync(join(from, f), join(to, f));
 }
 
+/** How a loaded package's load ended (absent in packages loaded before the marker existed). */
+export function readCompletedMarker(dir: string): LoadedMarker | undefined {
+  const f = join(dir, COMPLETED_MARKER);
+  return existsSync(f) ? (readJson(f, "completed marker") as LoadedMarker) : undefined;
+}
+
 export function writeCompletedMarker(dir: string, marker: LoadedMarker): void {
   writeJsonAtomic(join(dir, COMPLETED_MARKER), marker);
 }

@@ -11,6 +11,7 @@ import {
   readPackageSchema,
   readPackageState,
   readAttempts,
+  readCompletedMarker,
   readFailure,
   readRejectedFile,
   rejectedFile,
@@ -180,6 +181,11 @@ export class PackageStore<S = unknown> {
   /** The schema a normalized package's jobs were written for. */
   readSchema(loadId: string): StoredSchema {
     return readPackageSchema(this.normalized(loadId));
+  }
+
+  /** A loaded package as it was loaded: its marker and the schema its jobs were written for. */
+  readLoaded(loadId: string): { marker: LoadedMarker | undefined; schema: StoredSchema } {
+    return { marker: readCompletedMarker(this.loaded(loadId)), schema: readPackageSchema(this.loaded(loadId)) };
   }
 
   /** The state of a package folder (`extracted`, `normalized` or a `.tmp` one), typed. */

@@ -1,0 +1,35 @@
+import type { PipelineAccess } from "./access.js";
+import { booksView } from "./books.js";
+import { runsView } from "./runs.js";
+import { pipelineSummary } from "./summary.js";
+import { stateView } from "./state-view.js";
+import { rowsRequest, tableRows } from "./table-rows.js";
+
+/**
+ * The views' GET routes under `/api/` (the server owns the checks every request passes first):
+ * `summary`, and per pipeline `runs`, `rows?table=&offset=&limit=&sort=&desc=`, `state`,
+ * `books?business=`. Undefined: not one of these routes.
+ */
+export async function viewRoute(
+  access: PipelineAccess & { pipelineNames(): string[] },
+  parts: string[],
+  params: URLSearchParams,
+): Promise<unknown> {
+  if (parts.length === 2 && parts[1] === "summary") {
+    return access.pipelineNames().map((n) => pipelineSummary(n, access.workingDir(n)));
+  }
+  const name = parts[2];
+  if (parts[1] !== "pipelines" || name === undefined || parts.length !== 4) return undefined;
+  switch (parts[3]) {
+    case "runs":
+      return runsView(access, name);
+    case "rows":
+      return tableRows(access, name, rowsRequest(params));
+    case "state":
+      return stateView(access.workingDir(name));
+    case "books":
+      return booksView(access, name, params.get("business"));
+    default:
+      return undefined;
+  }
+}
