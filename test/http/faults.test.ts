@@ -74,7 +74,8 @@ describe("a full Sage load through a faulty network gives exactly the clean resu
   let proxy: FaultProxy;
   let token: string;
   beforeAll(async () => {
-    sb = await startSandbox({ port: 0, businesses: 2, scale: LONG ? 0.5 : 0.05, seed: 8 });
+    // One access token for both loads: the long form takes longer than Sage's 5-minute lifetime.
+    sb = await startSandbox({ port: 0, businesses: 2, scale: LONG ? 0.5 : 0.05, seed: 8, accessTokenTtlSeconds: 86_400 });
     token = sb.issueTokens().access_token;
     proxy = await startFaultProxy({
       target: new URL(sb.apiBaseUrl).origin,
