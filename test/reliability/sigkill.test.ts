@@ -1,9 +1,12 @@
 import { spawn } from "node:child_process";
 import { cpSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import type { Destination } from "../../src/destinations/destination.js";
 import { duckdb } from "../../src/destinations/duckdb/index.js";
+import { postgres } from "../../src/destinations/postgres/index.js";
 import { Pipeline } from "../../src/pipeline/index.js";
+import { PG_URL, dropSchema, probePostgres } from "../destinations/pg-server.js";
 import { emptyConfig, tempDir } from "../helpers/tmp-pipeline.js";
 
 // kill -9 at seeded points of extract, normalize, load and the instants around the commit; each
@@ -11,11 +14,59 @@ import { emptyConfig, tempDir } from "../helpers/tmp-pipeline.js";
 // Named points are hit from inside the engine (SAGE_PIPELINE_CRASH_AT, the n-th page or staged
 // job); timed points are a SIGKILL from this process a seeded number of ms after the run's
 // extract ended (landing in normalize, load or the bookkeeping after it).
+// The long form runs every point against DuckDB and against the Postgres server (PG_URL), each
+// case in its own schema.
 
 const LONG = process.env.SAGE_RELIABILITY === "long";
 const SEED = 20261201;
 const root = tempDir("sp-sigkill-");
 const script = join(import.meta.dirname, "..", "fixtures", "crash-run.mjs");
+const pgSkip = LONG ? await probePostgres() : "the Postgres form runs with SAGE_RELIABILITY=long";
+const stamp = Date.now().toString(36);
+
+/** Where a case's data lives: `<dir>/crashy.duckdb`, or schema `dataset` on the Postgres server. */
+interface Target {
+  name: "duckdb" | "postgres";
+  /** The Postgres schema of the case in `dir` (undefined for DuckDB). */
+  dataset(dir: string): string | undefined;
+  destination(dir: string): Destination;
+  /** Jobs a generation 2 package stages (the last `load_job_staged:<n>` there is). */
+  stagedJobs: number;
+}
+const pgDatasets = new Set<string>();
+const TARGETS: Target[] = [
+  {
+    name: "duckdb",
+    dataset: () => undefined,
+    destination: (dir) => duckdb({ credentials: join(dir, "crashy.duckdb") }),
+    stagedJobs: 6,
+  },
+  ...(pgSkip
+    ? []
+    : [
+        {
+          name: "postgres" as const,
+          dataset: (dir: string) => {
+            const ds = `sigkill_${stamp}_${dir
+              .split("/")
+              .at(-1)!
+              .replace(/[^a-z0-9]+/gi, "_")
+              .toLowerCase()}`;
+            pgDatasets.add(ds);
+            return ds;
+          },
+          destination: () => postgres({ credentials: PG_URL }),
+          // One COPY file per table: invoices, their lines, events, snapshot, log.
+          stagedJobs: 5,
+        },
+      ]),
+];
+afterAll(async () => {
+  for (const ds of pgDatasets) {
+    await dropSchema(ds);
+    await dropSchema(`${ds}_staging`);
+  }
+});
 
 interface Child {
   status: number | null;
@@ -26,12 +77,19 @@ interface Child {
   lastStep: string | undefined;
 }
 
-function runChild(dir: string, gen: number, opts: { crashAt?: string; killAfterExtractMs?: number } = {}): Promise<Child> {
+function runChild(
+  target: Target,
+  dir: string,
+  gen: number,
+  opts: { crashAt?: string; killAfterExtractMs?: number } = {},
+): Promise<Child> {
+  const dataset = target.dataset(dir);
   const env = {
     PATH: process.env.PATH ?? "",
     CRASH_GEN: String(gen),
     CRASH_TRACE: "1",
     SAGE_PIPELINE_CRASH_AT: opts.crashAt ?? "",
+    ...(dataset ? { CRASH_PG_URL: PG_URL, CRASH_DATASET: dataset } : {}),
   };
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [script, dir], { env });
@@ -53,12 +111,12 @@ function runChild(dir: string, gen: number, opts: { crashAt?: string; killAfterE
   });
 }
 
-async function snapshot(dir: string) {
+async function snapshot(target: Target, dir: string) {
   const p = new Pipeline({
     pipelineName: "crashy",
-    datasetName: "data",
+    datasetName: target.dataset(dir) ?? "data",
     config: emptyConfig(),
-    destination: duckdb({ credentials: join(dir, "crashy.duckdb") }),
+    destination: target.destination(dir),
     pipelinesDir: join(dir, "pipelines_reader"),
     restoreFromDestination: false,
   });
@@ -119,68 +177,86 @@ const firstLoadPoints = [
 const random = prng(SEED);
 const timedKills = Array.from({ length: LONG ? 12 : 2 }, () => Math.round(random() * 600));
 
-describe(`SIGKILL at ${incrementalPoints.length + firstLoadPoints.length + timedKills.length} points (seed ${SEED}), each followed by a rerun`, () => {
-  const base = join(root, "base");
-  const ref1 = join(root, "ref1");
-  const ref2 = join(root, "ref2");
-  let expected1: Awaited<ReturnType<typeof snapshot>>;
-  let expected2: Awaited<ReturnType<typeof snapshot>>;
-  const hit: Record<string, number> = {};
-
-  it("uninterrupted runs of generations 1 and 2 are the reference", async () => {
-    mkdirSync(base);
-    expect((await runChild(base, 1)).status).toBe(0);
-    cpSync(base, ref1, { recursive: true });
-    cpSync(base, ref2, { recursive: true });
-    expect((await runChild(ref2, 2)).status).toBe(0);
-    expected1 = await snapshot(ref1);
-    expected2 = await snapshot(ref2);
-    expect(expected1.invoices).toHaveLength(50);
-    expect(expected2.invoices).toHaveLength(60);
-    expect(expected2.events).toHaveLength(40);
-    expect(expected2.snapshot).toHaveLength(3);
-    expect(expected2.orphanLines).toEqual([{ n: 0 }]);
-  });
-
-  const verify = async (dir: string, gen: number, crashed: Child) => {
-    expect(crashed.signal, crashed.stderr).toBe("SIGKILL");
-    hit[crashed.lastStep ?? "before extract ended"] = (hit[crashed.lastStep ?? "before extract ended"] ?? 0) + 1;
-    const rerun = await runChild(dir, gen);
-    expect(rerun.status, rerun.stderr).toBe(0);
-    expect(await snapshot(dir)).toEqual(gen === 1 ? expected1 : expected2);
-  };
-
-  for (const point of incrementalPoints) {
-    it(`generation 2, killed at ${point}`, async () => {
-      const dir = join(root, `inc-${point.replace(":", "-")}`);
-      cpSync(base, dir, { recursive: true });
-      await verify(dir, 2, await runChild(dir, 2, { crashAt: point }));
-    });
-  }
-  for (const point of firstLoadPoints) {
-    it(`generation 1 (first load), killed at ${point}`, async () => {
-      const dir = join(root, `first-${point.replace(":", "-")}`);
-      mkdirSync(dir);
-      await verify(dir, 1, await runChild(dir, 1, { crashAt: point }));
-    });
-  }
-  for (const [i, ms] of timedKills.entries()) {
-    it(`generation 2, killed ${ms} ms after extract ended (timed point ${i + 1})`, async () => {
-      const dir = join(root, `timed-${i}`);
-      cpSync(base, dir, { recursive: true });
-      const crashed = await runChild(dir, 2, { killAfterExtractMs: ms });
-      if (crashed.status === 0) {
-        // The run ended before the kill (a fast machine): still a valid, uninterrupted run.
-        expect(await snapshot(dir)).toEqual(expected2);
-        return;
+describe.each(TARGETS)(
+  `SIGKILL at ${incrementalPoints.length + firstLoadPoints.length + timedKills.length} points (seed ${SEED}), each followed by a rerun: $name`,
+  (target) => {
+    const at = (name: string) => join(root, `${target.name}-${name}`);
+    const base = at("base");
+    const ref1 = at("ref1");
+    const ref2 = at("ref2");
+    /** A case's folder holding generation 1, as `base` does: a copy of it (DuckDB), or a clean generation 1 run into the case's own schema. */
+    const fromBase = async (dir: string) => {
+      if (target.name === "duckdb") cpSync(base, dir, { recursive: true });
+      else {
+        mkdirSync(dir);
+        expect((await runChild(target, dir, 1)).status).toBe(0);
       }
-      await verify(dir, 2, crashed);
-    });
-  }
+    };
+    let expected1: Awaited<ReturnType<typeof snapshot>>;
+    let expected2: Awaited<ReturnType<typeof snapshot>>;
+    const hit: Record<string, number> = {};
 
-  it("reports where the timed kills landed", () => {
-    // For RELIABILITY.md: the last step each killed run reported.
-    process.stdout.write(`sigkill: last step before each kill: ${JSON.stringify(hit)}\n`);
-    expect(Object.keys(hit).length).toBeGreaterThan(0);
-  });
-});
+    it("uninterrupted runs of generations 1 and 2 are the reference", async () => {
+      mkdirSync(base);
+      expect((await runChild(target, base, 1)).status).toBe(0);
+      if (target.name === "duckdb") cpSync(base, ref1, { recursive: true });
+      else {
+        mkdirSync(ref1);
+        expect((await runChild(target, ref1, 1)).status).toBe(0);
+      }
+      await fromBase(ref2);
+      expect((await runChild(target, ref2, 2)).status).toBe(0);
+      expected1 = await snapshot(target, ref1);
+      expected2 = await snapshot(target, ref2);
+      expect(expected1.invoices).toHaveLength(50);
+      expect(expected2.invoices).toHaveLength(60);
+      expect(expected2.events).toHaveLength(40);
+      expect(expected2.snapshot).toHaveLength(3);
+      expect(expected2.orphanLines.map((r) => Number(r.n))).toEqual([0]);
+    });
+
+    const verify = async (dir: string, gen: number, crashed: Child) => {
+      expect(crashed.signal, `exit ${String(crashed.status)}: ${crashed.stderr}${crashed.stdout.slice(0, 2000)}`).toBe("SIGKILL");
+      hit[crashed.lastStep ?? "before extract ended"] = (hit[crashed.lastStep ?? "before extract ended"] ?? 0) + 1;
+      const rerun = await runChild(target, dir, gen);
+      expect(rerun.status, rerun.stderr).toBe(0);
+      expect(await snapshot(target, dir)).toEqual(gen === 1 ? expected1 : expected2);
+    };
+
+    const reachable = (point: string) =>
+      !point.startsWith("load_job_staged:") || Number(point.split(":")[1]) <= target.stagedJobs;
+    for (const point of incrementalPoints.filter(reachable)) {
+      it(`generation 2, killed at ${point}`, async () => {
+        const dir = at(`inc-${point.replace(":", "-")}`);
+        await fromBase(dir);
+        await verify(dir, 2, await runChild(target, dir, 2, { crashAt: point }));
+      });
+    }
+    for (const point of firstLoadPoints) {
+      it(`generation 1 (first load), killed at ${point}`, async () => {
+        const dir = at(`first-${point.replace(":", "-")}`);
+        mkdirSync(dir);
+        await verify(dir, 1, await runChild(target, dir, 1, { crashAt: point }));
+      });
+    }
+    for (const [i, ms] of timedKills.entries()) {
+      it(`generation 2, killed ${ms} ms after extract ended (timed point ${i + 1})`, async () => {
+        const dir = at(`timed-${i}`);
+        await fromBase(dir);
+        const crashed = await runChild(target, dir, 2, { killAfterExtractMs: ms });
+        if (crashed.status === 0) {
+          // The run ended before the kill (a fast machine): still a valid, uninterrupted run.
+          expect(await snapshot(target, dir)).toEqual(expected2);
+          return;
+        }
+        await verify(dir, 2, crashed);
+      });
+    }
+
+    it("reports where the timed kills landed", () => {
+      // For RELIABILITY.md: the last step each killed run reported.
+      process.stdout.write(`sigkill (${target.name}): last step before each kill: ${JSON.stringify(hit)}\n`);
+      expect(Object.keys(hit).length).toBeGreaterThan(0);
+    });
+  },
+);
