@@ -2,8 +2,11 @@ import { cpSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Dashboard, startDashboard } from "../../src/dashboard/index.js";
+import { postgres } from "../../src/destinations/postgres/index.js";
 import { incremental, resource } from "../../src/extract/index.js";
+import { Pipeline } from "../../src/pipeline/index.js";
 import { WorkingDir } from "../../src/pipeline/working-dir.js";
+import { PG_URL, dropSchema, probePostgres } from "../destinations/pg-server.js";
 import { duckPipeline, emptyConfig, tempDir } from "../helpers/tmp-pipeline.js";
 
 /**
@@ -172,3 +175,54 @@ describe("dashboard views API", () => {
     }
   });
 });
+
+const noServer = await probePostgres();
+
+describe.skipIf(noServer !== undefined)(
+  `dashboard views API (Postgres server)${noServer ? ` (skipped: ${noServer})` : ""}`,
+  () => {
+    let dash: Dashboard;
+    const dataset = `dash_views_${Math.random().toString(36).slice(2, 8)}`;
+
+    beforeAll(async () => {
+      const config = emptyConfig({ DESTINATION__POSTGRES__CREDENTIALS: PG_URL });
+      const pipelinesDir = join(dir, "pg-pipelines");
+      const p = new Pipeline({
+        pipelineName: "pgshop",
+        datasetName: dataset,
+        destination: postgres({ credentials: PG_URL }),
+        pipelinesDir,
+        config,
+      });
+      await p.run(orders(1, 75));
+      dash = await startDashboard({ pipelinesDir, config, port: 0 });
+    });
+    afterAll(async () => {
+      await dash.close();
+      await dropSchema(dataset);
+    });
+
+    it("pages and sorts in the server's read-only transaction, with the same columns and checks", async () => {
+      const page = (await (
+        await fetch(`${dash.url}/api/pipelines/pgshop/rows?table=orders&limit=20&offset=60&sort=n&desc=1`)
+      ).json()) as {
+        columns: Array<{ name: string; numeric: boolean; key: boolean }>;
+        rows: unknown[][];
+        total: number;
+      };
+      expect(page.total).toBe(75);
+      expect(page.columns[0]).toMatchObject({ name: "id", key: true, numeric: true });
+      expect(page.columns.find((c) => c.name === "note")).toMatchObject({ numeric: false });
+      const n = page.columns.findIndex((c) => c.name === "n");
+      expect(page.rows.map((r) => Number(r[n]))).toEqual([
+        15000, 14000, 13000, 12000, 11000, 10000, 9000, 8000, 7000, 6000, 5000, 4000, 3000, 2000, 1000,
+      ]);
+      const bad = await fetch(
+        `${dash.url}/api/pipelines/pgshop/rows?table=orders&sort=${encodeURIComponent('n" desc; drop table orders; --')}`,
+      );
+      expect(bad.status).toBe(400);
+      const books = (await (await fetch(`${dash.url}/api/pipelines/pgshop/books`)).json()) as { modelsRun: boolean };
+      expect(books.modelsRun).toBe(false);
+    });
+  },
+);
