@@ -2,8 +2,12 @@ import { cpSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Dashboard, startDashboard } from "../../src/dashboard/index.js";
+import { postgres } from "../../src/destinations/postgres/index.js";
 import { incremental, resource } from "../../src/extract/index.js";
+import { Pipeline } from "../../src/pipeline/index.js";
 import { WorkingDir } from "../../src/pipeline/working-dir.js";
+import { PG_URL, dropSchema, probePostgres } from "../destinations/pg-server.js";
+import { loadSandbox, startBooksSandbox } from "../models/sandbox-books.js";
 import { duckPipeline, emptyConfig, tempDir } from "../helpers/tmp-pipeline.js";
 
 /**
@@ -172,3 +176,91 @@ describe("dashboard views API", () => {
     }
   });
 });
+
+const noServer = await probePostgres();
+
+describe.skipIf(noServer !== undefined)(
+  `dashboard views API (Postgres server)${noServer ? ` (skipped: ${noServer})` : ""}`,
+  () => {
+    let dash: Dashboard;
+    const dataset = `dash_views_${Math.random().toString(36).slice(2, 8)}`;
+    const booksDataset = `${dataset}_books`;
+
+    beforeAll(async () => {
+      const config = emptyConfig({ DESTINATION__POSTGRES__CREDENTIALS: PG_URL });
+      const pipelinesDir = join(dir, "pg-pipelines");
+      const p = new Pipeline({
+        pipelineName: "pgshop",
+        datasetName: dataset,
+        destination: postgres({ credentials: PG_URL }),
+        pipelinesDir,
+        config,
+      });
+      await p.run(orders(1, 75));
+      // The books sandbox with the models built: the Books view's SQL on the Postgres dialect.
+      const sb = await startBooksSandbox();
+      try {
+        // Loaded apart, then its working dir moved beside pgshop's (the DuckDB suite lists dir/pipelines).
+        const books = await loadSandbox(sb, join(dir, "pg-books"), postgres({ credentials: PG_URL }), "pgbooks", booksDataset);
+        await books.runModels();
+      } finally {
+        await sb.close();
+      }
+      cpSync(join(dir, "pg-books", "pipelines", "pgbooks"), join(pipelinesDir, "pgbooks"), { recursive: true });
+      dash = await startDashboard({ pipelinesDir, config, port: 0 });
+    }, 120_000);
+    afterAll(async () => {
+      await dash.close();
+      await dropSchema(dataset);
+      await dropSchema(booksDataset);
+    });
+
+    it("shows the Books from the model tables, as a direct query on them gives", async () => {
+      const b = (await (await fetch(`${dash.url}/api/pipelines/pgbooks/books`)).json()) as {
+        modelsRun: boolean;
+        business: string;
+        businesses: unknown[];
+        tests: Array<{ status: string }>;
+        profitAndLoss: Array<{ profit: string }>;
+        debtors: { totals: { total: string } };
+      };
+      expect(b.modelsRun).toBe(true);
+      expect(b.businesses).toHaveLength(3);
+      expect(b.tests.map((t) => t.status)).toEqual(["pass", "pass", "pass", "pass", "pass"]);
+      const q = await fetch(`${dash.url}/api/pipelines/pgbooks/query`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          sql: `select (select sum(base_currency_outstanding_amount) from sage__ar_aging where business_id = '${b.business}') as ar, (select sum(profit_amount) from sage__profit_and_loss_by_month where business_id = '${b.business}') as profit`,
+        }),
+      });
+      const [[ar, profit]] = ((await q.json()) as { rows: [[string, string]] }).rows;
+      expect(b.debtors.totals.total).toBe(ar);
+      const cents = b.profitAndLoss.reduce((sum, r) => sum + Math.round(Number(r.profit) * 100), 0);
+      expect(cents).toBe(Math.round(Number(profit) * 100));
+    });
+
+    it("pages and sorts in the server's read-only transaction, with the same columns and checks", async () => {
+      const page = (await (
+        await fetch(`${dash.url}/api/pipelines/pgshop/rows?table=orders&limit=20&offset=60&sort=n&desc=1`)
+      ).json()) as {
+        columns: Array<{ name: string; numeric: boolean; key: boolean }>;
+        rows: unknown[][];
+        total: number;
+      };
+      expect(page.total).toBe(75);
+      expect(page.columns[0]).toMatchObject({ name: "id", key: true, numeric: true });
+      expect(page.columns.find((c) => c.name === "note")).toMatchObject({ numeric: false });
+      const n = page.columns.findIndex((c) => c.name === "n");
+      expect(page.rows.map((r) => Number(r[n]))).toEqual([
+        15000, 14000, 13000, 12000, 11000, 10000, 9000, 8000, 7000, 6000, 5000, 4000, 3000, 2000, 1000,
+      ]);
+      const bad = await fetch(
+        `${dash.url}/api/pipelines/pgshop/rows?table=orders&sort=${encodeURIComponent('n" desc; drop table orders; --')}`,
+      );
+      expect(bad.status).toBe(400);
+      const books = (await (await fetch(`${dash.url}/api/pipelines/pgshop/books`)).json()) as { modelsRun: boolean };
+      expect(books.modelsRun).toBe(false);
+    });
+  },
+);

@@ -29,7 +29,7 @@ export async function api(path, body) {
 export const pipelinePath = (name, rest) => `/api/pipelines/${encodeURIComponent(name)}${rest ? `/${rest}` : ""}`;
 
 /**
- * A table. `columns`: [{ label, numeric?, money?, className? }]; `rows`: arrays of cell values
+ * A table. `columns`: [{ label, numeric?, money?, duration?, time?, wrap?, nullText? }]; `rows`: arrays of cell values
  * (a Node is inserted as is). `rowClass(row, i)` may name a class for a row.
  */
 export function grid(columns, rows, { rowClass, testId } = {}) {
@@ -42,7 +42,7 @@ export function grid(columns, rows, { rowClass, testId } = {}) {
       ...columns.map((c, j) => {
         const v = r[j];
         if (v instanceof Node) return h("td", { className: isNum(c) ? "num" : "" }, v);
-        const cls = [isNum(c) ? "num" : "", v === null || v === undefined ? "null" : ""].join(" ").trim();
+        const cls = [isNum(c) ? "num" : "", c.wrap ? "wrap" : "", v === null || v === undefined ? "null" : ""].join(" ").trim();
         return h("td", { className: cls }, formatCell(v, c));
       }),
     ),
