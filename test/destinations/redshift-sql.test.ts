@@ -189,6 +189,14 @@ describe("Redshift destination config", () => {
       new ConfigResolver([new EnvProvider({ DESTINATION__REDSHIFT__CREDENTIALS: "redshift://u@cluster.example/dev" })]),
     );
     expect(noPort.location(connect)).toBe("redshift://u@cluster.example:5439/dev");
+    // A postgresql:// DSN without a port connects to Redshift's 5439 too, as it is shown.
+    const pgNoPort = await resolveDestination(
+      "redshift",
+      new ConfigResolver([new EnvProvider({ DESTINATION__REDSHIFT__CREDENTIALS: "postgresql://u:pw@127.0.0.1/dev" })]),
+    );
+    expect(pgNoPort.location(connect)).toBe("redshift://u:***@127.0.0.1:5439/dev");
+    const refused = (await pgNoPort.connect(connect).catch((e: unknown) => e)) as PipelineError;
+    expect(refused.describe()).toMatch(/127\.0\.0\.1:5439/);
   });
 
   it("takes the fields, and staging = filesystem with an s3:// bucket_url; refuses another bucket", async () => {

@@ -29,13 +29,53 @@ conformanceSuite({
 });
 
 describe.skipIf(unreachable !== undefined)(
-  `redshift staging through S3 (s3rver; the COPY itself needs Redshift)${unreachable ? ` (skipped: ${unreachable})` : ""}`,
+  `redshift load protocol and staging through S3 (s3rver; the COPY itself needs Redshift)${unreachable ? ` (skipped: ${unreachable})` : ""}`,
   () => {
     const root = mkdtempSync(join(tmpdir(), "redshift-staging-"));
     const schemas: string[] = [];
     afterAll(async () => {
       for (const s of schemas) await dropSchema(s);
       rmSync(root, { recursive: true, force: true });
+    });
+
+    it("a load that fails inside its transaction after staging rows commits nothing; the next load finishes the package exactly once", async () => {
+      const datasetName = `rsc_${Math.random().toString(36).slice(2, 8)}`;
+      schemas.push(datasetName);
+      const make = (onProgress?: (e: { step: string; table?: string }) => void) =>
+        pipeline({
+          pipelineName: "rsc",
+          destination: redshiftOnPostgres({ credentials: PG_URL }),
+          datasetName,
+          pipelinesDir: join(root, "crash"),
+          config: new ConfigResolver([]),
+          ...(onProgress ? { onProgress } : {}),
+        });
+      const data = (gen: number) =>
+        resource(
+          function* () {
+            yield [
+              { id: 1, v: `a${gen}`, lines: [{ n: 1 }, { n: 2 }] },
+              { id: 2, v: `b${gen}`, lines: [{ n: 3 }] },
+            ];
+          },
+          { name: "inv", primaryKey: "id", writeDisposition: "merge" },
+        );
+      await make().run(data(1));
+      // The second package dies after its first job was staged (as the crash point load_job_staged).
+      let staged = 0;
+      const dying = make((e) => {
+        if (e.step === "load" && e.table && ++staged === 1) throw new Error("simulated crash after staging");
+      });
+      await expect(dying.run(data(2))).rejects.toThrow(/simulated crash after staging/);
+      const ds = make().dataset();
+      expect((await ds.table("inv").orderBy("id").rows()).map((r) => r.v)).toEqual(["a1", "b1"]);
+      expect(await ds.table("_dlt_loads").count()).toBe(1);
+      const info = await make().load();
+      expect(info.loadPackages.map((x) => x.alreadyLoaded)).toEqual([false]);
+      expect((await ds.table("inv").orderBy("id").rows()).map((r) => r.v)).toEqual(["a2", "b2"]);
+      expect(await ds.table("inv__lines").count()).toBe(3);
+      expect(await ds.table("_dlt_loads").count()).toBe(2);
+      expect((await make().load()).loadPackages).toEqual([]);
     });
 
     it("uploads the package's files under the dataset's staging prefix, then the server runs COPY FROM s3; a failed COPY commits nothing and never shows the key", async () => {

@@ -71,7 +71,8 @@ function fromDsn(dsn: string, f: PgFlavour): Extract<PostgresTarget, { kind: "se
     });
   // The driver parses the full string itself (sslmode and other options included). It knows the
   // postgresql scheme and port 5432 only: another flavour's DSN gets that scheme and its own port.
-  const connectionString = /^postgres(ql)?:\/\//i.test(dsn) ? dsn : pgDsn(url, port);
+  const asGiven = /^postgres(ql)?:\/\//i.test(dsn) && (url.port !== "" || port === 5432);
+  const connectionString = asGiven ? dsn : pgDsn(url, port);
   return {
     kind: "server",
     display: display(f, user, !!password, host, port, database),

@@ -9,7 +9,9 @@ import {
   type Destination,
   type DestinationClient,
 } from "../destination.js";
-import { FILESYSTEM_SPEC, type S3Credentials } from "../filesystem/index.js";
+// The spec and the bucket type only: the filesystem destination's client (and DuckDB) stay unloaded.
+import type { S3Credentials } from "../filesystem/bucket.js";
+import { FILESYSTEM_SPEC } from "../filesystem/spec.js";
 import { type PgFlavour, type PostgresCredentials, resolvePgFlavourTarget } from "../postgres/credentials.js";
 import type { QueryOptions, QuerySession } from "../query-session.js";
 import { SqlJobClient } from "../sql/job-client.js";

@@ -8,7 +8,7 @@ import { Secret, reveal } from "../../config/secret.js";
 import type { Column, Table } from "../../schema/types.js";
 import { stripNulDeep, toNaiveUtc } from "../../writers/copy-text.js";
 import type { LoadJob } from "../destination.js";
-import type { S3Credentials } from "../filesystem/index.js";
+import type { S3Credentials } from "../filesystem/bucket.js";
 import { LoadError } from "../sql/job-client.js";
 import { loadRows } from "./load-rows.js";
 

@@ -1,0 +1,147 @@
+import { createWriteStream } from "node:fs";
+import { join } from "node:path";
+import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
+import pg from "pg";
+import { ConfigResolver } from "../src/config/index.js";
+import type { Destination } from "../src/destinations/destination.js";
+import { filesystem } from "../src/destinations/filesystem/index.js";
+import { resource } from "../src/extract/index.js";
+import { Pipeline } from "../src/pipeline/index.js";
+import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite } from "../test/destinations/azurite-server.js";
+import { redshiftOnPostgres } from "../test/destinations/redshift-on-postgres.js";
+import { type BenchResult, fmt, time, withTempDir } from "./lib.js";
+
+/**
+ * Warehouses with a local stand-in (issue 10): the pipeline's load step against a bare load of the
+ * same rows with the vendor SDK, in the same run. Redshift: its SQL on the local Postgres (the
+ * tests' stand-in engine), multi-row INSERTs of at most 4 MB against the same INSERTs built and
+ * sent by bare `pg`. Azure: the filesystem destination on Azurite against one `uploadFile` of the
+ * same rows as a JSONL file with @azure/storage-blob.
+ */
+const PG_URL = process.env.PG_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
+const ROWS = Number(process.env.BENCH_WH_ROWS ?? 1_000_000);
+const PAGE = 10_000;
+
+function flat(i: number) {
+  return {
+    id: i,
+    name: `customer ${i}`,
+    email: `c${i}@example.com`,
+    amount: `${(i % 100_000) / 100}`,
+    quantity: i % 97,
+    active: i % 3 === 0,
+    created_at: `2024-03-${String((i % 28) + 1).padStart(2, "0")}T10:${String(i % 60).padStart(2, "0")}:00Z`,
+  };
+}
+
+function data() {
+  return resource(
+    function* () {
+      for (let s = 0; s < ROWS; s += PAGE) yield Array.from({ length: Math.min(PAGE, ROWS - s) }, (_, k) => flat(s + k));
+    },
+    { name: "customers", columns: { amount: { dataType: "decimal" } } },
+  );
+}
+
+async function pipelineLoad(dir: string, dataset: string, destination: Destination): Promise<number> {
+  const p = new Pipeline({
+    pipelineName: dataset,
+    destination,
+    datasetName: dataset,
+    pipelinesDir: dir,
+    config: new ConfigResolver([]),
+  });
+  await p.extract(data());
+  await p.normalize();
+  return (await time(() => p.load())).seconds;
+}
+
+const q = (s: string) => `'${s.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
+
+/** Bare pg: the same rows as multi-row INSERT statements of at most 4 MB, built and sent. */
+async function bareInserts(client: pg.Client, table: string): Promise<void> {
+  const head = `INSERT INTO ${table} (id, name, email, amount, quantity, active, created_at, _dlt_load_id, _dlt_id) VALUES\n`;
+  let parts: string[] = [];
+  let size = head.length;
+  for (let i = 0; i < ROWS; i++) {
+    const r = flat(i);
+    const t = `(${r.id}, ${q(r.name)}, ${q(r.email)}, ${r.amount}, ${r.quantity}, ${r.active ? "TRUE" : "FALSE"}, ${q(r.created_at)}, '1.0', 'id${i}')`;
+    if (size + t.length + 2 > 4 << 20) {
+      await client.query(head + parts.join(",\n"));
+      parts = [];
+      size = head.length;
+    }
+    parts.push(t);
+    size += t.length + 2;
+  }
+  if (parts.length > 0) await client.query(head + parts.join(",\n"));
+}
+
+async function redshift(dir: string): Promise<string[]> {
+  const admin = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
+  try {
+    await admin.connect();
+  } catch (err) {
+    return [`| Redshift on Postgres | not measured: no Postgres at ${PG_URL} (${(err as Error).message}) | | | |`];
+  }
+  const schema = `bench_rs_${process.pid}`;
+  try {
+    const ours = await pipelineLoad(join(dir, "rs"), schema, redshiftOnPostgres({ credentials: PG_URL }));
+    await admin.query("SET standard_conforming_strings = off");
+    await admin.query(
+      `CREATE TABLE ${schema}.bare (id bigint, name varchar(65535), email varchar(65535), amount numeric(38,9), quantity bigint, active boolean, created_at timestamptz, _dlt_load_id varchar(65535) NOT NULL, _dlt_id varchar(65535) NOT NULL)`,
+    );
+    const bare = (await time(() => bareInserts(admin, `${schema}.bare`))).seconds;
+    return [
+      `| Redshift on Postgres: pipeline load step (INSERT batches, dispositions, bookkeeping, 1 transaction) | ${fmt(ROWS)} | ${fmt(ours, 2)} | ${fmt(ROWS / ours)} | ${fmt(ours / bare, 2)} |`,
+      `| Redshift on Postgres: bare multi-row INSERTs of 4 MB through \`pg\` | ${fmt(ROWS)} | ${fmt(bare, 2)} | ${fmt(ROWS / bare)} | 1.00 |`,
+    ];
+  } finally {
+    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
+    await admin.end();
+  }
+}
+
+async function azure(dir: string): Promise<string[]> {
+  const az = await startAzurite();
+  try {
+    const ours = await pipelineLoad(
+      join(dir, "az"),
+      "bench_az",
+      filesystem({ bucketUrl: `az://${az.container}/pipeline`, credentials: az.credentials }),
+    );
+    const file = join(dir, "bare.jsonl");
+    await new Promise<void>((resolve, reject) => {
+      const out = createWriteStream(file);
+      out.on("error", reject);
+      for (let i = 0; i < ROWS; i++) out.write(`${JSON.stringify({ ...flat(i), _dlt_load_id: "1.0", _dlt_id: `id${i}` })}\n`);
+      out.end(resolve);
+    });
+    const service = new BlobServiceClient(az.endpoint, new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY));
+    const blob = service.getContainerClient(az.container).getBlockBlobClient("bare/customers.jsonl");
+    const bare = (await time(() => blob.uploadFile(file, { blockSize: 4 << 20, maxSingleShotSize: 4 << 20, concurrency: 4 })))
+      .seconds;
+    return [
+      `| Azure (Azurite): filesystem load step (jsonl files as block blobs, bookkeeping, \`_dlt_loads\` last) | ${fmt(ROWS)} | ${fmt(ours, 2)} | ${fmt(ROWS / ours)} | ${fmt(ours / bare, 2)} |`,
+      `| Azure (Azurite): bare \`uploadFile\` of the same rows as one JSONL file (@azure/storage-blob) | ${fmt(ROWS)} | ${fmt(bare, 2)} | ${fmt(ROWS / bare)} | 1.00 |`,
+    ];
+  } finally {
+    await az.stop();
+  }
+}
+
+export default async function (): Promise<BenchResult> {
+  return withTempDir(async (dir) => {
+    const lines = [...(await redshift(dir)), ...(await azure(dir))];
+    return {
+      title: "Warehouses with a local stand-in: Redshift on Postgres, filesystem on Azurite (issue 10)",
+      markdown: [
+        "| load | rows | seconds | rows/s | × bare |",
+        "| --- | ---: | ---: | ---: | ---: |",
+        ...lines,
+        "",
+        "The load step only (extract and normalize are the same for every destination and measured elsewhere). Emulators are not the services: these ratios say what the pipeline adds over the SDK on the same target, not how fast Redshift or Azure are.",
+      ].join("\n"),
+    };
+  });
+}
