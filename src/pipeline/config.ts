@@ -30,7 +30,7 @@ export const PIPELINE_SPEC = configSpec({
       check: NAME_RULE,
     }),
     destination: field.string({
-      doc: "duckdb, postgres, filesystem or a registered destination",
+      doc: "a destination's name, as listed in the README's destination table, or one registered in code",
       defaultDoc: '`[destination] name`, else `"duckdb"`',
       example: "duckdb",
       lookup: "exact",

@@ -101,6 +101,14 @@ describe.skipIf(missing !== undefined)(`dashboard in Chromium${missing ? ` (skip
     const [[invoices]] = (await sql(PIPELINE, "select count(*) from sales_invoices")) as [[number]];
     const listed = await texts(".tables-list div");
     expect(listed).toContain(`sales_invoices ${count(invoices)}`);
+    // Reconciliation: what Sage said it holds beside the live rows, per resource and business.
+    const reconciled = page.locator("[data-testid=reconciliation-table] tbody tr");
+    expect(await reconciled.count()).toBeGreaterThan(0);
+    for (const row of await reconciled.all()) {
+      const cells = await row.locator("td").allInnerTexts();
+      expect(cells[7], cells.join(" | ")).toBe("pass");
+      expect(cells[2]).toBe(cells[3]);
+    }
     await shot("overview");
   });
 

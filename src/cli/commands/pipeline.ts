@@ -46,7 +46,7 @@ async function syncFromDestination(dir: string, name: string, flags: PipelineFla
   const datasetName = flags.datasetName ?? state?.datasetName;
   if (!destination || !datasetName) {
     throw new ConfigError(`pipeline ${name} has no local state to say where it loads`, {
-      hint: "name it: sage-pipeline pipeline NAME sync --destination duckdb|postgres|filesystem --dataset-name DATASET",
+      hint: "name it: sage-pipeline pipeline NAME sync --destination DESTINATION --dataset-name DATASET",
     });
   }
   const store = wd.packages;

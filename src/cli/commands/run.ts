@@ -1,3 +1,4 @@
+import { destinationNames } from "../../destinations/registry.js";
 import type { Command } from "commander";
 import { type ConfigResolver, isSet, parseList } from "../../config/index.js";
 import { PIPELINE_SPEC } from "../../pipeline/config.js";
@@ -33,7 +34,7 @@ export function registerRun(program: Command): void {
     .option("--source <name>", "same as the positional argument (e.g. sage_one_za)")
     .option("--pipeline-name <name>", "pipeline name (working dir and state)")
     .option("--dataset-name <name>", "dataset (schema) to load into")
-    .option("--destination <name>", "duckdb | postgres | filesystem (default: [pipeline] destination, else duckdb)")
+    .option("--destination <name>", `${destinationNames().join(" | ")} (default: [pipeline] destination, else duckdb)`)
     .option("--resources <list>", "comma-separated resource names to load")
     .option(
       "--full-refresh",

@@ -3,6 +3,41 @@
 import { api, card, fill, grid, h, pipelinePath, statusBadge } from "../dom.js";
 import { formatInt, formatTime } from "../format.js";
 
+// "contacts: 250 in Sage, 250 loaded": what the source said it holds beside the live rows, with
+// what reconciliation removed or marked deleted; a row that still differs is flagged.
+function reconciliation(records) {
+  if (records.length === 0) return h("p", { className: "muted" }, "no reconciliation yet");
+  const rows = records.map((r) => {
+    const inSource = r.total ?? r.listed;
+    return [
+      r.resource,
+      r.label || Object.values(r.partition).join(", "),
+      inSource,
+      r.live,
+      r.removed,
+      r.marked,
+      r.loadId,
+      inSource === r.live
+        ? statusBadge("pass", "the live rows equal what the source holds")
+        : statusBadge("fail", "the live rows differ from what the source holds"),
+    ];
+  });
+  return grid(
+    [
+      { label: "resource" },
+      { label: "business" },
+      { label: "in source", numeric: true },
+      { label: "loaded (live)", numeric: true },
+      { label: "removed", numeric: true },
+      { label: "marked deleted", numeric: true },
+      { label: "load id" },
+      { label: "agrees" },
+    ],
+    rows,
+    { testId: "reconciliation-table" },
+  );
+}
+
 export async function renderOverview({ name }) {
   const summary = await api("/api/summary");
   const count = (s) => summary.filter((p) => p.status === s).length;
@@ -68,6 +103,8 @@ export async function renderOverview({ name }) {
     ),
     h("h3", {}, "Tables and rows"),
     tables,
+    h("h3", {}, "Reconciliation with the source (newest per resource and business)"),
+    reconciliation(o.reconciliation || []),
   );
   void fill(tables, async () => {
     const d = await api(pipelinePath(name, "data"));
