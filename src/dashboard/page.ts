@@ -88,7 +88,11 @@ async function open(name) {
         const t = td.textContent;
         td.replaceChildren($("a", { class: "table", onclick: () => { box.value = 'select * from "' + t + '" limit 50'; runQuery(name, box.value, out); } }, t));
       });
-      tables.replaceChildren(list, $("h3", {}, "Loads"), grid(["load id", "schema", "status", "inserted at"], d.loads.map((l) => [l.load_id, l.schema_name, l.status, l.inserted_at])));
+      tables.replaceChildren(list, $("h3", {}, "Loads"), grid(["load id", "schema", "status", "inserted at"], d.loads.map((l) => [l.load_id, l.schema_name, l.status, l.inserted_at])),
+        $("h3", {}, "Quarantined items (_dlt_rejected)"),
+        d.rejected.length > 0
+          ? grid(["load id", "resource", "business", "id", "item", "reason"], d.rejected.map((r) => [r.load_id, r.resource, r.business_id, r.item_id, r.item_index, r.reason]))
+          : $("p", {}, "none"));
     } catch (e) { tables.replaceChildren($("p", { class: "error" }, e.message)); }
   } catch (e) { main.replaceChildren($("p", { class: "error" }, e.message)); }
 }
