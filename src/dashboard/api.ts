@@ -86,7 +86,7 @@ export class DashboardApi {
     };
   }
 
-  /** Rows per data table, and the load history from `_dlt_loads`. */
+  /** Rows per data table, the load history from `_dlt_loads` and the newest quarantined items from `_dlt_rejected`. */
   async data(name: string): Promise<Record<string, unknown>> {
     return this.withSession(name, async (session) => {
       const rowCounts: Record<string, number> = {};
@@ -100,7 +100,14 @@ export class DashboardApi {
         ? (await session.query("select load_id, schema_name, status, inserted_at from _dlt_loads order by load_id desc limit 50"))
             .rows
         : [];
-      return { rowCounts, loads };
+      const rejected = tables.includes("_dlt_rejected")
+        ? (
+            await session.query(
+              "select load_id, resource, business_id, item_id, item_index, reason from _dlt_rejected order by load_id desc, item_index limit 50",
+            )
+          ).rows
+        : [];
+      return { rowCounts, loads, rejected };
     });
   }
 

@@ -1,5 +1,5 @@
 import type { ConfigResolver } from "../config/resolver.js";
-import type { JobFile, KeySetJob, RootTableEntry } from "../package/format.js";
+import type { JobFile, KeySetJob, RejectedItem, RootTableEntry } from "../package/format.js";
 import type { Schema, StoredSchema } from "../schema/schema.js";
 import type { LoadFileFormat } from "../writers/index.js";
 import type { QueryOptions, QuerySession } from "./query-session.js";
@@ -81,6 +81,8 @@ export interface LoadRequest {
    * key the source no longer lists go as the set says (see `KeySet`).
    */
   reconcile?: ReconcileJob[];
+  /** Items normalize quarantined: rows of `_dlt_rejected`, committed with the load. */
+  rejected?: RejectedItem[];
   /** Called once the load committed, with what each key set did. */
   onReconciled?: (results: ReconcileResult[]) => void;
 }

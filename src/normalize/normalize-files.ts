@@ -1,3 +1,4 @@
+import type { FreshColumns } from "./column-order.js";
 import { readFileSync } from "node:fs";
 import { packageFile } from "../package/files.js";
 import type { ExtractedManifest, RawFile, RejectedItem, ResourceManifest, RootTableEntry } from "../package/format.js";
@@ -43,6 +44,8 @@ export interface FilesResult {
   overflows: Map<string, DecimalOverflow>;
   /** Items that could not be normalized, in file order. */
   rejected: RejectedItem[];
+  /** Columns these files created, per table, with their earliest row position (column-order.ts). */
+  fresh: FreshColumns;
 }
 
 const MAX_ITEM_TEXT = 2000;
@@ -188,5 +191,6 @@ export function normalizeFiles(input: FilesInput): FilesResult {
     lastByKey: normalizer.lastByKey,
     overflows: normalizer.overflows,
     rejected,
+    fresh: normalizer.freshColumns,
   };
 }

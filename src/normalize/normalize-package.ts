@@ -16,6 +16,7 @@ import type { LoadFileFormat } from "../writers/index.js";
 import type { NamingConvention } from "./naming.js";
 import { type FilesInput, normalizeFiles } from "./normalize-files.js";
 import { normalizeInParallel } from "./parallel.js";
+import { columnsBefore, orderColumns } from "./column-order.js";
 
 const log = logger("normalize");
 
@@ -56,7 +57,9 @@ export async function normalizePackage(opts: NormalizeOptions): Promise<Normaliz
     ...(opts.maxFileBytes !== undefined ? { maxFileBytes: opts.maxFileBytes } : {}),
   };
   const workers = opts.workers ?? Math.min(availableParallelism(), 4);
+  const before = columnsBefore(schema);
   const result = (await normalizeInParallel(input, workers)) ?? normalizeFiles(input);
+  orderColumns(schema, before, result.fresh);
 
   const jobs: JobFile[] = [];
   const warnings: string[] = [];

@@ -25,8 +25,9 @@ export type WorkerOutput =
   | {
       ok: true;
       schema: StoredSchema;
-      result: Omit<ReturnType<typeof normalizeFiles>, "superseded" | "lastByKey" | "overflows"> & {
+      result: Omit<ReturnType<typeof normalizeFiles>, "superseded" | "lastByKey" | "overflows" | "fresh"> & {
         superseded: Array<[string, string[]]>;
+        fresh: Array<[string, Array<[string, number]>]>;
         lastByKey: Array<[string, Array<[string, string]>]>;
         overflows: Array<[string, DecimalOverflow]>;
       };
@@ -63,6 +64,7 @@ if (parentPort && workerData) {
         lastByKey: [...r.lastByKey].map(([t, m]) => [t, [...m]]),
         overflows: [...r.overflows],
         rejected: r.rejected,
+        fresh: [...r.fresh].map(([t, m]) => [t, [...m]]),
       },
     };
   } catch (err) {

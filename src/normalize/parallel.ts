@@ -1,3 +1,4 @@
+import { type FreshColumns, mergeFresh } from "./column-order.js";
 import { existsSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -161,5 +162,7 @@ export async function normalizeInParallel(input: FilesInput, workers: number): P
     }
   }
   const rejected = ok.flatMap((o) => o.result.rejected);
-  return { written, rowCounts, roots: ok[0]!.result.roots, stats, superseded, lastByKey, overflows, rejected };
+  const fresh: FreshColumns = new Map();
+  for (const o of ok) mergeFresh(fresh, new Map(o.result.fresh.map(([t, cols]) => [t, new Map(cols)])));
+  return { written, rowCounts, roots: ok[0]!.result.roots, stats, superseded, lastByKey, overflows, rejected, fresh };
 }

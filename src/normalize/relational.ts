@@ -38,6 +38,11 @@ interface TableCtx {
   path: string;
   /** Table existed before this package: the `columns` contract applies to it. */
   existedBefore: boolean;
+  /**
+   * Columns this package created, with the earliest position any row gave them (see
+   * column-order.ts); empty once a table's columns are settled, so the hot path pays one check.
+   */
+  fresh: Map<string, number>;
 }
 
 /** Values that are objects in JavaScript but one value in a column. */
@@ -106,6 +111,15 @@ export class RelationalNormalizer {
   readonly overflows = new Map<string, DecimalOverflow>();
   /** The root item being normalized (for messages that name its business and id). */
   private item: Record<string, unknown> = {};
+  /** Values set so far in the row being flattened: the position of the next column. */
+  private width = 0;
+
+  /** Per table: the columns this package created and the earliest row position of each. */
+  get freshColumns(): Map<string, Map<string, number>> {
+    const out = new Map<string, Map<string, number>>();
+    for (const ctx of this.ctxs.values()) if (ctx.fresh.size > 0) out.set(ctx.table.name, ctx.fresh);
+    return out;
+  }
 
   constructor(
     private readonly schema: Schema,
@@ -137,6 +151,7 @@ export class RelationalNormalizer {
       root: hints,
       path: "",
       existedBefore: existing !== undefined,
+      fresh: new Map(),
     });
   }
 
@@ -209,6 +224,7 @@ export class RelationalNormalizer {
       for (const [path, hint] of ctx.root.columns) {
         if (!path.includes("__") && hint.dataType && !(path in ctx.table.columns)) {
           ctx.table.columns[path] = this.columnFrom(ctx, path, hint.dataType, hint);
+          ctx.fresh.set(path, Number.POSITIVE_INFINITY);
         }
       }
     }
@@ -239,7 +255,13 @@ export class RelationalNormalizer {
         row[C_ID] = id;
       }
       this.pending.push([ctx.table.name, row]);
-      this.flatten(ctx, row, obj, "", id, rootId ?? id, level);
+      const width = this.width;
+      this.width = 0;
+      try {
+        this.flatten(ctx, row, obj, "", id, rootId ?? id, level);
+      } finally {
+        this.width = width;
+      }
       if (parentId === undefined) this.checkPrimaryKey(ctx, row);
     } catch (err) {
       if (!(err instanceof DiscardRow)) throw err;
@@ -324,6 +346,7 @@ export class RelationalNormalizer {
         root: parent.root,
         path: this.hintPath(parent, field),
         existedBefore: this.tablesBefore.has(tableName),
+        fresh: new Map(),
       };
       this.ctxs.set(tableName, ctx);
     }
@@ -371,6 +394,7 @@ export class RelationalNormalizer {
     const col = this.columnFrom(ctx, name, hint?.dataType ?? inferType(v, this.detectDates), hint);
     if (variantOf) col.variantOf = variantOf;
     ctx.table.columns[name] = col;
+    ctx.fresh.set(name, Number.POSITIVE_INFINITY);
     return col;
   }
 
@@ -396,6 +420,11 @@ export class RelationalNormalizer {
   private setValue(ctx: TableCtx, row: Row, name: string, v: unknown): void {
     const col = ctx.table.columns[name] ?? this.newColumn(ctx, name, v);
     if (!col) return;
+    const at = this.width++;
+    if (ctx.fresh.size > 0) {
+      const seen = ctx.fresh.get(name);
+      if (seen !== undefined && at < seen) ctx.fresh.set(name, at);
+    }
     const enc = coerce(v, col.dataType, col);
     if (enc !== NO_FIT) {
       row[name] = enc;

@@ -1,5 +1,5 @@
 import type { DestinationClient, ReconcileResult } from "../destinations/destination.js";
-import { readKeySet } from "../package/files.js";
+import { readKeySet, readRejectedFile, rejectedFile } from "../package/files.js";
 import type { LoadedMarker } from "../package/format.js";
 import { Schema } from "../schema/schema.js";
 import { PipelineError, PipelineStepFailed, errorMessage } from "../util/errors.js";
@@ -65,6 +65,7 @@ export async function loadPackage(ctx: LoadPackageContext): Promise<LoadPackageI
   if (!alreadyLoaded) {
     const dir = store.normalized(loadId);
     const reconcile = (manifest.keySets ?? []).map((k) => ({ ...k, keys: readKeySet(dir, k.file) }));
+    const rejected = manifest.rejected ? readRejectedFile(rejectedFile(dir)) : [];
     store.moveAllJobs(loadId, "failed_jobs", "new_jobs");
     store.moveAllJobs(loadId, "new_jobs", "started_jobs");
     const jobs = manifest.jobs.map((j) => ({ ...j, path: store.locateJob(loadId, j.file) }));
@@ -89,6 +90,7 @@ export async function loadPackage(ctx: LoadPackageContext): Promise<LoadPackageI
             }
           : {}),
         onJobStaged: (j) => ctx.onProgress?.({ step: "load", loadId, table: j.table }),
+        ...(rejected.length > 0 ? { rejected } : {}),
         ...(reconcile.length > 0
           ? {
               reconcile,

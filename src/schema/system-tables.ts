@@ -4,6 +4,8 @@ import type { Column, Table } from "./types.js";
 export const LOADS_TABLE = "_dlt_loads";
 export const VERSION_TABLE = "_dlt_version";
 export const STATE_TABLE = "_dlt_pipeline_state";
+/** Items normalize quarantined (no primary key, a shape the rules cannot take), one row each. */
+export const REJECTED_TABLE = "_dlt_rejected";
 
 export const C_LOAD_ID = "_dlt_load_id";
 export const C_ID = "_dlt_id";
@@ -50,10 +52,51 @@ export function systemTables(): Table[] {
       col(C_LOAD_ID, "text"),
       col(C_ID, "text"),
     ]),
+    table(REJECTED_TABLE, [
+      col("load_id", "text"),
+      col("resource", "text"),
+      col("table_name", "text"),
+      col("business_id", "text", true),
+      col("item_id", "text", true),
+      col("file", "text"),
+      col("item_index", "bigint"),
+      col("reason", "text"),
+      col("item", "text"),
+      col("inserted_at", "timestamp"),
+    ]),
   ];
 }
 
-export const SYSTEM_TABLE_NAMES: ReadonlySet<string> = new Set([LOADS_TABLE, VERSION_TABLE, STATE_TABLE]);
+export const SYSTEM_TABLE_NAMES: ReadonlySet<string> = new Set([LOADS_TABLE, VERSION_TABLE, STATE_TABLE, REJECTED_TABLE]);
+
+/** A quarantined item as its `_dlt_rejected` row (the item cut at 2,000 characters, as quarantined). */
+export function rejectedRow(
+  r: {
+    loadId: string;
+    resource: string;
+    table: string;
+    business?: string;
+    id?: string;
+    file: string;
+    index: number;
+    reason: string;
+    item: string;
+  },
+  insertedAt: string,
+): Record<string, string | number | null> {
+  return {
+    load_id: r.loadId,
+    resource: r.resource,
+    table_name: r.table,
+    business_id: r.business ?? null,
+    item_id: r.id ?? null,
+    file: r.file,
+    item_index: r.index,
+    reason: r.reason,
+    item: r.item,
+    inserted_at: insertedAt,
+  };
+}
 
 /** Columns every root table gets, and every child table gets. */
 export function rootSystemColumns(): Column[] {

@@ -30,6 +30,7 @@ export const CASES = [
   "reserved words and case",
   "read-only query session",
   "key set reconciliation",
+  "quarantined items table",
 ] as const;
 export type CaseName = (typeof CASES)[number];
 
@@ -446,6 +447,19 @@ export function conformanceSuite(target: ConformanceTarget): void {
       expect(third.reconciliationWarnings).toEqual([
         "keyed of part = a: 4 in the source, 1 loaded (not explained by deletes; its list of ids had 1)",
       ]);
+    });
+
+    test("quarantined items table", async () => {
+      const { make } = setup("rej");
+      const p = make();
+      const hints: ResourceHints = { writeDisposition: "merge", primaryKey: "id" };
+      await expect(p.run(rows("rej", [{ id: 1, v: "a" }, { v: "no id" }], hints))).rejects.toThrow(/quarantined/);
+      const ds = p.dataset();
+      expect(await ds.table("rej").count()).toBe(1);
+      const got = await ds.sql("SELECT resource, table_name, item_id, item_index, item FROM _dlt_rejected").rows();
+      expect(
+        got.map((r) => [r.resource, r.table_name, r.item_id, Number(r.item_index), JSON.parse(r.item as string) as unknown]),
+      ).toEqual([["rej", "rej", null, 2, { v: "no id" }]]);
     });
 
     test("committed package reload", async () => {

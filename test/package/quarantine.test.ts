@@ -33,6 +33,23 @@ describe("poison items and packages", () => {
     expect(rejected).toHaveLength(1);
     expect(rejected[0]).toMatchObject({ resource: "things", business: "b1", index: 2 });
     expect(rejected[0]!.reason).toContain("primary key column id");
+    // Also a table users can query, committed with the load.
+    const table = await p
+      .dataset()
+      .sql("select resource, table_name, business_id, item_id, item_index, reason, item from _dlt_rejected")
+      .rows();
+    expect(table).toEqual([
+      {
+        resource: "things",
+        table_name: "things",
+        business_id: "b1",
+        item_id: null,
+        item_index: 2,
+        reason: rejected[0]!.reason,
+        item: rejected[0]!.item,
+      },
+    ]);
+    expect(JSON.parse(table[0]!.item as string)).toMatchObject({ business_id: "b1", v: "no id" });
     // Nothing is pending: the next run is not blocked by the package.
     expect(p.hasPendingPackages()).toBe(false);
 

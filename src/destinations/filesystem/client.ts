@@ -5,7 +5,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { jobFileId } from "../../package/files.js";
 import type { StoredSchema } from "../../schema/schema.js";
-import { LOADS_TABLE, VERSION_TABLE, systemTables } from "../../schema/system-tables.js";
+import {
+  LOADS_TABLE,
+  REJECTED_TABLE,
+  STATE_TABLE,
+  VERSION_TABLE,
+  rejectedRow,
+  systemTables,
+} from "../../schema/system-tables.js";
 import type { Table } from "../../schema/types.js";
 import { PipelineError } from "../../util/errors.js";
 import { logger } from "../../util/logger.js";
@@ -146,7 +153,8 @@ export class FilesystemClient implements DestinationClient {
   /** One view per table over its committed files, in `duck`; returns the local files they read. */
   private async createViews(duck: DuckDbConnection): Promise<string[]> {
     const cat = await this.catalog();
-    const system = new Set(systemTables().map((t) => t.name));
+    // `_dlt_rejected` is a data table of files (one per load); the others have files of their own.
+    const system = new Set([LOADS_TABLE, VERSION_TABLE, STATE_TABLE]);
     const read: string[] = [];
     await createDatasetViews(
       duck,
@@ -278,6 +286,12 @@ export class FilesystemClient implements DestinationClient {
 
     const reconciled = await this.reconcile(req, cat, written, replaced);
     const now = new Date().toISOString();
+    if (req.rejected && req.rejected.length > 0) {
+      await this.bucket.writeText(
+        dataKey(this.datasetName, REJECTED_TABLE, loadId, "rejected", "jsonl"),
+        req.rejected.map((r) => `${JSON.stringify(rejectedRow(r, now))}\n`).join(""),
+      );
+    }
     const maxRowBytes = Math.max(0, ...req.jobs.map((j) => j.maxRowBytes ?? 0));
     if (cat.newestVersion(schema.name)?.hash !== schema.versionHash) {
       await this.bucket.writeText(

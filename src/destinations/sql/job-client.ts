@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { deflateSync, inflateSync } from "node:zlib";
 import { stateRowFrom } from "../state-row.js";
 import type { Schema, StoredSchema } from "../../schema/schema.js";
-import { LOADS_TABLE, STATE_TABLE, VERSION_TABLE } from "../../schema/system-tables.js";
+import { LOADS_TABLE, REJECTED_TABLE, STATE_TABLE, VERSION_TABLE, rejectedRow } from "../../schema/system-tables.js";
 import { PipelineError } from "../../util/errors.js";
 import type { RootTableEntry } from "../../package/format.js";
 import type { Table } from "../../schema/types.js";
@@ -275,6 +275,15 @@ export class SqlJobClient<C extends SqlConnection = SqlConnection> implements De
   private async recordLoad(req: LoadRequest): Promise<void> {
     await this.recordVersion(req.schema);
     if (req.stateRow) await this.recordState(req);
+    const at = new Date().toISOString();
+    for (const item of req.rejected ?? []) {
+      const row = rejectedRow(item, at);
+      const cols = Object.keys(row);
+      await this.conn.execute(
+        `INSERT INTO ${this.qualified(REJECTED_TABLE)} (${cols.map((c) => this.dialect.quote(c)).join(", ")}) VALUES (${cols.map((_, i) => `$${i + 1}`).join(", ")})`,
+        Object.values(row),
+      );
+    }
     await this.conn.execute(
       `INSERT INTO ${this.qualified(LOADS_TABLE)} (load_id, schema_name, status, inserted_at, schema_version_hash) VALUES ($1, $2, 0, $3, $4)`,
       [req.loadId, req.schema.name, new Date().toISOString(), req.schema.versionHash],

@@ -1,7 +1,7 @@
 // Runs and loads: rows and duration per load over time, the last run's steps, each load's rows
 // per table, step durations and schema version, the destination's _dlt_loads, and failed jobs.
 import { chart } from "../charts.js";
-import { api, card, grid, h, pipelinePath, statusBadge } from "../dom.js";
+import { api, card, fill, grid, h, pipelinePath, statusBadge } from "../dom.js";
 import { formatInt } from "../format.js";
 
 export async function renderRuns({ name }) {
@@ -69,6 +69,27 @@ export async function renderRuns({ name }) {
           },
         ),
   );
+
+  // Items normalize could not take (no key, a shape the rules cannot take): the rest of their
+  // package loaded; the destination keeps them in _dlt_rejected (the newest 50 here).
+  const quarantined = h("div", { "data-testid": "rejected-items" });
+  out.push(h("h3", {}, "Quarantined items (_dlt_rejected)"), quarantined);
+  void fill(quarantined, async () => {
+    const d = await api(pipelinePath(name, "data"));
+    return (d.rejected || []).length === 0
+      ? h("p", { className: "muted" }, "None: every item was normalized.")
+      : grid(
+          [
+            { label: "load id" },
+            { label: "resource" },
+            { label: "business" },
+            { label: "id", nullText: "" },
+            { label: "item", numeric: true },
+            { label: "reason", wrap: true },
+          ],
+          d.rejected.map((r) => [r.load_id, r.resource, r.business_id, r.item_id, r.item_index, r.reason]),
+        );
+  });
 
   out.push(h("h3", {}, "Loads kept in the working dir"));
   out.push(
