@@ -7,3 +7,5 @@ export { runBusinessJob, businessPipelineName } from "./run-job.js";
 export { Worker, failureReason, type WorkerEvent } from "./worker.js";
 export { runWorker, type RunWorkerOptions } from "./run-worker.js";
 export { formatJobs } from "./jobs-table.js";
+export { installSharedTokens, SharedTokenStore } from "./shared-tokens.js";
+export { PostgresSharedLimiter, type BudgetReading } from "./shared-limiter.js";

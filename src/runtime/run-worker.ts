@@ -1,10 +1,14 @@
 import type { ConfigResolver } from "../config/index.js";
+import { setSharedLimit } from "../http/index.js";
 import { Pipeline } from "../pipeline/index.js";
+import { setSharedSageAuth } from "../sage/index.js";
 import { type Logger, logger } from "../util/logger.js";
 import { BusinessLock } from "./business-lock.js";
 import { openQueue, resolveWorkerSettings } from "./open-queue.js";
 import { planBusinessJobs } from "./plan-jobs.js";
 import { runBusinessJob } from "./run-job.js";
+import { PostgresSharedLimiter } from "./shared-limiter.js";
+import { installSharedTokens } from "./shared-tokens.js";
 import { Worker, type WorkerEvent } from "./worker.js";
 import { WorkerRegistry } from "./worker-registry.js";
 
@@ -32,8 +36,21 @@ export async function runWorker(o: RunWorkerOptions): Promise<void> {
   const queue = openQueue(settings.queueUrl, settings, true);
   await queue.start();
   const registry = new WorkerRegistry((sql, values) => queue.query(sql, values), queue.schema);
+  const limiter = new PostgresSharedLimiter({
+    query: (sql, values) => queue.query(sql, values),
+    schema: queue.schema,
+    holder: registry.id,
+    maxConcurrency: settings.appMaxConcurrency,
+    dailyBudget: settings.appDailyBudget,
+    slotLeaseSeconds: settings.slotLeaseSeconds,
+  });
   try {
     await registry.join(destination.name, destination.capabilities.singleWriter);
+    await limiter.install();
+    // Every Sage request of every job asks the app-wide limit too (through the HTTP limiter seam),
+    // and every refresh-token login takes its tokens from the shared store.
+    setSharedLimit(limiter);
+    installSharedTokens(queue);
     log.info(`worker ${registry.id} on queue schema ${queue.schema}, destination ${destination.name}`);
     const worker = new Worker({
       queue,
@@ -56,6 +73,9 @@ export async function runWorker(o: RunWorkerOptions): Promise<void> {
     });
     await worker.run(o.stop);
   } finally {
+    setSharedLimit(undefined);
+    setSharedSageAuth(undefined);
+    await limiter.releaseAll().catch(() => undefined);
     await registry.leave();
     await queue.stop();
   }
