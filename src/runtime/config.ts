@@ -61,5 +61,18 @@ export const WORKER_SPEC = configSpec({
       default: 120,
       min: 1,
     }),
+    metricsPort: field.integer({
+      doc: "the worker serves /metrics (Prometheus) and /healthz at this port (0 picks a free one; unset: off); also `--metrics-port`",
+      min: 0,
+      max: 65535,
+    }),
+    metricsHost: field.string({ doc: "the address /metrics and /healthz listen on", default: "127.0.0.1" }),
+    alertWebhookUrl: field.secret({
+      doc: "Slack-compatible webhook (JSON `{text}` POST): a job parked as failed, the daily budget past 80%",
+    }),
+    logFormat: field.choice(["text", "json"], {
+      doc: "worker logs on stderr: text lines, or one JSON object per line (job, business, load id); also `--log-format`",
+      default: "text",
+    }),
   },
 });
