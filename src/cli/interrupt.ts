@@ -7,14 +7,17 @@ import { InterruptedError } from "../util/errors.js";
  * "interrupted: run again to finish" and exits 130 / 143. A second signal exits at once (what is
  * half done is finished or dropped by the next run, as after a crash).
  */
-export function stopOnSignals(): { signal: AbortSignal; dispose: () => void } {
+export function stopOnSignals(
+  /** Where the one-line notices go (default stderr; a worker logging JSON sends them through its logger). */
+  say: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): { signal: AbortSignal; dispose: () => void } {
   const controller = new AbortController();
   const onSignal = (name: "SIGINT" | "SIGTERM") => {
     if (controller.signal.aborted) {
-      process.stderr.write(`${name} again: stopped at once; run again to finish\n`);
+      say(`${name} again: stopped at once; run again to finish`);
       process.exit(name === "SIGINT" ? 130 : 143);
     }
-    process.stderr.write(`${name}: stopping (the step in flight finishes; ${name} again stops at once)\n`);
+    say(`${name}: stopping (the step in flight finishes; ${name} again stops at once)`);
     controller.abort(new InterruptedError(name));
   };
   process.on("SIGINT", onSignal);

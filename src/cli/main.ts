@@ -15,6 +15,7 @@ import { registerRun } from "./commands/run.js";
 import { registerEnqueue } from "./commands/enqueue.js";
 import { registerJobs } from "./commands/jobs.js";
 import { registerWorker } from "./commands/worker.js";
+import { registerSchedule } from "./commands/schedule.js";
 import { INTERRUPTED_MESSAGE } from "../pipeline/stops.js";
 import { InterruptedError, findCause } from "../util/errors.js";
 import { exitCodeFor, reportError } from "./errors.js";
@@ -48,6 +49,7 @@ export function buildProgram(): Command {
   registerWorker(program);
   registerEnqueue(program);
   registerJobs(program);
+  registerSchedule(program);
   return program;
 }
 

@@ -19,6 +19,7 @@ export {
 export { onRequestEvent, type RequestEvent, type RequestEventListener } from "./events.js";
 export {
   ALLOWANCE_FLOOR,
+  BudgetSpent,
   HostLimiter,
   LimiterRegistry,
   RECOVERY_MS,
@@ -26,6 +27,9 @@ export {
   type LimiterOptions,
   type LimiterStats,
   type LimiterTicket,
+  type SharedLimit,
+  type SharedTicket,
+  setSharedLimit,
 } from "./limiter.js";
 export { orderedParallel } from "./ordered-parallel.js";
 export { redactBody } from "./redact-body.js";

@@ -39,6 +39,30 @@ export interface LimiterStats {
 export interface LimiterTicket {
   readonly startedAt: number;
   release(): void;
+  /** The app-wide slot held beside the local one, when a shared limit is installed. */
+  readonly shared?: SharedTicket;
+}
+
+/**
+ * A limit shared beyond this process (queue workers: Sage's 150 concurrent requests and daily
+ * budget are per app). Asked after the local limiter admitted a request; it rejects with
+ * `BudgetSpent` when the shared day's budget is spent.
+ */
+export interface SharedLimit {
+  acquire(host: string, signal?: AbortSignal): Promise<SharedTicket>;
+}
+
+export interface SharedTicket {
+  release(): void;
+  /** Every response's status (a 429 slows every process sharing the limit). */
+  onResponse(status: number): void;
+}
+
+let sharedLimit: SharedLimit | undefined;
+
+/** Install (or remove, with undefined) the shared limit every HostLimiter created afterwards also obeys. */
+export function setSharedLimit(limit: SharedLimit | undefined): void {
+  sharedLimit = limit;
 }
 
 interface Waiter {
@@ -94,6 +118,8 @@ export class HostLimiter {
   private used = 0;
   private timer: NodeJS.Timeout | undefined;
   private timerAt = 0;
+  /** The shared limit installed when this limiter was made (setSharedLimit). */
+  private readonly shared: SharedLimit | undefined = sharedLimit;
 
   constructor(
     readonly host: string,
@@ -107,8 +133,28 @@ export class HostLimiter {
     if (options.requestsPerMinute) this.perMinute = new RateWindow(options.requestsPerMinute, 60_000);
   }
 
-  /** Wait for a slot. Rejects with the signal's reason on abort, or `BudgetSpent`. */
-  acquire(signal?: AbortSignal): Promise<LimiterTicket> {
+  /** Wait for a slot (this process's, then the shared one). Rejects with the signal's reason on abort, or `BudgetSpent`. */
+  async acquire(signal?: AbortSignal): Promise<LimiterTicket> {
+    const local = await this.acquireLocal(signal);
+    if (!this.shared) return local;
+    let shared: SharedTicket;
+    try {
+      shared = await this.shared.acquire(this.host, signal);
+    } catch (err) {
+      local.release();
+      throw err;
+    }
+    return {
+      startedAt: local.startedAt,
+      shared,
+      release: () => {
+        shared.release();
+        local.release();
+      },
+    };
+  }
+
+  private acquireLocal(signal?: AbortSignal): Promise<LimiterTicket> {
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
     return new Promise<LimiterTicket>((resolve, reject) => {
       const waiter: Waiter = {
@@ -129,6 +175,7 @@ export class HostLimiter {
 
   /** Feed back each response so the limiter can adapt. */
   onResponse(ticket: LimiterTicket, status: number): void {
+    ticket.shared?.onResponse(status);
     if (status !== 429) return;
     this.rateLimited++;
     if (this.options.adaptive !== false && ticket.startedAt > this.lastCutAt) this.cut();

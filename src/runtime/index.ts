@@ -7,3 +7,8 @@ export { runBusinessJob, businessPipelineName } from "./run-job.js";
 export { Worker, failureReason, type WorkerEvent } from "./worker.js";
 export { runWorker, type RunWorkerOptions } from "./run-worker.js";
 export { formatJobs } from "./jobs-table.js";
+export { installSharedTokens, SharedTokenStore } from "./shared-tokens.js";
+export { PostgresSharedLimiter, type BudgetReading } from "./shared-limiter.js";
+export { WorkerMetrics, serveMetrics } from "./metrics.js";
+export { AlertHook, BUDGET_ALERT_SHARE } from "./alerts.js";
+export { jsonLogs, type LogContext } from "./json-logs.js";

@@ -3,6 +3,7 @@ import type { Secret } from "../config/index.js";
 import { ConfigError, PipelineError } from "../util/errors.js";
 import { redactUrl } from "../util/redact.js";
 import { logger } from "../util/logger.js";
+import { installStoreTables } from "./store-tables.js";
 import type { BusinessJob, Delivered, FailOutcome, JobQueue, JobRecord, JobState, Schedule, ScheduleData } from "./queue.js";
 
 const log = logger("queue");
@@ -64,6 +65,10 @@ export class PgBossQueue implements JobQueue {
     return this.options.schema;
   }
 
+  get url(): Secret {
+    return this.options.url;
+  }
+
   private get engine(): PgBoss {
     if (!this.boss) throw new Error("queue not started");
     return this.boss;
@@ -76,7 +81,8 @@ export class PgBossQueue implements JobQueue {
       connectionString: o.url.reveal(),
       schema: o.schema,
       application_name: "sage-pipeline",
-      max: 4,
+      // Jobs' requests ask the shared limiter through this pool too.
+      max: 12,
       schedule: o.runSchedules,
       supervise: true,
       maintenanceIntervalSeconds: o.maintenanceIntervalSeconds,
@@ -98,6 +104,7 @@ export class PgBossQueue implements JobQueue {
     }
     this.boss = boss;
     await this.ensureQueue(BUSINESS_QUEUE);
+    await installStoreTables(o.url, o.schema);
   }
 
   private async ensureQueue(name: string): Promise<void> {

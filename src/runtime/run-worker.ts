@@ -1,10 +1,18 @@
+import type { Server } from "node:http";
 import type { ConfigResolver } from "../config/index.js";
+import { setSharedLimit } from "../http/index.js";
 import { Pipeline } from "../pipeline/index.js";
+import { setSharedSageAuth } from "../sage/index.js";
 import { type Logger, logger } from "../util/logger.js";
+import { AlertHook } from "./alerts.js";
 import { BusinessLock } from "./business-lock.js";
+import { type LogContext, jsonLogs } from "./json-logs.js";
+import { WorkerMetrics, serveMetrics } from "./metrics.js";
 import { openQueue, resolveWorkerSettings } from "./open-queue.js";
 import { planBusinessJobs } from "./plan-jobs.js";
 import { runBusinessJob } from "./run-job.js";
+import { PostgresSharedLimiter } from "./shared-limiter.js";
+import { installSharedTokens } from "./shared-tokens.js";
 import { Worker, type WorkerEvent } from "./worker.js";
 import { WorkerRegistry } from "./worker-registry.js";
 
@@ -14,6 +22,10 @@ export interface RunWorkerOptions {
   queueUrl?: string;
   /** `--destination`, over `[pipeline] destination`. */
   destination?: string;
+  /** `--metrics-port`, over `[runtime] metrics_port`. */
+  metricsPort?: number;
+  /** `--log-format`, over `[runtime] log_format`. */
+  logFormat?: "text" | "json";
   /** Aborted on SIGTERM/SIGINT: the worker finishes or hands back its job and returns. */
   stop: AbortSignal;
   onEvent?: (event: WorkerEvent) => void;
@@ -22,7 +34,8 @@ export interface RunWorkerOptions {
 
 /**
  * A worker process's life: open the queue, refuse a single-writer destination beside other
- * workers (exit 2), then take jobs until `stop`; leave the registry and close the queue either way.
+ * workers (exit 2), install the shared limit and token store, serve /metrics and /healthz, then
+ * take jobs until `stop`; undo all of it either way.
  */
 export async function runWorker(o: RunWorkerOptions): Promise<void> {
   const log = o.log ?? logger("worker");
@@ -32,8 +45,72 @@ export async function runWorker(o: RunWorkerOptions): Promise<void> {
   const queue = openQueue(settings.queueUrl, settings, true);
   await queue.start();
   const registry = new WorkerRegistry((sql, values) => queue.query(sql, values), queue.schema);
+  const logs = (o.logFormat ?? settings.logFormat) === "json" ? jsonLogs(registry.id) : undefined;
+  const context: LogContext = logs?.context ?? {};
+  const limiter = new PostgresSharedLimiter({
+    query: (sql, values) => queue.query(sql, values),
+    schema: queue.schema,
+    holder: registry.id,
+    maxConcurrency: settings.appMaxConcurrency,
+    dailyBudget: settings.appDailyBudget,
+    slotLeaseSeconds: settings.slotLeaseSeconds,
+  });
+  const alerts = settings.alertWebhookUrl ? new AlertHook(settings.alertWebhookUrl, registry.id) : undefined;
+  const metrics = new WorkerMetrics({
+    queueDepth: () => queue.depth(),
+    budgetLeft: async () => {
+      const r = await limiter.readBudget();
+      return Math.max(0, r.budget - r.used);
+    },
+  });
+  let server: Server | undefined;
+  let current: WorkerEvent | undefined;
+  const onEvent = (e: WorkerEvent) => {
+    if (e.type === "job-start") {
+      current = e;
+      context.job = e.job.id;
+      context.business = e.job.data.businessId;
+    } else if (e.type !== "schedule-fired") {
+      current = undefined;
+      delete context.job;
+      delete context.business;
+      delete context.loadId;
+    }
+    metrics.onWorkerEvent(e);
+    if (alerts) {
+      void alerts.onWorkerEvent(e);
+      void alerts.onBudget(limiter.lastReading);
+    }
+    o.onEvent?.(e);
+  };
+  // The budget alert also fires while a long job runs, not only when it ends.
+  const budgetTimer = alerts
+    ? setInterval(() => {
+        void alerts.onBudget(limiter.lastReading);
+      }, 5000)
+    : undefined;
+  budgetTimer?.unref();
   try {
     await registry.join(destination.name, destination.capabilities.singleWriter);
+    await limiter.install();
+    // Every Sage request of every job asks the app-wide limit too (through the HTTP limiter seam),
+    // and every refresh-token login takes its tokens from the shared store.
+    setSharedLimit(limiter);
+    installSharedTokens(queue);
+    const port = o.metricsPort ?? settings.metricsPort;
+    if (port !== undefined) {
+      const served = await serveMetrics(
+        metrics,
+        () => ({
+          worker: registry.id,
+          job: current?.type === "job-start" ? { id: current.job.id, business: current.job.data.businessId } : null,
+        }),
+        settings.metricsHost,
+        port,
+      );
+      server = served.server;
+      log.info(`metrics on http://${settings.metricsHost}:${served.port}/metrics and /healthz`);
+    }
     log.info(`worker ${registry.id} on queue schema ${queue.schema}, destination ${destination.name}`);
     const worker = new Worker({
       queue,
@@ -45,18 +122,32 @@ export async function runWorker(o: RunWorkerOptions): Promise<void> {
           return await runBusinessJob(job, {
             config: o.config,
             signal,
+            onProgress: (p) => {
+              if (p.step !== "extract") context.loadId = p.loadId;
+            },
             ...(o.destination !== undefined ? { destination: o.destination } : {}),
           });
         } finally {
           await lock.release();
         }
       },
-      ...(o.onEvent ? { onEvent: o.onEvent } : {}),
+      onEvent,
       log,
     });
     await worker.run(o.stop);
   } finally {
+    clearInterval(budgetTimer);
+    if (alerts) {
+      await alerts.onBudget(limiter.lastReading);
+      await alerts.flush();
+    }
+    if (server) await new Promise((resolve) => server?.close(resolve));
+    metrics.close();
+    setSharedLimit(undefined);
+    setSharedSageAuth(undefined);
+    await limiter.releaseAll().catch(() => undefined);
     await registry.leave();
     await queue.stop();
+    logs?.stop();
   }
 }

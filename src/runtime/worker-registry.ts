@@ -29,9 +29,6 @@ export class WorkerRegistry {
 
   async join(destination: string, singleWriter: boolean): Promise<void> {
     const t = `${q(this.schema)}.sp_workers`;
-    await this.query(
-      `CREATE TABLE IF NOT EXISTS ${t} (id text PRIMARY KEY, destination text NOT NULL, single_writer boolean NOT NULL, seen_at timestamptz NOT NULL DEFAULT now())`,
-    );
     await this.query(`DELETE FROM ${t} WHERE seen_at < now() - make_interval(secs => $1)`, [WORKER_STALE_SECONDS]);
     const others = await this.query<{ id: string; destination: string; single_writer: boolean }>(
       `SELECT id, destination, single_writer FROM ${t} WHERE id <> $1`,

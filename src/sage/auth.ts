@@ -9,6 +9,26 @@ import type { ResolvedSageOptions } from "./options.js";
 const LOGIN_HINT =
   "run `sage-pipeline auth login` (with client_id and client_secret in .dlt/secrets.toml [sources.sage_accounting_source]), or set access_token";
 
+/** A Sage login's credentials as configured: what a shared token store starts from. */
+export interface SageLogin {
+  clientId: string;
+  clientSecret: Secret;
+  /** The token file's latest rotation, else the configured one (undefined when neither exists). */
+  refreshToken: Secret | undefined;
+  tokenUrl: string;
+}
+
+let sharedAuth: ((login: SageLogin) => RequestAuth) | undefined;
+
+/**
+ * Install (or remove) where refresh-token logins get their tokens instead of the token file: the
+ * queue workers' shared store (one refresh at a time across workers). Access-token logins are
+ * not affected.
+ */
+export function setSharedSageAuth(factory: ((login: SageLogin) => RequestAuth) | undefined): void {
+  sharedAuth = factory;
+}
+
 /**
  * The credentials, in this order: an access token from config (used as is, no refresh); else the
  * refresh-token flow with client_id/client_secret from config and the refresh token from the
@@ -26,6 +46,14 @@ export function createSageAuth(o: ResolvedSageOptions): RequestAuth {
   }
   const fromStore = stored && stored.clientId === clientId ? stored : undefined;
   const refreshToken = fromStore ? new Secret(fromStore.refreshToken) : o.refreshToken;
+  if (sharedAuth) {
+    return sharedAuth({
+      clientId,
+      clientSecret: o.clientSecret,
+      refreshToken,
+      tokenUrl: o.tokenUrl ?? fromStore?.tokenUrl ?? DEFAULT_TOKEN_URL,
+    });
+  }
   if (!refreshToken) {
     throw new ConfigError(
       `no Sage refresh token: the token store ${store.path} does not exist and refresh_token is not configured`,

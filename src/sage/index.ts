@@ -6,3 +6,4 @@ export { catalog, DEFAULT_RESOURCES, getEndpoint, findEndpoint, listEndpoints, t
 export { TokenStore, defaultTokenStorePath, type StoredTokens } from "./auth/token-store.js";
 export { login, openBrowser, DEFAULT_AUTHORIZE_URL, DEFAULT_TOKEN_URL, type LoginOptions } from "./auth/login.js";
 export { NoActiveSubscriptionError } from "./errors.js";
+export { setSharedSageAuth, type SageLogin } from "./auth.js";

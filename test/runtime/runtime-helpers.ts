@@ -23,7 +23,11 @@ export interface RuntimeEnv {
 }
 
 /** Env for CLI processes: the sandbox's login, Postgres as destination and queue, small leases and delays. */
-export function runtimeEnv(sb: Sandbox, extra: Record<string, string> = {}): RuntimeEnv {
+export function runtimeEnv(
+  sb: Sandbox,
+  extra: Record<string, string> = {},
+  auth: "access-token" | "refresh-token" = "access-token",
+): RuntimeEnv {
   const cwd = mkdtempSync(join(tmpdir(), "sp-runtime-"));
   const queueSchema = uniqueName("spq");
   const dataset = uniqueName("spd");
@@ -37,7 +41,14 @@ export function runtimeEnv(sb: Sandbox, extra: Record<string, string> = {}): Run
       SAGE_PIPELINE_DATA_DIR: join(cwd, "data"),
       TMPDIR: join(cwd, "tmp"),
       SOURCES__SAGE_ACCOUNTING_SOURCE__BASE_URL: sb.apiBaseUrl,
-      SOURCES__SAGE_ACCOUNTING_SOURCE__ACCESS_TOKEN: sb.issueTokens("readonly").access_token,
+      ...(auth === "access-token"
+        ? { SOURCES__SAGE_ACCOUNTING_SOURCE__ACCESS_TOKEN: sb.issueTokens("readonly").access_token }
+        : {
+            SOURCES__SAGE_ACCOUNTING_SOURCE__TOKEN_URL: sb.tokenUrl,
+            SOURCES__SAGE_ACCOUNTING_SOURCE__CLIENT_ID: sb.options.clientId,
+            SOURCES__SAGE_ACCOUNTING_SOURCE__CLIENT_SECRET: sb.options.clientSecret,
+            SOURCES__SAGE_ACCOUNTING_SOURCE__REFRESH_TOKEN: sb.issueTokens("readonly").refresh_token,
+          }),
       SOURCES__SAGE_ACCOUNTING_SOURCE__RESOURCES: '["contacts", "sales_invoices", "products"]',
       PIPELINE__DESTINATION: "postgres",
       PIPELINE__DATASET_NAME: dataset,

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { parseList } from "../../config/index.js";
-import { openQueue, planBusinessJobs, resolveWorkerSettings } from "../../runtime/index.js";
+import { installSharedTokens, openQueue, planBusinessJobs, resolveWorkerSettings } from "../../runtime/index.js";
+import { setSharedSageAuth } from "../../sage/index.js";
 import { ConfigError } from "../../util/errors.js";
 import { cliConfig } from "../config.js";
 import { DEFAULT_SOURCE, runNames } from "./run.js";
@@ -43,19 +44,21 @@ export function registerEnqueue(program: Command): void {
       const names = runNames(config, DEFAULT_SOURCE, flags);
       const businesses = businessesFlag(flags.businesses);
       const resources = resourcesList(flags.resources);
-      const jobs = await planBusinessJobs(
-        config,
-        {
-          ...names,
-          ...(businesses ? { businesses } : {}),
-          ...(resources ? { resources } : {}),
-          origin: "enqueue",
-        },
-        new AbortController().signal,
-      );
       const queue = openQueue(settings.queueUrl, settings, false);
       await queue.start();
       try {
+        // Listing the businesses refreshes through the workers' shared token store, never around it.
+        installSharedTokens(queue);
+        const jobs = await planBusinessJobs(
+          config,
+          {
+            ...names,
+            ...(businesses ? { businesses } : {}),
+            ...(resources ? { resources } : {}),
+            origin: "enqueue",
+          },
+          new AbortController().signal,
+        );
         const ids = await queue.enqueue(jobs);
         if (flags.json) {
           const out = jobs.map((j, i) => ({ id: ids[i], businessId: j.businessId, businessName: j.businessName }));
@@ -66,6 +69,7 @@ export function registerEnqueue(program: Command): void {
           );
         }
       } finally {
+        setSharedSageAuth(undefined);
         await queue.stop();
       }
     });
