@@ -10,6 +10,7 @@ const modules: ReadonlyArray<[string, () => Promise<DestinationModule>]> = [
   ["duckdb", () => import("./duckdb/index.js")],
   ["postgres", () => import("./postgres/index.js")],
   ["filesystem", () => import("./filesystem/index.js")],
+  ["bigquery", () => import("./bigquery/index.js")],
 ];
 
 const factories = new Map<string, DestinationFactory>(

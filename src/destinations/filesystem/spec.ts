@@ -5,18 +5,26 @@ export const FILESYSTEM_SPEC = configSpec({
   title: "filesystem destination",
   section: ["destination", "filesystem"],
   fields: {
-    bucketUrl: field.string({ doc: "a local folder, `file:///abs/path` or `s3://bucket/prefix`", lookup: "section" }),
+    bucketUrl: field.string({
+      doc: "a local folder, `file:///abs/path`, `s3://bucket/prefix` or `gs://bucket/prefix`",
+      lookup: "section",
+    }),
     format: field.string({ doc: "data file format: jsonl or parquet", defaultDoc: "jsonl", lookup: "section" }),
     compression: field.string({ doc: "gzip compresses jsonl files; none", defaultDoc: "none", lookup: "section" }),
     credentials: field.credentials({
-      doc: "for s3://: keys, region and a custom endpoint (S3-compatible stores)",
+      doc: "for s3://: keys, region and a custom endpoint (S3-compatible stores); for gs://: a service account (project_id, private_key, client_email) and a custom endpoint",
       lookup: "section",
       fields: {
         awsAccessKeyId: field.string({ doc: "access key id" }),
         awsSecretAccessKey: field.secret({ doc: "secret access key" }),
         awsSessionToken: field.secret({ doc: "session token (temporary credentials)" }),
-        endpointUrl: field.string({ doc: "custom endpoint (MinIO, R2, a local test server): path-style addressing" }),
+        endpointUrl: field.string({
+          doc: "custom endpoint (MinIO, R2, a local test server: path-style addressing; gs://: an emulator's API root)",
+        }),
         regionName: field.string({ doc: "region" }),
+        projectId: field.string({ doc: "gs://: the GCP project" }),
+        privateKey: field.secret({ doc: "gs://: the service account's private key (PEM)" }),
+        clientEmail: field.string({ doc: "gs://: the service account's e-mail" }),
       },
     }),
   },
