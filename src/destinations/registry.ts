@@ -2,8 +2,8 @@ import type { ConfigResolver } from "../config/resolver.js";
 import { ConfigError } from "../util/errors.js";
 import type { Destination, DestinationModule } from "./destination.js";
 
-/** A destination by name, built from `[destination.<name>]` config. */
-export type DestinationFactory = (config: ConfigResolver) => Promise<Destination>;
+/** A destination by name, built from `[destination.<name>]` config (and the staging bucket's, when asked). */
+export type DestinationFactory = (config: ConfigResolver, options?: { staging?: "filesystem" }) => Promise<Destination>;
 
 /** Each destination's folder, imported when the destination is asked for. One line per destination. */
 const modules: ReadonlyArray<[string, () => Promise<DestinationModule>]> = [
@@ -14,7 +14,18 @@ const modules: ReadonlyArray<[string, () => Promise<DestinationModule>]> = [
 ];
 
 const factories = new Map<string, DestinationFactory>(
-  modules.map(([name, load]) => [name, async (config) => (await load()).destinationFromConfig(config)]),
+  modules.map(([name, load]) => [
+    name,
+    async (config, options) => {
+      const m = await load();
+      if (options?.staging && !m.STAGING_SCHEMES) {
+        throw new ConfigError(`destination ${name} does not load from a staging bucket`, {
+          hint: "remove staging (PIPELINE__STAGING / [pipeline] staging) or pick a warehouse that takes it",
+        });
+      }
+      return m.destinationFromConfig(config, options?.staging ? { staging: options.staging } : {});
+    },
+  ]),
 );
 
 /** Add a destination (e.g. from a plugin package): `registerDestination("motherduck", factory)`. */
@@ -26,12 +37,16 @@ export function destinationNames(): string[] {
   return [...factories.keys()];
 }
 
-export async function resolveDestination(name: string, config: ConfigResolver): Promise<Destination> {
+export async function resolveDestination(
+  name: string,
+  config: ConfigResolver,
+  options?: { staging?: "filesystem" },
+): Promise<Destination> {
   const f = factories.get(name);
   if (!f) {
     throw new ConfigError(`unknown destination ${JSON.stringify(name)}`, {
       hint: `use one of: ${destinationNames().join(", ")}`,
     });
   }
-  return f(config);
+  return f(config, options);
 }

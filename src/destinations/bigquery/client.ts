@@ -3,6 +3,7 @@ import type { Schema, StoredSchema } from "../../schema/schema.js";
 import { C_ID, C_ROOT_ID, LOADS_TABLE, STATE_TABLE, VERSION_TABLE } from "../../schema/system-tables.js";
 import type { Table } from "../../schema/types.js";
 import type { DestinationClient, LoadJob, LoadRequest, ResultRow, StateRow } from "../destination.js";
+import type { FileStager } from "../staging.js";
 import { stateRowFrom } from "../state-row.js";
 import { orderedColumns } from "../sql/index.js";
 import { ansiIdentifiersToBigQuery } from "./ansi-sql.js";
@@ -11,14 +12,6 @@ import type { BigQueryConnection } from "./connection.js";
 import { bqColumnType, bqQuote, stagingColumn } from "./dialect.js";
 
 const KEEP_STATE_ROWS = 10;
-
-/** Puts a package's load files where a load job reads them: `gs://` URIs (staging = "filesystem"). */
-export interface FileStager {
-  /** The `gs://` URI of each job file, uploaded under the package's load id. */
-  stage(loadId: string, jobs: LoadJob[]): Promise<string[]>;
-  /** The package's files are no longer needed. */
-  cleanup(loadId: string): Promise<void>;
-}
 
 function isNotFound(err: unknown): boolean {
   const e = (err ?? {}) as { code?: unknown; message?: unknown };
@@ -31,7 +24,8 @@ function isNotFound(err: unknown): boolean {
  *
  * 1. the package's load id in `_dlt_loads` means it committed: nothing to do;
  * 2. migrate: create missing tables, add missing columns (both no-ops when done);
- * 3. per table with rows, a staging table `<dataset>_staging.<table>__<load_id>` is created anew
+ * 3. with `staging = "filesystem"` the package's files are uploaded to the gs:// bucket first;
+ *    per table with rows, a staging table `<dataset>_staging.<table>__<load_id>` is created anew
  *    (CREATE OR REPLACE) and filled by load jobs from the package's files; a root's superseded
  *    rows (a later row in the package has the same key) and their children are deleted from it;
  * 4. per table chain, the write disposition's statements (commit-sql.ts), each idempotent;
@@ -163,7 +157,7 @@ export class BigQueryClient implements DestinationClient {
     await this.conn.execute(`CREATE SCHEMA IF NOT EXISTS ${bqQuote(this.stagingDataset)}`);
     const uris = new Map<LoadJob, string>();
     if (this.stager && req.jobs.length > 0) {
-      const staged = await this.stager.stage(req.loadId, req.jobs);
+      const staged = await this.stager.stage(this.datasetName, req.loadId, req.jobs);
       req.jobs.forEach((j, i) => uris.set(j, staged[i]!));
     }
     const byTable = new Map<string, LoadJob[]>();
@@ -176,7 +170,7 @@ export class BigQueryClient implements DestinationClient {
     }
     await this.recordLoad(req);
     for (const t of stagingTables) await this.conn.execute(`DROP TABLE IF EXISTS ${t}`);
-    await this.stager?.cleanup(req.loadId);
+    await this.stager?.cleanup(this.datasetName, req.loadId);
   }
 
   private async loadChain(
@@ -268,5 +262,6 @@ export class BigQueryClient implements DestinationClient {
 
   async close(): Promise<void> {
     await this.conn.close();
+    await this.stager?.close();
   }
 }

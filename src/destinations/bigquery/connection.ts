@@ -155,12 +155,21 @@ export class BigQueryConnection {
   }
 }
 
-/** Wait for a load job and throw its first error (a load job "succeeds" as a job and reports errors inside). */
+interface JobMeta {
+  status?: { state?: string; errorResult?: { message?: string } };
+}
+
+/**
+ * Wait for a load job and throw its error (a load job that fails still "completes" as a job). The
+ * insert's answer often says DONE already; otherwise poll, from 100 ms up to 2 s apart.
+ */
 async function waitForJob(job: Job): Promise<void> {
-  const [meta] = (await job.promise().then(() => job.getMetadata())) as [
-    { status?: { errorResult?: { message?: string }; errors?: { message?: string }[] } },
-  ];
-  const e = meta.status?.errorResult;
+  let meta = job.metadata as JobMeta | undefined;
+  for (let wait = 100; meta?.status?.state !== "DONE"; wait = Math.min(2000, wait * 2)) {
+    await new Promise((r) => setTimeout(r, wait));
+    [meta] = (await job.getMetadata()) as unknown as [JobMeta];
+  }
+  const e = meta.status.errorResult;
   if (e) throw new Error(`load job ${job.id ?? ""} failed: ${e.message ?? "unknown error"}`);
 }
 

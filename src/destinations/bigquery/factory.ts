@@ -3,7 +3,8 @@ import type { Secret } from "../../config/secret.js";
 import { ConfigError } from "../../util/errors.js";
 import { type Capabilities, CapabilitiesBase, type ConnectOptions, type Destination } from "../destination.js";
 import type { QueryOptions, QuerySession } from "../query-session.js";
-import { BigQueryClient, type FileStager } from "./client.js";
+import { type FileStager, type StagingName, stagingFromConfig } from "../staging.js";
+import { BigQueryClient } from "./client.js";
 import { BigQueryConnection, type BigQuerySettings } from "./connection.js";
 import { BigQueryQuerySession } from "./query-session.js";
 import { BIGQUERY_SPEC } from "./spec.js";
@@ -22,10 +23,11 @@ export interface BigQueryOptions {
   /** Another API root (an emulator such as bqemulator): no credentials are sent to it. */
   apiEndpoint?: string;
   /**
-   * `staging = "filesystem"`: the load files go to a `gs://` bucket first and load jobs read them
-   * from there (see `../staging.ts`). Without it, each file is uploaded in its load job.
+   * `staging = "filesystem"`: the load files go to a `gs://` bucket first and one load job per
+   * table reads them from there (`stagingFromConfig` in `../staging.ts`). Without it, each file is
+   * uploaded in its own load job.
    */
-  stager?: FileStager;
+  staging?: FileStager;
 }
 
 class BigQueryCapabilities extends CapabilitiesBase {
@@ -72,7 +74,7 @@ export class BigQueryDestination implements Destination {
   }
 
   async connect(o: ConnectOptions): Promise<BigQueryClient> {
-    return new BigQueryClient(o.datasetName, await this.openConnection(), this.options.stager);
+    return new BigQueryClient(o.datasetName, await this.openConnection(), this.options.staging);
   }
 
   async openQuerySession(o: QueryOptions): Promise<QuerySession> {
@@ -84,12 +86,16 @@ export function bigquery(options?: BigQueryOptions): BigQueryDestination {
   return new BigQueryDestination(options);
 }
 
-/** `[destination.bigquery]` (BIGQUERY_SPEC). */
-export function destinationFromConfig(config: ConfigResolver): BigQueryDestination {
+/** Load jobs read staged files from GCS only. */
+export const STAGING_SCHEMES = ["gs"] as const;
+
+/** `[destination.bigquery]` (BIGQUERY_SPEC); with `staging: "filesystem"`, `[destination.filesystem]` too. */
+export function destinationFromConfig(config: ConfigResolver, options: { staging?: StagingName } = {}): BigQueryDestination {
   const { credentials: c, location, apiEndpoint } = config.resolve(BIGQUERY_SPEC).values;
   return bigquery({
     credentials: { project_id: c?.projectId, private_key: c?.privateKey, client_email: c?.clientEmail },
     location,
     ...(apiEndpoint ? { apiEndpoint } : {}),
+    ...(options.staging === "filesystem" ? { staging: stagingFromConfig(config, "bigquery", STAGING_SCHEMES) } : {}),
   });
 }

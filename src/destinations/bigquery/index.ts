@@ -3,9 +3,10 @@ export {
   BIGQUERY_CAPABILITIES,
   bigquery,
   destinationFromConfig,
+  STAGING_SCHEMES,
   type BigQueryCredentials,
   type BigQueryOptions,
 } from "./factory.js";
-export { BigQueryClient, type FileStager } from "./client.js";
+export { BigQueryClient } from "./client.js";
 export { BigQueryConnection } from "./connection.js";
 export { BIGQUERY_SPEC } from "./spec.js";
