@@ -134,5 +134,8 @@ export interface Destination {
  * destination is asked for, and the folder imports its driver only when it connects.
  */
 export interface DestinationModule {
-  destinationFromConfig(config: ConfigResolver): Destination;
+  /** `options.staging` is passed only to a module that declares `STAGING_SCHEMES` (it can load from a bucket). */
+  destinationFromConfig(config: ConfigResolver, options?: { staging?: "filesystem" }): Destination;
+  /** The bucket kinds (`gs`, `s3`) this destination loads staged files from (`staging = "filesystem"`). */
+  readonly STAGING_SCHEMES?: readonly string[];
 }

@@ -6,9 +6,10 @@ import { DUCKDB_SPEC } from "./duckdb/spec.js";
 import { FILESYSTEM_SPEC } from "./filesystem/spec.js";
 import { POSTGRES_SPEC } from "./postgres/spec.js";
 import { REDSHIFT_SPEC } from "./redshift/spec.js";
+import { BIGQUERY_SPEC } from "./bigquery/spec.js";
 
-/** A destination by name, built from `[destination.<name>]` config. */
-export type DestinationFactory = (config: ConfigResolver) => Promise<Destination>;
+/** A destination by name, built from `[destination.<name>]` config (and the staging bucket's, when asked). */
+export type DestinationFactory = (config: ConfigResolver, options?: { staging?: "filesystem" }) => Promise<Destination>;
 
 /**
  * One line per destination: its name, its config spec (a light file: `init`'s templates, the
@@ -20,10 +21,22 @@ const modules: ReadonlyArray<[string, ConfigSpec, () => Promise<DestinationModul
   ["postgres", POSTGRES_SPEC, () => import("./postgres/index.js")],
   ["filesystem", FILESYSTEM_SPEC, () => import("./filesystem/index.js")],
   ["redshift", REDSHIFT_SPEC, () => import("./redshift/index.js")],
+  ["bigquery", BIGQUERY_SPEC, () => import("./bigquery/index.js")],
 ];
 
 const factories = new Map<string, DestinationFactory>(
-  modules.map(([name, , load]) => [name, async (config) => (await load()).destinationFromConfig(config)]),
+  modules.map(([name, , load]) => [
+    name,
+    async (config, options) => {
+      const m = await load();
+      if (options?.staging && !m.STAGING_SCHEMES) {
+        throw new ConfigError(`destination ${name} does not load from a staging bucket`, {
+          hint: "remove staging (PIPELINE__STAGING / [pipeline] staging) or pick a warehouse that takes it",
+        });
+      }
+      return m.destinationFromConfig(config, options?.staging ? { staging: options.staging } : {});
+    },
+  ]),
 );
 const specs = new Map<string, ConfigSpec>(modules.map(([name, spec]) => [name, spec]));
 
@@ -42,12 +55,16 @@ export function destinationNames(): string[] {
   return [...factories.keys()];
 }
 
-export async function resolveDestination(name: string, config: ConfigResolver): Promise<Destination> {
+export async function resolveDestination(
+  name: string,
+  config: ConfigResolver,
+  options?: { staging?: "filesystem" },
+): Promise<Destination> {
   const f = factories.get(name);
   if (!f) {
     throw new ConfigError(`unknown destination ${JSON.stringify(name)}`, {
       hint: `use one of: ${destinationNames().join(", ")}`,
     });
   }
-  return f(config);
+  return f(config, options);
 }

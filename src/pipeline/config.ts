@@ -35,6 +35,10 @@ export const PIPELINE_SPEC = configSpec({
       example: "duckdb",
       lookup: "exact",
     }),
+    staging: field.choice(["filesystem"], {
+      doc: 'dlt\'s staging: "filesystem" uploads the load files to [destination.filesystem] bucket_url and the warehouse reads them from there (BigQuery: gs://, Redshift: s3://)',
+      lookup: "exact",
+    }),
     pipelinesDir: field.string({
       doc: "where the working dirs of pipelines live",
       defaultDoc: "`~/.sage-pipeline/pipelines` (the data dir: `SAGE_PIPELINE_DATA_DIR`)",
@@ -75,6 +79,8 @@ export interface PipelineSettings {
   destination: string | Destination;
   pipelinesDir: string | undefined;
   restoreFromDestination: boolean;
+  /** `[pipeline] staging`: load through the filesystem destination's bucket (warehouses that can). */
+  staging?: "filesystem";
 }
 
 /** `pipeline()`'s settings: explicit, then `[pipeline]` (and `[destination] name`), then the defaults. */
@@ -106,5 +112,6 @@ export function resolvePipelineSettings(
     destination,
     pipelinesDir: values.pipelinesDir,
     restoreFromDestination: values.restoreFromDestination,
+    ...(values.staging !== undefined ? { staging: values.staging } : {}),
   };
 }

@@ -95,6 +95,7 @@ export class Pipeline {
   private trace: TraceStep[] = [];
   private readonly detectDates: boolean;
   private readonly restore: boolean;
+  private readonly staging: "filesystem" | undefined;
 
   constructor(private readonly options: PipelineOptions = {}) {
     // Like dlt.pipeline(): the one place below the CLI that reads the working directory's .dlt/.
@@ -106,6 +107,7 @@ export class Pipeline {
     this.config = root.withPipeline(this.pipelineName);
     this.destinationSpec = settings.destination;
     this.restore = settings.restoreFromDestination;
+    this.staging = settings.staging;
     this.detectDates = options.detectDates ?? true;
   }
 
@@ -117,7 +119,7 @@ export class Pipeline {
     if (!this.destinationObj) {
       this.destinationObj =
         typeof this.destinationSpec === "string"
-          ? await resolveDestination(this.destinationSpec, this.config)
+          ? await resolveDestination(this.destinationSpec, this.config, this.staging ? { staging: this.staging } : undefined)
           : this.destinationSpec;
     }
     return this.destinationObj;

@@ -1,5 +1,5 @@
 /**
- * The storage under a filesystem destination: a local folder or an S3-compatible bucket.
+ * The storage under a filesystem destination: a local folder, an S3-compatible bucket or a GCS bucket.
  * Keys are `/`-separated and relative to the bucket URL (its prefix included). Every write is
  * atomic for readers: an object appears whole under its final key or not at all.
  */
@@ -37,4 +37,13 @@ export interface AzureCredentials {
   azure_storage_connection_string?: string | import("../../config/secret.js").Secret;
   /** Another blob host (`account.blob.core.windows.net`), or a full URL for an emulator (`http://127.0.0.1:10000/devstoreaccount1`). */
   azure_account_host?: string;
+}
+
+/** `[destination.filesystem.credentials]` for gs:// (dlt's GCP service account names). */
+export interface GcsCredentials {
+  project_id?: string | undefined;
+  private_key?: string | import("../../config/secret.js").Secret | undefined;
+  client_email?: string | undefined;
+  /** Another API root (a local emulator such as gcp-storage-emulator); no credentials are sent to it. */
+  endpoint_url?: string | undefined;
 }

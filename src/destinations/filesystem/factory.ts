@@ -12,7 +12,7 @@ import {
   type DestinationClient,
 } from "../destination.js";
 import type { QueryOptions, QuerySession } from "../query-session.js";
-import type { AzureCredentials, Bucket, S3Credentials } from "./bucket.js";
+import type { AzureCredentials, Bucket, GcsCredentials, S3Credentials } from "./bucket.js";
 import { FilesystemClient, type ObjectCache } from "./client.js";
 import type { DataFormat } from "./layout.js";
 import { LocalBucket } from "./local-bucket.js";
@@ -23,18 +23,18 @@ export interface FilesystemSettings {
   bucketUrl?: string | undefined;
   format?: string | undefined;
   compression?: string | undefined;
-  credentials?: (S3Credentials & AzureCredentials) | undefined;
+  credentials?: (S3Credentials & AzureCredentials & GcsCredentials) | undefined;
 }
 
 export interface FilesystemOptions extends FilesystemSettings {
-  /** A local folder, `file:///abs/path`, or `s3://bucket/prefix`. */
+  /** A local folder, `file:///abs/path`, `s3://bucket/prefix` or `gs://bucket/prefix`. */
   bucketUrl: string;
   /** Data file format; default jsonl. */
   format?: "jsonl" | "parquet";
   /** `gzip` compresses jsonl files (`.jsonl.gz`); parquet is always zstd-compressed inside. */
   compression?: "gzip" | "none";
-  /** For `s3://`: keys, region and a custom endpoint; for `az://`/`abfss://`: dlt's azure_* keys. */
-  credentials?: S3Credentials & AzureCredentials;
+  /** For `s3://`: keys, region and a custom endpoint; for `az://`/`abfss://`: dlt's azure_* keys; for `gs://`: a service account and a custom endpoint. */
+  credentials?: S3Credentials & AzureCredentials & GcsCredentials;
 }
 
 class FilesystemCapabilities extends CapabilitiesBase {
@@ -54,7 +54,7 @@ function scratchDir(): string {
 }
 
 const HINT =
-  "set bucket_url under [destination.filesystem] (a folder, file:///path, s3://bucket/prefix or az://container/prefix), e.g. DESTINATION__FILESYSTEM__BUCKET_URL=./data";
+  "set bucket_url under [destination.filesystem] (a folder, file:///path, s3://bucket/prefix, gs://bucket/prefix or az://container/prefix), e.g. DESTINATION__FILESYSTEM__BUCKET_URL=./data";
 
 /** Azure Blob Storage URLs, as dlt (adlfs) takes them. */
 const AZURE_URL = /^(az|azure|abfss?):\/\//i;
@@ -74,10 +74,10 @@ export class FilesystemDestination implements Destination {
   constructor(private readonly options: FilesystemSettings) {
     const raw = options.bucketUrl?.trim();
     if (!raw) throw new ConfigError("the filesystem destination has no bucket_url", { hint: HINT });
-    if (raw.startsWith("s3://") || AZURE_URL.test(raw)) this.url = raw.replace(/\/+$/, "");
+    if (raw.startsWith("s3://") || raw.startsWith("gs://") || AZURE_URL.test(raw)) this.url = raw.replace(/\/+$/, "");
     else if (raw.startsWith("file://")) this.url = fileURLToPath(raw);
     else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) {
-      throw new ConfigError(`bucket_url ${raw}: only local folders, file://, s3://, az:// and abfss:// are supported`, {
+      throw new ConfigError(`bucket_url ${raw}: only local folders, file://, s3://, gs://, az:// and abfss:// are supported`, {
         hint: HINT,
       });
     } else this.url = resolve(raw);
@@ -97,6 +97,10 @@ export class FilesystemDestination implements Destination {
   }
 
   private async bucket(): Promise<Bucket> {
+    if (this.url.startsWith("gs://")) {
+      const { GcsBucket } = await import("./gcs-bucket.js");
+      return GcsBucket.open(this.url, this.options.credentials ?? {});
+    }
     if (this.url.startsWith("s3://")) {
       const { S3Bucket } = await import("./s3-bucket.js");
       return S3Bucket.open(this.url, this.options.credentials ?? {});
@@ -108,9 +112,9 @@ export class FilesystemDestination implements Destination {
     return new LocalBucket(this.url);
   }
 
-  /** The bucket URL without credentials: `file:///abs/path` or `s3://bucket/prefix`. */
+  /** The bucket URL without credentials: `file:///abs/path`, `s3://bucket/prefix` or `gs://bucket/prefix`. */
   location(_o?: ConnectOptions): string {
-    return this.url.startsWith("s3://") || AZURE_URL.test(this.url) ? this.url : new LocalBucket(this.url).display;
+    return /^(s3|gs):\/\//.test(this.url) || AZURE_URL.test(this.url) ? this.url : new LocalBucket(this.url).display;
   }
 
   private checkDatasetName(o: ConnectOptions): void {
@@ -166,6 +170,9 @@ export function destinationFromConfig(config: ConfigResolver): FilesystemDestina
       azure_storage_sas_token: c.azureStorageSasToken,
       azure_storage_connection_string: c.azureStorageConnectionString,
       azure_account_host: c.azureAccountHost,
+      project_id: c.projectId,
+      private_key: c.privateKey,
+      client_email: c.clientEmail,
     },
   });
 }

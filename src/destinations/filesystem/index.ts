@@ -6,4 +6,4 @@ export {
   type FilesystemOptions,
 } from "./factory.js";
 export { FILESYSTEM_SPEC } from "./spec.js";
-export type { AzureCredentials, S3Credentials } from "./bucket.js";
+export type { AzureCredentials, GcsCredentials, S3Credentials } from "./bucket.js";

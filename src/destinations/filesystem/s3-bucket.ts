@@ -55,6 +55,11 @@ export class S3Bucket implements Bucket {
     return this.prefix ? `${this.prefix}/${key}` : key;
   }
 
+  /** `s3://bucket/<prefix>/<key>`: what a warehouse's COPY reads (staging = "filesystem"). */
+  uri(key: string): string {
+    return `s3://${this.bucket}/${this.key(key)}`;
+  }
+
   private fail(what: string, key: string, err: unknown): PipelineError {
     const detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
     return new PipelineError(`${what} ${this.display}/${key} failed: ${detail}`, {

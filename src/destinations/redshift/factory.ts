@@ -120,8 +120,14 @@ export function redshift(options?: RedshiftOptions): RedshiftDestination {
  * `[destination.redshift]` (REDSHIFT_SPEC). With `staging = "filesystem"` the staging bucket is
  * the filesystem destination's `bucket_url` and credentials, as in dlt.
  */
-export function destinationFromConfig(config: ConfigResolver): RedshiftDestination {
-  const { credentials: c, staging, stagingIamRole } = config.resolve(REDSHIFT_SPEC).values;
+/** Redshift's COPY reads from S3 only. */
+export const STAGING_SCHEMES = ["s3"] as const;
+
+/** `options.staging` is `[pipeline] staging`; `[destination.redshift] staging` says the same for Redshift alone. */
+export function destinationFromConfig(config: ConfigResolver, options: { staging?: "filesystem" } = {}): RedshiftDestination {
+  const own = config.resolve(REDSHIFT_SPEC).values;
+  const { credentials: c, stagingIamRole } = own;
+  const staging = options.staging ?? own.staging;
   const credentials: RedshiftOptions["credentials"] =
     c === undefined
       ? undefined

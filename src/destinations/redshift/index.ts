@@ -2,6 +2,7 @@ export {
   RedshiftDestination,
   REDSHIFT_CAPABILITIES,
   destinationFromConfig,
+  STAGING_SCHEMES,
   redshift,
   type RedshiftOptions,
   type RedshiftStagingOptions,

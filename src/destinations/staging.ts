@@ -1,0 +1,106 @@
+import type { ConfigResolver } from "../config/resolver.js";
+import { ConfigError } from "../util/errors.js";
+import type { LoadJob } from "./destination.js";
+import type { Bucket } from "./filesystem/bucket.js";
+import { FILESYSTEM_SPEC } from "./filesystem/spec.js";
+
+/**
+ * dlt's `staging = "filesystem"`: a warehouse's load files go to a bucket first and the warehouse
+ * reads them from there (BigQuery load jobs from gs://, Snowflake and Redshift COPY from s3://...).
+ * The bucket is `[destination.filesystem] bucket_url` with its credentials, as in dlt. A package's
+ * files go under `<prefix>/<dataset>/_staging/<load_id>/` and are deleted once the package committed.
+ */
+export interface FileStager {
+  /** The bucket URL (without credentials), for messages. */
+  readonly display: string;
+  /** Upload the jobs' files; their URIs in the same order (`gs://bucket/prefix/...`). */
+  stage(datasetName: string, loadId: string, jobs: LoadJob[]): Promise<string[]>;
+  /** The package committed: its staged files are no longer needed. */
+  cleanup(datasetName: string, loadId: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A remote bucket that can name an object by the URI a warehouse reads it by. */
+export type UriBucket = Bucket & { uri(key: string): string };
+
+/** `staging` as a pipeline option or `[pipeline] staging`: only dlt's "filesystem" exists. */
+export type StagingName = "filesystem";
+
+export class BucketStager implements FileStager {
+  private opened: Promise<UriBucket> | undefined;
+
+  constructor(
+    readonly display: string,
+    private readonly open: () => Promise<UriBucket>,
+  ) {}
+
+  private bucket(): Promise<UriBucket> {
+    this.opened ??= this.open();
+    return this.opened;
+  }
+
+  private folder(datasetName: string, loadId: string): string {
+    return `${datasetName}/_staging/${loadId}`;
+  }
+
+  async stage(datasetName: string, loadId: string, jobs: LoadJob[]): Promise<string[]> {
+    const b = await this.bucket();
+    const keys = jobs.map((j) => `${this.folder(datasetName, loadId)}/${j.file}`);
+    // Uploaded again on a rerun: an object is replaced whole, so a half-finished earlier attempt is harmless.
+    for (let i = 0; i < jobs.length; i += 4) {
+      await Promise.all(jobs.slice(i, i + 4).map((j, k) => b.upload(keys[i + k]!, j.path)));
+    }
+    return keys.map((k) => b.uri(k));
+  }
+
+  async cleanup(datasetName: string, loadId: string): Promise<void> {
+    const b = await this.bucket();
+    await b.delete(await b.list(this.folder(datasetName, loadId)));
+  }
+
+  async close(): Promise<void> {
+    if (this.opened) await (await this.opened).close();
+  }
+}
+
+/**
+ * The stager for `staging = "filesystem"` from `[destination.filesystem]`. `schemes` are the bucket
+ * kinds the warehouse's load can read (BigQuery: `gs`); anything else is a config error naming the key.
+ */
+export function stagingFromConfig(config: ConfigResolver, warehouse: string, schemes: readonly string[]): FileStager {
+  const c = config.resolve(FILESYSTEM_SPEC);
+  const url = c.values.bucketUrl?.trim().replace(/\/+$/, "");
+  const scheme = url ? /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1] : undefined;
+  if (!url || !scheme || !schemes.includes(scheme)) {
+    const want = schemes.map((s) => `${s}://bucket/prefix`).join(" or ");
+    if (!url) {
+      throw new ConfigError(`staging = "filesystem" for ${warehouse} needs [destination.filesystem] bucket_url`, {
+        hint: `set DESTINATION__FILESYSTEM__BUCKET_URL=${want}`,
+      });
+    }
+    throw c.error("bucketUrl", `${warehouse} reads staged files only from ${want}`);
+  }
+  const creds = c.values.credentials;
+  if (scheme !== "gs" && scheme !== "s3") throw c.error("bucketUrl", "staging buckets are gs:// or s3://");
+  if (scheme === "gs") {
+    return new BucketStager(url, async () => {
+      const { GcsBucket } = await import("./filesystem/gcs-bucket.js");
+      return GcsBucket.open(url, {
+        project_id: creds?.projectId,
+        private_key: creds?.privateKey,
+        client_email: creds?.clientEmail,
+        endpoint_url: creds?.endpointUrl,
+      });
+    });
+  }
+  return new BucketStager(url, async () => {
+    const { S3Bucket } = await import("./filesystem/s3-bucket.js");
+    return S3Bucket.open(url, {
+      aws_access_key_id: creds?.awsAccessKeyId,
+      aws_secret_access_key: creds?.awsSecretAccessKey,
+      aws_session_token: creds?.awsSessionToken,
+      endpoint_url: creds?.endpointUrl,
+      region_name: creds?.regionName,
+    });
+  });
+}
