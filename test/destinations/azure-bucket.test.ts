@@ -35,7 +35,9 @@ describe("Azure bucket (Azurite on 127.0.0.1)", () => {
       prefix: "p",
     });
     expect(() => parseAzureUrl("az:///nothing")).toThrow(/not an Azure Blob Storage URL/);
-    expect(() => filesystem({ bucketUrl: "gs://b/p" })).toThrow(/only local folders, file:\/\/, s3:\/\/, az:\/\/ and abfss:\/\//);
+    expect(() => filesystem({ bucketUrl: "hdfs://b/p" })).toThrow(
+      /only local folders, file:\/\/, s3:\/\/, gs:\/\/, az:\/\/ and abfss:\/\//,
+    );
     expect(filesystem({ bucketUrl: "az://c/p/" }).location()).toBe("az://c/p");
   });
 

@@ -36,7 +36,8 @@ describe.skipIf(skip !== undefined)(`shared limits and tokens across workers${sk
       seed: 31,
       latencyMs: 20,
       maxConcurrent: APP_CAP,
-      accessTokenTtlSeconds: 4,
+      // A 1 s lifetime makes every job refresh, however fast the machine runs the jobs.
+      accessTokenTtlSeconds: 1,
     });
     r = runtimeEnv(
       sb,
