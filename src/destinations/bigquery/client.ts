@@ -6,6 +6,7 @@ import type { DestinationClient, LoadJob, LoadRequest, ResultRow, StateRow } fro
 import type { FileStager } from "../staging.js";
 import { stateRowFrom } from "../state-row.js";
 import { orderedColumns } from "../sql/index.js";
+import { logger } from "../../util/logger.js";
 import { ansiIdentifiersToBigQuery } from "./ansi-sql.js";
 import { chainStatements } from "./commit-sql.js";
 import type { BigQueryConnection } from "./connection.js";
@@ -153,6 +154,7 @@ export class BigQueryClient implements DestinationClient {
 
   async load(req: LoadRequest): Promise<void> {
     if (await this.isLoaded(req.loadId)) return;
+    warnNotApplied(req);
     await this.migrate(req.schema);
     await this.conn.execute(`CREATE SCHEMA IF NOT EXISTS ${bqQuote(this.stagingDataset)}`);
     const uris = new Map<LoadJob, string>();
@@ -263,5 +265,27 @@ export class BigQueryClient implements DestinationClient {
   async close(): Promise<void> {
     await this.conn.close();
     await this.stager?.close();
+  }
+}
+
+const log = logger("bigquery");
+
+/**
+ * What this destination does not do yet, said on every load it affects rather than skipped in
+ * silence: key-set reconciliation (hard deletes found by listing ids) and the `_dlt_rejected` table.
+ */
+function warnNotApplied(req: LoadRequest): void {
+  const sets = req.reconcile ?? [];
+  if (sets.length > 0) {
+    const tables = [...new Set(sets.map((s) => s.table))].join(", ");
+    log.warn(
+      `load ${req.loadId}: reconciliation is not applied on BigQuery yet: ${sets.length} key set(s) of ${tables} not compared, so rows the source no longer lists stay live (DuckDB, Postgres, filesystem and Redshift apply them)`,
+    );
+  }
+  const rejected = req.rejected?.length ?? 0;
+  if (rejected > 0) {
+    log.warn(
+      `load ${req.loadId}: ${rejected} quarantined item(s) are not written to _dlt_rejected on BigQuery yet; they are in the package's rejected.jsonl and listed by \`sage-pipeline pipeline <name> failed-jobs\``,
+    );
   }
 }
