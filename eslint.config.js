@@ -5,7 +5,21 @@ import { defineConfig } from "eslint/config";
 import tseslint from "typescript-eslint";
 
 export default defineConfig(
-  { ignores: ["dist/", "build/", "node_modules/", "coverage/", "scripts/", "**/*.generated.ts", ".venv/", "tmp/", "scratch/"] },
+  {
+    ignores: [
+      "dist/",
+      "build/",
+      "node_modules/",
+      "coverage/",
+      "scripts/",
+      "**/*.generated.ts",
+      ".venv/",
+      ".venv-test/",
+      "test-output/",
+      "tmp/",
+      "scratch/",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
