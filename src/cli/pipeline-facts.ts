@@ -1,6 +1,6 @@
 import type { ConfigResolver } from "../config/resolver.js";
 import { Pipeline } from "../pipeline/pipeline.js";
-import { withQuerySession } from "../pipeline/query-session.js";
+import { sessionRowCounts, withQuerySession } from "../pipeline/query-session.js";
 import type { PipelineState } from "../pipeline/state.js";
 import { errorMessage } from "../util/errors.js";
 
@@ -68,15 +68,9 @@ export async function datasetRowCounts(
     restoreFromDestination: false,
   });
   try {
-    return await withQuerySession(p, config, async (session) => {
-      const counts: Record<string, number> = {};
-      for (const t of await session.tableNames()) {
-        if (t.startsWith("_dlt_")) continue;
-        const r = await session.query(`SELECT COUNT(*) AS n FROM "${t.replace(/"/g, '""')}"`);
-        counts[t] = Number(r.rows[0]?.n ?? 0);
-      }
-      return { counts };
-    });
+    return await withQuerySession(p, config, async (session) => ({
+      counts: await sessionRowCounts(session, await session.tableNames()),
+    }));
   } catch (err) {
     return { error: errorMessage(err) };
   }

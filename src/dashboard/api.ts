@@ -3,13 +3,9 @@ import { join } from "node:path";
 import type { ConfigResolver } from "../config/resolver.js";
 import type { QueryAnswer, QuerySession } from "../destinations/query-session.js";
 import { Pipeline } from "../pipeline/pipeline.js";
-import { recordedLocation, withQuerySession } from "../pipeline/query-session.js";
+import { recordedLocation, sessionRowCounts, withQuerySession } from "../pipeline/query-session.js";
 import { WorkingDir } from "../pipeline/working-dir.js";
 import { ConfigError } from "../util/errors.js";
-
-function quote(identifier: string): string {
-  return `"${identifier.replace(/"/g, '""')}"`;
-}
 
 /**
  * What the dashboard shows; every answer is JSON made of state the pipeline already keeps. The
@@ -89,13 +85,8 @@ export class DashboardApi {
   /** Rows per data table, the load history from `_dlt_loads` and the newest quarantined items from `_dlt_rejected`. */
   async data(name: string): Promise<Record<string, unknown>> {
     return this.withSession(name, async (session) => {
-      const rowCounts: Record<string, number> = {};
       const tables = await session.tableNames();
-      for (const t of tables) {
-        if (t.startsWith("_dlt_")) continue;
-        const r = await session.query(`SELECT COUNT(*) AS n FROM ${quote(t)}`);
-        rowCounts[t] = Number(r.rows[0]?.n ?? 0);
-      }
+      const rowCounts = await sessionRowCounts(session, tables);
       const loads = tables.includes("_dlt_loads")
         ? (await session.query("select load_id, schema_name, status, inserted_at from _dlt_loads order by load_id desc limit 50"))
             .rows

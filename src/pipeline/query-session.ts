@@ -33,3 +33,14 @@ export async function withQuerySession<T>(p: Pipeline, config: ConfigResolver, f
     await session.close();
   }
 }
+
+/** Rows per data table (`_dlt_*` left out) of the session's dataset, given its table names. */
+export async function sessionRowCounts(session: QuerySession, tables: readonly string[]): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const t of tables) {
+    if (t.startsWith("_dlt_")) continue;
+    const r = await session.query(`SELECT COUNT(*) AS n FROM "${t.replace(/"/g, '""')}"`);
+    counts[t] = Number(r.rows[0]?.n ?? 0);
+  }
+  return counts;
+}
