@@ -14,6 +14,7 @@ export {
   type TransformerFn,
 } from "./resource.js";
 export { Source, source, type SourceOptions } from "./source.js";
+export { carryPageUrl, pageUrlOf, tagPageUrl } from "./page-url.js";
 export {
   extractSource,
   ResourceError,

@@ -1,4 +1,5 @@
 import type { Item } from "./resource.js";
+import { pageUrlOf } from "./page-url.js";
 import { descendants, isNeeded, type ResourceNode } from "./resource-graph.js";
 import type { TableRouter } from "./table-routing.js";
 
@@ -46,6 +47,8 @@ export class PageProcessor {
 
   /** One page; false means stop paging (the incremental is past its range, or the run stops). */
   private async processPage(node: ResourceNode, produced: unknown): Promise<boolean> {
+    // Read before the steps: map and filter make new arrays without the tag.
+    const pageUrl = pageUrlOf(produced);
     let items: unknown[] = Array.isArray(produced) ? produced : [produced];
     for (const step of node.resource.steps) {
       if (step.kind === "map") items = items.map((it) => step.fn(it as Item));
@@ -56,7 +59,7 @@ export class PageProcessor {
     if (cursor) items = items.filter((it) => (it !== null && typeof it === "object" ? cursor.accept(it as Item) : true));
     node.manifest.pages++;
     node.manifest.items += items.length;
-    if (items.length > 0 && node.resource.selected) this.router.write(node.resource, items as Item[]);
+    if (items.length > 0 && node.resource.selected) this.router.write(node.resource, items as Item[], pageUrl);
     this.onProgress?.({ resource: node.resource.name, items: node.manifest.items, pages: node.manifest.pages, done: false });
     if (items.length > 0) await this.feedChildren(node, items as Item[]);
     if (cursor?.stopRequested) return false;

@@ -19,13 +19,23 @@ export class RawWriter {
     private readonly maxFileBytes = 8 * 1024 * 1024,
   ) {}
 
-  write(items: unknown[]): void {
+  /** `pageUrl`: where these items came from; recorded where it changes (`RawFile.pages`). */
+  write(items: unknown[], pageUrl?: string): void {
+    let marked = false;
     for (const item of items) {
       // undefined for what JSON cannot hold at the top level (a function, a symbol).
       const line = encodeTypedLine(item) as string | undefined;
       if (line === undefined) continue;
-      if (!this.current || this.current.out.bytes > this.maxFileBytes) this.rotate();
-      this.current!.out.write(line);
+      if (!this.current || this.current.out.bytes > this.maxFileBytes) {
+        this.rotate();
+        marked = false;
+      }
+      const cur = this.current!;
+      if (pageUrl !== undefined && !marked) {
+        (cur.meta.pages ??= []).push({ line: cur.out.lines + 1, url: pageUrl });
+        marked = true;
+      }
+      cur.out.write(line);
     }
   }
 

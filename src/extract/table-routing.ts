@@ -39,9 +39,10 @@ export class TableRouter {
     private readonly maxFileBytes?: number,
   ) {}
 
-  write(resource: Resource, items: Item[]): void {
+  /** `pageUrl`: the (redacted) URL the page came from, when the resource said. */
+  write(resource: Resource, items: Item[], pageUrl?: string): void {
     if (typeof resource.hints.tableName !== "function") {
-      this.writerFor(resource, tableOf(resource, items[0] as Item)).write(items);
+      this.writerFor(resource, tableOf(resource, items[0] as Item)).write(items, pageUrl);
       return;
     }
     const groups = new Map<string, Item[]>();
@@ -51,7 +52,7 @@ export class TableRouter {
       if (!group) groups.set(table, (group = []));
       group.push(item);
     }
-    for (const [table, group] of groups) this.writerFor(resource, table).write(group);
+    for (const [table, group] of groups) this.writerFor(resource, table).write(group, pageUrl);
   }
 
   private writerFor(resource: Resource, table: string): RawWriter {

@@ -54,7 +54,31 @@ function scalarField(v: unknown): string | undefined {
   return typeof v === "string" || typeof v === "number" || typeof v === "bigint" ? String(v) : undefined;
 }
 
-/** Where a rejected item came from and why (its business and id when it carries them). */
+/** The URL of the page line `lineNo` of `f` came from: the last page that starts at or before it. */
+function pageOf(f: RawFile, lineNo: number): string | undefined {
+  const pages = f.pages;
+  if (!pages?.length) return undefined;
+  let lo = 0;
+  let hi = pages.length - 1;
+  let found: string | undefined;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const p = pages[mid]!;
+    if (p.line <= lineNo) {
+      found = p.url;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
+/** " (page https://…)" for a message, or nothing when the file does not know its pages. */
+function pageNote(f: RawFile, lineNo: number): string {
+  const url = pageOf(f, lineNo);
+  return url === undefined ? "" : `, page ${url}`;
+}
+
+/** Where a rejected item came from and why (its business, id and page when known). */
 function rejectedItem(
   loadId: string,
   f: RawFile,
@@ -67,6 +91,7 @@ function rejectedItem(
   const obj = item !== null && typeof item === "object" ? (item as Record<string, unknown>) : {};
   const business = scalarField(obj.business_id);
   const id = scalarField(obj.id);
+  const page = pageOf(f, index);
   const reason =
     err instanceof Error
       ? err instanceof RangeError
@@ -81,6 +106,7 @@ function rejectedItem(
     ...(id !== undefined ? { id } : {}),
     file: f.file,
     index,
+    ...(page !== undefined ? { page } : {}),
     reason,
     item: line.length > MAX_ITEM_TEXT ? `${line.slice(0, MAX_ITEM_TEXT)}…` : line,
   };
@@ -160,7 +186,7 @@ export function normalizeFiles(input: FilesInput): FilesResult {
           item = JSON.parse(line);
         } catch (err) {
           throw new DataError(
-            `package ${manifest.loadId}: ${f.file} line ${lineNo} is not valid JSON (${(err as Error).message})`,
+            `package ${manifest.loadId}: ${f.file} line ${lineNo}${pageNote(f, lineNo)} is not valid JSON (${(err as Error).message})`,
             {
               hint: "the extracted package is damaged; drop it with `sage-pipeline pipeline <name> drop-pending-packages` and run again",
             },
@@ -170,7 +196,13 @@ export function normalizeFiles(input: FilesInput): FilesResult {
           normalizer.normalizeItem(table, item);
         } catch (err) {
           if (err instanceof SchemaContractViolation) {
-            throw new DataError(`${err.message} (item ${lineNo} of ${f.file})`, { hint: err.hint, cause: err });
+            const business = scalarField((item as Record<string, unknown> | null)?.business_id);
+            // The violation's message names the resource; say which item, business and page.
+            const who = business !== undefined ? `business ${business}, ` : "";
+            throw new DataError(`${err.message} (${who}item ${lineNo} of ${f.file}${pageNote(f, lineNo)})`, {
+              hint: err.hint,
+              cause: err,
+            });
           }
           // Any other failure is this item's alone: it is quarantined and the package goes on.
           rejected.push(rejectedItem(manifest.loadId, f, table, lineNo, line, item, err));

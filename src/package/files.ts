@@ -98,7 +98,7 @@ export function describeRejected(r: RejectedItem): string {
   const who = [r.business !== undefined ? `business ${r.business}` : "", r.id !== undefined ? `id ${r.id}` : ""]
     .filter(Boolean)
     .join(", ");
-  return `${r.resource} item ${r.index} of ${r.file}${who ? ` (${who})` : ""}: ${r.reason}`;
+  return `${r.resource} item ${r.index} of ${r.file}${who ? ` (${who})` : ""}${r.page !== undefined ? ` from ${r.page}` : ""}: ${r.reason}`;
 }
 
 export function rejectedFile(dir: string): string {

@@ -28,6 +28,11 @@ export interface RawFile {
   /** Table name as the resource gave it (before naming). */
   table: string;
   items: number;
+  /**
+   * Where each page's items start in this file (1-based line) and the page's URL, redacted; absent
+   * when the resource did not say (`tagPageUrl`). Normalize names the page of a bad item from it.
+   */
+  pages?: { line: number; url: string }[];
 }
 
 /** A resource, or one partition of it, that a package did not read completely (see extract/completeness.ts). */
@@ -158,6 +163,8 @@ export interface RejectedItem {
   /** Raw file and 1-based item position in it. */
   file: string;
   index: number;
+  /** The URL of the page the item came from (redacted), when the resource tagged its pages. */
+  page?: string;
   reason: string;
   /** The item as extract wrote it, cut at 2,000 characters. */
   item: string;

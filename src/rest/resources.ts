@@ -7,6 +7,7 @@ import {
   resource,
   type ResourceContext,
   type ResourceHints,
+  tagPageUrl,
   transformer,
 } from "../extract/index.js";
 import {
@@ -151,9 +152,12 @@ function buildResource(entry: MergedResource, parent: Resource | undefined, shar
     });
     const include = c.includeFromParent;
     for await (const page of pages) {
-      yield include?.length && parent && parentItem
-        ? page.items.map((it) => parentFields(it, parentItem, parent.name, include, entry.name))
-        : page.items;
+      yield tagPageUrl(
+        include?.length && parent && parentItem
+          ? page.items.map((it) => parentFields(it, parentItem, parent.name, include, entry.name))
+          : page.items,
+        page.response.url,
+      );
     }
   }
 

@@ -1,4 +1,4 @@
-import type { Item, ResourceContext } from "../extract/index.js";
+import { type Item, type ResourceContext, tagPageUrl } from "../extract/index.js";
 import { NotFoundError, PermissionDeniedError, type QueryValue } from "../http/index.js";
 import type { ResponseAction } from "../rest/index.js";
 import type { Business } from "./businesses.js";
@@ -85,7 +85,7 @@ export async function* readBusiness(
       if (isNoActiveSubscription(res.status, res.text)) throw new NoActiveSubscriptionError(b.id, b.name);
       arrived = true;
       read.passes.push({ kind: "full", params: {}, items: 1 });
-      yield sourceRows([res.json()], b);
+      yield tagPageUrl(sourceRows([res.json()], b), res.url);
       return;
     }
     for (const pass of read.passes) {
@@ -106,7 +106,7 @@ export async function* readBusiness(
         arrived = true;
         pass.items += page.items.length;
         if (pass.kind === "full" || pass.kind === "ids") (pass.ids ??= []).push(...idsOf(page.items));
-        if (pass.kind !== "ids" && page.items.length > 0) yield sourceRows(page.items, b);
+        if (pass.kind !== "ids" && page.items.length > 0) yield tagPageUrl(sourceRows(page.items, b), page.response.url);
       }
       if (pass.total !== undefined && pass.total !== pass.items) {
         ctx.log.warn(

@@ -1,3 +1,4 @@
+import { tagPageUrl } from "../extract/index.js";
 import type { ConfigResolver } from "../config/index.js";
 import { BudgetExceededError, HttpClient, type QueryValue, type RateLimitError } from "../http/index.js";
 import { paginate, type PaginatorConfig } from "../rest/index.js";
@@ -97,7 +98,7 @@ export class SageOneZaClient {
         log: r.log,
         ...(r.signal ? { signal: r.signal } : {}),
       })) {
-        yield page.items as Record<string, unknown>[];
+        yield tagPageUrl(page.items as Record<string, unknown>[], page.response.url);
       }
     } catch (err) {
       if (err instanceof BudgetExceededError) {

@@ -1,3 +1,4 @@
+import { carryPageUrl } from "../extract/index.js";
 import { ModifiedCursor } from "./modified-cursor.js";
 import type { SageOneZaClient } from "./client.js";
 import { FilterRefused } from "./response-hook.js";
@@ -76,7 +77,10 @@ export async function* companyRows(o: CompanyRowsOptions): AsyncGenerator<Record
       });
       for await (const rows of pages) {
         if (cursor) for (const row of rows) cursor.see(row.Modified);
-        yield rows.map((row) => shapeRow(row, company, spec));
+        yield carryPageUrl(
+          rows,
+          rows.map((row) => shapeRow(row, company, spec)),
+        );
       }
       break;
     } catch (err) {

@@ -60,6 +60,7 @@ export function systemTables(): Table[] {
       col("item_id", "text", true),
       col("file", "text"),
       col("item_index", "bigint"),
+      col("page_url", "text", true),
       col("reason", "text"),
       col("item", "text"),
       col("inserted_at", "timestamp"),
@@ -79,6 +80,7 @@ export function rejectedRow(
     id?: string;
     file: string;
     index: number;
+    page?: string;
     reason: string;
     item: string;
   },
@@ -92,6 +94,7 @@ export function rejectedRow(
     item_id: r.id ?? null,
     file: r.file,
     item_index: r.index,
+    page_url: r.page ?? null,
     reason: r.reason,
     item: r.item,
     inserted_at: insertedAt,

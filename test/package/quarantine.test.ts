@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { resource } from "../../src/extract/index.js";
+import { resource, tagPageUrl } from "../../src/extract/index.js";
 import { RejectedItemsError } from "../../src/pipeline/incomplete.js";
 import { duckPipeline, emptyConfig, tempDir } from "../helpers/tmp-pipeline.js";
 
@@ -64,6 +64,27 @@ describe("poison items and packages", () => {
     expect(cli.stdout).toContain("1 quarantined item(s)");
     expect(cli.stdout).toContain("things item 2 of raw/");
     expect(cli.stdout).toContain("business b1");
+  });
+
+  it("names the page a quarantined item came from (redacted) in the package, _dlt_rejected and failed-jobs", async () => {
+    const p = duckPipeline(dir, { pipelineName: "poison_page" });
+    const url = (n: number) => `https://api.example.test/v3.1/things?page=${n}&apikey=canary-page-secret`;
+    const items = resource(
+      () => [tagPageUrl([{ id: 1, v: "a" }], url(1)), tagPageUrl([{ id: 2, v: "b" }, { v: "no id" }], url(2))],
+      { name: "things", primaryKey: "id", writeDisposition: "merge" },
+    );
+    await expect(p.run(items)).rejects.toBeInstanceOf(RejectedItemsError);
+    const [rejected] = p.workingDir.packages.rejectedItems();
+    expect(rejected).toMatchObject({ index: 3, page: "https://api.example.test/v3.1/things?page=2&apikey=***" });
+    const rows = await p.dataset().sql("select page_url from _dlt_rejected").rows();
+    expect(rows).toEqual([{ page_url: "https://api.example.test/v3.1/things?page=2&apikey=***" }]);
+    const cli = spawnSync(
+      process.execPath,
+      [join(import.meta.dirname, "..", "..", "dist", "cli", "main.js"), "pipeline", "poison_page", "failed-jobs"],
+      { encoding: "utf8", env: { ...process.env, SAGE_PIPELINE_DATA_DIR: dir } },
+    );
+    expect(cli.stdout).toContain("from https://api.example.test/v3.1/things?page=2&apikey=***");
+    expect(cli.stdout + cli.stderr).not.toContain("canary-page-secret");
   });
 
   it("moves a package aside after [load] max_package_attempts failed normalize attempts, and the next run is not blocked", async () => {

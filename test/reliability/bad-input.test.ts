@@ -83,6 +83,8 @@ class Corpus {
         text += `\n${this.pipeline.workingDir.packages.rejectedItems().map(describeRejected).join("\n")}`;
       expect(text).toContain("contacts");
       expect(text).toContain(business);
+      // ...and the page it came from (the request's URL, redacted).
+      if (err instanceof RejectedItemsError) expect(text).toMatch(/from http:\/\/127\.0\.0\.1:\d+\/\S*contacts/);
       outcome = { status: "failed", message: text };
     } finally {
       process.off("unhandledRejection", onUnhandled);
@@ -176,7 +178,7 @@ describe("bad-input corpus (fast-check, hostile HTTP server)", () => {
   );
 
   it(
-    "an item without its primary key is quarantined, named by resource, business and reason; the rest loads",
+    "an item without its primary key is quarantined, named by resource, business, page URL and reason; the rest loads",
     { timeout: 300_000 },
     async () => {
       const corpus = new Corpus();
@@ -184,6 +186,12 @@ describe("bad-input corpus (fast-check, hostile HTTP server)", () => {
       const out = await corpus.run({ items: [{ id: null }, { ok: 1 }], duplicates: [] });
       expect(out.status).toBe("failed");
       expect(out.message).toContain("no value for primary key column id");
+      const [row] = await corpus.pipeline
+        .dataset()
+        .sql("select page_url from _dlt_rejected order by inserted_at desc limit 1")
+        .rows();
+      expect(row?.page_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\S*contacts\?/);
+      expect(row?.page_url).toContain("page=");
     },
   );
 });
