@@ -179,14 +179,22 @@ export function parseBoolean(value: unknown): boolean | undefined {
   return undefined;
 }
 
+/** A list's items as text: only strings and numbers are items; a nested list or table is refused. */
+function listItems(values: unknown[], fail: () => Error): string[] {
+  return values.map((v) => {
+    if (typeof v === "string" || typeof v === "number" || typeof v === "bigint") return String(v);
+    throw fail();
+  });
+}
+
 export function parseList(value: unknown, fail: () => Error): string[] {
-  if (Array.isArray(value)) return value.map((v) => String(v));
+  if (Array.isArray(value)) return listItems(value, fail);
   if (typeof value === "string") {
     const s = value.trim();
     if (s.startsWith("[")) {
       try {
         const parsed = JSON.parse(s.replace(/'/g, '"')) as unknown;
-        if (Array.isArray(parsed)) return parsed.map((v) => String(v));
+        if (Array.isArray(parsed)) return listItems(parsed, fail);
       } catch {
         throw fail();
       }

@@ -11,6 +11,8 @@ import { type HostileCase, hostileCase, nested, HOSTILE_KEYS, HOSTILE_VALUES } f
 const LONG = process.env.SAGE_RELIABILITY === "long";
 const SEED = 20261201;
 const RUNS = LONG ? 150 : 8;
+// Each generated run is a whole pipeline run (~2 s quiet, ~6 s on a loaded 2-core machine).
+const GENERATED_TIMEOUT_MS = LONG ? 3_600_000 : 900_000;
 
 const dir = tempDir("sp-bad-input-");
 const config = () => emptyConfig({ RUNTIME__REQUEST_BACKOFF_FACTOR: "0", RUNTIME__REQUEST_MAX_ATTEMPTS: "2" });
@@ -120,7 +122,7 @@ class Corpus {
 describe("bad-input corpus (fast-check, hostile HTTP server)", () => {
   it(
     `generated hostile items load by the naming and variant rules or fail naming where (seed ${SEED}, ${RUNS} runs)`,
-    { timeout: 900_000 },
+    { timeout: GENERATED_TIMEOUT_MS },
     async () => {
       const corpus = new Corpus();
       await corpus.start();
