@@ -2,6 +2,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import {
   backoffDelayMs,
   buildUrl,
+  parseJsonBody,
   ResponseFormatError,
   type HttpClient,
   type HttpResponse,
@@ -96,6 +97,12 @@ export class PageFetcher {
       this.o.once("warn", "selector-miss", `${this.o.label}: ${message}; fix endpoint.dataSelector`);
     }
     return { request, response, body, items };
+  }
+
+  /** The items of `page` as its response first gave them (parsed again: the resource may have changed them since). */
+  pristineItems(page: FetchedPage): unknown[] {
+    const body = parseJsonBody(page.response.text);
+    return selectItems(body, this.o.dataSelector ?? detectDataSelector(body)).items;
   }
 
   /** `fetch`, again after a PageFault (also one `accept` raises), until it holds or the attempts are spent. */

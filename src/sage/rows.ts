@@ -24,23 +24,40 @@ export function displacedName(field: string, taken: (name: string) => boolean): 
 function withoutLinks(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutLinks);
   if (value === null || typeof value !== "object") return value;
+  const src = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+  for (const k of Object.keys(src)) {
+    const v = src[k];
     if (k === "links" && Array.isArray(v)) continue;
     out[k] = typeof v === "object" && v !== null ? withoutLinks(v) : v;
   }
   return out;
 }
 
-/** One Sage item as a row: `business_id` from the request first, then the item's own fields. */
+/** A key shorter than every squashed source column cannot squash to one (it only loses characters). */
+const RESERVED_MIN = Math.min(...[...RESERVED].map((r) => r.length));
+
+/** Could `key` be a source column under the naming convention (`BusinessId`, `business-id`)? */
+function reserved(key: string): boolean {
+  return key.length >= RESERVED_MIN && RESERVED.has(squash(key));
+}
+
+/**
+ * One Sage item as a row: `business_id` from the request first, then the item's own fields
+ * (without `links`), in one copy: this runs for every item of every page.
+ */
 export function sourceRow(item: unknown, business: Business): Item {
-  const fields = (
-    item !== null && typeof item === "object" && !Array.isArray(item) ? withoutLinks(item) : { value: item }
-  ) as Item;
   const row: Item = { business_id: business.id };
-  for (const [k, v] of Object.entries(fields)) {
-    const key = RESERVED.has(squash(k)) ? displacedName(k, (n) => n in fields || n in row) : k;
-    row[key] = v;
+  if (item === null || typeof item !== "object" || Array.isArray(item)) {
+    row.value = item;
+    return row;
+  }
+  const src = item as Record<string, unknown>;
+  for (const k of Object.keys(src)) {
+    const v = src[k];
+    if (k === "links" && Array.isArray(v)) continue;
+    const key = reserved(k) ? displacedName(k, (n) => (n in src && n !== "links") || n in row) : k;
+    row[key] = typeof v === "object" && v !== null ? withoutLinks(v) : v;
   }
   return row;
 }

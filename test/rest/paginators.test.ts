@@ -260,6 +260,32 @@ describe("loop guard", () => {
     expect(requests).toHaveLength(6);
     expect(warnings.some((w) => w.includes("is identical to the previous page"))).toBe(true);
   });
+
+  it("still sees the repeat when a map step changed the previous page's items in place", async () => {
+    const path = `/d${++n}`;
+    server.dataset(path, { style: "sage", total: 45, pageSize: 10, repeatLastPage: true });
+    const [r] = build({
+      client: { baseUrl: server.url },
+      resources: [
+        {
+          name: "items",
+          endpoint: { path, paginator: { type: "page_number", basePage: 1 }, dataSelector: "$['$items']" },
+          processingSteps: [
+            {
+              map: (it) => {
+                it.seen = true;
+                return it;
+              },
+            },
+          ],
+        },
+      ],
+    });
+    const { result, logs } = await captureLogs(() => runResource(r!));
+    expect(ids(result.items)).toEqual(range(45));
+    expect(server.requestsTo(path)).toHaveLength(6);
+    expect(logs.some((l) => l.level === "warn" && l.message.includes("is identical to the previous page"))).toBe(true);
+  });
 });
 
 describe("custom paginators and auths (dlt's register_paginator / register_auth)", () => {
