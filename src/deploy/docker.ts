@@ -33,6 +33,8 @@ export function dockerFiles(plan: DeployPlan, o: DockerOptions): DeployFile[] {
     "COPY --chown=node:node . .",
     "# A container's metrics must be reachable from outside it (Prometheus, the kubelet's probes).",
     `ENV RUNTIME__METRICS_HOST=0.0.0.0 RUNTIME__METRICS_PORT=${WORKER_METRICS_PORT}`,
+    "# A worker's log says what it does: each job's start and end, the metrics address, the signals.",
+    "ENV RUNTIME__LOG_LEVEL=info",
     `EXPOSE ${WORKER_METRICS_PORT}`,
     "USER node",
     "# SIGTERM (docker stop, Kubernetes) lets the step in flight finish, hands the job back and exits 0.",

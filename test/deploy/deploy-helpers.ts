@@ -88,3 +88,68 @@ export function runShell(line: string, cwd: string, env: Record<string, string>,
 }
 
 export { BIN };
+
+export interface Started {
+  done: Promise<Ran>;
+  kill: (signal: NodeJS.Signals) => void;
+  /** Resolves once the output shows `re`; returns the match. */
+  saw: (re: RegExp, timeoutMs?: number) => Promise<RegExpExecArray>;
+}
+
+/** A container's process: `command` exec'd directly (as an image's ENTRYPOINT is), with exactly `env` (plus PATH). */
+export function startProcess(command: string, args: readonly string[], cwd: string, env: Record<string, string>): Started {
+  const child = spawn(command, args, { cwd, env: { PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ""}`, ...env } });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<Ran>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (status) => {
+      resolve({ status, stdout, stderr });
+    });
+  });
+  const saw = async (re: RegExp, timeoutMs = 60_000) => {
+    const t0 = Date.now();
+    for (;;) {
+      const m = re.exec(stdout + stderr);
+      if (m) return m;
+      if (child.exitCode !== null) throw new Error(`process ended without ${String(re)}:\n${stderr}`);
+      if (Date.now() - t0 > timeoutMs) throw new Error(`no ${String(re)} within ${timeoutMs} ms:\n${stderr}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  return { done, kill: (signal) => child.kill(signal), saw };
+}
+
+/** A Dockerfile's instructions: comments and blank lines dropped, continuations joined. */
+export function dockerInstructions(text: string): Array<{ op: string; args: string }> {
+  const out: Array<{ op: string; args: string }> = [];
+  let pending = "";
+  for (const raw of text.split("\n")) {
+    const line = raw.trim();
+    if (pending === "" && (line === "" || line.startsWith("#"))) continue;
+    if (line.endsWith("\\")) {
+      pending += `${line.slice(0, -1)} `;
+      continue;
+    }
+    const whole = pending + line;
+    pending = "";
+    const m = /^([A-Za-z]+)\s+(.*)$/.exec(whole);
+    if (!m) throw new Error(`not a Dockerfile instruction: ${whole}`);
+    out.push({ op: m[1]!.toUpperCase(), args: m[2]! });
+  }
+  return out;
+}
+
+/** `ENV A=1 B=2` lines as variables. */
+export function dockerEnv(instructions: Array<{ op: string; args: string }>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const i of instructions.filter((x) => x.op === "ENV")) {
+    for (const pair of i.args.split(/\s+/)) {
+      const eq = pair.indexOf("=");
+      if (eq > 0) env[pair.slice(0, eq)] = pair.slice(eq + 1);
+    }
+  }
+  return env;
+}
