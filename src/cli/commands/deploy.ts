@@ -3,6 +3,7 @@ import { DEPLOY_TARGETS, type DeployTarget, runDeploy } from "../../deploy/index
 import { ConfigError } from "../../util/errors.js";
 import { CONFIG_SPECS, cliConfig } from "../config.js";
 import { packageVersion } from "../version.js";
+import { businessesFlag } from "./enqueue.js";
 import { DEFAULT_SOURCE, runNames } from "./run.js";
 
 interface DeployFlags {
@@ -54,6 +55,8 @@ export function registerDeploy(program: Command): void {
       const config = cliConfig();
       const source = flags.source ?? DEFAULT_SOURCE;
       const names = runNames(config, source, flags);
+      // The CronJob's enqueue would refuse a bad list at every tick: refuse it now instead.
+      businessesFlag(flags.businesses);
       const result = await runDeploy(config, {
         target,
         cwd: process.cwd(),
