@@ -16,6 +16,7 @@ import { registerEnqueue } from "./commands/enqueue.js";
 import { registerJobs } from "./commands/jobs.js";
 import { registerWorker } from "./commands/worker.js";
 import { registerSchedule } from "./commands/schedule.js";
+import { registerDeploy } from "./commands/deploy.js";
 import { INTERRUPTED_MESSAGE } from "../pipeline/stops.js";
 import { InterruptedError, findCause } from "../util/errors.js";
 import { exitCodeFor, reportError } from "./errors.js";
@@ -50,6 +51,7 @@ export function buildProgram(): Command {
   registerEnqueue(program);
   registerJobs(program);
   registerSchedule(program);
+  registerDeploy(program);
   return program;
 }
 

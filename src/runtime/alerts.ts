@@ -1,6 +1,7 @@
 import type { Secret } from "../config/index.js";
 import { logger } from "../util/logger.js";
 import { scrub } from "../util/redact.js";
+import type { BusinessJob, Delivered } from "./queue.js";
 import type { BudgetReading } from "./shared-limiter.js";
 import type { WorkerEvent } from "./worker.js";
 
@@ -11,8 +12,8 @@ export const BUDGET_ALERT_SHARE = 0.8;
 
 /**
  * Alerts to a Slack-compatible webhook (`{"text": ...}` POSTed as JSON, as Slack's incoming
- * webhooks and most chat tools take it): a job parked as failed, and the app's daily budget
- * past 80%. A webhook that fails is logged, never fatal: alerts must not stop the work.
+ * webhooks and most chat tools take it): a job parked as failed, a business failing N runs in a
+ * row (failure-streaks.ts counts them), and the app's daily budget past 80%. A webhook that fails is logged, never fatal: alerts must not stop the work.
  */
 export class AlertHook {
   private budgetAlertedDay: string | undefined;
@@ -28,6 +29,14 @@ export class AlertHook {
     const j = e.job.data;
     await this.send(
       `sage-pipeline: job ${e.job.id} for business ${j.businessName} (${j.businessId}) is parked as failed after ${e.job.attempt} attempt(s): ${e.error}`,
+    );
+  }
+
+  /** A business whose jobs ended failed `failures` times in a row (FailureStreaks calls it once per streak). */
+  async onFailureStreak(job: Delivered<BusinessJob>, failures: number, error: string): Promise<void> {
+    const j = job.data;
+    await this.send(
+      `sage-pipeline: business ${j.businessName} (${j.businessId}) failed ${failures} runs in a row (the last, job ${job.id}: ${error}); no further alert until one of its jobs is done`,
     );
   }
 

@@ -68,7 +68,12 @@ export const WORKER_SPEC = configSpec({
     }),
     metricsHost: field.string({ doc: "the address /metrics and /healthz listen on", default: "127.0.0.1" }),
     alertWebhookUrl: field.secret({
-      doc: "Slack-compatible webhook (JSON `{text}` POST): a job parked as failed, the daily budget past 80%",
+      doc: "Slack-compatible webhook (JSON `{text}` POST): a job parked as failed, a business failing `alert_failures_in_a_row` jobs in a row, the daily budget past 80%",
+    }),
+    alertFailuresInARow: field.integer({
+      doc: "alert once when a business's jobs end parked as failed this many times in a row (counted in the queue's store across workers; a done job resets it)",
+      default: 3,
+      min: 1,
     }),
     logFormat: field.choice(["text", "json"], {
       doc: "worker logs on stderr: text lines, or one JSON object per line (job, business, load id); also `--log-format`",

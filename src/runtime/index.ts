@@ -11,4 +11,5 @@ export { installSharedTokens, SharedTokenStore } from "./shared-tokens.js";
 export { PostgresSharedLimiter, type BudgetReading } from "./shared-limiter.js";
 export { WorkerMetrics, serveMetrics } from "./metrics.js";
 export { AlertHook, BUDGET_ALERT_SHARE } from "./alerts.js";
+export { FailureStreaks } from "./failure-streaks.js";
 export { jsonLogs, type LogContext } from "./json-logs.js";

@@ -6,6 +6,7 @@ import { setSharedSageAuth } from "../sage/index.js";
 import { type Logger, logger } from "../util/logger.js";
 import { AlertHook } from "./alerts.js";
 import { BusinessLock } from "./business-lock.js";
+import { FailureStreaks } from "./failure-streaks.js";
 import { type LogContext, jsonLogs } from "./json-logs.js";
 import { WorkerMetrics, serveMetrics } from "./metrics.js";
 import { openQueue, resolveWorkerSettings } from "./open-queue.js";
@@ -56,6 +57,13 @@ export async function runWorker(o: RunWorkerOptions): Promise<void> {
     slotLeaseSeconds: settings.slotLeaseSeconds,
   });
   const alerts = settings.alertWebhookUrl ? new AlertHook(settings.alertWebhookUrl, registry.id) : undefined;
+  // Counted whether or not a webhook is set, so the count is right on every worker of the fleet.
+  const streaks = new FailureStreaks({
+    query: (sql, values) => queue.query(sql, values),
+    schema: queue.schema,
+    threshold: settings.alertFailuresInARow,
+    ...(alerts ? { onReached: (job, n, error) => alerts.onFailureStreak(job, n, error) } : {}),
+  });
   const metrics = new WorkerMetrics({
     queueDepth: () => queue.depth(),
     budgetLeft: async () => {
@@ -77,6 +85,7 @@ export async function runWorker(o: RunWorkerOptions): Promise<void> {
       delete context.loadId;
     }
     metrics.onWorkerEvent(e);
+    streaks.onWorkerEvent(e);
     if (alerts) {
       void alerts.onWorkerEvent(e);
       void alerts.onBudget(limiter.lastReading);
@@ -137,6 +146,7 @@ export async function runWorker(o: RunWorkerOptions): Promise<void> {
     await worker.run(o.stop);
   } finally {
     clearInterval(budgetTimer);
+    await streaks.flush();
     if (alerts) {
       await alerts.onBudget(limiter.lastReading);
       await alerts.flush();
