@@ -124,8 +124,6 @@ class Resolution {
         break;
       }
       case "list": {
-        // A TOML array of arrays or tables is not a list of scalars (String([1]) would pass as "1").
-        if (Array.isArray(raw.value) && raw.value.some((x) => x !== null && typeof x === "object")) throw fail(must);
         const items = parseList(raw.value, () => fail(must));
         if (f.items === "integer") {
           const ids = items.map((x) => Number(x.trim()));
