@@ -58,7 +58,8 @@ def spell(value: Any, logical: str, scale: int) -> str | None:
             sign = "-" if value < 0 else ""
             digits = str(abs(value)).rjust(scale + 1, "0")
             return f"{sign}{digits[:-scale]}.{digits[-scale:]}"
-        return str(value)
+        # Decimal: positional notation with the column's digits, as Snowflake sends it (never 1E-9)
+        return format(value, "f")
     if logical == "REAL":
         if math.isnan(value):
             return "NaN"

@@ -49,6 +49,8 @@ export interface SnowflakeStageOptions {
  * commit (unless kept).
  */
 export class SnowflakeClient implements DestinationClient {
+  private inDataset = false;
+
   constructor(
     readonly datasetName: string,
     private readonly conn: SnowflakeConnection,
@@ -126,13 +128,23 @@ export class SnowflakeClient implements DestinationClient {
     return r ? stateRowFrom(r) : undefined;
   }
 
-  query(sql: string): Promise<ResultRow[]> {
+  /** Unqualified names in SQL on the dataset resolve to its schema, once it exists. */
+  private async useDataset(): Promise<void> {
+    if (this.inDataset) return;
+    if (!(await this.conn.query("SELECT 1 AS x FROM information_schema.schemata WHERE schema_name = $1", [this.schemaName])).length) return;
+    await this.conn.execute(`USE SCHEMA ${this.dialect.quote(this.datasetName)}`);
+    this.inDataset = true;
+  }
+
+  async query(sql: string): Promise<ResultRow[]> {
+    await this.useDataset();
     return this.conn.query(sql);
   }
 
   /** Phase 1: CREATE the tables the dataset lacks and ADD the columns its tables lack (each DDL its own commit). */
   private async migrate(schema: Schema): Promise<void> {
     await this.conn.execute(`CREATE SCHEMA IF NOT EXISTS ${this.dialect.quote(this.datasetName)}`);
+    await this.useDataset();
     const existing = await this.existingColumns();
     for (const t of schema.tables.values()) {
       if (Object.keys(t.columns).length === 0) continue;
