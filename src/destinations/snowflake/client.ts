@@ -68,10 +68,9 @@ export class SnowflakeClient implements DestinationClient {
 
   /** The dataset's tables and their columns, by the pipeline's (lower-case) names. */
   private async existingColumns(): Promise<Map<string, Set<string>>> {
-    const rows = await this.conn.query(
-      "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = $1",
-      [this.schemaName],
-    );
+    const rows = await this.conn.query("SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = $1", [
+      this.schemaName,
+    ]);
     const out = new Map<string, Set<string>>();
     for (const r of rows) {
       const t = String(r.table_name).toLowerCase();
@@ -96,7 +95,9 @@ export class SnowflakeClient implements DestinationClient {
 
   private async isLoadedOn(conn: SqlConnection, loadId: string): Promise<boolean> {
     if (!(await this.hasTable(LOADS_TABLE, conn))) return false;
-    const rows = await conn.query(`SELECT 1 AS x FROM ${this.qualified(LOADS_TABLE)} WHERE load_id = $1 AND status = 0`, [loadId]);
+    const rows = await conn.query(`SELECT 1 AS x FROM ${this.qualified(LOADS_TABLE)} WHERE load_id = $1 AND status = 0`, [
+      loadId,
+    ]);
     return rows.length > 0;
   }
 
@@ -131,7 +132,10 @@ export class SnowflakeClient implements DestinationClient {
   /** Unqualified names in SQL on the dataset resolve to its schema, once it exists. */
   private async useDataset(): Promise<void> {
     if (this.inDataset) return;
-    if (!(await this.conn.query("SELECT 1 AS x FROM information_schema.schemata WHERE schema_name = $1", [this.schemaName])).length) return;
+    if (
+      !(await this.conn.query("SELECT 1 AS x FROM information_schema.schemata WHERE schema_name = $1", [this.schemaName])).length
+    )
+      return;
     await this.conn.execute(`USE SCHEMA ${this.dialect.quote(this.datasetName)}`);
     this.inDataset = true;
   }
@@ -186,7 +190,13 @@ export class SnowflakeClient implements DestinationClient {
     try {
       // Phase 1: every file on the stage and in a temporary table; the ids in theirs.
       const files = jobsByTable(req.jobs);
-      const chains: { entry: RootTableEntry; root: Table; children: Table[]; sources: Map<string, string>; superseded?: string }[] = [];
+      const chains: {
+        entry: RootTableEntry;
+        root: Table;
+        children: Table[];
+        sources: Map<string, string>;
+        superseded?: string;
+      }[] = [];
       for (const entry of req.rootTables) {
         const root = req.schema.get(entry.table);
         if (!root) continue; // a resource that yielded nothing and never had a table
@@ -201,7 +211,13 @@ export class SnowflakeClient implements DestinationClient {
           for (const j of jobs) req.onJobStaged?.(j);
         }
         const sup = req.superseded?.[root.name] ?? [];
-        chains.push({ entry, root, children, sources, ...(sup.length > 0 ? { superseded: await this.idTable(sup, temporary) } : {}) });
+        chains.push({
+          entry,
+          root,
+          children,
+          sources,
+          ...(sup.length > 0 ? { superseded: await this.idTable(sup, temporary) } : {}),
+        });
       }
       const keySets = new Map<number, string>();
       for (const [n, job] of (req.reconcile ?? []).entries()) keySets.set(n, await this.idTable(job.keys, temporary));

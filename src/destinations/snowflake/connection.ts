@@ -91,7 +91,12 @@ export class SnowflakeConnection implements SqlConnection {
     };
     const conn = s.createConnection(options);
     try {
-      await new Promise<void>((ok, fail) => conn.connect((err) => (err ? fail(err) : ok())));
+      await new Promise<void>((ok, fail) => {
+        conn.connect((err) => {
+          if (err) fail(err);
+          else ok();
+        });
+      });
     } catch (err) {
       throw new PipelineError(`could not connect to Snowflake at ${target.display}: ${(err as Error).message}`, {
         cause: err,
@@ -131,10 +136,38 @@ export class SnowflakeConnection implements SqlConnection {
     return rows.map((r) => rowFromSnowflake(r, stmt.getColumns() ?? []));
   }
 
+  /**
+   * At most `limit` rows of a query, streamed (the rest of the result is never fetched), with the
+   * column names lower-cased as the rows' keys are.
+   */
+  async queryCapped(sql: string, limit: number): Promise<{ columns: string[]; rows: ResultRow[] }> {
+    const stmt = await new Promise<Sdk.RowStatement>((ok, fail) => {
+      this.conn.execute({
+        sqlText: sql,
+        fetchAsString: ["Number"],
+        streamResult: true,
+        complete: (err, st) => {
+          if (err) fail(err);
+          else ok(st);
+        },
+      });
+    });
+    const cols = stmt.getColumns() ?? [];
+    const rows: ResultRow[] = [];
+    if (limit > 0 && cols.length > 0) {
+      for await (const r of stmt.streamRows({ start: 0, end: limit - 1 }) as AsyncIterable<ResultRow>) {
+        rows.push(rowFromSnowflake(r, cols));
+      }
+    }
+    return { columns: cols.map((c) => c.getName().toLowerCase()), rows: rows.slice(0, limit) };
+  }
+
   async close(): Promise<void> {
+    if (!this.conn.isUp()) return;
     await new Promise<void>((ok) => {
-      if (!this.conn.isUp()) return ok();
-      this.conn.destroy(() => ok());
+      this.conn.destroy(() => {
+        ok();
+      });
     });
   }
 }

@@ -40,7 +40,9 @@ export function parseSnowflakeUrl(url: string): SnowflakeCredentials {
     throw new ConfigError("the snowflake credentials string is not a URL", { hint: SNOWFLAKE_HINT });
   }
   if (u.protocol !== "snowflake:") {
-    throw new ConfigError(`the snowflake credentials string starts with ${u.protocol}//, not snowflake://`, { hint: SNOWFLAKE_HINT });
+    throw new ConfigError(`the snowflake credentials string starts with ${u.protocol}//, not snowflake://`, {
+      hint: SNOWFLAKE_HINT,
+    });
   }
   const q = u.searchParams;
   const opt = (k: string) => q.get(k) ?? undefined;

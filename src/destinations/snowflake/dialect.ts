@@ -60,7 +60,8 @@ export function snowflakeDialect(stageName: string): SqlDialect<SnowflakeConnect
     literal: snowflakeLiteral,
     columnType: snowflakeColumnType,
     // Snowflake has ADD COLUMN IF NOT EXISTS; migrate adds only missing columns anyway.
-    addColumn: (qualified, c) => `ALTER TABLE ${qualified} ADD COLUMN IF NOT EXISTS ${quoteSnowflake(c.name)} ${snowflakeColumnType(c)}`,
+    addColumn: (qualified, c) =>
+      `ALTER TABLE ${qualified} ADD COLUMN IF NOT EXISTS ${quoteSnowflake(c.name)} ${snowflakeColumnType(c)}`,
     ddlCommits: true,
     ingest: {
       kind: "copy",

@@ -2,11 +2,19 @@ import type { ConfigResolver } from "../../config/resolver.js";
 import type { Secret } from "../../config/secret.js";
 import { identifierLength } from "../../normalize/naming.js";
 import { ConfigError } from "../../util/errors.js";
-import { type Capabilities, CapabilitiesBase, type ConnectOptions, type Destination, type DestinationClient } from "../destination.js";
+import {
+  type Capabilities,
+  CapabilitiesBase,
+  type ConnectOptions,
+  type Destination,
+  type DestinationClient,
+} from "../destination.js";
+import type { QueryOptions, QuerySession } from "../query-session.js";
 import { SnowflakeClient } from "./client.js";
-import { SnowflakeConnection, type SnowflakeEndpoint } from "./connection.js";
+import { SNOWFLAKE_SESSION_SETUP, SnowflakeConnection, type SnowflakeEndpoint } from "./connection.js";
 import { type SnowflakeCredentials, snowflakeTarget } from "./credentials.js";
 import { quoteSnowflake, snowflakeDialect } from "./dialect.js";
+import { SnowflakeQuerySession } from "./query-session.js";
 import { SNOWFLAKE_SPEC } from "./spec.js";
 
 export interface SnowflakeOptions {
@@ -45,12 +53,19 @@ export class SnowflakeDestination implements Destination {
     return this.target.display;
   }
 
-  async connect(o: ConnectOptions): Promise<DestinationClient> {
+  private checkDatasetName(o: ConnectOptions): void {
     if (identifierLength(o.datasetName) > SNOWFLAKE_MAX_IDENTIFIER) {
-      throw new ConfigError(`dataset name ${o.datasetName} is longer than Snowflake's 255 characters (it becomes a schema name)`, {
-        hint: "pass a shorter datasetName",
-      });
+      throw new ConfigError(
+        `dataset name ${o.datasetName} is longer than Snowflake's 255 characters (it becomes a schema name)`,
+        {
+          hint: "pass a shorter datasetName",
+        },
+      );
     }
+  }
+
+  async connect(o: ConnectOptions): Promise<DestinationClient> {
+    this.checkDatasetName(o);
     const conn = await SnowflakeConnection.open(this.target, this.options.endpoint);
     const stageName = this.options.stageName ?? `${quoteSnowflake(o.datasetName)}.${quoteSnowflake("_dlt_stage")}`;
     return new SnowflakeClient(o.datasetName, conn, snowflakeDialect(stageName), {
@@ -58,6 +73,32 @@ export class SnowflakeDestination implements Destination {
       create: this.options.stageName === undefined,
       keep: this.options.keepStagedFiles,
     });
+  }
+
+  /** A read-only query session (SnowflakeQuerySession): in the dataset's schema, with the limit's statement timeout. */
+  async openQuerySession(o: QueryOptions): Promise<QuerySession> {
+    this.checkDatasetName(o);
+    const seconds = Math.max(1, Math.ceil(o.timeoutMs / 1000));
+    const endpoint = this.options.endpoint ?? {};
+    const conn = await SnowflakeConnection.open(this.target, {
+      ...endpoint,
+      sessionSetup: [
+        ...(endpoint.sessionSetup ?? [...SNOWFLAKE_SESSION_SETUP, `ALTER SESSION SET STATEMENT_TIMEOUT_IN_SECONDS = ${seconds}`]),
+      ],
+    });
+    try {
+      await conn.execute(`USE SCHEMA ${quoteSnowflake(o.datasetName)}`);
+    } catch (err) {
+      await conn.close();
+      throw new ConfigError(
+        `Snowflake has no dataset ${o.datasetName} in ${this.target.display} yet: ${(err as Error).message}`,
+        {
+          cause: err,
+          hint: "run the pipeline first, or check dataset_name",
+        },
+      );
+    }
+    return new SnowflakeQuerySession(o.datasetName, conn, o);
   }
 }
 

@@ -38,9 +38,12 @@ async function writeStageFile(table: Table, job: LoadJob, out: string): Promise<
     .map((c) => c.name);
   async function* lines() {
     for await (const row of loadRows(table.name, job)) {
-      for (const k of Object.keys(row)) if (row[k] === null) delete row[k];
-      for (const k of naive) if (typeof row[k] === "string") row[k] = toNaiveUtc(row[k]);
-      yield JSON.stringify(row) + "\n";
+      const kept = new Map(Object.entries(row).filter(([, v]) => v !== null));
+      for (const k of naive) {
+        const v = kept.get(k);
+        if (typeof v === "string") kept.set(k, toNaiveUtc(v));
+      }
+      yield JSON.stringify(Object.fromEntries(kept)) + "\n";
     }
   }
   await pipeline(Readable.from(lines()), createWriteStream(out));
@@ -91,20 +94,30 @@ export function selectFromRawSql(table: Table, raw: string): string {
  * the temporary table's DDL and PUT would commit it). A fresh path per call: a retried load never
  * reads an earlier attempt's files.
  */
-export async function stageRawTable(conn: SnowflakeConnection, stage: SnowflakeStage, table: Table, jobs: LoadJob[]): Promise<string> {
+export async function stageRawTable(
+  conn: SnowflakeConnection,
+  stage: SnowflakeStage,
+  table: Table,
+  jobs: LoadJob[],
+): Promise<string> {
   const prefix = `${table.name.replace(/[^A-Za-z0-9_]/g, "_").slice(0, 64)}/${Date.now().toString(36)}${randomBytes(4).toString("hex")}`;
   stage.prefixes.push(prefix);
   for (const job of jobs) {
-    const local = join(stage.scratch, `${basename(job.path)}`);
+    const local = join(stage.scratch, basename(job.path));
     await writeStageFile(table, job, local);
     try {
       // AUTO_COMPRESS=FALSE: the file is read as it was written (COPY's JSON format detects gzip itself).
-      await conn.execute(`PUT ${quoteString(`file://${local}`)} @${stage.name}/${prefix}/ AUTO_COMPRESS = FALSE OVERWRITE = TRUE`);
+      await conn.execute(
+        `PUT ${quoteString(`file://${local}`)} @${stage.name}/${prefix}/ AUTO_COMPRESS = FALSE OVERWRITE = TRUE`,
+      );
     } catch (err) {
-      throw new LoadError(`table ${table.name}: PUT of load file ${basename(job.path)} to stage @${stage.name} failed: ${(err as Error).message}`, {
-        cause: err,
-        hint: "the package stays pending and nothing of it was committed; check that the role may write to the stage, then run again",
-      });
+      throw new LoadError(
+        `table ${table.name}: PUT of load file ${basename(job.path)} to stage @${stage.name} failed: ${(err as Error).message}`,
+        {
+          cause: err,
+          hint: "the package stays pending and nothing of it was committed; check that the role may write to the stage, then run again",
+        },
+      );
     }
   }
   const raw = `"_DLT_RAW_${randomBytes(6).toString("hex").toUpperCase()}"`;

@@ -3,7 +3,8 @@ import { PipelineError } from "../../util/errors.js";
 import type { SqlConnection } from "../sql/sql-connection.js";
 
 /** Statements that commit an open Snowflake transaction (DDL) or leave it (PUT, GET, REMOVE). */
-const COMMITS = /^\s*(CREATE|ALTER|DROP|TRUNCATE|UNDROP|RENAME|COMMENT|GRANT|REVOKE|USE|PUT|GET|REMOVE|RM|BEGIN|START|COMMIT|ROLLBACK)\b/i;
+const COMMITS =
+  /^\s*(CREATE|ALTER|DROP|TRUNCATE|UNDROP|RENAME|COMMENT|GRANT|REVOKE|USE|PUT|GET|REMOVE|RM|BEGIN|START|COMMIT|ROLLBACK)\b/i;
 
 /**
  * The connection the statements inside a Snowflake load transaction go through. Snowflake commits
@@ -27,9 +28,12 @@ export class TransactionGuard implements SqlConnection {
       this.deferred.push(sql);
       return false;
     }
-    throw new PipelineError(`internal error: a statement that commits Snowflake's transaction was sent inside the load transaction: ${sql.slice(0, 80)}`, {
-      hint: "nothing was committed; report this with the statement above",
-    });
+    throw new PipelineError(
+      `internal error: a statement that commits Snowflake's transaction was sent inside the load transaction: ${sql.slice(0, 80)}`,
+      {
+        hint: "nothing was committed; report this with the statement above",
+      },
+    );
   }
 
   async execute(sql: string, params?: unknown[]): Promise<void> {
