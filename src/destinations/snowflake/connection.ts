@@ -88,6 +88,9 @@ export class SnowflakeConnection implements SqlConnection {
       ...(endpoint.accessUrl ? { accessUrl: endpoint.accessUrl } : {}),
       application: "sage_accounting_pipeline",
       clientSessionKeepAlive: false,
+      // The SDK retries a failed login 7 times with backoff (about 3 minutes against an unreachable
+      // host); twice is enough for a blip, and the run as a whole is retried (exit 1) anyway.
+      sfRetryMaxLoginRetries: 2,
     };
     const conn = s.createConnection(options);
     try {
