@@ -15,6 +15,7 @@ export default defineConfig(
       "**/*.generated.ts",
       ".venv/",
       ".venv-test/",
+      ".venv-fakesnow/",
       "test-output/",
       "tmp/",
       "scratch/",

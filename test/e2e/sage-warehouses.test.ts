@@ -11,6 +11,7 @@ import { DEFAULT_RESOURCES, sageAccountingSource } from "../../src/sage/index.js
 import { startAzurite } from "../destinations/azurite-server.js";
 import { PG_URL, dropSchema, probePostgres } from "../destinations/pg-server.js";
 import { redshiftOnPostgres } from "../destinations/redshift-on-postgres.js";
+import { type Fakesnow, fakesnowSkipReason, startFakesnow } from "../destinations/fakesnow.js";
 import { runCli } from "./cli-helpers.js";
 
 /**
@@ -18,7 +19,8 @@ import { runCli } from "./cli-helpers.js";
  * stand-in, then a mutation and an incremental run: counts, decimals, dates and child tables
  * exact, as the DuckDB e2e (sage-cli.test.ts) checks them. Azure through the built CLI (a
  * filesystem destination on Azurite); Redshift through the library, since its SQL runs on the
- * local Postgres only through the tests' stand-in engine.
+ * local Postgres only through the tests' stand-in engine; Snowflake through the library on fakesnow
+ * (its endpoint and session setup are not config keys).
  */
 const E2E_TIMEOUT_MS = 300_000;
 
@@ -238,3 +240,72 @@ describe("Sage sandbox → filesystem on Azure (Azurite), through the built CLI"
     E2E_TIMEOUT_MS,
   );
 });
+
+const noFakesnow = fakesnowSkipReason();
+
+describe.skipIf(noFakesnow !== undefined)(
+  `Sage sandbox → Snowflake (fakesnow, through the official SDK)${noFakesnow ? ` (skipped: ${noFakesnow})` : ""}`,
+  () => {
+    let sb: Sandbox;
+    let dir: string;
+    let fs: Fakesnow;
+    const datasetName = `sage_sf_${Math.random().toString(36).slice(2, 8)}`;
+    let pipe: Pipeline;
+    beforeAll(async () => {
+      sb = await startSandbox({ port: 0, businesses: 2, scale: 0.1, seed: 7 });
+      fs = await startFakesnow();
+      dir = mkdtempSync(join(tmpdir(), "sp-snowflake-e2e-"));
+      pipe = new Pipeline({
+        pipelineName: "sage_snowflake",
+        datasetName,
+        destination: fs.destination(),
+        pipelinesDir: join(dir, "pipelines"),
+        config: new ConfigResolver([new EnvProvider({})]),
+      });
+    }, 120_000);
+    afterAll(async () => {
+      await sb.close();
+      await fs.stop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const source = () =>
+      sageAccountingSource({ ...sandboxAuth(sb), tokenStore: join(dir, "tokens.json") }, new ConfigResolver([]));
+
+    it(
+      "loads every default resource of both businesses exactly, with Snowflake's types and upper-case names",
+      async () => {
+        await pipe.run(source());
+        await expectExactlyTheApi(sb, pipe.dataset());
+        const types = await pipe
+          .dataset()
+          .sql(
+            `select column_name, data_type, numeric_precision, numeric_scale from information_schema.columns where table_schema = '${datasetName.toUpperCase()}' and table_name = 'SALES_INVOICES' and column_name in ('TOTAL_AMOUNT', 'DATE', 'UPDATED_AT', 'BUSINESS_ID')`,
+          )
+          .rows();
+        expect(
+          Object.fromEntries(
+            types.map((t) => [t.column_name, [t.data_type, t.numeric_precision ?? null, t.numeric_scale ?? null]]),
+          ),
+        ).toEqual({
+          TOTAL_AMOUNT: ["NUMBER", 38, 9],
+          DATE: ["DATE", null, null],
+          UPDATED_AT: ["TIMESTAMP_TZ", null, null],
+          BUSINESS_ID: ["TEXT", null, null],
+        });
+      },
+      E2E_TIMEOUT_MS,
+    );
+
+    it(
+      "a mutation and an incremental run: updates, creations and deletions land exactly",
+      async () => {
+        const b0 = sb.store.businesses[0]!.id;
+        const before = sb.store.count(b0, "sales_invoices");
+        const change = sb.mutate({ business: b0, resource: "sales_invoices", updates: 5, creates: 3, deletes: 2 });
+        await pipe.run(source());
+        await expectTheMutation(sb, pipe.dataset(), before, change);
+      },
+      E2E_TIMEOUT_MS,
+    );
+  },
+);

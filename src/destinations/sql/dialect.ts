@@ -54,4 +54,9 @@ export interface SqlDialect<C extends SqlConnection = SqlConnection> {
    * the transaction cannot race. Absent where the database allows one writer anyway (DuckDB).
    */
   lockDatasetSql?(datasetName: string): string;
+  /**
+   * Any DDL statement commits the open transaction (Snowflake). The write dispositions then run
+   * DML only: merge keeps its key set in a subquery rather than a temporary table.
+   */
+  readonly ddlCommits?: boolean;
 }

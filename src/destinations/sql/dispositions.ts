@@ -88,10 +88,10 @@ export function mergeSql(c: ChainSql): string[] {
   const rootWhere = [skip, kept].filter(Boolean).join(" AND ");
   if (c.targetEmpty && !rootWhere) return appendSql(c);
   const keyCols = [...new Set([...pk, ...mk, ...hard, c.root.columns[C_ID]!])];
-  const keys = `${c.temp}_keys`;
-  const out: string[] = [
-    `CREATE TEMP TABLE ${keys} AS SELECT ${keyCols.map((k) => `src.${d.quote(k.name)}`).join(", ")} FROM ${rootSource} AS src${skip ? ` WHERE ${skip}` : ""}`,
-  ];
+  const keySelect = `SELECT ${keyCols.map((k) => `src.${d.quote(k.name)}`).join(", ")} FROM ${rootSource} AS src${skip ? ` WHERE ${skip}` : ""}`;
+  // Where DDL would commit the transaction, the key set is a subquery (read each time it is used).
+  const keys = d.ddlCommits ? `(${keySelect})` : `${c.temp}_keys`;
+  const out: string[] = d.ddlCommits ? [] : [`CREATE TEMP TABLE ${keys} AS ${keySelect}`];
   const target = c.qualified(c.root.name);
   const matchedOn = (t: string) =>
     [pk, mk]
@@ -118,6 +118,6 @@ export function mergeSql(c: ChainSql): string[] {
     const source = c.sources.get(child.name);
     if (source) out.push(insertFrom(c, child, source, childWhere));
   }
-  out.push(`DROP TABLE ${keys}`);
+  if (!d.ddlCommits) out.push(`DROP TABLE ${keys}`);
   return out;
 }

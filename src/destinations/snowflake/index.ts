@@ -1,0 +1,12 @@
+export {
+  SnowflakeDestination,
+  SNOWFLAKE_CAPABILITIES,
+  destinationFromConfig,
+  snowflake,
+  type SnowflakeOptions,
+} from "./factory.js";
+export { SnowflakeClient } from "./client.js";
+export { SnowflakeConnection, SNOWFLAKE_SESSION_SETUP, type SnowflakeEndpoint } from "./connection.js";
+export { type SnowflakeCredentials, parseSnowflakeUrl } from "./credentials.js";
+export { quoteSnowflake, snowflakeColumnType, snowflakeDialect } from "./dialect.js";
+export { SNOWFLAKE_SPEC } from "./spec.js";
