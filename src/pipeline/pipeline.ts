@@ -7,7 +7,7 @@ import { NamingConvention } from "../normalize/naming.js";
 import { normalizePackage } from "../normalize/normalize-package.js";
 import { type ExtractedManifest, type IncompleteResource, newLoadId, compareLoadIds } from "../package/format.js";
 import { Schema } from "../schema/schema.js";
-import { PipelineStepFailed, errorMessage } from "../util/errors.js";
+import { PipelineError, PipelineStepFailed, errorMessage } from "../util/errors.js";
 import { logger } from "../util/logger.js";
 import { crashPoint } from "./crash-points.js";
 import { RunLock } from "./run-lock.js";
@@ -22,6 +22,7 @@ import { type RunData, type RunOptions, toSource } from "./run-data.js";
 import { restoreFromDestination } from "./restore.js";
 import { type Disagreement, reconcileWithDestination } from "./agreement.js";
 import { WorkingDir } from "./working-dir.js";
+import { type DropPlan, planDrop, writeDropPackages } from "./drop.js";
 import { mergeRecords, reconcileWarning, recordsOf } from "./reconciliation.js";
 import { NORMALIZE_SPEC, resolvePipelineSettings } from "./config.js";
 import { type ModelsRunInfo, type PipelineModelsOptions, modelsEnabled, runPipelineModels } from "../models/index.js";
@@ -329,7 +330,7 @@ export class Pipeline {
       throwIfStopped(this.options.signal, "normalize");
       await this.traceStep("normalize", loadId, async () => {
         const manifest = store.readExtractedManifest(loadId);
-        const schema = this.workingDir.readSchema(manifest.schemaName) ?? new Schema(manifest.schemaName);
+        const schema = this.schemaToNormalize(manifest.schemaName);
         const hashBefore = schema.versionHash;
         const out = store.normalizeTmp(loadId);
         let result;
@@ -368,6 +369,55 @@ export class Pipeline {
       });
     }
     return new NormalizeInfo(this.pipelineName, ids, rowCounts);
+  }
+
+  /**
+   * The schema a package is normalized against: the working dir's, unless a pending package
+   * carries a newer one (a drop package, whose schema becomes the working dir's only when it
+   * commits), so rows extracted after a drop bring its tables back.
+   */
+  private schemaToNormalize(name: string): Schema {
+    const store = this.workingDir.packages;
+    let newest = this.workingDir.readSchema(name);
+    for (const id of store.list("normalized")) {
+      const stored = store.readSchema(id);
+      if (stored.name === name && stored.version > (newest?.version ?? -1)) newest = Schema.fromJSON(stored);
+    }
+    return newest ?? new Schema(name);
+  }
+
+  /**
+   * What dropping `resources` would remove (dlt's `pipeline drop`): their tables, nested ones
+   * included, and their state. Read from the working dir alone; writes nothing.
+   */
+  planDrop(resources: readonly string[]): DropPlan {
+    return planDrop(this.workingDir, this.pipelineName, resources);
+  }
+
+  /**
+   * Apply a plan of `planDrop`: one package per schema that carries the schema without the
+   * tables, the state without the resources and the tables to drop, then load it at once (the
+   * destination drops the tables in the same commit as the new schema version and state). When
+   * that load fails the package stays pending and the next run commits it before it extracts;
+   * `dropPendingPackages()` cancels it. The next run reloads the resources in full.
+   */
+  async drop(plan: DropPlan): Promise<LoadInfo> {
+    return this.exclusive(async () => {
+      await this.syncStep();
+      const current = planDrop(
+        this.workingDir,
+        this.pipelineName,
+        plan.schemas.flatMap((s) => s.resources),
+      );
+      if (JSON.stringify(current) !== JSON.stringify(plan)) {
+        throw new PipelineError(
+          `pipeline ${this.pipelineName} changed since the drop was planned (state version ${plan.stateVersion} then, ${current.stateVersion} now); nothing was dropped`,
+          { hint: "run the drop again to see what it removes now" },
+        );
+      }
+      writeDropPackages(this.workingDir, current, this.datasetName);
+      return this.loadStep();
+    });
   }
 
   /** Load every normalized package, oldest first. A failure leaves the package pending. */
