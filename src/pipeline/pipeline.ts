@@ -64,7 +64,14 @@ export interface PipelineOptions {
 export type ProgressEvent =
   | { step: "extract"; progress: ExtractProgress }
   | { step: "normalize"; loadId: string; rows?: Record<string, number> }
-  | { step: "load"; loadId: string; table?: string; done?: boolean };
+  | { step: "load"; loadId: string; table?: string; done?: boolean }
+  /** A step of one package begins; extract names the resources it reads (for "N of M done"). */
+  | { step: "begin"; of: PackageStep; loadId: string; resources?: string[] }
+  /** A step of one package ended, after `seconds`; `failed` when it threw. */
+  | { step: "end"; of: PackageStep; loadId: string; seconds: number; failed?: boolean };
+
+/** The steps a load package goes through. */
+export type PackageStep = "extract" | "normalize" | "load";
 
 const log = logger("pipeline");
 
@@ -198,17 +205,26 @@ export class Pipeline {
     return this.disagreement;
   }
 
-  private traceStep<T>(step: string, loadId: string | undefined, fn: () => Promise<T>): Promise<T> {
-    const entry: TraceStep = { step, startedAt: new Date().toISOString(), ...(loadId ? { loadId } : {}) };
+  private traceStep<T>(step: string, loadId: string | undefined, fn: () => Promise<T>, resources?: string[]): Promise<T> {
+    const started = new Date();
+    const entry: TraceStep = { step, startedAt: started.toISOString(), ...(loadId ? { loadId } : {}) };
     this.trace.push(entry);
+    const of = step === "extract" || step === "normalize" || step === "load" ? step : undefined;
+    if (of && loadId) this.options.onProgress?.({ step: "begin", of, loadId, ...(resources ? { resources } : {}) });
+    const end = (failed: boolean) => {
+      const finished = new Date();
+      entry.finishedAt = finished.toISOString();
+      const seconds = (finished.getTime() - started.getTime()) / 1000;
+      if (of && loadId) this.options.onProgress?.({ step: "end", of, loadId, seconds, ...(failed ? { failed } : {}) });
+    };
     return fn().then(
       (v) => {
-        entry.finishedAt = new Date().toISOString();
+        end(false);
         return v;
       },
       (err: unknown) => {
-        entry.finishedAt = new Date().toISOString();
         entry.error = errorMessage(err);
+        end(true);
         throw err;
       },
     );
@@ -272,45 +288,51 @@ export class Pipeline {
         .sort(compareLoadIds)
         .pop(),
     );
-    return this.traceStep("extract", loadId, async () => {
-      const dir = store.extractTmp(loadId);
-      let manifest: ExtractedManifest;
-      try {
-        manifest = await extractSource({
-          source,
-          dir,
-          loadId,
-          pipelineName: this.pipelineName,
-          schemaName: source.name,
-          sourcesState: state.sources,
-          signal,
-          onProgress: (progress) => {
-            if (!progress.done) crashPoint("extract_page");
-            this.options.onProgress?.({ step: "extract", progress });
-          },
-        });
-      } catch (err) {
-        rmSync(dir, { recursive: true, force: true });
+    const names = source.selected.map((r) => r.name);
+    return this.traceStep(
+      "extract",
+      loadId,
+      async () => {
+        const dir = store.extractTmp(loadId);
+        let manifest: ExtractedManifest;
+        try {
+          manifest = await extractSource({
+            source,
+            dir,
+            loadId,
+            pipelineName: this.pipelineName,
+            schemaName: source.name,
+            sourcesState: state.sources,
+            signal,
+            onProgress: (progress) => {
+              if (!progress.done) crashPoint("extract_page");
+              this.options.onProgress?.({ step: "extract", progress });
+            },
+          });
+        } catch (err) {
+          rmSync(dir, { recursive: true, force: true });
+          throwIfStopped(signal, "extract");
+          throw new PipelineStepFailed(this.pipelineName, "extract", loadId, err);
+        }
+        // Stopped while the last pages came in: nothing of this package was committed; drop it.
+        if (signal?.aborted) rmSync(dir, { recursive: true, force: true });
         throwIfStopped(signal, "extract");
-        throw new PipelineStepFailed(this.pipelineName, "extract", loadId, err);
-      }
-      // Stopped while the last pages came in: nothing of this package was committed; drop it.
-      if (signal?.aborted) rmSync(dir, { recursive: true, force: true });
-      throwIfStopped(signal, "extract");
-      state.datasetName = this.datasetName;
-      state.destinationName = this.destinationName;
-      state.defaultSchemaName ??= source.name;
-      if (!state.schemaNames.includes(source.name)) state.schemaNames.push(source.name);
-      manifest.stateChanged = bumpVersion(state);
-      state._local = { ...(state._local ?? {}), lastExtractedAt: new Date().toISOString() };
-      store.writeExtracted(dir, manifest, state);
-      crashPoint("before_extract_commit");
-      store.commitExtracted(loadId);
-      crashPoint("after_extract");
-      const items = Object.fromEntries(manifest.resources.map((r) => [r.name, r.items]));
-      this.traceRows(items);
-      return new ExtractInfo(this.pipelineName, loadId, items, manifest.incomplete);
-    });
+        state.datasetName = this.datasetName;
+        state.destinationName = this.destinationName;
+        state.defaultSchemaName ??= source.name;
+        if (!state.schemaNames.includes(source.name)) state.schemaNames.push(source.name);
+        manifest.stateChanged = bumpVersion(state);
+        state._local = { ...(state._local ?? {}), lastExtractedAt: new Date().toISOString() };
+        store.writeExtracted(dir, manifest, state);
+        crashPoint("before_extract_commit");
+        store.commitExtracted(loadId);
+        crashPoint("after_extract");
+        const items = Object.fromEntries(manifest.resources.map((r) => [r.name, r.items]));
+        this.traceRows(items);
+        return new ExtractInfo(this.pipelineName, loadId, items, manifest.incomplete);
+      },
+      names,
+    );
   }
 
   /** Normalize every extracted package, oldest first. */
