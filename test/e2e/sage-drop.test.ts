@@ -109,6 +109,40 @@ describe("sage-pipeline pipeline X drop, and run progress", () => {
     expect(await counts()).toEqual(loaded);
   });
 
+  it.skipIf(!hasScript)(
+    "on a terminal it asks y/N, and anything but yes leaves everything as it was (skipped without util-linux script)",
+    async () => {
+      const before = snapshot(workingDir());
+      const cmd = `exec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} pipeline ${PIPELINE} drop sales_invoices`;
+      const tty = await new Promise<string>((resolve, reject) => {
+        const child = spawn("script", ["-qec", cmd, "/dev/null"], {
+          cwd,
+          env: { PATH: process.env.PATH ?? "", HOME: cwd, ...env, TERM: "xterm" },
+        });
+        let text = "";
+        let answered = false;
+        child.stdout.on("data", (d: Buffer) => {
+          text += d.toString();
+          if (!answered && text.includes("[y/N]")) {
+            answered = true;
+            child.stdin.write("n\n");
+          }
+        });
+        const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+        child.on("error", reject);
+        child.on("close", () => {
+          clearTimeout(timer);
+          resolve(text);
+        });
+      });
+      expect(tty).toContain("Do you want to apply these changes? [y/N]");
+      expect(tty).toContain("not applied: nothing was changed");
+      expect(snapshot(workingDir())).toEqual(before);
+      expect(await counts()).toEqual(loaded);
+    },
+    E2E_TIMEOUT_MS,
+  );
+
   it(
     "drop --yes removes the tables, nested tables and cursors in the destination; the next run reloads exactly",
     async () => {
