@@ -13,6 +13,9 @@ export {
 export type {
   PipelineOptions,
   ProgressEvent,
+  PackageStep,
+  DropPlan,
+  SchemaDrop,
   RunData,
   RunOptions,
   LoadPackageInfo,

@@ -72,6 +72,12 @@ export interface LoadRequest {
   rootTables: RootTableEntry[];
   /** Per merge table, root `_dlt_id`s that a later row with the same key replaces (skip them). */
   superseded?: Record<string, string[]>;
+  /**
+   * Tables to drop (child tables first) before anything else of this load, in the same commit
+   * (`pipeline X drop`): the package's schema no longer has them, so the schema version and state
+   * recorded with the load are the ones without them. Dropping a table that is not there is no error.
+   */
+  dropTables?: string[];
   /** Present when this package carries a new pipeline state. */
   stateRow?: Omit<StateRow, "loadId">;
   /** Called when a job's file has been staged, for progress displays and job-state moves. */

@@ -146,6 +146,19 @@ export interface NormalizedManifest {
   rejected?: Record<string, number>;
   /** Key sets to reconcile the destination with, after the package's rows are in (absent: none). */
   keySets?: KeySetJob[];
+  /**
+   * `pipeline X drop`: the resources this package drops (source spelling) and their tables,
+   * nested ones included, dropped in the destination in the same commit. Such a package carries
+   * no jobs, only the schema without those tables and the state without those resources.
+   */
+  drop?: PackageDrop;
+}
+
+/** What a drop package removes; see `NormalizedManifest.drop`. */
+export interface PackageDrop {
+  resources: string[];
+  /** Child tables before their parents. */
+  tables: string[];
 }
 
 /**

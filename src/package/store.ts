@@ -204,6 +204,19 @@ export class PackageStore<S = unknown> {
     writePackageSchema(dir, schema);
   }
 
+  /**
+   * A package without rows, written straight into `normalized/` (`pipeline X drop`): its
+   * manifest, schema and state go into a `.tmp` folder that is then renamed into place, as
+   * normalize's output is, so the next load commits it like any other package.
+   */
+  writeNormalizedPackage(manifest: NormalizedManifest, schema: StoredSchema, state: S): void {
+    const tmp = this.normalizeTmp(manifest.loadId);
+    writePackageSchema(tmp, schema);
+    writePackageState(tmp, state);
+    writeManifest(tmp, manifest);
+    this.commitNormalized(manifest.loadId);
+  }
+
   /** State folders of the pending packages (normalized and extracted), newest load id last. */
   pendingDirs(): string[] {
     const all = [

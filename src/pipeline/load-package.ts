@@ -49,6 +49,19 @@ export function countFailedAttempt(
 }
 
 /**
+ * After a drop package committed: its schema (the tables gone) becomes the working dir's unless
+ * a newer one is there, and the reconciliation records of the dropped resources go, so `show`
+ * does not report counts of tables that no longer exist.
+ */
+function forgetDropped(workingDir: WorkingDir, schema: Schema, resources: string[]): void {
+  const local = workingDir.readSchema(schema.name);
+  if (!local || local.version <= schema.version) workingDir.writeSchema(schema);
+  const records = workingDir.readReconciliation();
+  const kept = records.filter((r) => !resources.includes(r.resource));
+  if (kept.length !== records.length) workingDir.writeReconciliation(kept);
+}
+
+/**
  * Steps 3 and 4 of the exactly-once protocol for one normalized package: unless the destination
  * already holds its load id, load it in one transaction (data, `_dlt_loads`, state row); then
  * move the folder to `loaded/` and write the local state. A failure leaves the package pending
@@ -76,6 +89,7 @@ export async function loadPackage(ctx: LoadPackageContext): Promise<LoadPackageI
         jobs,
         rootTables: manifest.rootTables,
         superseded: manifest.superseded,
+        ...(manifest.drop ? { dropTables: manifest.drop.tables } : {}),
         ...(state && manifest.stateChanged
           ? {
               stateRow: {
@@ -129,6 +143,7 @@ export async function loadPackage(ctx: LoadPackageContext): Promise<LoadPackageI
   crashPoint("after_load_rename");
   const housekeeping = ctx.config.resolve(LOAD_SPEC).values;
   if (housekeeping.deleteCompletedJobs) store.pruneLoaded(housekeeping.keepLoadedPackages);
+  if (manifest.drop) forgetDropped(workingDir, schema, manifest.drop.resources);
   if (state) {
     const committed = workingDir.readState();
     if (!committed || committed._stateVersion <= state._stateVersion) {

@@ -7,7 +7,7 @@ import { NamingConvention } from "../normalize/naming.js";
 import { normalizePackage } from "../normalize/normalize-package.js";
 import { type ExtractedManifest, type IncompleteResource, newLoadId, compareLoadIds } from "../package/format.js";
 import { Schema } from "../schema/schema.js";
-import { PipelineStepFailed, errorMessage } from "../util/errors.js";
+import { PipelineError, PipelineStepFailed, errorMessage } from "../util/errors.js";
 import { logger } from "../util/logger.js";
 import { crashPoint } from "./crash-points.js";
 import { RunLock } from "./run-lock.js";
@@ -22,6 +22,7 @@ import { type RunData, type RunOptions, toSource } from "./run-data.js";
 import { restoreFromDestination } from "./restore.js";
 import { type Disagreement, reconcileWithDestination } from "./agreement.js";
 import { WorkingDir } from "./working-dir.js";
+import { type DropPlan, planDrop, writeDropPackages } from "./drop.js";
 import { mergeRecords, reconcileWarning, recordsOf } from "./reconciliation.js";
 import { NORMALIZE_SPEC, resolvePipelineSettings } from "./config.js";
 import { type ModelsRunInfo, type PipelineModelsOptions, modelsEnabled, runPipelineModels } from "../models/index.js";
@@ -63,7 +64,14 @@ export interface PipelineOptions {
 export type ProgressEvent =
   | { step: "extract"; progress: ExtractProgress }
   | { step: "normalize"; loadId: string; rows?: Record<string, number> }
-  | { step: "load"; loadId: string; table?: string; done?: boolean };
+  | { step: "load"; loadId: string; table?: string; done?: boolean }
+  /** A step of one package begins; extract names the resources it reads (for "N of M done"). */
+  | { step: "begin"; of: PackageStep; loadId: string; resources?: string[] }
+  /** A step of one package ended, after `seconds`; `failed` when it threw. */
+  | { step: "end"; of: PackageStep; loadId: string; seconds: number; failed?: boolean };
+
+/** The steps a load package goes through. */
+export type PackageStep = "extract" | "normalize" | "load";
 
 const log = logger("pipeline");
 
@@ -197,17 +205,26 @@ export class Pipeline {
     return this.disagreement;
   }
 
-  private traceStep<T>(step: string, loadId: string | undefined, fn: () => Promise<T>): Promise<T> {
-    const entry: TraceStep = { step, startedAt: new Date().toISOString(), ...(loadId ? { loadId } : {}) };
+  private traceStep<T>(step: string, loadId: string | undefined, fn: () => Promise<T>, resources?: string[]): Promise<T> {
+    const started = new Date();
+    const entry: TraceStep = { step, startedAt: started.toISOString(), ...(loadId ? { loadId } : {}) };
     this.trace.push(entry);
+    const of = step === "extract" || step === "normalize" || step === "load" ? step : undefined;
+    if (of && loadId) this.options.onProgress?.({ step: "begin", of, loadId, ...(resources ? { resources } : {}) });
+    const end = (failed: boolean) => {
+      const finished = new Date();
+      entry.finishedAt = finished.toISOString();
+      const seconds = (finished.getTime() - started.getTime()) / 1000;
+      if (of && loadId) this.options.onProgress?.({ step: "end", of, loadId, seconds, ...(failed ? { failed } : {}) });
+    };
     return fn().then(
       (v) => {
-        entry.finishedAt = new Date().toISOString();
+        end(false);
         return v;
       },
       (err: unknown) => {
-        entry.finishedAt = new Date().toISOString();
         entry.error = errorMessage(err);
+        end(true);
         throw err;
       },
     );
@@ -271,45 +288,51 @@ export class Pipeline {
         .sort(compareLoadIds)
         .pop(),
     );
-    return this.traceStep("extract", loadId, async () => {
-      const dir = store.extractTmp(loadId);
-      let manifest: ExtractedManifest;
-      try {
-        manifest = await extractSource({
-          source,
-          dir,
-          loadId,
-          pipelineName: this.pipelineName,
-          schemaName: source.name,
-          sourcesState: state.sources,
-          signal,
-          onProgress: (progress) => {
-            if (!progress.done) crashPoint("extract_page");
-            this.options.onProgress?.({ step: "extract", progress });
-          },
-        });
-      } catch (err) {
-        rmSync(dir, { recursive: true, force: true });
+    const names = source.selected.map((r) => r.name);
+    return this.traceStep(
+      "extract",
+      loadId,
+      async () => {
+        const dir = store.extractTmp(loadId);
+        let manifest: ExtractedManifest;
+        try {
+          manifest = await extractSource({
+            source,
+            dir,
+            loadId,
+            pipelineName: this.pipelineName,
+            schemaName: source.name,
+            sourcesState: state.sources,
+            signal,
+            onProgress: (progress) => {
+              if (!progress.done) crashPoint("extract_page");
+              this.options.onProgress?.({ step: "extract", progress });
+            },
+          });
+        } catch (err) {
+          rmSync(dir, { recursive: true, force: true });
+          throwIfStopped(signal, "extract");
+          throw new PipelineStepFailed(this.pipelineName, "extract", loadId, err);
+        }
+        // Stopped while the last pages came in: nothing of this package was committed; drop it.
+        if (signal?.aborted) rmSync(dir, { recursive: true, force: true });
         throwIfStopped(signal, "extract");
-        throw new PipelineStepFailed(this.pipelineName, "extract", loadId, err);
-      }
-      // Stopped while the last pages came in: nothing of this package was committed; drop it.
-      if (signal?.aborted) rmSync(dir, { recursive: true, force: true });
-      throwIfStopped(signal, "extract");
-      state.datasetName = this.datasetName;
-      state.destinationName = this.destinationName;
-      state.defaultSchemaName ??= source.name;
-      if (!state.schemaNames.includes(source.name)) state.schemaNames.push(source.name);
-      manifest.stateChanged = bumpVersion(state);
-      state._local = { ...(state._local ?? {}), lastExtractedAt: new Date().toISOString() };
-      store.writeExtracted(dir, manifest, state);
-      crashPoint("before_extract_commit");
-      store.commitExtracted(loadId);
-      crashPoint("after_extract");
-      const items = Object.fromEntries(manifest.resources.map((r) => [r.name, r.items]));
-      this.traceRows(items);
-      return new ExtractInfo(this.pipelineName, loadId, items, manifest.incomplete);
-    });
+        state.datasetName = this.datasetName;
+        state.destinationName = this.destinationName;
+        state.defaultSchemaName ??= source.name;
+        if (!state.schemaNames.includes(source.name)) state.schemaNames.push(source.name);
+        manifest.stateChanged = bumpVersion(state);
+        state._local = { ...(state._local ?? {}), lastExtractedAt: new Date().toISOString() };
+        store.writeExtracted(dir, manifest, state);
+        crashPoint("before_extract_commit");
+        store.commitExtracted(loadId);
+        crashPoint("after_extract");
+        const items = Object.fromEntries(manifest.resources.map((r) => [r.name, r.items]));
+        this.traceRows(items);
+        return new ExtractInfo(this.pipelineName, loadId, items, manifest.incomplete);
+      },
+      names,
+    );
   }
 
   /** Normalize every extracted package, oldest first. */
@@ -329,7 +352,7 @@ export class Pipeline {
       throwIfStopped(this.options.signal, "normalize");
       await this.traceStep("normalize", loadId, async () => {
         const manifest = store.readExtractedManifest(loadId);
-        const schema = this.workingDir.readSchema(manifest.schemaName) ?? new Schema(manifest.schemaName);
+        const schema = this.schemaToNormalize(manifest.schemaName);
         const hashBefore = schema.versionHash;
         const out = store.normalizeTmp(loadId);
         let result;
@@ -368,6 +391,55 @@ export class Pipeline {
       });
     }
     return new NormalizeInfo(this.pipelineName, ids, rowCounts);
+  }
+
+  /**
+   * The schema a package is normalized against: the working dir's, unless a pending package
+   * carries a newer one (a drop package, whose schema becomes the working dir's only when it
+   * commits), so rows extracted after a drop bring its tables back.
+   */
+  private schemaToNormalize(name: string): Schema {
+    const store = this.workingDir.packages;
+    let newest = this.workingDir.readSchema(name);
+    for (const id of store.list("normalized")) {
+      const stored = store.readSchema(id);
+      if (stored.name === name && stored.version > (newest?.version ?? -1)) newest = Schema.fromJSON(stored);
+    }
+    return newest ?? new Schema(name);
+  }
+
+  /**
+   * What dropping `resources` would remove (dlt's `pipeline drop`): their tables, nested ones
+   * included, and their state. Read from the working dir alone; writes nothing.
+   */
+  planDrop(resources: readonly string[]): DropPlan {
+    return planDrop(this.workingDir, this.pipelineName, resources);
+  }
+
+  /**
+   * Apply a plan of `planDrop`: one package per schema that carries the schema without the
+   * tables, the state without the resources and the tables to drop, then load it at once (the
+   * destination drops the tables in the same commit as the new schema version and state). When
+   * that load fails the package stays pending and the next run commits it before it extracts;
+   * `dropPendingPackages()` cancels it. The next run reloads the resources in full.
+   */
+  async drop(plan: DropPlan): Promise<LoadInfo> {
+    return this.exclusive(async () => {
+      await this.syncStep();
+      const current = planDrop(
+        this.workingDir,
+        this.pipelineName,
+        plan.schemas.flatMap((s) => s.resources),
+      );
+      if (JSON.stringify(current) !== JSON.stringify(plan)) {
+        throw new PipelineError(
+          `pipeline ${this.pipelineName} changed since the drop was planned (state version ${plan.stateVersion} then, ${current.stateVersion} now); nothing was dropped`,
+          { hint: "run the drop again to see what it removes now" },
+        );
+      }
+      writeDropPackages(this.workingDir, current, this.datasetName);
+      return this.loadStep();
+    });
   }
 
   /** Load every normalized package, oldest first. A failure leaves the package pending. */

@@ -31,6 +31,7 @@ export const CASES = [
   "read-only query session",
   "key set reconciliation",
   "quarantined items table",
+  "drop resource",
 ] as const;
 export type CaseName = (typeof CASES)[number];
 
@@ -633,6 +634,46 @@ export function conformanceSuite(target: ConformanceTarget): void {
       expect(existsSync(target)).toBe(false);
       expect(existsSync(join(dir, "other.duckdb"))).toBe(false);
       expect(await p.dataset().table("t").count()).toBe(3);
+    });
+
+    test("drop resource", async () => {
+      const { make, destination, datasetName, dir } = setup("drop");
+      // Merge with a nested table and a cursor (what `pipeline X drop` resets), beside a resource it keeps.
+      const orders = () =>
+        resource(
+          function* (ctx) {
+            const since = ctx.incremental!.startValue as number;
+            const all = [1, 2, 3].map((id) => ({ id, updated: id, lines: [{ sku: `a${id}` }, { sku: `b${id}` }] }));
+            yield all.filter((o) => o.updated > since);
+          },
+          {
+            name: "orders",
+            primaryKey: "id",
+            writeDisposition: "merge",
+            incremental: incremental({ cursorPath: "updated", initialValue: 0 }),
+          },
+        );
+      const kept = () => rows("kept", [{ id: 1 }, { id: 2 }], { writeDisposition: "replace" });
+      const p = make();
+      await p.run([orders(), kept()]);
+      const before = await p.dataset().rowCounts();
+      expect(before).toMatchObject({ orders: 3, orders__lines: 6, kept: 2 });
+      const plan = p.planDrop(["orders"]);
+      expect(plan.schemas[0]!.tables).toEqual(["orders__lines", "orders"]);
+      await p.drop(plan);
+      const client = await destination.connect({ datasetName, pipelineName: p.pipelineName, workingDir: join(dir, "x") });
+      try {
+        const tables = await client.tableNames();
+        expect(tables).toContain("kept");
+        expect(tables.filter((t) => t.startsWith("orders"))).toEqual([]);
+      } finally {
+        await client.close();
+      }
+      // From the destination alone (another machine): the dropped cursor is gone there too.
+      const other = make(join(dir, "other-machine"));
+      const reload = await other.run([orders(), kept()]);
+      expect(reload.rowCounts).toMatchObject({ orders: 3, orders__lines: 6 });
+      expect(await other.dataset().rowCounts()).toEqual(before);
     });
   });
 }

@@ -15,8 +15,19 @@ import { cursorRows, datasetRowCounts } from "../pipeline-facts.js";
 import { SCHEMA_FORMATS, type SchemaFormat, formatSchema } from "../schema-format.js";
 import { formatTable } from "../text-table.js";
 import { formatTrace } from "../trace-format.js";
+import { dropResources } from "./pipeline-drop.js";
 
-const ACTIONS = ["info", "failed-jobs", "drop-pending-packages", "trace", "state", "schema", "load-package", "sync"] as const;
+const ACTIONS = [
+  "info",
+  "failed-jobs",
+  "drop-pending-packages",
+  "trace",
+  "state",
+  "schema",
+  "load-package",
+  "sync",
+  "drop",
+] as const;
 type Action = (typeof ACTIONS)[number];
 
 interface PipelineFlags {
@@ -28,6 +39,8 @@ interface PipelineFlags {
   destination?: string;
   datasetName?: string;
   dropPending?: boolean;
+  yes?: boolean;
+  dryRun?: boolean;
 }
 
 function out(value: unknown): void {
@@ -82,10 +95,12 @@ async function syncFromDestination(dir: string, name: string, flags: PipelineFla
 export function registerPipeline(program: Command): void {
   program
     .command("pipeline")
-    .description("inspect a pipeline's working dir: info, failed-jobs, state, schema, trace, or drop pending packages")
+    .description(
+      "inspect a pipeline's working dir (info, failed-jobs, state, schema, trace, load-package), rebuild it from the destination (sync), or drop resources or pending packages",
+    )
     .argument("[name]", "pipeline name")
     .addArgument(new Argument("[action]", "what to do").choices(ACTIONS).default("info"))
-    .argument("[package]", "load-package: the load id (default: the newest package)")
+    .argument("[args...]", "load-package: the load id (default: the newest package); drop: the resources to drop")
     .addOption(new Option("-l, --list", "list local pipelines"))
     .option("--demo", "the pipelines of `sage-pipeline demo` (kept apart from real ones)")
     .option("--json", "info, trace, state: the raw JSON instead of the readable text")
@@ -94,7 +109,9 @@ export function registerPipeline(program: Command): void {
     .option("--destination <name>", "sync: the destination to restore from, when the working dir is gone")
     .option("--dataset-name <name>", "sync: the dataset to restore from, when the working dir is gone")
     .option("--drop-pending", "sync: discard packages that were not loaded yet")
-    .action(async (name: string | undefined, action: Action, packageId: string | undefined, flags: PipelineFlags) => {
+    .option("-y, --yes", "drop: apply without asking")
+    .option("--dry-run", "drop: only show what would be dropped")
+    .action(async (name: string | undefined, action: Action, args: string[], flags: PipelineFlags) => {
       const config = ConfigResolver.fromCwd();
       const dir = flags.demo ? new DemoFiles().pipelinesDir : resolvePipelinesDir(config);
       if (flags.list || !name) {
@@ -111,7 +128,15 @@ export function registerPipeline(program: Command): void {
       }
       const wd = new WorkingDir(join(dir, name));
       const store = wd.packages;
+      if (action !== "drop" && action !== "load-package" && args.length > 0) {
+        throw new ConfigError(`pipeline ${name} ${action} takes no further argument (got ${args.join(" ")})`, {
+          hint: "see: sage-pipeline pipeline --help",
+        });
+      }
       switch (action) {
+        case "drop":
+          out(await dropResources(dir, wd, name, args, flags, config));
+          return;
         case "info": {
           const state = wd.readState();
           const rows = state ? await datasetRowCounts(dir, state, config) : undefined;
@@ -209,7 +234,8 @@ export function registerPipeline(program: Command): void {
           return;
         }
         case "load-package": {
-          const view = describeLoadPackage(store, packageId);
+          if (args.length > 1) throw new ConfigError(`load-package takes one load id (got ${args.join(" ")})`);
+          const view = describeLoadPackage(store, args[0]);
           out(flags.json ? view.json : view.text);
           return;
         }

@@ -155,6 +155,9 @@ export class BigQueryClient implements DestinationClient {
   async load(req: LoadRequest): Promise<void> {
     if (await this.isLoaded(req.loadId)) return;
     warnNotApplied(req);
+    // Idempotent like every step here; a drop package has no rows, so no step between this and
+    // `_dlt_loads` can bring a dropped table back.
+    for (const t of req.dropTables ?? []) await this.conn.execute(`DROP TABLE IF EXISTS ${this.qualified(t)}`);
     await this.migrate(req.schema);
     await this.conn.execute(`CREATE SCHEMA IF NOT EXISTS ${bqQuote(this.stagingDataset)}`);
     const uris = new Map<LoadJob, string>();

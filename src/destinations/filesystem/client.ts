@@ -226,7 +226,8 @@ export class FilesystemClient implements DestinationClient {
       if (!list) jobsOf.set(j.table, (list = []));
       list.push(j);
     }
-    const replaced: string[] = [];
+    // A dropped table's files stop counting with the marker, like a replace's, and go after it.
+    const replaced: string[] = (req.dropTables ?? []).flatMap((t) => cat.visibleFiles(t).map((f) => f.key));
     // What this load wrote, per table, for the key sets applied after the rows (uploads may move
     // the local file away: a key set reads the stored object).
     const written = new Map<string, WrittenFile[]>();

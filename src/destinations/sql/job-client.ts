@@ -155,6 +155,8 @@ export class SqlJobClient<C extends SqlConnection = SqlConnection> implements De
         await this.conn.execute("ROLLBACK");
         return;
       }
+      // Transactional DDL: the tables go with this commit or not at all (never before the state says so).
+      for (const t of req.dropTables ?? []) await this.conn.execute(`DROP TABLE IF EXISTS ${this.qualified(t)}`);
       await this.migrate(req.schema);
       const files = jobsByTable(req.jobs);
       for (const [n, entry] of req.rootTables.entries()) {
