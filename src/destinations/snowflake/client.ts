@@ -183,6 +183,9 @@ export class SnowflakeClient implements DestinationClient {
 
   async load(req: LoadRequest): Promise<void> {
     if (await this.isLoaded(req.loadId)) return;
+    // DDL commits on Snowflake, so a drop package's DROPs run in phase 1 like the other DDL:
+    // idempotent, and such a package has no rows, so nothing before `_dlt_loads` brings a table back.
+    for (const t of req.dropTables ?? []) await this.conn.execute(`DROP TABLE IF EXISTS ${this.qualified(t)}`);
     await this.migrate(req.schema);
     const stage = await this.openStage();
     const temporary = new Set<string>();
