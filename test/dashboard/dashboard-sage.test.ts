@@ -4,7 +4,8 @@ import { sageView } from "../../src/dashboard/api/sage-view.js";
 import { type Dashboard, startDashboard } from "../../src/dashboard/index.js";
 import { duckdb } from "../../src/destinations/duckdb/index.js";
 import { Pipeline } from "../../src/pipeline/index.js";
-import { sageAccountingSource } from "../../src/sage/index.js";
+import { FIELD_DOCS } from "../../src/sage/catalog/field-docs.generated.js";
+import { findEndpoint, sageAccountingSource } from "../../src/sage/index.js";
 import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
 import { emptyConfig, tempDir } from "../helpers/tmp-pipeline.js";
 
@@ -116,6 +117,26 @@ describe("Sage at a glance: requests, 429s, retries and skips per run and resour
     expect(skipped.find((s) => s.status === 403)?.reason).toMatch(/no role in Bank \(403\)/);
     expect(skipped.find((s) => s.status === 401)?.label).toContain("Lapsed Trial Ltd");
     expect(skipped).toHaveLength(1 + RESOURCES.length);
+  });
+
+  it("the schema explorer carries the Sage spec's descriptions of the loaded tables and columns", async () => {
+    const res = await fetch(`${dash.url}/api/pipelines/glance/schema`);
+    const body = (await res.json()) as {
+      schemas: Array<{
+        name: string;
+        tables: Array<{ name: string; description: string | null; columns: Record<string, { description: string | null }> }>;
+      }>;
+    };
+    const tables = new Map(body.schemas.flatMap((s) => s.tables).map((t) => [t.name, t]));
+    const contacts = tables.get("contacts")!;
+    expect(contacts.description).toBe(findEndpoint("contacts")!.summary);
+    expect(contacts.columns.displayed_as?.description).toBe(FIELD_DOCS.Contact!.displayed_as![0]);
+    expect(contacts.columns.created_at?.description).toBe("The datetime when the item was created");
+    // Columns the engine or the source adds have none: they are not Sage fields.
+    expect(contacts.columns._dlt_id?.description).toBeNull();
+    expect(contacts.columns.business_id?.description).toBeNull();
+    const described = Object.values(contacts.columns).filter((c) => c.description).length;
+    expect(described).toBeGreaterThan(Object.keys(contacts.columns).length / 2);
   });
 
   it("serves the same through GET /api/pipelines/<name>/sage", async () => {
