@@ -52,15 +52,7 @@ function add(into: RequestCounts, c: RequestCounts): void {
   for (const [status, n] of Object.entries(c.responses)) into.responses[status] = (into.responses[status] ?? 0) + n;
 }
 
-const extracts = (t: HistoryTrace) => (t.steps ?? []).filter((s) => s.step === "extract");
-
-/**
- * "Sage at a glance": what the recent runs asked of the API, from the traces the working dir
- * keeps (trace-history.json): requests, 429s and retries per run; per resource for the last run
- * that extracted; and the businesses and resources Sage left out (403, 404, no subscription)
- * with why. Reads files only: no database, no API call.
- */
-export function sageView(wd: WorkingDir): {
+export interface SageView {
   runs: RunRequestsRow[];
   lastExtract: {
     startedAt: string | null;
@@ -69,7 +61,17 @@ export function sageView(wd: WorkingDir): {
     skipped: SkippedResource[];
   } | null;
   totals: { runs: number; requests: number; throttled: number; retries: number };
-} {
+}
+
+const extracts = (t: HistoryTrace) => (t.steps ?? []).filter((s) => s.step === "extract");
+
+/**
+ * "Sage at a glance": what the recent runs asked of the API, from the traces the working dir
+ * keeps (trace-history.json): requests, 429s and retries per run; per resource for the last run
+ * that extracted; and the businesses and resources Sage left out (403, 404, no subscription)
+ * with why. Reads files only: no database, no API call.
+ */
+export function sageView(wd: WorkingDir): SageView {
   const history = wd.readTraceHistory().filter((t): t is HistoryTrace => typeof t === "object" && t !== null);
   const runs = history.map((t): RunRequestsRow => {
     const steps = extracts(t);

@@ -92,7 +92,7 @@ export async function renderSage({ name }) {
         { label: "requests", numeric: true, nullText: "–" },
         { label: "429s", numeric: true },
         { label: "retries", numeric: true },
-        { label: "given up", numeric: true },
+        { label: "failed", numeric: true },
         { label: "no answer", numeric: true },
         { label: "skipped", numeric: true },
         { label: "load id", nullText: "" },
@@ -125,7 +125,7 @@ export async function renderSage({ name }) {
           { label: "requests", numeric: true },
           { label: "429s", numeric: true },
           { label: "retries", numeric: true },
-          { label: "given up", numeric: true },
+          { label: "failed", numeric: true },
           { label: "no answer", numeric: true },
           { label: "responses by status", wrap: true },
         ],
@@ -149,7 +149,7 @@ export async function renderSage({ name }) {
       h(
         "p",
         { className: "muted" },
-        "A skip is not a failure: Sage answers 403 when the user has no role in the area, 404 when the endpoint is not offered in the business's country or plan, and 401 “no active subscription” for a lapsed business. The run is complete without them.",
+        "A skip is not a failure: Sage answers 403 when the user has no role in the area, 404 when the endpoint is not offered in the business's country or plan, and 401 “no active subscription” for a lapsed business. The run is complete without them. “Failed” counts requests that ended in an error answer or ran out of attempts, so a skip's 403 or 404 is one of them; “no answer”: dropped connections and timeouts.",
       ),
     );
   }
