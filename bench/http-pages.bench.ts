@@ -57,6 +57,7 @@ async function drain(r: Resource): Promise<number[]> {
       throw new Error(`incomplete: ${String(part.reason)}`);
     },
     reportKeySet: () => undefined,
+    reportSkipped: () => undefined,
   };
   const ids: number[] = [];
   for await (const page of (await r.fn!(ctx)) as AsyncIterable<Array<{ id: number }>>) for (const item of page) ids.push(item.id);

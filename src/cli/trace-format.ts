@@ -14,6 +14,8 @@ interface TraceFile {
     loadId?: string;
     error?: string;
     rows?: Record<string, number>;
+    requests?: { requests: number; throttled: number; retries: number; failed: number };
+    skipped?: Array<{ resource: string; label?: string; reason: string }>;
   }>;
 }
 
@@ -33,6 +35,16 @@ function rowsLine(step: string, rows: Record<string, number>): string {
   const shown = entries.slice(0, 8).map(([t, n]) => `${t} ${count(n)}`);
   const more = entries.length > shown.length ? `, and ${entries.length - shown.length} more` : "";
   return `${count(total)} ${unit} in ${entries.length} ${what}(s)${shown.length ? `: ${shown.join(", ")}${more}` : ""}`;
+}
+
+/** "312 HTTP requests (2 answered 429, 2 retried, 1 failed)": what the extract asked of the API. */
+function requestsLine(r: { requests: number; throttled: number; retries: number; failed: number }): string {
+  const notes = [
+    r.throttled > 0 && `${count(r.throttled)} answered 429`,
+    r.retries > 0 && `${count(r.retries)} retried`,
+    r.failed > 0 && `${count(r.failed)} failed`,
+  ].filter(Boolean);
+  return `${count(r.requests)} HTTP request(s)${notes.length ? ` (${notes.join(", ")})` : ""}`;
 }
 
 /**
@@ -56,6 +68,8 @@ export function formatTrace(raw: unknown): string {
       `Step ${s.step}${s.loadId ? ` of load ${s.loadId}` : ""} ${status}${d !== undefined ? ` in ${humanizeSeconds(d)}` : ""}.`,
     );
     if (s.rows) lines.push(`  ${rowsLine(s.step, s.rows)}`);
+    if (s.requests) lines.push(`  ${requestsLine(s.requests)}`);
+    for (const k of s.skipped ?? []) lines.push(`  skipped ${k.resource}${k.label ? ` for ${k.label}` : ""}: ${k.reason}`);
     if (s.error !== undefined) lines.push(`  ${s.error.replace(/\n/g, "\n  ")}`);
   }
   for (const w of t.warnings ?? []) lines.push(`WARNING: ${w}`);

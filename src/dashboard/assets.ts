@@ -27,7 +27,7 @@ const FILES: Record<string, () => string> = {
   "/vendor/chart.umd.min.js": chartJsFile,
 };
 for (const f of ["style.css", "app.js", "dom.js", "format.js", "charts.js"]) FILES[`/assets/${f}`] = () => join(WEB_DIR, f);
-for (const f of ["overview.js", "runs.js", "schema.js", "schema-diagram.js", "data.js", "state.js", "books.js"]) {
+for (const f of ["overview.js", "runs.js", "schema.js", "schema-diagram.js", "data.js", "state.js", "books.js", "sage.js"]) {
   FILES[`/assets/views/${f}`] = () => join(WEB_DIR, "views", f);
 }
 

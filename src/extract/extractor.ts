@@ -7,6 +7,7 @@ import { extractedManifest, settleResources } from "./manifest.js";
 import { type ExtractProgress, PageProcessor } from "./page-processing.js";
 import { buildResourceGraph, type ResourceNode, type SourceState } from "./resource-graph.js";
 import type { Source } from "./source.js";
+import { inResourceScope } from "./request-scope.js";
 import { TableRouter } from "./table-routing.js";
 
 export type { ExtractProgress } from "./page-processing.js";
@@ -89,7 +90,9 @@ export async function extractSource(opts: ExtractOptions): Promise<ExtractedMani
   const runRoot = async (n: ResourceNode) => {
     try {
       if (!n.resource.fn) throw new DataError(`resource ${n.resource.name} has neither a function nor a parent`);
-      await pages.drain(n, await n.resource.fn(n.ctx));
+      const fn = n.resource.fn;
+      // Every request the resource's code sends from here on is counted for it (see request-scope.ts).
+      await inResourceScope(n.resource.name, async () => pages.drain(n, await fn(n.ctx)));
     } catch (err) {
       if (!isFatal(err)) {
         pages.markFailed(n, err);

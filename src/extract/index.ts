@@ -10,9 +10,11 @@ export {
   type ResourceFn,
   type ResourceHints,
   type ResourceOutput,
+  type SkippedPart,
   type TableNameHint,
   type TransformerFn,
 } from "./resource.js";
+export { currentRequestScope, inRunScope, outsideResource, type RequestScope } from "./request-scope.js";
 export { Source, source, type SourceOptions } from "./source.js";
 export { carryPageUrl, pageUrlOf, tagPageUrl } from "./page-url.js";
 export {

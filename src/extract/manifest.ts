@@ -1,5 +1,12 @@
 import { writeKeySet } from "../package/files.js";
-import type { ExtractedManifest, IncompleteResource, KeySet, RawFile, ResourceManifest } from "../package/format.js";
+import type {
+  ExtractedManifest,
+  IncompleteResource,
+  KeySet,
+  RawFile,
+  ResourceManifest,
+  SkippedResource,
+} from "../package/format.js";
 import type { Resource } from "./resource.js";
 import type { Source } from "./source.js";
 import type { ResourceNode, ResourceState } from "./resource-graph.js";
@@ -29,6 +36,7 @@ export interface Outcome {
   files: RawFile[];
   incomplete: IncompleteResource[];
   keySets: KeySet[];
+  skipped: SkippedResource[];
 }
 
 /** Same partition: the same column values. */
@@ -71,7 +79,7 @@ export function settleResources(
   resourcesState: Record<string, ResourceState>,
   packageDir: string,
 ): Outcome {
-  const out: Outcome = { resources: [], files: [], incomplete: [], keySets: [] };
+  const out: Outcome = { resources: [], files: [], incomplete: [], keySets: [], skipped: [] };
   for (const n of nodes) {
     const s = settle(n);
     let files = filesByResource.get(n.resource) ?? [];
@@ -94,6 +102,15 @@ export function settleResources(
     if (!n.resource.selected) continue;
     if (s.inManifest) out.resources.push(n.manifest);
     out.incomplete.push(...incompleteEntries(n, s));
+    for (const p of n.skipped) {
+      out.skipped.push({
+        resource: n.resource.name,
+        ...(p.partition ? { partition: { ...p.partition } } : {}),
+        ...(p.label !== undefined ? { label: p.label } : {}),
+        reason: p.reason,
+        ...(p.status !== undefined ? { status: p.status } : {}),
+      });
+    }
   }
   return out;
 }
@@ -114,5 +131,6 @@ export function extractedManifest(header: ManifestHeader, outcome: Outcome, stat
     stateChanged,
     ...(outcome.incomplete.length > 0 ? { incomplete: outcome.incomplete } : {}),
     ...(outcome.keySets.length > 0 ? { keySets: outcome.keySets } : {}),
+    ...(outcome.skipped.length > 0 ? { skipped: outcome.skipped } : {}),
   };
 }

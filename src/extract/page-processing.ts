@@ -2,6 +2,7 @@ import type { Item } from "./resource.js";
 import { pageUrlOf } from "./page-url.js";
 import { descendants, isNeeded, type ResourceNode } from "./resource-graph.js";
 import type { TableRouter } from "./table-routing.js";
+import { inResourceScope } from "./request-scope.js";
 
 export interface ExtractProgress {
   resource: string;
@@ -72,7 +73,8 @@ export class PageProcessor {
       try {
         const transform = child.resource.transform;
         if (!transform) continue;
-        await this.drain(child, await transform(items, child.ctx));
+        // The transformer's requests count for it, not for the parent that fed it.
+        await inResourceScope(child.resource.name, async () => this.drain(child, await transform(items, child.ctx)));
       } catch (err) {
         if (this.isFatal(err)) throw err;
         this.markFailed(child, err);

@@ -1,7 +1,7 @@
 import type { ResourceManifest } from "../package/format.js";
 import { logger } from "../util/logger.js";
 import { IncrementalCursor, type IncrementalState } from "./incremental.js";
-import type { IncompletePart, KeySetReport, Resource, ResourceContext } from "./resource.js";
+import type { IncompletePart, KeySetReport, Resource, ResourceContext, SkippedPart } from "./resource.js";
 import type { Source } from "./source.js";
 import { resourceManifestEntry } from "./manifest.js";
 import { reasonText } from "./completeness.js";
@@ -30,6 +30,8 @@ export interface ResourceNode {
   readonly stateBefore: ResourceState;
   /** Parts it reported as not read completely (it went on with the rest). */
   readonly incomplete: IncompletePart[];
+  /** Parts the resource left out on purpose (reported by the source, which also said so in its log). */
+  readonly skipped: SkippedPart[];
   /** Key sets of parts it read in full (the reconciliation). */
   readonly keySets: KeySetReport[];
   /** Set when the resource (or the parent feeding it) threw: it stopped there. */
@@ -75,6 +77,7 @@ export function buildResourceGraph(source: Source, sourceState: SourceState, sig
     }
     const incomplete: IncompletePart[] = [];
     const keySets: KeySetReport[] = [];
+    const skipped: SkippedPart[] = [];
     const resourceLog = logger(`resource:${r.name}`);
     const ctx: ResourceContext = {
       resourceName: r.name,
@@ -91,6 +94,9 @@ export function buildResourceGraph(source: Source, sourceState: SourceState, sig
       reportKeySet: (set) => {
         keySets.push(set);
       },
+      reportSkipped: (part) => {
+        skipped.push(part);
+      },
     };
     const node: ResourceNode = {
       resource: r,
@@ -101,6 +107,7 @@ export function buildResourceGraph(source: Source, sourceState: SourceState, sig
       stateBefore: structuredClone(slot),
       incomplete,
       keySets,
+      skipped,
     };
     byResource.set(r, node);
     return node;

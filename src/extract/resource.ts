@@ -23,6 +23,21 @@ export interface IncompletePart {
 }
 
 /**
+ * A part the source left out on purpose because it is not there for this login: Sage answers 403
+ * (no role in the area), 404 (not in the business's country or plan) or "no active subscription".
+ * Nothing is missing from the run (it is complete); the trace lists it so `show` can say why.
+ */
+export interface SkippedPart {
+  partition?: Partition;
+  /** The partition in words: `business "Acme Ltd" (b1)`. */
+  label?: string;
+  /** Why, in words: `the user has no role in Sales (403)`. */
+  reason: string;
+  /** The HTTP status that said so, when one did. */
+  status?: number;
+}
+
+/**
  * Every key the source holds for one part of a resource, listed in full this run: after the
  * package's rows are in, the destination's rows of that part with a key not in `keys` are gone
  * from the source and go as `deletion` says (`mode: "replace"`: removed whatever it says, so the
@@ -64,6 +79,8 @@ export interface ResourceContext {
    * run read completely may report one; a resource that fails loses its reports.
    */
   readonly reportKeySet: (set: KeySetReport) => void;
+  /** Say that a part was left out on purpose (not there for this login); the run stays complete. */
+  readonly reportSkipped: (part: SkippedPart) => void;
 }
 
 export type ResourceFn = (ctx: ResourceContext) => ResourceOutput | Promise<ResourceOutput>;

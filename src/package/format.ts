@@ -47,6 +47,15 @@ export interface IncompleteResource {
   rows: "kept" | "dropped";
 }
 
+/** A (resource, partition) the source left out on purpose: not there for this login (see SkippedPart). */
+export interface SkippedResource {
+  resource: string;
+  partition?: Record<string, string | number | boolean>;
+  label?: string;
+  reason: string;
+  status?: number;
+}
+
 export interface ExtractedManifest {
   loadId: string;
   pipelineName: string;
@@ -61,6 +70,8 @@ export interface ExtractedManifest {
   incomplete?: IncompleteResource[];
   /** Key sets of parts read in full this run, for the reconciliation (absent: none). */
   keySets?: KeySet[];
+  /** Parts left out on purpose (403/404/no subscription), absent when none. */
+  skipped?: SkippedResource[];
 }
 
 /**

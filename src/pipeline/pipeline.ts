@@ -5,7 +5,13 @@ import { resolveDestination } from "../destinations/registry.js";
 import { type ExtractProgress, extractSource } from "../extract/extractor.js";
 import { NamingConvention } from "../normalize/naming.js";
 import { normalizePackage } from "../normalize/normalize-package.js";
-import { type ExtractedManifest, type IncompleteResource, newLoadId, compareLoadIds } from "../package/format.js";
+import {
+  type ExtractedManifest,
+  type IncompleteResource,
+  type SkippedResource,
+  newLoadId,
+  compareLoadIds,
+} from "../package/format.js";
 import { Schema } from "../schema/schema.js";
 import { PipelineError, PipelineStepFailed, errorMessage } from "../util/errors.js";
 import { logger } from "../util/logger.js";
@@ -23,6 +29,7 @@ import { restoreFromDestination } from "./restore.js";
 import { type Disagreement, reconcileWithDestination } from "./agreement.js";
 import { WorkingDir } from "./working-dir.js";
 import { type DropPlan, planDrop, writeDropPackages } from "./drop.js";
+import { countRequests, type RunRequests } from "./request-stats.js";
 import { mergeRecords, reconcileWarning, recordsOf } from "./reconciliation.js";
 import { NORMALIZE_SPEC, resolvePipelineSettings } from "./config.js";
 import { type ModelsRunInfo, type PipelineModelsOptions, modelsEnabled, runPipelineModels } from "../models/index.js";
@@ -83,6 +90,10 @@ interface TraceStep {
   error?: string;
   /** Items per resource (extract) or rows per table (normalize, load) of this step. */
   rows?: Record<string, number>;
+  /** Extract: the HTTP requests it made, per resource (kept when the step fails). */
+  requests?: RunRequests;
+  /** Extract: parts the source left out on purpose (403/404/no subscription) and why. */
+  skipped?: SkippedResource[];
 }
 
 /**
@@ -236,6 +247,12 @@ export class Pipeline {
     if (entry) entry.rows = { ...rows };
   }
 
+  /** Facts of the step in flight (the newest trace entry): its requests, what it skipped. */
+  private traceDetail(detail: Pick<TraceStep, "requests" | "skipped">): void {
+    const entry = this.trace.at(-1);
+    if (entry) Object.assign(entry, detail);
+  }
+
   /** State a new extract starts from: that of the newest pending package, else the committed one. */
   private stateForExtract(): PipelineState {
     const newest = this.workingDir.packages.pendingDirs().pop();
@@ -296,19 +313,24 @@ export class Pipeline {
         const dir = store.extractTmp(loadId);
         let manifest: ExtractedManifest;
         try {
-          manifest = await extractSource({
-            source,
-            dir,
-            loadId,
-            pipelineName: this.pipelineName,
-            schemaName: source.name,
-            sourcesState: state.sources,
-            signal,
-            onProgress: (progress) => {
-              if (!progress.done) crashPoint("extract_page");
-              this.options.onProgress?.({ step: "extract", progress });
-            },
-          });
+          const counted = countRequests(() =>
+            extractSource({
+              source,
+              dir,
+              loadId,
+              pipelineName: this.pipelineName,
+              schemaName: source.name,
+              sourcesState: state.sources,
+              signal,
+              onProgress: (progress) => {
+                if (!progress.done) crashPoint("extract_page");
+                this.options.onProgress?.({ step: "extract", progress });
+              },
+            }),
+          );
+          // Filled as the requests go, so a failed extract's trace still says what it asked.
+          this.traceDetail({ requests: counted.stats });
+          manifest = await counted.done;
         } catch (err) {
           rmSync(dir, { recursive: true, force: true });
           throwIfStopped(signal, "extract");
@@ -329,6 +351,7 @@ export class Pipeline {
         crashPoint("after_extract");
         const items = Object.fromEntries(manifest.resources.map((r) => [r.name, r.items]));
         this.traceRows(items);
+        if (manifest.skipped) this.traceDetail({ skipped: manifest.skipped });
         return new ExtractInfo(this.pipelineName, loadId, items, manifest.incomplete);
       },
       names,

@@ -7,7 +7,10 @@ import { writeJsonAtomic } from "../util/fs-atomic.js";
 import type { ReconcileRecord } from "./reconciliation.js";
 import { type PipelineState, parseState } from "./state.js";
 
-/** `<data dir>/pipelines/<pipeline_name>`: state, schemas, packages and the last trace. */
+/** Runs `trace-history.json` keeps (the dashboard charts them): the newest, rewritten after each run. */
+export const TRACE_HISTORY_RUNS = 50;
+
+/** `<data dir>/pipelines/<pipeline_name>`: state, schemas, packages, the last trace and the recent ones. */
 export class WorkingDir {
   readonly packages: PackageStore<PipelineState>;
 
@@ -58,8 +61,25 @@ export class WorkingDir {
     rmSync(join(this.path, "schemas"), { recursive: true, force: true });
   }
 
+  /** The run's trace (`trace.json`, what `pipeline X trace` prints), also added to the history. */
   writeTrace(trace: unknown): void {
+    const history = [...this.readTraceHistory(), trace].slice(-TRACE_HISTORY_RUNS);
     writeJsonAtomic(join(this.path, "trace.json"), trace);
+    writeJsonAtomic(join(this.path, "trace-history.json"), history);
+  }
+
+  /**
+   * The traces of the last runs, oldest first (a working dir from before the history has only its
+   * last trace).
+   */
+  readTraceHistory(): unknown[] {
+    const f = join(this.path, "trace-history.json");
+    if (existsSync(f)) {
+      const list: unknown = JSON.parse(readFileSync(f, "utf8"));
+      return Array.isArray(list) ? list : [];
+    }
+    const last = this.readTrace();
+    return last === undefined ? [] : [last];
   }
 
   /** The newest reconciliation per resource and part (`reconciliation.json`), for `show`. */

@@ -2,7 +2,16 @@ export { sageAccountingSource, SAGE_SOURCE_NAME, listLoginBusinesses } from "./s
 export type { Business } from "./businesses.js";
 export { type SageAccountingOptions, RESOURCE_ALIASES, DEFAULT_BASE_URL, expandResources } from "./options.js";
 export { SagePaginator } from "./paginator.js";
-export { catalog, DEFAULT_RESOURCES, getEndpoint, findEndpoint, listEndpoints, type EndpointSpec } from "./catalog/index.js";
+export {
+  catalog,
+  columnDescription,
+  DEFAULT_RESOURCES,
+  getEndpoint,
+  findEndpoint,
+  listEndpoints,
+  tableDescription,
+  type EndpointSpec,
+} from "./catalog/index.js";
 export { TokenStore, defaultTokenStorePath, type StoredTokens } from "./auth/token-store.js";
 export { login, openBrowser, DEFAULT_AUTHORIZE_URL, DEFAULT_TOKEN_URL, type LoginOptions } from "./auth/login.js";
 export { NoActiveSubscriptionError } from "./errors.js";

@@ -38,7 +38,10 @@ export function endpointResource(
 ): Resource {
   const cadence: Cadence = parseCadence(o.reconcileEvery) ?? { every: "always" };
   const oneBusiness = async function* (session: SageSession, b: Business, ctx: ResourceContext): AsyncGenerator<Item[]> {
-    if (session.isInactive(b)) return;
+    if (session.isInactive(b)) {
+      ctx.reportSkipped(skippedForSubscription(b));
+      return;
+    }
     const cursors = ((ctx.state as SageResourceState).businesses ??= {});
     const cursor = cursors[b.id];
     const last = cursor?.lastRunStartedAt;
@@ -53,6 +56,7 @@ export function endpointResource(
       const cause = err instanceof Error && err.cause instanceof NoActiveSubscriptionError ? err.cause : err;
       if (cause instanceof NoActiveSubscriptionError) {
         session.markInactive(b, cause.message);
+        ctx.reportSkipped(skippedForSubscription(b));
         return;
       }
       const fatal = sageAuthError(err);
@@ -68,6 +72,12 @@ export function endpointResource(
           ? `the user has no role in ${spec.areas.join(" or ") || "that area"} (403)`
           : "not available for its country or subscription (404)";
       session.warnOnce(`${spec.name}:${b.id}`, `${spec.name}: skipped for ${describeBusiness(b)}: ${why}`);
+      ctx.reportSkipped({
+        partition: { business_id: b.id },
+        label: describeBusiness(b),
+        reason: why,
+        status: read.unavailable === "forbidden" ? 403 : 404,
+      });
       return;
     }
     const now = session.serverNow;
@@ -94,6 +104,14 @@ export function endpointResource(
           : {}),
     };
   };
+
+  // Sage answers 401 "No active subscription. (MSE)" for such a business: every resource skips it.
+  const skippedForSubscription = (b: Business) => ({
+    partition: { business_id: b.id },
+    label: describeBusiness(b),
+    reason: "the business has no active Sage subscription (401)",
+    status: 401,
+  });
 
   const pk = spec.rows.id ? ["business_id", "id"] : ["business_id"];
   return resource(

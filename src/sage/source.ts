@@ -1,7 +1,7 @@
 import { checkOptions, type ConfigResolver } from "../config/index.js";
 import { type HintWords, HttpClient } from "../http/index.js";
 import type { ResourceContext } from "../extract/index.js";
-import { Source } from "../extract/index.js";
+import { outsideResource, Source } from "../extract/index.js";
 import { RestClient } from "../rest/index.js";
 import { createSageAuth } from "./auth.js";
 import { getEndpoint } from "./catalog/index.js";
@@ -48,7 +48,8 @@ export function sageAccountingSource(options: SageAccountingOptions = {}, config
   const sessionFor = (ctx: ResourceContext): Promise<SageSession> => {
     let session = sessions.get(ctx.signal);
     if (!session) {
-      session = SageSession.start(client, o.businesses, ctx.signal);
+      // The business list serves every resource: its request is not charged to the first that asked.
+      session = outsideResource(() => SageSession.start(client, o.businesses, ctx.signal));
       sessions.set(ctx.signal, session);
     }
     return session;

@@ -1,5 +1,5 @@
 import { checkOptions, type ConfigResolver } from "../config/index.js";
-import { type Resource, resource, Source, SourceError, source } from "../extract/index.js";
+import { outsideResource, type Resource, resource, Source, SourceError, source } from "../extract/index.js";
 import { AuthenticationError, RateLimitError } from "../http/index.js";
 import { SageOneZaClient } from "./client.js";
 import { listCompanies } from "./company-list.js";
@@ -52,7 +52,9 @@ function saResource(spec: SaResourceSpec, client: SageOneZaClient, scopes: RunSc
         }
       };
       try {
-        const ids = settings.companies ?? (await scope.companyIds(() => listCompanies(client, scope, ctx.log)));
+        // The company list serves every resource: its request is not charged to the first that asked.
+        const ids =
+          settings.companies ?? (await outsideResource(() => scope.companyIds(() => listCompanies(client, scope, ctx.log))));
         yield* mergeAsync(ids.map(oneCompany));
       } catch (err) {
         scope.fail(err);

@@ -215,7 +215,11 @@ describe.skipIf(missing !== undefined)(`dashboard in Chromium${missing ? ` (skip
     const parent = page.locator("details[data-table=sales_invoices]");
     expect(await parent.locator("summary").innerText()).toContain("sales_invoices__invoice_lines");
     const idRow = parent.locator("tbody tr").first();
-    expect(await idRow.locator("td").allInnerTexts()).toEqual(["business_id", "text", "no", "primary key"]);
+    // business_id is the source's own column, not a Sage field: no description from the spec.
+    expect(await idRow.locator("td").allInnerTexts()).toEqual(["business_id", "text", "no", "primary key", ""]);
+    const idCells = await parent.locator("tbody tr").nth(1).locator("td").allInnerTexts();
+    expect(idCells.slice(0, 2)).toEqual(["id", "text"]);
+    expect(idCells[4]).toBe("The unique identifier for the item");
     await shot("schema");
   });
 

@@ -4,6 +4,7 @@ import {
   type IncrementalState,
   type Item,
   type KeySetReport,
+  type SkippedPart,
   type Resource,
   type ResourceContext,
 } from "../../src/extract/index.js";
@@ -33,6 +34,8 @@ export interface RunResult {
   /** Parts each resource reported as not read completely. */
   incomplete: Map<string, IncompletePart[]>;
   keySets: Map<string, KeySetReport[]>;
+  /** Parts each resource left out on purpose (403/404/no subscription). */
+  skipped: Map<string, SkippedPart[]>;
 }
 
 function applySteps(resource: Resource, page: unknown[]): unknown[] {
@@ -61,6 +64,7 @@ class Runner {
     cursors: new Map(),
     incomplete: new Map(),
     keySets: new Map(),
+    skipped: new Map(),
   };
   private readonly done = new Map<Resource, Promise<unknown[][]>>();
   private readonly controller = new AbortController();
@@ -98,6 +102,11 @@ class Runner {
         const sets = this.result.keySets.get(r.name) ?? [];
         sets.push(set);
         this.result.keySets.set(r.name, sets);
+      },
+      reportSkipped: (part) => {
+        const parts = this.result.skipped.get(r.name) ?? [];
+        parts.push(part);
+        this.result.skipped.set(r.name, parts);
       },
     };
   }

@@ -6,6 +6,7 @@ import {
   DEFAULT_RESOURCES,
   SPEC_INFO,
   catalog,
+  columnDescription,
   findEndpoint,
   getEndpoint,
   isAvailable,
@@ -153,10 +154,26 @@ describe("Sage v3.1 endpoint catalog", () => {
 
   it("matches a fresh generation from the committed spec", async () => {
     const gen = (await import(pathToFileURL(GENERATOR).href)) as {
-      generateFromFile(path: string): { endpoints: string; definitions: string };
+      generateFromFile(path: string): { endpoints: string; definitions: string; fieldDocs: string };
     };
     const out = gen.generateFromFile(SPEC);
     expect(out.endpoints).toBe(readFileSync(resolve(ROOT, "src/sage/catalog/endpoints.generated.ts"), "utf8"));
     expect(out.definitions).toBe(readFileSync(resolve(ROOT, "src/sandbox/spec/definitions.generated.ts"), "utf8"));
+    expect(out.fieldDocs).toBe(readFileSync(resolve(ROOT, "src/sage/catalog/field-docs.generated.ts"), "utf8"));
+  });
+
+  it("keeps the spec's field descriptions, found by table and column as normalize names them", () => {
+    const naming = (s: string) => s.replace(/^\$/, "_");
+    expect(columnDescription("contacts", "balance", naming)).toBe("The contact balance");
+    expect(columnDescription("contacts", "main_address__city", naming)).toMatch(/ — The address town\/city$/);
+    expect(columnDescription("contacts", "_path", naming)).toBe("The API path for the resource");
+    // A child table of a list: the line's own fields.
+    expect(columnDescription("sales_invoices__invoice_lines", "unit_price", naming)).toMatch(/unit price/i);
+    // A link stub's fields are described by the field that links (the contact of an invoice).
+    expect(columnDescription("sales_invoices", "contact__id", naming)).toBe(
+      "The contact the sales invoice relates to — The unique identifier for the item",
+    );
+    expect(columnDescription("sales_invoices", "no_such_column", naming)).toBeUndefined();
+    expect(columnDescription("not_a_sage_table", "id", naming)).toBeUndefined();
   });
 });

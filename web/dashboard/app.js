@@ -5,6 +5,7 @@ import { renderBooks } from "./views/books.js";
 import { renderData } from "./views/data.js";
 import { renderOverview } from "./views/overview.js";
 import { renderRuns } from "./views/runs.js";
+import { renderSage } from "./views/sage.js";
 import { renderSchema } from "./views/schema.js";
 import { renderState } from "./views/state.js";
 
@@ -14,6 +15,7 @@ const VIEWS = [
   { id: "schema", label: "Schema", render: renderSchema },
   { id: "data", label: "Data", render: renderData },
   { id: "state", label: "State", render: renderState },
+  { id: "sage", label: "Sage at a glance", render: renderSage },
   { id: "books", label: "Books", render: renderBooks },
 ];
 

@@ -17,6 +17,7 @@ export type {
   SubscriptionTier,
 } from "./types.js";
 export { SPEC_INFO };
+export { columnDescription, tableDescription } from "./field-docs.js";
 
 /** Every collection GET of Sage Accounting v3.1 (78 paged lists and 7 settings singletons). */
 export const catalog: readonly EndpointSpec[] = ENDPOINTS;

@@ -98,3 +98,6 @@ export interface SpecInfo {
   readonly definitions: number;
   readonly sha256: string;
 }
+
+/** A definition's fields: `[description, definition]` (the definition of an object or list field, to read its own fields in). */
+export type FieldDocs = Readonly<Record<string, readonly [string, string?]>>;

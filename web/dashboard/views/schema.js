@@ -1,6 +1,7 @@
-// Schema: searchable tables and columns with types, keys, nullability, and parent/child links.
-import { api, grid, h, pipelinePath } from "../dom.js";
-import { formatInt } from "../format.js";
+// Schema: searchable tables and columns with types, keys, nullability, descriptions from the Sage
+// spec and parent/child links; the stored schema versions and a diff between two of them.
+import { api, fill, grid, h, pipelinePath } from "../dom.js";
+import { formatInt, formatTime } from "../format.js";
 import { schemaDiagram } from "./schema-diagram.js";
 
 const typeOf = (c) => c.dataType + (c.dataType === "decimal" && c.precision ? `(${c.precision},${c.scale ?? 0})` : "");
@@ -15,11 +16,137 @@ const keysOf = (c) =>
     .filter(Boolean)
     .join(", ");
 
+/** The versions of each schema, and a diff of two picked ones (default: the two newest). */
+function versionsPanel(name, versions, versionsError) {
+  const out = [h("h3", {}, "Schema versions")];
+  if (versionsError)
+    out.push(h("p", { className: "error" }, `The destination's _dlt_version could not be read: ${versionsError}`));
+  out.push(
+    grid(
+      [
+        { label: "schema" },
+        { label: "version", numeric: true },
+        { label: "hash" },
+        { label: "stored in the destination", nullText: "no (working dir only)" },
+        { label: "loads kept with it", wrap: true },
+        { label: "current" },
+      ],
+      versions.map((v) => [
+        v.schemaName,
+        v.version,
+        v.versionHash,
+        v.insertedAt ? formatTime(v.insertedAt) : null,
+        v.loadIds.join(", "),
+        v.current ? "yes" : "",
+      ]),
+      { testId: "schema-versions" },
+    ),
+  );
+  const bySchema = new Map();
+  for (const v of versions) bySchema.set(v.schemaName, [...(bySchema.get(v.schemaName) ?? []), v]);
+  const schemaPick = h(
+    "select",
+    { "data-testid": "diff-schema" },
+    ...[...bySchema.keys()].map((s) => h("option", { value: s }, s)),
+  );
+  const fromPick = h("select", { "data-testid": "diff-from" });
+  const toPick = h("select", { "data-testid": "diff-to" });
+  const result = h("div", { "data-testid": "schema-diff" });
+  const option = (v) => h("option", { value: v.versionHash }, `v${v.version} (${v.versionHash.slice(0, 8)})`);
+  const fillPicks = () => {
+    const list = bySchema.get(schemaPick.value) ?? [];
+    fromPick.replaceChildren(...list.map(option));
+    toPick.replaceChildren(...list.map(option));
+    if (list.length >= 2) fromPick.value = list[list.length - 2].versionHash;
+    if (list.length >= 1) toPick.value = list[list.length - 1].versionHash;
+  };
+  const show = () => {
+    if (!fromPick.value || !toPick.value) {
+      result.replaceChildren(h("p", { className: "muted" }, "This schema has one version only: nothing to compare yet."));
+      return;
+    }
+    void fill(result, async () => {
+      const q = new URLSearchParams({ schema: schemaPick.value, from: fromPick.value, to: toPick.value });
+      return diffView(await api(`${pipelinePath(name, "schema-diff")}?${q}`));
+    });
+  };
+  schemaPick.addEventListener("change", () => {
+    fillPicks();
+    show();
+  });
+  fromPick.addEventListener("change", show);
+  toPick.addEventListener("change", show);
+  fillPicks();
+  if ((bySchema.get(schemaPick.value) ?? []).length < 2) {
+    result.replaceChildren(h("p", { className: "muted" }, "This schema has one version only: nothing to compare yet."));
+  } else show();
+  out.push(
+    h(
+      "div",
+      { className: "toolbar" },
+      h("label", {}, "Diff of ", schemaPick),
+      h("label", {}, " from ", fromPick),
+      h("label", {}, " to ", toPick),
+    ),
+    result,
+  );
+  return out;
+}
+
+function diffView(d) {
+  const counts = [
+    ["tables added", d.tablesAdded.length, "diff-tables-added"],
+    ["tables removed", d.tablesRemoved.length, "diff-tables-removed"],
+    ["columns added", d.columnsAdded.length, "diff-columns-added"],
+    ["columns removed", d.columnsRemoved.length, "diff-columns-removed"],
+    ["types changed", d.typeChanged.length, "diff-types-changed"],
+  ];
+  const rows = [
+    ...d.tablesAdded.map((t) => [
+      "+",
+      "table added",
+      t.table,
+      "",
+      `${t.columns} columns${t.parent ? `, child of ${t.parent}` : ""}`,
+    ]),
+    ...d.tablesRemoved.map((t) => ["−", "table removed", t.table, "", `${t.columns} columns`]),
+    ...d.columnsAdded.map((c) => ["+", "column added", c.table, c.column, c.type]),
+    ...d.columnsRemoved.map((c) => ["−", "column removed", c.table, c.column, c.type]),
+    ...d.typeChanged.map((c) => ["~", "type changed", c.table, c.column, `${c.from} → ${c.to}`]),
+    ...d.nullableChanged.map((c) => [
+      "~",
+      "nullability changed",
+      c.table,
+      c.column,
+      `${c.from ? "null" : "not null"} → ${c.to ? "null" : "not null"}`,
+    ]),
+    ...d.keysChanged.map((c) => ["~", "keys changed", c.table, c.column, `${c.from} → ${c.to}`]),
+  ];
+  return [
+    h(
+      "p",
+      { "data-testid": "diff-summary" },
+      `v${d.from.version} → v${d.to.version}: `,
+      counts.map(([label, n]) => `${formatInt(n)} ${label}`).join(", "),
+    ),
+    rows.length === 0
+      ? h("p", { className: "muted" }, "The two versions have the same tables and columns.")
+      : grid(
+          [{ label: "" }, { label: "change" }, { label: "table" }, { label: "column", nullText: "" }, { label: "detail" }],
+          rows,
+          {
+            testId: "diff-table",
+            rowClass: (r) => (r[0] === "+" ? "added" : r[0] === "−" ? "removed" : "changed"),
+          },
+        ),
+  ];
+}
+
 export async function renderSchema({ name }) {
-  const o = await api(pipelinePath(name));
+  const o = await api(pipelinePath(name, "schema"));
   const search = h("input", {
     type: "search",
-    placeholder: "search tables and columns",
+    placeholder: "search tables, columns and descriptions",
     "data-testid": "schema-search",
     size: 40,
   });
@@ -43,8 +170,9 @@ export async function renderSchema({ name }) {
     const shown = tables
       .map((t) => {
         const cols = Object.values(t.columns);
-        const hit = !q || t.name.toLowerCase().includes(q);
-        return { t, cols: hit ? cols : cols.filter((c) => c.name.toLowerCase().includes(q)), hit };
+        const hit = !q || t.name.toLowerCase().includes(q) || (t.description ?? "").toLowerCase().includes(q);
+        const colHit = (c) => c.name.toLowerCase().includes(q) || (c.description ?? "").toLowerCase().includes(q);
+        return { t, cols: hit ? cols : cols.filter(colHit), hit };
       })
       .filter((x) => x.hit || x.cols.length > 0);
     diagram.replaceChildren(
@@ -75,9 +203,16 @@ export async function renderSchema({ name }) {
               ? h("span", { className: "muted" }, " → ", ...children.get(t.name).flatMap((c, i) => [i ? ", " : "", link(c)]))
               : "",
           ),
+          t.description ? h("p", { className: "muted description" }, t.description) : "",
           grid(
-            [{ label: "column" }, { label: "type" }, { label: "nullable" }, { label: "key" }],
-            keyed.map((c) => [c.name, typeOf(c), c.nullable ? "yes" : "no", keysOf(c)]),
+            [
+              { label: "column" },
+              { label: "type" },
+              { label: "nullable" },
+              { label: "key" },
+              { label: "description", wrap: true, nullText: "" },
+            ],
+            keyed.map((c) => [c.name, typeOf(c), c.nullable ? "yes" : "no", keysOf(c), c.description]),
           ),
         );
       }),
@@ -102,5 +237,6 @@ export async function renderSchema({ name }) {
     ),
     list,
     h("p", { className: "muted" }, "Child tables link to their parent row by _dlt_parent_id = parent._dlt_id."),
+    ...versionsPanel(name, o.versions ?? [], o.versionsError),
   ];
 }
