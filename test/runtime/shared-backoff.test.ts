@@ -63,7 +63,9 @@ describe.skipIf(skip !== undefined)(`the shared 429 back-off${skip ? ` (skipped:
     const res = await http
       .request({ method: "GET", url: `${sb.apiBaseUrl}/contacts`, headers: { authorization: `Bearer ${token}` } })
       .catch((err: unknown) => err)
-      .finally(() => setSharedLimit(undefined));
+      .finally(() => {
+        setSharedLimit(undefined);
+      });
     expect(countRequests(sb.stats, { path: "/v3.1/contacts", status: 429 })).toBe(1);
     expect(res).toBeInstanceOf(Error);
 
