@@ -7,7 +7,8 @@ function q(schema: string): string {
 
 /**
  * The workers' own tables beside pg-boss's, in the queue schema: the worker registry, the
- * shared limiter's slots, day counts and back-off, and the shared token store.
+ * shared limiter's slots, day counts and back-off, the shared pacing windows (Sage One ZA) and
+ * the shared token store.
  */
 function tablesDdl(schema: string): string[] {
   const s = q(schema);
@@ -18,6 +19,7 @@ function tablesDdl(schema: string): string[] {
     `CREATE TABLE IF NOT EXISTS ${s}.sp_budget (day date PRIMARY KEY, used bigint NOT NULL)`,
     `CREATE TABLE IF NOT EXISTS ${s}.sp_backoff (id integer PRIMARY KEY, allowance_at_cut double precision NOT NULL, last_cut_at timestamptz NOT NULL)`,
     `INSERT INTO ${s}.sp_backoff VALUES (1, 1, 'epoch') ON CONFLICT (id) DO NOTHING`,
+    `CREATE TABLE IF NOT EXISTS ${s}.sp_pace (key text PRIMARY KEY, starts timestamptz[] NOT NULL, granted text NOT NULL)`,
     `CREATE TABLE IF NOT EXISTS ${s}.sp_tokens (login text PRIMARY KEY, access_token text, refresh_token text NOT NULL, expires_at timestamptz, refreshes integer NOT NULL DEFAULT 0, refreshed_at timestamptz)`,
   ];
 }
