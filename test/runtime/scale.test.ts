@@ -13,7 +13,7 @@ const skip = await probePostgres();
 const LONG = process.env.SAGE_SCALE === "long";
 const SIZE = LONG ? { businesses: 200, scale: 0.01 } : { businesses: 8, scale: 0.005 };
 const SETTINGS: ScaleSettings = LONG
-  ? { appCap: 150, workerConcurrency: 60, jobLeaseSeconds: 20, timeoutMs: 900_000 }
+  ? { appCap: 150, workerConcurrency: 60, jobLeaseSeconds: 60, timeoutMs: 1_800_000 }
   : { appCap: 4, workerConcurrency: 3, jobLeaseSeconds: 8, timeoutMs: 90_000 };
 
 /**
