@@ -156,7 +156,7 @@ export class HostLimiter {
     if (options.requestsPerMinute) this.perMinute = new RateWindow(options.requestsPerMinute, 60_000);
   }
 
-  /** Wait for a slot (this process's, then the shared one). Rejects with the signal's reason on abort, or `BudgetSpent`. */
+  /** Wait for a slot (this process's, then the shared one), then the shared pace. Rejects with the signal's reason on abort, or `BudgetSpent`. */
   async acquire(signal?: AbortSignal): Promise<LimiterTicket> {
     const local = await this.acquireLocal(signal);
     let shared: SharedTicket | undefined;
