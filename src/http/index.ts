@@ -28,9 +28,12 @@ export {
   type LimiterStats,
   type LimiterTicket,
   type SharedLimit,
+  type SharedPacer,
   type SharedTicket,
   setSharedLimit,
+  setSharedPacer,
 } from "./limiter.js";
+export { type PaceWindow, windowOf } from "./rate-window.js";
 export { orderedParallel } from "./ordered-parallel.js";
 export { redactBody } from "./redact-body.js";
 export {

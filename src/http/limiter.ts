@@ -1,4 +1,4 @@
-import { RateWindow } from "./rate-window.js";
+import { type PaceWindow, RateWindow, windowOf } from "./rate-window.js";
 
 /** Limits for one host, configurable per source (`client.limiter`). */
 export interface LimiterOptions {
@@ -10,6 +10,12 @@ export interface LimiterOptions {
   dailyBudget?: number;
   /** Lower concurrency and rate on 429 and grow back within seconds (AIMD, see ALLOWANCE_FLOOR). Default true. */
   adaptive?: boolean;
+  /**
+   * Who the rates belong to beyond this process (Sage One ZA: API key + user + company). With a
+   * shared pacer installed (queue workers), every process pacing the same key shares one
+   * per-second and one per-minute window; without one, the rates are this process's only.
+   */
+  sharedPaceKey?: string;
 }
 
 /**
@@ -58,7 +64,22 @@ export interface SharedTicket {
   onResponse(status: number): void;
 }
 
+/**
+ * Rate windows shared beyond this process (queue workers: Sage One ZA blocks the IP for an hour
+ * past 100 requests a minute per company, whichever process sent them). `pace` resolves when a
+ * request under `key` may start with every window kept across all processes, and counts it.
+ */
+export interface SharedPacer {
+  pace(key: string, windows: readonly PaceWindow[], signal?: AbortSignal): Promise<void>;
+}
+
 let sharedLimit: SharedLimit | undefined;
+let sharedPacer: SharedPacer | undefined;
+
+/** Install (or remove, with undefined) the shared pacer every HostLimiter created afterwards uses for its `sharedPaceKey`. */
+export function setSharedPacer(pacer: SharedPacer | undefined): void {
+  sharedPacer = pacer;
+}
 
 /** Install (or remove, with undefined) the shared limit every HostLimiter created afterwards also obeys. */
 export function setSharedLimit(limit: SharedLimit | undefined): void {
@@ -120,6 +141,8 @@ export class HostLimiter {
   private timerAt = 0;
   /** The shared limit installed when this limiter was made (setSharedLimit). */
   private readonly shared: SharedLimit | undefined = sharedLimit;
+  /** The shared pacer installed when this limiter was made (setSharedPacer), used only with a `sharedPaceKey`. */
+  private readonly pacer: SharedPacer | undefined = sharedPacer;
 
   constructor(
     readonly host: string,
@@ -133,25 +156,37 @@ export class HostLimiter {
     if (options.requestsPerMinute) this.perMinute = new RateWindow(options.requestsPerMinute, 60_000);
   }
 
-  /** Wait for a slot (this process's, then the shared one). Rejects with the signal's reason on abort, or `BudgetSpent`. */
+  /** Wait for a slot (this process's, then the shared one), then the shared pace. Rejects with the signal's reason on abort, or `BudgetSpent`. */
   async acquire(signal?: AbortSignal): Promise<LimiterTicket> {
     const local = await this.acquireLocal(signal);
-    if (!this.shared) return local;
-    let shared: SharedTicket;
+    let shared: SharedTicket | undefined;
     try {
-      shared = await this.shared.acquire(this.host, signal);
+      if (this.shared) shared = await this.shared.acquire(this.host, signal);
+      // Paced last, so the start it counts is the request's own (nothing waits after it).
+      if (this.pacer && this.options.sharedPaceKey) await this.pacer.pace(this.options.sharedPaceKey, this.windows(), signal);
     } catch (err) {
+      shared?.release();
       local.release();
       throw err;
     }
+    if (!shared) return local;
+    const slot = shared;
     return {
       startedAt: local.startedAt,
-      shared,
+      shared: slot,
       release: () => {
-        shared.release();
+        slot.release();
         local.release();
       },
     };
+  }
+
+  /** The rate windows as they stand now (lowered after a 429 when adaptive), for the shared pacer. */
+  private windows(): PaceWindow[] {
+    const out: PaceWindow[] = [];
+    if (this.perSecond) out.push(windowOf(this.perSecond.rate, 1000));
+    if (this.perMinute) out.push(windowOf(this.perMinute.rate, 60_000));
+    return out;
   }
 
   private acquireLocal(signal?: AbortSignal): Promise<LimiterTicket> {

@@ -5,6 +5,18 @@
  * what gets an IP blocked for an hour on Sage One (100/min). Rates below one per period become
  * one request per 1/rate periods.
  */
+/** "At most `count` starts in any `periodMs`": the window a rate per base period means (shared pacing uses it too). */
+export interface PaceWindow {
+  count: number;
+  periodMs: number;
+}
+
+/** Rates below one per period become one request per 1/rate periods. */
+export function windowOf(rate: number, basePeriodMs: number): PaceWindow {
+  const r = Math.max(rate, 1e-6);
+  return r >= 1 ? { count: Math.floor(r), periodMs: basePeriodMs } : { count: 1, periodMs: basePeriodMs / r };
+}
+
 export class RateWindow {
   private readonly starts: number[] = [];
   private count = 1;
@@ -19,14 +31,7 @@ export class RateWindow {
 
   /** `rate` requests per base period (per second or per minute); fractional rates allowed. */
   setRate(rate: number): void {
-    const r = Math.max(rate, 1e-6);
-    if (r >= 1) {
-      this.count = Math.floor(r);
-      this.periodMs = this.basePeriodMs;
-    } else {
-      this.count = 1;
-      this.periodMs = this.basePeriodMs / r;
-    }
+    ({ count: this.count, periodMs: this.periodMs } = windowOf(rate, this.basePeriodMs));
   }
 
   /** Requests allowed per base period right now. */

@@ -9,6 +9,7 @@ export { runWorker, type RunWorkerOptions } from "./run-worker.js";
 export { formatJobs } from "./jobs-table.js";
 export { installSharedTokens, SharedTokenStore } from "./shared-tokens.js";
 export { PostgresSharedLimiter, type BudgetReading } from "./shared-limiter.js";
+export { PostgresSharedPacer } from "./shared-pacer.js";
 export { WorkerMetrics, serveMetrics } from "./metrics.js";
 export { AlertHook, BUDGET_ALERT_SHARE } from "./alerts.js";
 export { FailureStreaks } from "./failure-streaks.js";

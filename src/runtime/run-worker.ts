@@ -1,6 +1,6 @@
 import type { Server } from "node:http";
 import type { ConfigResolver } from "../config/index.js";
-import { setSharedLimit } from "../http/index.js";
+import { setSharedLimit, setSharedPacer } from "../http/index.js";
 import { Pipeline } from "../pipeline/index.js";
 import { setSharedSageAuth } from "../sage/index.js";
 import { type Logger, logger } from "../util/logger.js";
@@ -13,6 +13,7 @@ import { openQueue, resolveWorkerSettings } from "./open-queue.js";
 import { planBusinessJobs } from "./plan-jobs.js";
 import { runBusinessJob } from "./run-job.js";
 import { PostgresSharedLimiter } from "./shared-limiter.js";
+import { PostgresSharedPacer } from "./shared-pacer.js";
 import { installSharedTokens } from "./shared-tokens.js";
 import { Worker, type WorkerEvent } from "./worker.js";
 import { WorkerRegistry } from "./worker-registry.js";
@@ -105,6 +106,8 @@ export async function runWorker(o: RunWorkerOptions): Promise<void> {
     // Every Sage request of every job asks the app-wide limit too (through the HTTP limiter seam),
     // and every refresh-token login takes its tokens from the shared store.
     setSharedLimit(limiter);
+    // Rates with a shared pace key (Sage One ZA's per company) count every worker's requests.
+    setSharedPacer(new PostgresSharedPacer((sql, values) => queue.query(sql, values), queue.schema));
     installSharedTokens(queue);
     const port = o.metricsPort ?? settings.metricsPort;
     if (port !== undefined) {
@@ -154,6 +157,7 @@ export async function runWorker(o: RunWorkerOptions): Promise<void> {
     if (server) await new Promise((resolve) => server?.close(resolve));
     metrics.close();
     setSharedLimit(undefined);
+    setSharedPacer(undefined);
     setSharedSageAuth(undefined);
     await limiter.releaseAll().catch(() => undefined);
     await registry.leave();

@@ -12,6 +12,8 @@ export interface SharedLimiterOptions {
   dailyBudget: number;
   /** A slot not released this long after it was taken (its worker died) is free again. */
   slotLeaseSeconds: number;
+  /** After a 429 the allowance grows back by 1/8 this often (default 0.5 s, as the local limiter; tests slow it). */
+  recoveryIntervalSeconds?: number;
 }
 
 /** What the limiter last saw of the shared day, for metrics and the 80% alert. */
@@ -30,6 +32,14 @@ function q(schema: string): string {
 const RECOVERY_STEP = 0.125;
 const RECOVERY_INTERVAL_S = 0.5;
 
+/** The shared allowance at the store's `now()`, in slots: one SQL expression for acquire and readAllowance. */
+function allowanceSql(backoff: string, interval: number): string {
+  return `SELECT GREATEST(CEIL($1::integer * ${ALLOWANCE_FLOOR}),
+                  FLOOR($1::integer * LEAST(1, allowance_at_cut + ${RECOVERY_STEP} *
+                    FLOOR(EXTRACT(EPOCH FROM now() - last_cut_at) / ${interval})))) AS cap
+           FROM ${backoff} WHERE id = 1`;
+}
+
 /**
  * Sage's per-app limits in the queue's Postgres store, for every worker at once:
  * `sp_slots` (one row per concurrent request allowed; a request holds one, with a lease so that
@@ -41,10 +51,12 @@ const RECOVERY_INTERVAL_S = 0.5;
 export class PostgresSharedLimiter implements SharedLimit {
   private reading: BudgetReading | undefined;
   private readonly t: { slots: string; budget: string; backoff: string };
+  private readonly interval: number;
 
   constructor(private readonly o: SharedLimiterOptions) {
     const s = q(o.schema);
     this.t = { slots: `${s}.sp_slots`, budget: `${s}.sp_budget`, backoff: `${s}.sp_backoff` };
+    this.interval = o.recoveryIntervalSeconds ?? RECOVERY_INTERVAL_S;
   }
 
   /** One row per slot up to the configured concurrency (tables: store-tables.ts). */
@@ -69,6 +81,12 @@ export class PostgresSharedLimiter implements SharedLimit {
     return this.reading;
   }
 
+  /** Requests every worker together may have in flight now: maxConcurrency, or less after a 429 anywhere. */
+  async readAllowance(): Promise<number> {
+    const rows = await this.o.query<{ cap: string }>(allowanceSql(this.t.backoff, this.interval), [this.o.maxConcurrency]);
+    return Math.min(this.o.maxConcurrency, Number(rows[0]?.cap ?? this.o.maxConcurrency));
+  }
+
   async acquire(_host: string, signal?: AbortSignal): Promise<SharedTicket> {
     const { slots, budget, backoff } = this.t;
     const max = this.o.maxConcurrency;
@@ -76,10 +94,7 @@ export class PostgresSharedLimiter implements SharedLimit {
       if (signal?.aborted) throw signal.reason as Error;
       const rows = await this.o.query<{ slot: number | null; used: string | null; spent: boolean }>(
         `WITH allowance AS (
-           SELECT GREATEST(CEIL($1::integer * ${ALLOWANCE_FLOOR}),
-                  FLOOR($1::integer * LEAST(1, allowance_at_cut + ${RECOVERY_STEP} *
-                    FLOOR(EXTRACT(EPOCH FROM now() - last_cut_at) / ${RECOVERY_INTERVAL_S})))) AS cap
-           FROM ${backoff} WHERE id = 1
+           ${allowanceSql(backoff, this.interval)}
          ), spent AS (
            SELECT COALESCE((SELECT used FROM ${budget} WHERE day = (now() AT TIME ZONE 'UTC')::date), 0) >= $4 AS spent
          ), free AS (
@@ -131,7 +146,7 @@ export class PostgresSharedLimiter implements SharedLimit {
           .query(
             `UPDATE ${this.t.backoff} SET
                allowance_at_cut = GREATEST(${ALLOWANCE_FLOOR}, 0.5 * LEAST(1, allowance_at_cut + ${RECOVERY_STEP} *
-                 FLOOR(EXTRACT(EPOCH FROM now() - last_cut_at) / ${RECOVERY_INTERVAL_S}))),
+                 FLOOR(EXTRACT(EPOCH FROM now() - last_cut_at) / ${this.interval}))),
                last_cut_at = now()
              WHERE id = 1 AND last_cut_at < to_timestamp($1::double precision / 1000)`,
             [startedAt],

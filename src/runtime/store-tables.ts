@@ -7,8 +7,8 @@ function q(schema: string): string {
 
 /**
  * The workers' own tables beside pg-boss's, in the queue schema: the worker registry, the
- * shared limiter's slots, day counts and back-off, each business's failures in a row (alerts), and
- * the shared token store.
+ * shared limiter's slots, day counts and back-off, each business's failures in a row (alerts), the
+ * shared pacing windows (Sage One ZA) and the shared token store.
  */
 function tablesDdl(schema: string): string[] {
   const s = q(schema);
@@ -20,6 +20,7 @@ function tablesDdl(schema: string): string[] {
     `CREATE TABLE IF NOT EXISTS ${s}.sp_backoff (id integer PRIMARY KEY, allowance_at_cut double precision NOT NULL, last_cut_at timestamptz NOT NULL)`,
     `INSERT INTO ${s}.sp_backoff VALUES (1, 1, 'epoch') ON CONFLICT (id) DO NOTHING`,
     `CREATE TABLE IF NOT EXISTS ${s}.sp_failure_streaks (login text NOT NULL, business_id text NOT NULL, failures integer NOT NULL, last_error text, updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (login, business_id))`,
+    `CREATE TABLE IF NOT EXISTS ${s}.sp_pace (key text PRIMARY KEY, starts timestamptz[] NOT NULL, granted text NOT NULL)`,
     `CREATE TABLE IF NOT EXISTS ${s}.sp_tokens (login text PRIMARY KEY, access_token text, refresh_token text NOT NULL, expires_at timestamptz, refreshes integer NOT NULL DEFAULT 0, refreshed_at timestamptz)`,
   ];
 }

@@ -1,6 +1,7 @@
-import { tagPageUrl } from "../extract/index.js";
+import { createHash } from "node:crypto";
 import type { ConfigResolver } from "../config/index.js";
 import { BudgetExceededError, HttpClient, type QueryValue, type RateLimitError } from "../http/index.js";
+import { tagPageUrl } from "../extract/index.js";
 import { paginate, type PaginatorConfig } from "../rest/index.js";
 import type { Logger } from "../util/logger.js";
 import { SageOneZaAuth } from "./auth.js";
@@ -37,7 +38,8 @@ export interface ListRequest {
  * the IP is blocked for an hour), so every company gets its own HttpClient and therefore its own
  * limiter (`requestsPerSecond`, a per-minute cap, `dailyBudget`): companies load side by side,
  * each paced on its own, while all lists of one company share that company's pace. `Company/Get`
- * has a pace of its own too.
+ * has a pace of its own too. In a queue worker the pace is shared with every other worker
+ * (`sharedPaceKey`; runtime/shared-pacer.ts); the concurrency per company stays per process.
  */
 export class SageOneZaClient {
   private readonly clients = new Map<string, HttpClient>();
@@ -66,11 +68,21 @@ export class SageOneZaClient {
           dailyBudget: s.dailyBudget,
           // A 429 fails the run (the IP is blocked); there is nothing to adapt to.
           adaptive: false,
+          sharedPaceKey: this.paceKey(key),
         },
       });
       this.clients.set(key, client);
     }
     return client;
+  }
+
+  /**
+   * Sage counts per API key + user + company: queue workers loading the same company with the
+   * same login share one pace (a hash, so the store never holds the key or the login).
+   */
+  private paceKey(company: string): string {
+    const who = createHash("sha256").update(`${this.settings.apiKey.reveal()}\u0000${this.settings.username}`).digest("hex");
+    return `sageone-za:${who.slice(0, 16)}:${company}`;
   }
 
   /** Pages (arrays of records) of `<service>/Get`, until `$skip` reaches `TotalResults`. */

@@ -89,7 +89,8 @@ export function resolveSandboxOptions(input: Partial<SandboxOptions> = {}): Sand
     }
   };
   int("port", 0, 65535);
-  int("businesses", 1, 50);
+  // Firms hold hundreds of businesses; the scale test runs 200.
+  int("businesses", 1, 1000);
   int("latencyMs", 0, 60_000);
   int("seed", 0);
   int("accessTokenTtlSeconds", 1);

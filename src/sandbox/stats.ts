@@ -14,6 +14,8 @@ export interface SandboxStatsSnapshot {
   inFlight: number;
   tokensIssued: number;
   tokensRefreshed: number;
+  /** Refresh requests that sent a refresh token already rotated away (each one a bug in the client). */
+  refreshTokensReused: number;
   codesIssued: number;
   faultsInjected: number;
   /** SA API requests refused by the per-minute limit. */
@@ -34,6 +36,7 @@ export class SandboxStats {
   maxConcurrency = 0;
   tokensIssued = 0;
   tokensRefreshed = 0;
+  refreshTokensReused = 0;
   codesIssued = 0;
   faultsInjected = 0;
   saBlocked = 0;
@@ -60,6 +63,7 @@ export class SandboxStats {
     this.maxConcurrency = this.inFlight;
     this.tokensIssued = 0;
     this.tokensRefreshed = 0;
+    this.refreshTokensReused = 0;
     this.codesIssued = 0;
     this.faultsInjected = 0;
     this.saBlocked = 0;
@@ -74,6 +78,7 @@ export class SandboxStats {
       inFlight: this.inFlight,
       tokensIssued: this.tokensIssued,
       tokensRefreshed: this.tokensRefreshed,
+      refreshTokensReused: this.refreshTokensReused,
       codesIssued: this.codesIssued,
       faultsInjected: this.faultsInjected,
       saBlocked: this.saBlocked,

@@ -22,15 +22,19 @@ export interface RuntimeEnv {
   dataset: string;
 }
 
-/** Env for CLI processes: the sandbox's login, Postgres as destination and queue, small leases and delays. */
+/**
+ * Env for CLI processes: the sandbox's login, Postgres as destination and queue, small leases and
+ * delays. `prefix` starts the queue schema's and dataset's names (`<prefix>q_...`, `<prefix>d_...`).
+ */
 export function runtimeEnv(
   sb: Sandbox,
   extra: Record<string, string> = {},
   auth: "access-token" | "refresh-token" = "access-token",
+  prefix = "sp",
 ): RuntimeEnv {
   const cwd = mkdtempSync(join(tmpdir(), "sp-runtime-"));
-  const queueSchema = uniqueName("spq");
-  const dataset = uniqueName("spd");
+  const queueSchema = uniqueName(`${prefix}q`);
+  const dataset = uniqueName(`${prefix}d`);
   // Workers' per-job temp dirs (a killed worker leaves its own) stay inside the test's folder.
   mkdirSync(join(cwd, "tmp"));
   return {
@@ -73,9 +77,9 @@ export interface Proc {
   saw: (text: string | RegExp, timeoutMs?: number) => Promise<void>;
 }
 
-/** The built CLI as its own process. */
-export function startCli(args: string[], r: RuntimeEnv, env: Record<string, string> = {}): Proc {
-  const child = spawn(process.execPath, [BIN, ...args], {
+/** The built CLI (`bin`: its main.js, for callers compiled elsewhere, e.g. the benchmarks) as its own process. */
+export function startCli(args: string[], r: RuntimeEnv, env: Record<string, string> = {}, bin = BIN): Proc {
+  const child = spawn(process.execPath, [bin, ...args], {
     cwd: r.cwd,
     env: { PATH: process.env.PATH ?? "", HOME: r.cwd, ...r.env, ...env },
   });
@@ -101,8 +105,8 @@ export function startCli(args: string[], r: RuntimeEnv, env: Record<string, stri
 }
 
 /** Run the CLI to its end. */
-export async function cli(args: string[], r: RuntimeEnv, env: Record<string, string> = {}) {
-  const p = startCli(args, r, env);
+export async function cli(args: string[], r: RuntimeEnv, env: Record<string, string> = {}, bin = BIN) {
+  const p = startCli(args, r, env, bin);
   const { status } = await p.done;
   return { status, stdout: p.stdout(), stderr: p.stderr() };
 }

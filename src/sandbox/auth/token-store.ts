@@ -50,7 +50,12 @@ export class TokenStore {
 
   constructor(
     private readonly options: TokenStoreOptions,
-    private readonly counters: { tokensIssued: number; tokensRefreshed: number; codesIssued: number },
+    private readonly counters: {
+      tokensIssued: number;
+      tokensRefreshed: number;
+      refreshTokensReused: number;
+      codesIssued: number;
+    },
   ) {}
 
   issue(scope = "full_access"): TokenResponse {
@@ -101,7 +106,11 @@ export class TokenStore {
   rotate(refreshToken: string): TokenResponse | TokenError {
     const grant = this.refresh.get(refreshToken);
     if (!grant) return invalidGrant("The refresh token is invalid.");
-    if (grant.used) return invalidGrant("The refresh token has already been used.");
+    if (grant.used) {
+      // Counted apart from other refusals: on Sage a rotated token sent again can revoke the login.
+      this.counters.refreshTokensReused++;
+      return invalidGrant("The refresh token has already been used.");
+    }
     if (grant.expiresAt <= Date.now()) return invalidGrant("The refresh token has expired.");
     grant.used = true;
     this.counters.tokensRefreshed++;
