@@ -7,6 +7,7 @@ import { FILESYSTEM_SPEC } from "./filesystem/spec.js";
 import { POSTGRES_SPEC } from "./postgres/spec.js";
 import { REDSHIFT_SPEC } from "./redshift/spec.js";
 import { BIGQUERY_SPEC } from "./bigquery/spec.js";
+import { DATABRICKS_SPEC } from "./databricks/spec.js";
 
 /** A destination by name, built from `[destination.<name>]` config (and the staging bucket's, when asked). */
 export type DestinationFactory = (config: ConfigResolver, options?: { staging?: "filesystem" }) => Promise<Destination>;
@@ -22,6 +23,7 @@ const modules: ReadonlyArray<[string, ConfigSpec, () => Promise<DestinationModul
   ["filesystem", FILESYSTEM_SPEC, () => import("./filesystem/index.js")],
   ["redshift", REDSHIFT_SPEC, () => import("./redshift/index.js")],
   ["bigquery", BIGQUERY_SPEC, () => import("./bigquery/index.js")],
+  ["databricks", DATABRICKS_SPEC, () => import("./databricks/index.js")],
 ];
 
 const factories = new Map<string, DestinationFactory>(
