@@ -30,6 +30,13 @@ export interface ChainStatements {
   staged: Map<string, string>;
 }
 
+/**
+ * Table aliases in the statements. Spark resolves `x.y` to field y of a column x before table
+ * alias x, so a short alias would break on a table with a column of that name.
+ */
+const S = "_dlt_staged";
+const T = "_dlt_target";
+
 function list(t: Table, prefix = ""): string {
   return orderedColumns(t)
     .map((c) => `${prefix}${dbxQuote(c.name)}`)
@@ -39,7 +46,7 @@ function list(t: Table, prefix = ""): string {
 function appendTable(c: ChainStatements, t: Table): string {
   const id = dbxQuote(C_ID);
   const target = c.target(t.name);
-  return `INSERT INTO ${target} (${list(t)}) SELECT ${list(t, "s.")} FROM ${c.staged.get(t.name)!} AS s WHERE NOT EXISTS (SELECT 1 FROM ${target} AS d WHERE d.${id} = s.${id})`;
+  return `INSERT INTO ${target} (${list(t)}) SELECT ${list(t, `${S}.`)} FROM ${c.staged.get(t.name)!} AS ${S} WHERE NOT EXISTS (SELECT 1 FROM ${target} AS ${T} WHERE ${T}.${id} = ${S}.${id})`;
 }
 
 function replaceTable(c: ChainStatements, t: Table): string {
@@ -60,28 +67,34 @@ function mergeChain(c: ChainStatements): string[] {
   const target = c.target(c.root.name);
   const matched = [pk, mk]
     .filter((k) => k.length > 0)
-    .map((k) => `EXISTS (SELECT 1 FROM ${rootStaging} AS s WHERE ${keyMatch(k, "s", "d")})`)
+    .map((k) => `EXISTS (SELECT 1 FROM ${rootStaging} AS ${S} WHERE ${keyMatch(k, S, T)})`)
     .join(" OR ");
   const hard = all.filter((x) => x.hardDelete);
   const kept = hard
-    .map((h) => (h.dataType === "bool" ? `COALESCE(src.${dbxQuote(h.name)}, FALSE) = FALSE` : `src.${dbxQuote(h.name)} IS NULL`))
+    .map((h) =>
+      h.dataType === "bool" ? `COALESCE(${S}.${dbxQuote(h.name)}, FALSE) = FALSE` : `${S}.${dbxQuote(h.name)} IS NULL`,
+    )
     .join(" AND ");
   const id = dbxQuote(C_ID);
   const out: string[] = [];
   for (const child of [...c.children].reverse()) {
     out.push(
-      `DELETE FROM ${c.target(child.name)} WHERE ${dbxQuote(C_ROOT_ID)} IN (SELECT d.${id} FROM ${target} AS d WHERE ${matched})`,
+      `DELETE FROM ${c.target(child.name)} WHERE ${dbxQuote(C_ROOT_ID)} IN (SELECT ${T}.${id} FROM ${target} AS ${T} WHERE ${matched})`,
     );
   }
-  out.push(`DELETE FROM ${target} AS d WHERE ${matched}`);
+  out.push(`DELETE FROM ${target} AS ${T} WHERE ${matched}`);
   out.push(
-    `INSERT INTO ${target} (${list(c.root)}) SELECT ${list(c.root, "src.")} FROM ${rootStaging} AS src${kept ? ` WHERE ${kept}` : ""}`,
+    `INSERT INTO ${target} (${list(c.root)}) SELECT ${list(c.root, `${S}.`)} FROM ${rootStaging} AS ${S}${kept ? ` WHERE ${kept}` : ""}`,
   );
   for (const child of c.children) {
     const staging = c.staged.get(child.name);
     if (!staging) continue;
-    const where = kept ? ` WHERE src.${dbxQuote(C_ROOT_ID)} IN (SELECT src.${id} FROM ${rootStaging} AS src WHERE ${kept})` : "";
-    out.push(`INSERT INTO ${c.target(child.name)} (${list(child)}) SELECT ${list(child, "src.")} FROM ${staging} AS src${where}`);
+    const where = kept
+      ? ` WHERE ${S}.${dbxQuote(C_ROOT_ID)} IN (SELECT ${S}.${id} FROM ${rootStaging} AS ${S} WHERE ${kept})`
+      : "";
+    out.push(
+      `INSERT INTO ${c.target(child.name)} (${list(child)}) SELECT ${list(child, `${S}.`)} FROM ${staging} AS ${S}${where}`,
+    );
   }
   return out;
 }

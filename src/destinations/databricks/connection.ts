@@ -1,5 +1,6 @@
 import type { ConnectionOptions } from "@databricks/sql/dist/contracts/IDBSQLClient.js";
 import { type Secret, reveal } from "../../config/secret.js";
+import { PipelineError } from "../../util/errors.js";
 import { logger } from "../../util/logger.js";
 import type { ResultRow } from "../destination.js";
 import { importOptional } from "../optional-import.js";
@@ -24,13 +25,14 @@ export interface DatabricksSettings {
 }
 
 /** The driver's error, with the server's own message when it sent one (the driver's says "The operation failed"). */
-export class DatabricksStatementError extends Error {
+export class DatabricksStatementError extends PipelineError {
   constructor(
     message: string,
     readonly sqlState?: string,
+    hint?: string,
   ) {
-    super(message);
-    this.name = "DatabricksStatementError";
+    // PipelineError scrubs registered secrets (the token, a staging key in a COPY INTO) from the text.
+    super(message, hint ? { hint } : undefined);
   }
 }
 
@@ -95,7 +97,12 @@ export class DatabricksConnection {
       return conn;
     } catch (err) {
       await client.close().catch(() => undefined);
-      throw err instanceof DatabricksStatementError ? err : serverMessage(err);
+      if (err instanceof DatabricksStatementError) throw err;
+      throw new DatabricksStatementError(
+        `cannot open a Databricks session at ${s.serverHostname}${s.httpPath}: ${serverMessage(err).message}`,
+        undefined,
+        "check [destination.databricks.credentials] server_hostname, http_path and access_token (the warehouse's Connection details), and that the warehouse is running",
+      );
     }
   }
 

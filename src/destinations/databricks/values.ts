@@ -73,9 +73,9 @@ export function typedSelect(
     return { sql, columns: names, decode: (r) => r };
   }
   const reads = columns.map((c) => ({ name: c.name, ...readAs(c.type) }));
-  const select = reads.map((r) => `${r.expr(`q.${dbxQuote(r.name)}`)} AS ${dbxQuote(r.name)}`).join(", ");
+  const select = reads.map((r) => `${r.expr(`_dlt_q.${dbxQuote(r.name)}`)} AS ${dbxQuote(r.name)}`).join(", ");
   return {
-    sql: `SELECT ${select} FROM (${sql}) AS q`,
+    sql: `SELECT ${select} FROM (${sql}) AS _dlt_q`,
     columns: names,
     decode(row) {
       const out: ResultRow = {};
