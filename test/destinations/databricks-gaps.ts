@@ -2,7 +2,7 @@ import type { CaseName } from "./conformance.js";
 
 /**
  * Conformance cases the local engine (Apache Spark 4.3 with Parquet tables, no Delta Lake) cannot
- * run, each with what it lacks. Filled in from running the suite; README and DEVELOPERS list them.
+ * run, each with what it lacks (found by running the suite; README and DEVELOPERS list them).
  */
 export const SPARK_ENGINE_GAPS: Partial<Record<CaseName, string>> = {
   merge:

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import type { LoadJob, LoadRequest } from "../../src/destinations/destination.js";
 import {
   type DatabricksClient,
+  type DatabricksConnection,
   DatabricksDestination,
   type DatabricksOptions,
   type FileSource,
@@ -255,17 +256,46 @@ class LocalFiles implements FileSource {
   }
 }
 
+/** A statement the test makes fail, as a crash at that point would: the statement does not run. */
+export type FailWhen = (sql: string) => boolean;
+
 class DatabricksOnSpark extends DatabricksDestination {
+  constructor(
+    options: DatabricksOptions,
+    private readonly failWhen?: FailWhen,
+  ) {
+    super(options);
+  }
+
+  protected override async openConnection(): Promise<DatabricksConnection> {
+    const conn = await super.openConnection();
+    const failWhen = this.failWhen;
+    if (!failWhen) return conn;
+    const execute = conn.execute.bind(conn);
+    conn.execute = (sql, localPaths) => {
+      if (failWhen(sql)) return Promise.reject(new Error(`simulated crash before: ${sql.slice(0, 60)}`));
+      return execute(sql, localPaths);
+    };
+    return conn;
+  }
+
   protected override fileSource(client: DatabricksClient, _req: LoadRequest): Promise<FileSource> {
     return Promise.resolve(new LocalFiles(client));
   }
 }
 
 /** A Databricks destination whose SQL runs on the local Spark Thrift server (test mode). */
-export function databricksOnSpark(server: SparkThriftServer, options: DatabricksOptions = {}): DatabricksDestination {
-  return new DatabricksOnSpark({
-    ...options,
-    credentials: { server_hostname: server.host, http_path: server.httpPath, access_token: "local", ...options.credentials },
-    connectOptions: { ...server.connectOptions, ...options.connectOptions },
-  });
+export function databricksOnSpark(
+  server: SparkThriftServer,
+  options: DatabricksOptions = {},
+  failWhen?: FailWhen,
+): DatabricksDestination {
+  return new DatabricksOnSpark(
+    {
+      ...options,
+      credentials: { server_hostname: server.host, http_path: server.httpPath, access_token: "local", ...options.credentials },
+      connectOptions: { ...server.connectOptions, ...options.connectOptions },
+    },
+    failWhen,
+  );
 }
