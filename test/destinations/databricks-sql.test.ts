@@ -11,7 +11,9 @@ import {
   dbxQuote,
   fileSelectList,
 } from "../../src/destinations/databricks/index.js";
+import { ansiIdentifiersToBigQuery } from "../../src/destinations/bigquery/ansi-sql.js";
 import { typedSelect } from "../../src/destinations/databricks/values.js";
+import { ansiIdentifiersTo } from "../../src/destinations/sql/index.js";
 import { destinationSpecs, resolveDestination } from "../../src/destinations/registry.js";
 import type { Column, Table } from "../../src/schema/types.js";
 import { ConfigError } from "../../src/util/errors.js";
@@ -196,5 +198,13 @@ describe("databricks result values", () => {
     });
     expect(Number.isNaN(row.f)).toBe(true);
     expect(Buffer.from(row.bin as Uint8Array)).toEqual(Buffer.from([0, 1, 2, 255]));
+  });
+});
+
+describe("the ANSI-identifier rewrite shared with BigQuery", () => {
+  it("re-quotes double-quoted names and leaves literals, backtick names and comments alone", () => {
+    const sql = `SELECT "a""b", "sel\`ect" FROM "t" WHERE x = '"no"' AND \`y\` = 1 -- "c"`;
+    expect(ansiIdentifiersTo(sql, dbxQuote)).toBe('SELECT `a"b`, `sel``ect` FROM `t` WHERE x = \'"no"\' AND `y` = 1 -- "c"');
+    expect(ansiIdentifiersToBigQuery(sql)).toBe('SELECT `a"b`, `sel\\`ect` FROM `t` WHERE x = \'"no"\' AND `y` = 1 -- "c"');
   });
 });
