@@ -16,7 +16,8 @@ import { typedSelect } from "../../src/destinations/databricks/values.js";
 import { ansiIdentifiersTo } from "../../src/destinations/sql/index.js";
 import { destinationSpecs, resolveDestination } from "../../src/destinations/registry.js";
 import type { Column, Table } from "../../src/schema/types.js";
-import { ConfigError } from "../../src/util/errors.js";
+import { ConfigError, PipelineError } from "../../src/util/errors.js";
+import { Secret } from "../../src/config/secret.js";
 
 // The generated SQL as text, and the config. Text is not a real engine: what runs is proved in
 // databricks.test.ts on Spark's Thrift server, and what only Databricks runs (PUT, COPY INTO,
@@ -67,6 +68,22 @@ describe("databricks config", () => {
     expect(() => databricks({ credentials: { server_hostname: "h", http_path: "p" }, stagingVolumeName: "vol" })).toThrow(
       /staging_volume_name "vol" is not catalog\.schema\.volume/,
     );
+  });
+
+  it("a session that cannot open names the warehouse and the keys to check, never the token", async () => {
+    const d = databricks({
+      credentials: {
+        server_hostname: "127.0.0.1",
+        port: 1,
+        http_path: "/sql/1.0/warehouses/x",
+        access_token: new Secret("dapi-canary-123"),
+      },
+    });
+    const err = (await d.connect(connect).catch((e: unknown) => e)) as PipelineError;
+    expect(err).toBeInstanceOf(PipelineError);
+    expect(err.message).toMatch(/^cannot open a Databricks session at 127\.0\.0\.1\/sql\/1\.0\/warehouses\/x: .*ECONNREFUSED/);
+    expect(err.hint).toContain("server_hostname, http_path and access_token");
+    expect(`${err.describe()} ${JSON.stringify(err)}`).not.toContain("dapi-canary-123");
   });
 
   it("refuses a staging bucket COPY INTO cannot read", async () => {
