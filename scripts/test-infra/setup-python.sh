@@ -21,8 +21,8 @@ if ! python3 -c "import venv, ensurepip" >/dev/null 2>&1; then
   exit 3
 fi
 
-# What the tests import: dlt (bench/vs-dlt.bench.ts) and the BigQuery / GCS emulators.
-imports="import dlt, duckdb, bqemulator, gcp_storage_emulator, numpy, duckdb_extension_spatial"
+# What the tests import: dlt (bench/vs-dlt.bench.ts), the BigQuery / GCS emulators and pyspark (Databricks).
+imports="import dlt, duckdb, bqemulator, gcp_storage_emulator, numpy, duckdb_extension_spatial, pyspark"
 want="$(sha256sum "$req" | cut -d' ' -f1)"
 if [[ -x "$venv/bin/python" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]] &&
   "$venv/bin/python" -c "$imports" >/dev/null 2>&1 && [[ -f "$venv/duckdb-home/.extension-ready" ]]; then

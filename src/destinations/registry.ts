@@ -8,6 +8,7 @@ import { POSTGRES_SPEC } from "./postgres/spec.js";
 import { REDSHIFT_SPEC } from "./redshift/spec.js";
 import { BIGQUERY_SPEC } from "./bigquery/spec.js";
 import { SNOWFLAKE_SPEC } from "./snowflake/spec.js";
+import { DATABRICKS_SPEC } from "./databricks/spec.js";
 
 /** A destination by name, built from `[destination.<name>]` config (and the staging bucket's, when asked). */
 export type DestinationFactory = (config: ConfigResolver, options?: { staging?: "filesystem" }) => Promise<Destination>;
@@ -24,6 +25,7 @@ const modules: ReadonlyArray<[string, ConfigSpec, () => Promise<DestinationModul
   ["redshift", REDSHIFT_SPEC, () => import("./redshift/index.js")],
   ["bigquery", BIGQUERY_SPEC, () => import("./bigquery/index.js")],
   ["snowflake", SNOWFLAKE_SPEC, () => import("./snowflake/index.js")],
+  ["databricks", DATABRICKS_SPEC, () => import("./databricks/index.js")],
 ];
 
 const factories = new Map<string, DestinationFactory>(
