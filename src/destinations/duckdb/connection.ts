@@ -80,11 +80,12 @@ export class DuckDbConnection implements SqlConnection {
     await this.conn.run("SET lock_configuration = true");
   }
 
-  static async open(path: string): Promise<DuckDbConnection> {
+  /** `settings` (such as `memory_limit`) apply when this opens the file's instance, not when it shares one. */
+  static async open(path: string, settings: Record<string, string> = {}): Promise<DuckDbConnection> {
     const mod = await loadDriver();
     let shared = open.get(path);
     if (!shared) {
-      shared = { instance: mod.DuckDBInstance.create(path, WRITER_SETTINGS), refs: 0 };
+      shared = { instance: mod.DuckDBInstance.create(path, { ...WRITER_SETTINGS, ...settings }), refs: 0 };
       open.set(path, shared);
     }
     shared.refs++;
