@@ -6,6 +6,7 @@ import { type ColumnHint, resolveContract } from "../schema/types.js";
 import { DataError } from "../util/errors.js";
 import { forEachLine } from "../util/line-reader.js";
 import type { LoadFileFormat } from "../writers/index.js";
+import type { KeyIndex } from "./key-index.js";
 import type { NamingConvention } from "./naming.js";
 import {
   type DecimalOverflow,
@@ -39,7 +40,7 @@ export interface FilesResult {
   stats: NormalizerStats;
   superseded: Map<string, string[]>;
   /** Per merge table: key → `_dlt_id` of the last row with that key (to dedup across parts). */
-  lastByKey: Map<string, Map<string, string>>;
+  lastByKey: Map<string, KeyIndex>;
   /** Per `table.column`: numbers too large for its decimal type (see RelationalNormalizer.overflows). */
   overflows: Map<string, DecimalOverflow>;
   /** Items that could not be normalized, in file order. */
