@@ -19,7 +19,7 @@ const MIN_PARALLEL_BYTES = 8 * 1024 * 1024;
  * A worker's young generation. V8 grows it to ~48 MB when a worker allocates for long, which on a
  * big package added ~35 MB per worker to peak RSS; normalize's rows die young (each is written
  * as soon as its item is done), so 8 MB costs no measurable CPU (bench/memory, 1M rows: normalize
- * peak 325 → 258 MiB, process CPU 12.8 → 12.1 s).
+ * peak 317 → 252 MiB, process CPU 14.6 → 13.5 s).
  */
 const YOUNG_GENERATION_MB = 8;
 
