@@ -12,7 +12,7 @@ afterAll(() => {
 });
 
 async function setting(dest: ReturnType<typeof duckdb>): Promise<string> {
-  const client = await dest.connect({ pipelineName: "m", datasetName: "data" });
+  const client = await dest.connect({ pipelineName: "m", datasetName: "data", workingDir: dir });
   try {
     const rows = await client.query("SELECT current_setting('memory_limit') AS v");
     return String(rows[0]!.v);
