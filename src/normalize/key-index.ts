@@ -69,10 +69,11 @@ export class KeyIndex {
     }
   }
 
+  /** Exact-size copies: postMessage copies a view's whole underlying buffer, spare room included. */
   pack(): PackedKeys {
     return {
-      bytes: this.bytes.subarray(0, this.used),
-      meta: this.meta.subarray(0, this.count * STRIDE),
+      bytes: new Uint8Array(this.bytes.subarray(0, this.used)),
+      meta: this.meta.slice(0, this.count * STRIDE),
       count: this.count,
     };
   }
