@@ -25,9 +25,10 @@ export interface DuckDbOptions {
 }
 
 /**
- * 96 MB per core, at least 192 MB. A cap keeps a load's memory flat however big the package
- * (bench/memory: 1M rows without one peaked at 1.88x the RSS of 100k rows); DuckDB spills what
- * does not fit. Per core, because each of DuckDB's threads needs working memory of its own.
+ * 96 MB per core, at least 192 MB. Without a cap DuckDB keeps up to 80% of RAM cached while it
+ * loads, so its memory grows with the package (replaying bench/memory's 1M-row inserts: ~300 MiB
+ * above the process without a cap, ~125 MiB with 192 MB); DuckDB spills what does not fit. Per
+ * core, because each of DuckDB's threads needs working memory of its own.
  */
 export function defaultMemoryLimit(): string {
   return `${Math.max(192, 96 * availableParallelism())}MB`;
