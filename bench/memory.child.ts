@@ -19,6 +19,8 @@ export interface MemoryArgs {
 export interface MemoryResult {
   rows: number;
   seconds: { extract: number; normalize: number; load: number };
+  /** getrusage's maximum once each step ended: the step whose figure jumps is the one that grew. */
+  rss_after_kb: { extract: number; normalize: number; load: number };
   peak_rss_kb: number;
 }
 
@@ -40,12 +42,16 @@ const src = resource(
   },
   { name: "sales_invoices", primaryKey: "id", writeDisposition: "merge", columns: MONEY },
 );
+const maxRss = () => process.resourceUsage().maxRSS;
 const extract = await time(() => p.extract(src));
+const afterExtract = maxRss();
 const normalize = await time(() => p.normalize());
+const afterNormalize = maxRss();
 const load = await time(() => p.load());
 const result: MemoryResult = {
   rows: Object.values(load.value.rowCounts).reduce((x, y) => x + y, 0),
   seconds: { extract: extract.seconds, normalize: normalize.seconds, load: load.seconds },
+  rss_after_kb: { extract: afterExtract, normalize: afterNormalize, load: maxRss() },
   // getrusage's ru_maxrss, in kilobytes: the whole process (JS heap, normalize workers, DuckDB).
   peak_rss_kb: process.resourceUsage().maxRSS,
 };

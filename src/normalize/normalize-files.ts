@@ -1,11 +1,12 @@
 import type { FreshColumns } from "./column-order.js";
-import { readFileSync } from "node:fs";
 import { packageFile } from "../package/files.js";
 import type { ExtractedManifest, RawFile, RejectedItem, ResourceManifest, RootTableEntry } from "../package/format.js";
 import type { Schema } from "../schema/schema.js";
 import { type ColumnHint, resolveContract } from "../schema/types.js";
 import { DataError } from "../util/errors.js";
+import { forEachLine } from "../util/line-reader.js";
 import type { LoadFileFormat } from "../writers/index.js";
+import type { KeyIndex } from "./key-index.js";
 import type { NamingConvention } from "./naming.js";
 import {
   type DecimalOverflow,
@@ -39,7 +40,7 @@ export interface FilesResult {
   stats: NormalizerStats;
   superseded: Map<string, string[]>;
   /** Per merge table: key → `_dlt_id` of the last row with that key (to dedup across parts). */
-  lastByKey: Map<string, Map<string, string>>;
+  lastByKey: Map<string, KeyIndex>;
   /** Per `table.column`: numbers too large for its decimal type (see RelationalNormalizer.overflows). */
   overflows: Map<string, DecimalOverflow>;
   /** Items that could not be normalized, in file order. */
@@ -171,45 +172,34 @@ export function normalizeFiles(input: FilesInput): FilesResult {
   const rejected: RejectedItem[] = [];
   for (const f of input.files) {
     const table = naming.normalizeIdentifier(f.table);
-    // Buffer first, then decode: on Node 20 this is about twice as fast as reading with "utf8".
-    const text = readFileSync(packageFile(extractedDir, f.file)).toString("utf8");
-    let lineNo = 0;
-    let start = 0;
-    while (start < text.length) {
-      let end = text.indexOf("\n", start);
-      if (end < 0) end = text.length;
-      lineNo++;
-      if (end > start) {
-        const line = text.slice(start, end);
-        let item: unknown;
-        try {
-          item = JSON.parse(line);
-        } catch (err) {
-          throw new DataError(
-            `package ${manifest.loadId}: ${f.file} line ${lineNo}${pageNote(f, lineNo)} is not valid JSON (${(err as Error).message})`,
-            {
-              hint: "the extracted package is damaged; drop it with `sage-pipeline pipeline <name> drop-pending-packages` and run again",
-            },
-          );
-        }
-        try {
-          normalizer.normalizeItem(table, item);
-        } catch (err) {
-          if (err instanceof SchemaContractViolation) {
-            const business = scalarField((item as Record<string, unknown> | null)?.business_id);
-            // The violation's message names the resource; say which item, business and page.
-            const who = business !== undefined ? `business ${business}, ` : "";
-            throw new DataError(`${err.message} (${who}item ${lineNo} of ${f.file}${pageNote(f, lineNo)})`, {
-              hint: err.hint,
-              cause: err,
-            });
-          }
-          // Any other failure is this item's alone: it is quarantined and the package goes on.
-          rejected.push(rejectedItem(manifest.loadId, f, table, lineNo, line, item, err));
-        }
+    forEachLine(packageFile(extractedDir, f.file), (line, lineNo) => {
+      let item: unknown;
+      try {
+        item = JSON.parse(line);
+      } catch (err) {
+        throw new DataError(
+          `package ${manifest.loadId}: ${f.file} line ${lineNo}${pageNote(f, lineNo)} is not valid JSON (${(err as Error).message})`,
+          {
+            hint: "the extracted package is damaged; drop it with `sage-pipeline pipeline <name> drop-pending-packages` and run again",
+          },
+        );
       }
-      start = end + 1;
-    }
+      try {
+        normalizer.normalizeItem(table, item);
+      } catch (err) {
+        if (err instanceof SchemaContractViolation) {
+          const business = scalarField((item as Record<string, unknown> | null)?.business_id);
+          // The violation's message names the resource; say which item, business and page.
+          const who = business !== undefined ? `business ${business}, ` : "";
+          throw new DataError(`${err.message} (${who}item ${lineNo} of ${f.file}${pageNote(f, lineNo)})`, {
+            hint: err.hint,
+            cause: err,
+          });
+        }
+        // Any other failure is this item's alone: it is quarantined and the package goes on.
+        rejected.push(rejectedItem(manifest.loadId, f, table, lineNo, line, item, err));
+      }
+    });
   }
 
   const written: WrittenFile[] = [];

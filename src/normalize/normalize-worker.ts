@@ -3,6 +3,7 @@ import type { ExtractedManifest, RawFile } from "../package/format.js";
 import { Schema, type StoredSchema } from "../schema/schema.js";
 import { PipelineError } from "../util/errors.js";
 import type { LoadFileFormat } from "../writers/index.js";
+import type { PackedKeys } from "./key-index.js";
 import { NamingConvention } from "./naming.js";
 import { normalizeFiles } from "./normalize-files.js";
 import type { DecimalOverflow } from "./relational.js";
@@ -28,7 +29,7 @@ export type WorkerOutput =
       result: Omit<ReturnType<typeof normalizeFiles>, "superseded" | "lastByKey" | "overflows" | "fresh"> & {
         superseded: Array<[string, string[]]>;
         fresh: Array<[string, Array<[string, number]>]>;
-        lastByKey: Array<[string, Array<[string, string]>]>;
+        lastByKey: Array<[string, PackedKeys]>;
         overflows: Array<[string, DecimalOverflow]>;
       };
     }
@@ -61,7 +62,7 @@ if (parentPort && workerData) {
         roots: r.roots,
         stats: r.stats,
         superseded: [...r.superseded],
-        lastByKey: [...r.lastByKey].map(([t, m]) => [t, [...m]]),
+        lastByKey: [...r.lastByKey].map(([t, k]) => [t, k.pack()]),
         overflows: [...r.overflows],
         rejected: r.rejected,
         fresh: [...r.fresh].map(([t, m]) => [t, [...m]]),

@@ -14,6 +14,7 @@ import { ExactNumber } from "../util/lossless-json.js";
 import { decodeTyped, isTyped } from "../util/typed-json.js";
 import { DEFAULT_PRECISION, DEFAULT_SCALE, type Encoded, NO_FIT, coerce, inferType, isNumeric } from "./coerce.js";
 import { newRowId } from "./ids.js";
+import { KeyIndex } from "./key-index.js";
 import { type NamingConvention, computeTag, identifierLength } from "./naming.js";
 
 export type Row = Record<string, Encoded>;
@@ -106,7 +107,7 @@ export class RelationalNormalizer {
    * package. Load skips them (and their child rows), so the last occurrence wins without a sort. */
   readonly superseded = new Map<string, string[]>();
   /** Per merge table: key → `_dlt_id` of the last row with that key so far. */
-  readonly lastByKey = new Map<string, Map<string, string>>();
+  readonly lastByKey = new Map<string, KeyIndex>();
   /** Numbers too large for their decimal column, per `table.column`: how many, and the first few named. */
   readonly overflows = new Map<string, DecimalOverflow>();
   /** The root item being normalized (for messages that name its business and id). */
@@ -193,14 +194,13 @@ export class RelationalNormalizer {
     const key =
       pk.length === 1 ? (typeof single === "string" ? single : JSON.stringify(single)) : JSON.stringify(pk.map((k) => row[k]));
     let seen = this.lastByKey.get(ctx.table.name);
-    if (!seen) this.lastByKey.set(ctx.table.name, (seen = new Map<string, string>()));
-    const previous = seen.get(key);
+    if (!seen) this.lastByKey.set(ctx.table.name, (seen = new KeyIndex()));
+    const previous = seen.set(key, row[C_ID] as string);
     if (previous !== undefined) {
       let list = this.superseded.get(ctx.table.name);
       if (!list) this.superseded.set(ctx.table.name, (list = []));
       list.push(previous);
     }
-    seen.set(key, row[C_ID] as string);
   }
 
   private ensureTable(ctx: TableCtx): boolean {

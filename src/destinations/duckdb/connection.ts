@@ -80,11 +80,12 @@ export class DuckDbConnection implements SqlConnection {
     await this.conn.run("SET lock_configuration = true");
   }
 
-  static async open(path: string): Promise<DuckDbConnection> {
+  /** `settings` (such as `memory_limit`) apply when this opens the file's instance, not when it shares one. */
+  static async open(path: string, settings: Record<string, string> = {}): Promise<DuckDbConnection> {
     const mod = await loadDriver();
     let shared = open.get(path);
     if (!shared) {
-      shared = { instance: mod.DuckDBInstance.create(path), refs: 0 };
+      shared = { instance: mod.DuckDBInstance.create(path, { ...WRITER_SETTINGS, ...settings }), refs: 0 };
       open.set(path, shared);
     }
     shared.refs++;
@@ -160,6 +161,14 @@ export class DuckDbConnection implements SqlConnection {
     await release(this.path);
   }
 }
+
+/**
+ * Settings of the instance a load writes through. DuckDB's allocator keeps memory that queries
+ * freed in per-thread caches and hands it back only when a later task ends; its background threads
+ * return it as it goes. Replaying the inserts of bench/memory's 1M-row package, peak RSS was
+ * 383–392 MiB without them and 306–307 MiB with them (from 90 MiB before the load), CPU no higher.
+ */
+const WRITER_SETTINGS = { allocator_background_threads: "true" } as const;
 
 /** What a user's query session may not do, and cannot re-enable (with lock_configuration). */
 const LOCKED_DOWN = {

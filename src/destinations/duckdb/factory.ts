@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { dirname, resolve } from "node:path";
 import type { ConfigResolver } from "../../config/resolver.js";
 import {
@@ -19,6 +20,18 @@ import { DUCKDB_SPEC } from "./spec.js";
 export interface DuckDbOptions {
   /** Path of the database file; default `<pipeline_name>.duckdb` in the current directory. */
   credentials?: string;
+  /** DuckDB's `memory_limit` for loads into a file (`1GB`); default `defaultMemoryLimit()`. */
+  memoryLimit?: string;
+}
+
+/**
+ * 96 MB per core, at least 192 MB. Without a cap DuckDB keeps up to 80% of RAM cached while it
+ * loads, so its memory grows with the package (replaying bench/memory's 1M-row inserts: ~300 MiB
+ * above the process without a cap, ~125 MiB with 192 MB); DuckDB spills what does not fit. Per
+ * core, because each of DuckDB's threads needs working memory of its own.
+ */
+export function defaultMemoryLimit(): string {
+  return `${Math.max(192, 96 * availableParallelism())}MB`;
 }
 
 class DuckDbCapabilities extends CapabilitiesBase {
@@ -47,7 +60,10 @@ export class DuckDbDestination implements Destination {
   async connect(o: ConnectOptions): Promise<DestinationClient> {
     const path = this.path(o);
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-    const conn = await DuckDbConnection.open(path);
+    // An in-memory database has nowhere of its own to spill to: DuckDB's default for it.
+    const settings: Record<string, string> =
+      path === ":memory:" ? {} : { memory_limit: this.options.memoryLimit ?? defaultMemoryLimit() };
+    const conn = await DuckDbConnection.open(path, settings);
     await conn.execute(`CREATE SCHEMA IF NOT EXISTS ${duckdbDialect.quote(o.datasetName)}`);
     await conn.execute(`SET schema = ${duckdbDialect.literal(o.datasetName)}`);
     return new SqlJobClient(o.datasetName, conn, duckdbDialect);
@@ -81,6 +97,9 @@ export function duckdb(options?: DuckDbOptions): DuckDbDestination {
 
 /** `[destination.duckdb] credentials` (DUCKDB_SPEC). */
 export function destinationFromConfig(config: ConfigResolver): DuckDbDestination {
-  const { credentials } = config.resolve(DUCKDB_SPEC).values;
-  return duckdb(credentials !== undefined ? { credentials } : {});
+  const { credentials, memoryLimit } = config.resolve(DUCKDB_SPEC).values;
+  return duckdb({
+    ...(credentials !== undefined ? { credentials } : {}),
+    ...(memoryLimit !== undefined ? { memoryLimit } : {}),
+  });
 }

@@ -1,0 +1,139 @@
+/** What a KeyIndex is made of, for postMessage (typed arrays are copied as plain bytes). */
+export interface PackedKeys {
+  bytes: Uint8Array;
+  meta: Int32Array;
+  count: number;
+}
+
+/** Per entry in `meta`: hash, byte offset, key length, id length (the id follows the key). */
+const STRIDE = 4;
+
+function fnv1a(bytes: Uint8Array, start: number, end: number): number {
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+  return h >>> 0;
+}
+
+/**
+ * Primary key → `_dlt_id` of the last row with that key, for one merge table of a package: what
+ * normalize needs to let the last occurrence of a key win. A Map of strings costs ~115 bytes per
+ * key on the JS heap and keeps the GC tracing all of them (bench/memory: the largest part of
+ * normalize's growth with the package); here key and id are UTF-8 bytes in one buffer with four
+ * integers beside them (~40 bytes per key, off the heap), and keys are compared byte for byte,
+ * so a hash collision never merges two keys.
+ */
+export class KeyIndex {
+  private bytes: Buffer;
+  private used = 0;
+  private meta: Int32Array;
+  private slots: Int32Array;
+  count = 0;
+
+  constructor(packed?: PackedKeys) {
+    if (packed) {
+      this.bytes = Buffer.from(packed.bytes.buffer, packed.bytes.byteOffset, packed.bytes.length);
+      this.used = packed.bytes.length;
+      this.meta = packed.meta;
+      this.count = packed.count;
+      let size = 1024;
+      while (size < this.count * 2 + 1) size *= 2;
+      this.slots = new Int32Array(0);
+      this.rehash(size);
+    } else {
+      this.bytes = Buffer.allocUnsafe(64 * 1024);
+      this.meta = new Int32Array(1024 * STRIDE);
+      this.slots = new Int32Array(2048);
+    }
+  }
+
+  /** Record `id` as the last row of `key`; returns the id it replaces, if the key was seen. */
+  set(key: string, id: string): string | undefined {
+    this.reserve(key.length * 3 + id.length * 3);
+    const at = this.used;
+    const keyLen = this.bytes.write(key, at, "utf8");
+    const idLen = this.bytes.write(id, at + keyLen, "utf8");
+    return this.put(fnv1a(this.bytes, at, at + keyLen), at, keyLen, idLen);
+  }
+
+  /** Add every entry of `later` (a later part of the package); `onReplaced` gets each id it replaces. */
+  absorb(later: KeyIndex, onReplaced: (id: string) => void): void {
+    for (let e = 0; e < later.count; e++) {
+      const m = e * STRIDE;
+      const start = later.meta[m + 1]!;
+      const keyLen = later.meta[m + 2]!;
+      const idLen = later.meta[m + 3]!;
+      this.reserve(keyLen + idLen);
+      later.bytes.copy(this.bytes, this.used, start, start + keyLen + idLen);
+      const replaced = this.put(later.meta[m]! >>> 0, this.used, keyLen, idLen);
+      if (replaced !== undefined) onReplaced(replaced);
+    }
+  }
+
+  /** Exact-size copies: postMessage copies a view's whole underlying buffer, spare room included. */
+  pack(): PackedKeys {
+    return {
+      bytes: new Uint8Array(this.bytes.subarray(0, this.used)),
+      meta: this.meta.slice(0, this.count * STRIDE),
+      count: this.count,
+    };
+  }
+
+  /** The entry whose key and id were just written at `at`: new, or replacing an old id. */
+  private put(hash: number, at: number, keyLen: number, idLen: number): string | undefined {
+    const mask = this.slots.length - 1;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const entry = this.slots[slot]!;
+      if (entry === 0) {
+        this.append(hash, at, keyLen, idLen);
+        this.slots[slot] = this.count;
+        if (this.count * 2 > this.slots.length) this.rehash(this.slots.length * 2);
+        return undefined;
+      }
+      const m = (entry - 1) * STRIDE;
+      if (this.meta[m]! >>> 0 !== hash || this.meta[m + 2] !== keyLen) continue;
+      const start = this.meta[m + 1]!;
+      if (this.bytes.compare(this.bytes, at, at + keyLen, start, start + keyLen) !== 0) continue;
+      const oldIdLen = this.meta[m + 3]!;
+      const previous = this.bytes.toString("utf8", start + keyLen, start + keyLen + oldIdLen);
+      // The new copy of key and id becomes the entry's bytes (the old ones are left unused).
+      this.meta[m + 1] = at;
+      this.meta[m + 3] = idLen;
+      this.used = at + keyLen + idLen;
+      return previous;
+    }
+  }
+
+  private append(hash: number, at: number, keyLen: number, idLen: number): void {
+    if ((this.count + 1) * STRIDE > this.meta.length) {
+      const bigger = new Int32Array(this.meta.length * 2);
+      bigger.set(this.meta);
+      this.meta = bigger;
+    }
+    const m = this.count * STRIDE;
+    this.meta[m] = hash | 0;
+    this.meta[m + 1] = at;
+    this.meta[m + 2] = keyLen;
+    this.meta[m + 3] = idLen;
+    this.count++;
+    this.used = at + keyLen + idLen;
+  }
+
+  private reserve(bytes: number): void {
+    if (this.used + bytes <= this.bytes.length) return;
+    let size = this.bytes.length * 2;
+    while (size < this.used + bytes) size *= 2;
+    const bigger = Buffer.allocUnsafe(size);
+    this.bytes.copy(bigger, 0, 0, this.used);
+    this.bytes = bigger;
+  }
+
+  private rehash(size: number): void {
+    this.slots = new Int32Array(size);
+    const mask = size - 1;
+    for (let e = 0; e < this.count; e++) {
+      let slot = (this.meta[e * STRIDE]! >>> 0) & mask;
+      while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
+      this.slots[slot] = e + 1;
+    }
+  }
+}
