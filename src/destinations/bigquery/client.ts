@@ -183,8 +183,36 @@ export class BigQueryClient implements DestinationClient {
       )),
     );
     for (const t of stagingTables) await this.conn.execute(`DROP TABLE IF EXISTS ${t}`);
+    await this.dropCommittedLeftovers();
     await this.stager?.cleanup(this.datasetName, req.loadId);
     if (reconciled.length > 0) req.onReconciled?.(reconciled);
+  }
+
+  /**
+   * Staging tables of a load that committed but crashed before step 6. Its rerun stops at step 1
+   * (the pipeline does not even call `load`), so the next load of the dataset drops them. Only
+   * tables whose load id is in `_dlt_loads` go: a package another process is loading right now
+   * has not committed, and its tables stay.
+   */
+  private async dropCommittedLeftovers(): Promise<void> {
+    let rows: ResultRow[];
+    try {
+      rows = await this.conn.query(`SELECT table_name FROM ${bqQuote(this.stagingDataset)}.INFORMATION_SCHEMA.TABLES`);
+    } catch (err) {
+      if (isNotFound(err)) return;
+      throw err;
+    }
+    if (rows.length === 0) return;
+    const committed = new Set(
+      (await this.conn.query(`SELECT load_id FROM ${this.qualified(LOADS_TABLE)} WHERE status = 0`)).map((r) =>
+        this.stagingName("", String(r.load_id)),
+      ),
+    );
+    for (const r of rows) {
+      const name = String(r.table_name);
+      const suffix = name.slice(name.lastIndexOf("__"));
+      if (committed.has(suffix)) await this.conn.execute(`DROP TABLE IF EXISTS ${this.qualified(name, this.stagingDataset)}`);
+    }
   }
 
   /**
