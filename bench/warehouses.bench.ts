@@ -23,12 +23,12 @@ import { type BenchResult, fmt, time, withTempDir } from "./lib.js";
  * jobs into staging tables, MERGE into the dataset, bookkeeping) against one load job of the same
  * rows as one NDJSON file into a table; GCS: the filesystem destination on gcp-storage-emulator
  * against one `bucket.upload` of that file with @google-cloud/storage. Both emulators are Python
- * processes from the test venv and slower than the Node ones, so they run at BENCH_WH_GOOGLE_ROWS.
+ * processes from the test venv; BENCH_WH_GOOGLE_ROWS sizes them apart (default: BENCH_WH_ROWS).
  */
 const PG_URL = process.env.PG_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
 const ROWS = Number(process.env.BENCH_WH_ROWS ?? 1_000_000);
 const PAGE = 10_000;
-const GOOGLE_ROWS = Number(process.env.BENCH_WH_GOOGLE_ROWS ?? 200_000);
+const GOOGLE_ROWS = Number(process.env.BENCH_WH_GOOGLE_ROWS ?? ROWS);
 
 function flat(i: number) {
   return {

@@ -17,7 +17,7 @@ import { type Dataset, expectExactlyTheApi, expectTheMutation, sandboxAuth } fro
  * mutation and an incremental run, equal again. Skipped with the reason where the test venv is
  * missing.
  */
-const E2E_TIMEOUT_MS = 900_000;
+const E2E_TIMEOUT_MS = 2_400_000;
 const DATASET = "sage_accounting_data";
 const skip = emulatorSkipReason();
 

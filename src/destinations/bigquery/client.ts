@@ -12,6 +12,9 @@ import type { BigQueryConnection } from "./connection.js";
 import { bqColumnType, bqQuote, stagingColumn } from "./dialect.js";
 import { COUNTS_COLUMNS, KEYS_COLUMNS, reconcileKeySet } from "./reconcile-sql.js";
 import { recordLoad } from "./record-load.js";
+import { logger } from "../../util/logger.js";
+
+const log = logger("bigquery");
 
 function isNotFound(err: unknown): boolean {
   const e = (err ?? {}) as { code?: unknown; message?: unknown };
@@ -182,10 +185,19 @@ export class BigQueryClient implements DestinationClient {
         req,
       )),
     );
-    for (const t of stagingTables) await this.conn.execute(`DROP TABLE IF EXISTS ${t}`);
-    await this.dropCommittedLeftovers();
-    await this.stager?.cleanup(this.datasetName, req.loadId);
     if (reconciled.length > 0) req.onReconciled?.(reconciled);
+    // Committed: a failure from here on leaves litter only, and failing the load would make the
+    // pipeline retry a package the dataset already holds. The next load drops the staging tables;
+    // staged files (with staging = "filesystem") stay in the bucket, so the warning names them.
+    try {
+      for (const t of stagingTables) await this.conn.execute(`DROP TABLE IF EXISTS ${t}`);
+      await this.dropCommittedLeftovers();
+      await this.stager?.cleanup(this.datasetName, req.loadId);
+    } catch (err) {
+      log.warn(
+        `load ${req.loadId} committed, but cleaning up after it failed (${err instanceof Error ? err.message : String(err)}); the next load drops its staging tables${this.stager ? `, and its staged files stay under _staging/${req.loadId}/ in the bucket until removed` : ""}`,
+      );
+    }
   }
 
   /**
