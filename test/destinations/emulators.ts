@@ -11,7 +11,14 @@ import { fileURLToPath } from "node:url";
  * API). Each starts on a free 127.0.0.1 port and is stopped by the test that started it. Where the
  * venv is missing, `skip` says so and what to run; tests skip with that reason, never fail.
  */
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+/** The checkout: the nearest folder up with a package.json (benchmarks run this file compiled under build/). */
+function repoRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "package.json"))) return dir;
+    if (dirname(dir) === dir) return resolve(from, "..", "..");
+  }
+}
+const repo = repoRoot(dirname(fileURLToPath(import.meta.url)));
 const venv = process.env.VENV_TEST_DIR ?? join(repo, ".venv-test");
 const SETUP = "run `bash scripts/test-infra/setup-python.sh` (needs python3 with venv)";
 

@@ -2,17 +2,19 @@ import type { RootTableEntry } from "../../package/format.js";
 import type { Schema, StoredSchema } from "../../schema/schema.js";
 import { C_ID, C_ROOT_ID, LOADS_TABLE, STATE_TABLE, VERSION_TABLE } from "../../schema/system-tables.js";
 import type { Table } from "../../schema/types.js";
-import type { DestinationClient, LoadJob, LoadRequest, ResultRow, StateRow } from "../destination.js";
+import type { DestinationClient, LoadJob, LoadRequest, ReconcileResult, ResultRow, StateRow } from "../destination.js";
 import type { FileStager } from "../staging.js";
 import { stateRowFrom } from "../state-row.js";
 import { orderedColumns } from "../sql/index.js";
-import { logger } from "../../util/logger.js";
 import { ansiIdentifiersToBigQuery } from "./ansi-sql.js";
 import { chainStatements } from "./commit-sql.js";
 import type { BigQueryConnection } from "./connection.js";
 import { bqColumnType, bqQuote, stagingColumn } from "./dialect.js";
+import { COUNTS_COLUMNS, KEYS_COLUMNS, reconcileKeySet } from "./reconcile-sql.js";
+import { recordLoad } from "./record-load.js";
+import { logger } from "../../util/logger.js";
 
-const KEEP_STATE_ROWS = 10;
+const log = logger("bigquery");
 
 function isNotFound(err: unknown): boolean {
   const e = (err ?? {}) as { code?: unknown; message?: unknown };
@@ -30,12 +32,14 @@ function isNotFound(err: unknown): boolean {
  *    (CREATE OR REPLACE) and filled by load jobs from the package's files; a root's superseded
  *    rows (a later row in the package has the same key) and their children are deleted from it;
  * 4. per table chain, the write disposition's statements (commit-sql.ts), each idempotent;
- * 5. the schema version (skipped when its hash is stored), the state row and then the `_dlt_loads`
- *    row, each inserted only when absent;
- * 6. the staging tables are dropped.
+ * 5. the key sets (reconcile-sql.ts: counted first and the counts kept, then applied), then
+ *    (record-load.ts) the schema version (skipped when its hash is stored), the state row, the
+ *    quarantined items into `_dlt_rejected` and last the `_dlt_loads` row, each only when absent;
+ * 6. the staging tables are dropped, and the key sets' counts handed to `onReconciled`.
  *
  * A crash anywhere before 5's last insert leaves no load row, and the next run repeats 2–6 with
- * the same result; after it, the next run stops at 1.
+ * the same result; after it, the next run stops at 1. `test/destinations/bigquery-commit.test.ts`
+ * fails each write in turn and checks that the rerun ends as an uninterrupted load.
  */
 export class BigQueryClient implements DestinationClient {
   readonly stagingDataset: string;
@@ -154,7 +158,6 @@ export class BigQueryClient implements DestinationClient {
 
   async load(req: LoadRequest): Promise<void> {
     if (await this.isLoaded(req.loadId)) return;
-    warnNotApplied(req);
     // Idempotent like every step here; a drop package has no rows, so no step between this and
     // `_dlt_loads` can bring a dropped table back.
     for (const t of req.dropTables ?? []) await this.conn.execute(`DROP TABLE IF EXISTS ${this.qualified(t)}`);
@@ -173,9 +176,90 @@ export class BigQueryClient implements DestinationClient {
       if (!root) continue;
       await this.loadChain(req, entry, root, byTable, uris, stagingTables);
     }
-    await this.recordLoad(req);
-    for (const t of stagingTables) await this.conn.execute(`DROP TABLE IF EXISTS ${t}`);
-    await this.stager?.cleanup(this.datasetName, req.loadId);
+    const reconciled = await this.reconcile(req, stagingTables);
+    stagingTables.push(
+      ...(await recordLoad(
+        {
+          conn: this.conn,
+          qualified: (t, dataset) => this.qualified(t, dataset),
+          stagingDataset: this.stagingDataset,
+          stagingName: (t) => this.stagingName(t, req.loadId),
+        },
+        req,
+      )),
+    );
+    if (reconciled.length > 0) req.onReconciled?.(reconciled);
+    // Committed: a failure from here on leaves litter only, and failing the load would make the
+    // pipeline retry a package the dataset already holds. The next load drops the staging tables;
+    // staged files (with staging = "filesystem") stay in the bucket, so the warning names them.
+    try {
+      for (const t of stagingTables) await this.conn.execute(`DROP TABLE IF EXISTS ${t}`);
+      await this.dropCommittedLeftovers();
+      await this.stager?.cleanup(this.datasetName, req.loadId);
+    } catch (err) {
+      log.warn(
+        `load ${req.loadId} committed, but cleaning up after it failed (${err instanceof Error ? err.message : String(err)}); the next load drops its staging tables${this.stager ? `, and its staged files stay under _staging/${req.loadId}/ in the bucket until removed` : ""}`,
+      );
+    }
+  }
+
+  /**
+   * Staging tables of a load that committed but crashed before step 6. Its rerun stops at step 1
+   * (the pipeline does not even call `load`), so the next load of the dataset drops them. Only
+   * tables whose load id is in `_dlt_loads` go: a package another process is loading right now
+   * has not committed, and its tables stay.
+   */
+  private async dropCommittedLeftovers(): Promise<void> {
+    let rows: ResultRow[];
+    try {
+      rows = await this.conn.query(`SELECT table_name FROM ${bqQuote(this.stagingDataset)}.INFORMATION_SCHEMA.TABLES`);
+    } catch (err) {
+      if (isNotFound(err)) return;
+      throw err;
+    }
+    if (rows.length === 0) return;
+    const committed = new Set(
+      (await this.conn.query(`SELECT load_id FROM ${this.qualified(LOADS_TABLE)} WHERE status = 0`)).map((r) =>
+        this.stagingName("", String(r.load_id)),
+      ),
+    );
+    for (const r of rows) {
+      const name = String(r.table_name);
+      const suffix = name.slice(name.lastIndexOf("__"));
+      if (committed.has(suffix)) await this.conn.execute(`DROP TABLE IF EXISTS ${this.qualified(name, this.stagingDataset)}`);
+    }
+  }
+
+  /**
+   * Step 5a: the key sets, after every chain's rows are in. Their keys go to one staging table by
+   * one load job (remade on a rerun); the counts table is kept across reruns, since it holds what
+   * each set found before it changed anything (see reconcile-sql.ts).
+   */
+  private async reconcile(req: LoadRequest, stagingTables: string[]): Promise<ReconcileResult[]> {
+    const sets = req.reconcile ?? [];
+    if (sets.length === 0) return [];
+    const keysName = this.stagingName("_dlt_keys", req.loadId);
+    const keys = this.qualified(keysName, this.stagingDataset);
+    const counts = this.qualified(this.stagingName("_dlt_reconciled", req.loadId), this.stagingDataset);
+    await this.conn.execute(`CREATE OR REPLACE TABLE ${keys} (${KEYS_COLUMNS})`);
+    await this.conn.loadRows(
+      this.stagingDataset,
+      keysName,
+      sets.flatMap((s, n) => s.keys.map((id) => ({ key_set: n, id }))),
+    );
+    await this.conn.execute(`CREATE TABLE IF NOT EXISTS ${counts} (${COUNTS_COLUMNS})`);
+    stagingTables.push(keys, counts);
+    const results: ReconcileResult[] = [];
+    for (const [n, job] of sets.entries()) {
+      results.push(
+        await reconcileKeySet(
+          { conn: this.conn, schema: req.schema, qualified: (t) => this.qualified(t), tables: { keys, counts } },
+          job,
+          n,
+        ),
+      );
+    }
+    return results;
   }
 
   private async loadChain(
@@ -216,50 +300,6 @@ export class BigQueryClient implements DestinationClient {
     for (const sql of statements) await this.conn.execute(sql);
   }
 
-  /** Step 5: each row inserted only when absent, `_dlt_loads` last. */
-  private async recordLoad(req: LoadRequest): Promise<void> {
-    const schema = req.schema;
-    const latest = await this.conn.query(
-      `SELECT version_hash FROM ${this.qualified(VERSION_TABLE)} WHERE schema_name = @name ORDER BY version DESC, inserted_at DESC LIMIT 1`,
-      { name: schema.name },
-    );
-    if (latest[0]?.version_hash !== schema.versionHash) {
-      await this.conn.execute(
-        `INSERT INTO ${this.qualified(VERSION_TABLE)} (version, engine_version, inserted_at, schema_name, version_hash, ${bqQuote("schema")}) VALUES (@version, 1, CURRENT_TIMESTAMP(), @name, @hash, @schema)`,
-        { version: schema.version, name: schema.name, hash: schema.versionHash, schema: JSON.stringify(schema.toJSON()) },
-      );
-    }
-    const s = req.stateRow;
-    if (s) {
-      const t = this.qualified(STATE_TABLE);
-      await this.conn.execute(
-        `INSERT INTO ${t} (version, engine_version, pipeline_name, state, created_at, version_hash, _dlt_load_id, _dlt_id)
-         SELECT @version, @engine, @name, @state, TIMESTAMP(@created), @hash, @load_id, @id FROM (SELECT 1)
-         WHERE NOT EXISTS (SELECT 1 FROM ${t} WHERE _dlt_load_id = @load_id AND pipeline_name = @name)`,
-        {
-          version: s.version,
-          engine: s.engineVersion,
-          name: s.pipelineName,
-          state: s.state,
-          created: s.createdAt,
-          hash: s.versionHash,
-          load_id: req.loadId,
-          id: s.dltId,
-        },
-      );
-      await this.conn.execute(
-        `DELETE FROM ${t} WHERE pipeline_name = @name AND version < (SELECT MIN(version) FROM (SELECT version FROM ${t} WHERE pipeline_name = @name ORDER BY version DESC LIMIT ${KEEP_STATE_ROWS}))`,
-        { name: s.pipelineName },
-      );
-    }
-    const loads = this.qualified(LOADS_TABLE);
-    await this.conn.execute(
-      `INSERT INTO ${loads} (load_id, schema_name, status, inserted_at, schema_version_hash)
-       SELECT @load_id, @name, 0, CURRENT_TIMESTAMP(), @hash FROM (SELECT 1) WHERE NOT EXISTS (SELECT 1 FROM ${loads} WHERE load_id = @load_id)`,
-      { load_id: req.loadId, name: schema.name, hash: schema.versionHash },
-    );
-  }
-
   async dropDataset(): Promise<void> {
     await this.conn.dropDataset(this.datasetName);
     await this.conn.dropDataset(this.stagingDataset);
@@ -268,27 +308,5 @@ export class BigQueryClient implements DestinationClient {
   async close(): Promise<void> {
     await this.conn.close();
     await this.stager?.close();
-  }
-}
-
-const log = logger("bigquery");
-
-/**
- * What this destination does not do yet, said on every load it affects rather than skipped in
- * silence: key-set reconciliation (hard deletes found by listing ids) and the `_dlt_rejected` table.
- */
-function warnNotApplied(req: LoadRequest): void {
-  const sets = req.reconcile ?? [];
-  if (sets.length > 0) {
-    const tables = [...new Set(sets.map((s) => s.table))].join(", ");
-    log.warn(
-      `load ${req.loadId}: reconciliation is not applied on BigQuery yet: ${sets.length} key set(s) of ${tables} not compared, so rows the source no longer lists stay live (DuckDB, Postgres, filesystem and Redshift apply them)`,
-    );
-  }
-  const rejected = req.rejected?.length ?? 0;
-  if (rejected > 0) {
-    log.warn(
-      `load ${req.loadId}: ${rejected} quarantined item(s) are not written to _dlt_rejected on BigQuery yet; they are in the package's rejected.jsonl and listed by \`sage-pipeline pipeline <name> failed-jobs\``,
-    );
   }
 }

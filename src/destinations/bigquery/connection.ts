@@ -1,4 +1,7 @@
 import type { BigQuery, Job, Query } from "@google-cloud/bigquery";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { type Secret, reveal } from "../../config/secret.js";
 import type { ResultRow } from "../destination.js";
 import { importOptional } from "../optional-import.js";
@@ -122,6 +125,23 @@ export class BigQueryConnection {
       createDisposition: "CREATE_NEVER",
     });
     await waitForJob(job);
+  }
+
+  /**
+   * Rows the load itself makes (key sets, quarantined items) into an existing table: one load job
+   * from a newline-delimited JSON file written to a temp folder and removed after, so they arrive
+   * the bulk way too and all at once (a load job commits whole or not at all). No rows: no job.
+   */
+  async loadRows(dataset: string, table: string, rows: readonly object[]): Promise<void> {
+    if (rows.length === 0) return;
+    const dir = await mkdtemp(join(tmpdir(), "sp-bq-rows-"));
+    try {
+      const file = join(dir, `${table}.jsonl`);
+      await writeFile(file, rows.map((r) => `${JSON.stringify(r)}\n`).join(""));
+      await this.loadFile(dataset, table, file);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }
 
   /** One load job reading every `gs://` URI (files uploaded to the staging bucket) into a table. */
