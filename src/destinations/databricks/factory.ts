@@ -2,12 +2,14 @@ import type { ConfigResolver } from "../../config/resolver.js";
 import { Secret, reveal } from "../../config/secret.js";
 import { ConfigError } from "../../util/errors.js";
 import { type Capabilities, CapabilitiesBase, type ConnectOptions, type Destination, type LoadRequest } from "../destination.js";
+import type { QueryOptions, QuerySession } from "../query-session.js";
 import { FILESYSTEM_SPEC } from "../filesystem/spec.js";
 import { type FileStager, type StagingName, stagingFromConfig } from "../staging.js";
 import { DatabricksClient } from "./client.js";
 import { DatabricksConnection, type DatabricksSettings } from "./connection.js";
 import { dbxLiteral, dbxQuote } from "./dialect.js";
 import { BucketFiles, type FileSource, VolumeFiles } from "./file-sources.js";
+import { DatabricksQuerySession } from "./query-session.js";
 import { DATABRICKS_SPEC } from "./spec.js";
 
 /** `[destination.databricks.credentials]`, dlt's names. */
@@ -123,6 +125,22 @@ export class DatabricksDestination implements Destination {
 
   async connect(o: ConnectOptions): Promise<DatabricksClient> {
     return new DatabricksClient(o.datasetName, await this.openConnection(), (client, req) => this.fileSource(client, req));
+  }
+
+  /** A read-only query session (DatabricksQuerySession): in the dataset's schema, with the limit's statement timeout. */
+  async openQuerySession(o: QueryOptions): Promise<QuerySession> {
+    const conn = await this.openConnection();
+    try {
+      await conn.execute(`USE ${dbxQuote(o.datasetName)}`);
+    } catch (err) {
+      await conn.close();
+      throw new ConfigError(`Databricks has no dataset ${o.datasetName} at ${this.location(o)} yet: ${(err as Error).message}`, {
+        cause: err,
+        hint: "run the pipeline first, or check dataset_name",
+      });
+    }
+    await conn.execute(`SET STATEMENT_TIMEOUT = ${String(Math.max(1, Math.ceil(o.timeoutMs / 1000)))}`);
+    return new DatabricksQuerySession(o.datasetName, conn, o);
   }
 }
 
