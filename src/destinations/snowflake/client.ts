@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { deflateSync, inflateSync } from "node:zlib";
+import { deflateSync } from "node:zlib";
 import type { RootTableEntry } from "../../package/format.js";
 import type { Schema, StoredSchema } from "../../schema/schema.js";
 import { LOADS_TABLE, REJECTED_TABLE, STATE_TABLE, VERSION_TABLE, rejectedRow } from "../../schema/system-tables.js";
@@ -13,8 +13,8 @@ import { createTableSql } from "../sql/ddl.js";
 import type { SqlDialect } from "../sql/dialect.js";
 import { type ChainSql, appendSql, mergeSql, replaceSql } from "../sql/dispositions.js";
 import { reconcileTable } from "../sql/reconcile.js";
+import { readStoredSchema, readStoredState, type StoredRowsSource } from "../sql/stored-rows.js";
 import type { SqlConnection } from "../sql/sql-connection.js";
-import { stateRowFrom } from "../state-row.js";
 import type { SnowflakeConnection } from "./connection.js";
 import { type SnowflakeStage, selectFromRawSql, stageRawTable } from "./stage.js";
 import { TransactionGuard } from "./transaction-guard.js";
@@ -105,28 +105,22 @@ export class SnowflakeClient implements DestinationClient {
     return this.isLoadedOn(this.conn, loadId);
   }
 
-  async storedSchema(schemaName: string): Promise<StoredSchema | undefined> {
-    if (!(await this.hasTable(VERSION_TABLE))) return undefined;
-    const rows = await this.conn.query(
-      `SELECT ${this.dialect.quote("schema")} AS s FROM ${this.qualified(VERSION_TABLE)} WHERE schema_name = $1 ORDER BY version DESC, inserted_at DESC LIMIT 1`,
-      [schemaName],
-    );
-    const s = rows[0]?.s;
-    if (typeof s !== "string") return undefined;
-    const json = s.startsWith("{") ? s : inflateSync(Buffer.from(s, "base64")).toString("utf8");
-    return JSON.parse(json) as StoredSchema;
+  /** The bookkeeping reads (stored-rows.ts) on this client's session and names. */
+  private get storedRows(): StoredRowsSource {
+    return {
+      conn: this.conn,
+      qualified: (t) => this.qualified(t),
+      quote: (n) => this.dialect.quote(n),
+      hasTable: (n) => this.hasTable(n),
+    };
   }
 
-  async storedState(pipelineName: string): Promise<StateRow | undefined> {
-    if (!(await this.hasTable(STATE_TABLE)) || !(await this.hasTable(LOADS_TABLE))) return undefined;
-    const rows = await this.conn.query(
-      `SELECT s.version, s.engine_version, s.pipeline_name, s.state, s.created_at, s.version_hash, s._dlt_load_id, s._dlt_id
-       FROM ${this.qualified(STATE_TABLE)} AS s JOIN ${this.qualified(LOADS_TABLE)} AS l ON l.load_id = s._dlt_load_id
-       WHERE s.pipeline_name = $1 AND l.status = 0 ORDER BY s.version DESC, l.load_id DESC LIMIT 1`,
-      [pipelineName],
-    );
-    const r = rows[0];
-    return r ? stateRowFrom(r) : undefined;
+  storedSchema(schemaName: string): Promise<StoredSchema | undefined> {
+    return readStoredSchema(this.storedRows, schemaName);
+  }
+
+  storedState(pipelineName: string): Promise<StateRow | undefined> {
+    return readStoredState(this.storedRows, pipelineName);
   }
 
   /** Unqualified names in SQL on the dataset resolve to its schema, once it exists. */

@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { deflateSync, inflateSync } from "node:zlib";
-import { stateRowFrom } from "../state-row.js";
+import { deflateSync } from "node:zlib";
 import type { Schema, StoredSchema } from "../../schema/schema.js";
 import { LOADS_TABLE, REJECTED_TABLE, STATE_TABLE, VERSION_TABLE, rejectedRow } from "../../schema/system-tables.js";
 import { PipelineError } from "../../util/errors.js";
@@ -11,6 +10,7 @@ import { createTableSql } from "./ddl.js";
 import type { Ingest, SqlDialect } from "./dialect.js";
 import { type ChainSql, appendSql, clearChainSql, hasMergeKeys, mergeSql, replaceSql } from "./dispositions.js";
 import { reconcileTable } from "./reconcile.js";
+import { readStoredSchema, readStoredState, type StoredRowsSource } from "./stored-rows.js";
 import type { SqlConnection } from "./sql-connection.js";
 
 /** How many `_dlt_pipeline_state` rows to keep per pipeline (dlt keeps all; its users' tables grew to GBs). */
@@ -80,30 +80,22 @@ export class SqlJobClient<C extends SqlConnection = SqlConnection> implements De
     return rows.length > 0;
   }
 
-  async storedSchema(schemaName: string): Promise<StoredSchema | undefined> {
-    if (!(await this.hasTable(VERSION_TABLE))) return undefined;
-    const rows = await this.conn.query(
-      `SELECT ${this.dialect.quote("schema")} AS s FROM ${this.qualified(VERSION_TABLE)} WHERE schema_name = $1 ORDER BY version DESC, inserted_at DESC LIMIT 1`,
-      [schemaName],
-    );
-    const s = rows[0]?.s;
-    if (typeof s !== "string") return undefined;
-    // dlt's rule: a schema too long for the text type is stored as base64(zlib(json)).
-    const json = s.startsWith("{") ? s : inflateSync(Buffer.from(s, "base64")).toString("utf8");
-    return JSON.parse(json) as StoredSchema;
+  /** The bookkeeping reads (stored-rows.ts) on this client's session and names. */
+  private get storedRows(): StoredRowsSource {
+    return {
+      conn: this.conn,
+      qualified: (t) => this.qualified(t),
+      quote: (n) => this.dialect.quote(n),
+      hasTable: (n) => this.hasTable(n),
+    };
   }
 
-  async storedState(pipelineName: string): Promise<StateRow | undefined> {
-    if (!(await this.hasTable(STATE_TABLE)) || !(await this.hasTable(LOADS_TABLE))) return undefined;
-    const rows = await this.conn.query(
-      `SELECT s.version, s.engine_version, s.pipeline_name, s.state, s.created_at, s.version_hash, s._dlt_load_id, s._dlt_id
-       FROM ${this.qualified(STATE_TABLE)} AS s JOIN ${this.qualified(LOADS_TABLE)} AS l ON l.load_id = s._dlt_load_id
-       WHERE s.pipeline_name = $1 AND l.status = 0 ORDER BY s.version DESC, l.load_id DESC LIMIT 1`,
-      [pipelineName],
-    );
-    const r = rows[0];
-    if (!r) return undefined;
-    return stateRowFrom(r);
+  storedSchema(schemaName: string): Promise<StoredSchema | undefined> {
+    return readStoredSchema(this.storedRows, schemaName);
+  }
+
+  storedState(pipelineName: string): Promise<StateRow | undefined> {
+    return readStoredState(this.storedRows, pipelineName);
   }
 
   async query(sql: string): Promise<ResultRow[]> {
