@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /**
@@ -50,7 +50,8 @@ export function emulatorSkipReason(): string | undefined {
   return undefined;
 }
 
-async function freePort(): Promise<number> {
+/** A port nothing listens on now (the OS picks it), for a test server on 127.0.0.1. */
+export async function freePort(): Promise<number> {
   return new Promise((ok, fail) => {
     const s = createServer();
     s.once("error", fail);
@@ -63,15 +64,19 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Start `bin` and wait until `probe` answers; the process and its log are owned by the caller. */
-async function launch(
-  bin: string,
+/**
+ * Start `command` (a test server) and wait until `probeUrl` answers below 500; the process is the
+ * caller's to stop. A server that exits or never answers fails with the tail of its stderr.
+ */
+export async function launchServer(
+  command: string,
   args: string[],
   env: Record<string, string>,
   probeUrl: string,
   timeoutMs = 90_000,
 ): Promise<{ child: ChildProcess; stop: () => Promise<void> }> {
-  const child = spawn(join(venv, "bin", bin), args, {
+  const bin = basename(command);
+  const child = spawn(command, args, {
     env: { ...process.env, ...env },
     stdio: ["ignore", "ignore", "pipe"],
   });
@@ -115,8 +120,8 @@ export async function startGcsEmulator(bucket = "test-bucket"): Promise<GcsEmula
   const dataDir = mkdtempSync(join(tmpdir(), "gcs-emulator-"));
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const { stop } = await launch(
-    "gcp-storage-emulator",
+  const { stop } = await launchServer(
+    join(venv, "bin", "gcp-storage-emulator"),
     ["-d", dataDir, "start", "--host", "127.0.0.1", "--port", String(port), "--default-bucket", bucket, "-q"],
     {},
     `${endpoint}/storage/v1/b/${bucket}`,
@@ -143,8 +148,8 @@ export async function startBigQueryEmulator(options: { projectId?: string; gcsRo
   const endpoint = `http://127.0.0.1:${port}`;
   const home = join(venv, "duckdb-home");
   if (options.gcsRoot) mkdirSync(options.gcsRoot, { recursive: true });
-  const { stop } = await launch(
-    "bqemulator",
+  const { stop } = await launchServer(
+    join(venv, "bin", "bqemulator"),
     ["start", "--rest-port", String(port), "--grpc-port", "0", "--project", projectId, "--log-level", "warning"],
     { HOME: home, ...(options.gcsRoot ? { BQEMU_GCS_LOCAL_ROOT: options.gcsRoot } : {}) },
     `${endpoint}/bigquery/v2/projects/${projectId}/datasets`,

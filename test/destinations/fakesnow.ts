@@ -1,9 +1,8 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SnowflakeDestination, type SnowflakeOptions } from "../../src/destinations/snowflake/index.js";
+import { freePort, launchServer } from "./emulators.js";
 
 /**
  * fakesnow's server (scripts/test-infra/fakesnow-server.py, from the pinned .venv-fakesnow/ that
@@ -27,19 +26,6 @@ export function fakesnowSkipReason(): string | undefined {
   return undefined;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once("error", fail);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => {
-        ok(port);
-      });
-    });
-  });
-}
-
 export interface Fakesnow {
   /** `http://127.0.0.1:<port>` */
   accessUrl: string;
@@ -58,43 +44,14 @@ const FAKESNOW_SESSION_SETUP = [`CREATE DATABASE IF NOT EXISTS ${FAKESNOW_DATABA
 export async function startFakesnow(timeoutMs = 60_000): Promise<Fakesnow> {
   const port = await freePort();
   const accessUrl = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(join(venv, "bin", "python"), [SERVER, String(port)], {
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let log = "";
-  child.stderr?.on("data", (b: Buffer) => {
-    log = (log + b.toString()).slice(-4000);
-  });
-  const state = { exited: false };
-  const exit = new Promise<void>((ok) =>
-    child.once("exit", () => {
-      state.exited = true;
-      ok();
-    }),
+  // Any answer means it listens (a GET of the login route is a 405).
+  const { stop } = await launchServer(
+    join(venv, "bin", "python"),
+    [SERVER, String(port)],
+    {},
+    `${accessUrl}/session/v1/login-request`,
+    timeoutMs,
   );
-  const stop = async () => {
-    if (!state.exited) child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-    await exit;
-    clearTimeout(timer);
-  };
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (state.exited) throw new Error(`fakesnow exited at start:\n${log}`);
-    try {
-      // Any HTTP answer means it listens (a GET of the login route is a 405).
-      const r = await fetch(`${accessUrl}/session/v1/login-request`, { signal: AbortSignal.timeout(2000) });
-      await r.arrayBuffer();
-      break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`fakesnow did not answer on ${accessUrl} within ${timeoutMs / 1000} s:\n${log}`);
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
   return {
     accessUrl,
     destination: (options = {}) =>

@@ -1,7 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,6 +15,7 @@ import {
   fileSelectList,
 } from "../../src/destinations/databricks/index.js";
 import type { Table } from "../../src/schema/types.js";
+import { freePort } from "./emulators.js";
 
 /**
  * TEST MODE ONLY: Apache Spark's Thrift server (HiveServer2 protocol, HTTP transport over TLS)
@@ -75,19 +75,6 @@ export function sparkSkipReason(): string | undefined {
   const home = sparkHome();
   if (!home || !existsSync(join(home, "jars"))) return `pyspark is not installed in ${venv}: ${SETUP}`;
   return undefined;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once("error", fail);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => {
-        ok(port);
-      });
-    });
-  });
 }
 
 let patched = false;
