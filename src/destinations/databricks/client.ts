@@ -1,17 +1,20 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { RootTableEntry } from "../../package/format.js";
 import type { Schema, StoredSchema } from "../../schema/schema.js";
 import { C_ID, C_ROOT_ID, LOADS_TABLE, STATE_TABLE, VERSION_TABLE } from "../../schema/system-tables.js";
 import type { Table } from "../../schema/types.js";
-import { logger } from "../../util/logger.js";
-import type { DestinationClient, LoadJob, LoadRequest, ResultRow, StateRow } from "../destination.js";
+import type { DestinationClient, LoadJob, LoadRequest, ReconcileResult, ResultRow, StateRow } from "../destination.js";
 import { ansiIdentifiersTo, orderedColumns } from "../sql/index.js";
 import { stateRowFrom } from "../state-row.js";
 import { chainStatements } from "./commit-sql.js";
 import type { DatabricksConnection } from "./connection.js";
 import { dbxColumnType, dbxLiteral, dbxQuote } from "./dialect.js";
 import type { FileSource } from "./file-sources.js";
-
-const KEEP_STATE_ROWS = 10;
+import { COUNTS_COLUMNS, KEYS_TABLE, reconcileKeySet } from "./reconcile-sql.js";
+import { recordLoad } from "./record-load.js";
+import { type CommitStep, type TableFacts, dmlSql, rebuildSql, runsDml, tableFacts } from "./row-changes.js";
 /** Superseded ids per DELETE statement: the list is spelled out in the statement. */
 const IDS_PER_DELETE = 1000;
 
@@ -33,15 +36,24 @@ export type FileSourceFactory = (client: DatabricksClient, req: LoadRequest) => 
  *    file-sources.ts); a merge root's superseded rows (a later row in the package has the same
  *    key) and their children are deleted from it;
  * 4. per table chain, the write disposition's statements (commit-sql.ts), each idempotent;
- * 5. the schema version (skipped when its hash is stored), the state row and then the `_dlt_loads`
- *    row, each inserted only when absent;
- * 6. the staging tables are dropped and the staged files removed.
+ * 5. the key sets (reconcile-sql.ts: their keys staged like rows, each set's counts stored first,
+ *    then applied), then (record-load.ts) the schema version (skipped when its hash is stored),
+ *    the state row, the quarantined items into `_dlt_rejected` and last the `_dlt_loads` row, each
+ *    only when absent;
+ * 6. the staging tables are dropped, the staged files removed, and the key sets' counts handed to
+ *    `onReconciled`.
  *
  * A crash anywhere before 5's last insert leaves no load row, and the next run repeats 2–6 with
- * the same result; after it, the next run stops at 1.
+ * the same result; after it, the next run stops at 1. Every delete and update (3, 4, 5) is a row
+ * change (row-changes.ts): DML on a Delta table, a rebuild through a copy in the staging schema
+ * on any other (the local Spark engine's Parquet tables), by the provider each table reports.
  */
 export class DatabricksClient implements DestinationClient {
   readonly stagingDataset: string;
+  /** Per load: what `DESCRIBE TABLE EXTENDED` said of each table a row change touched. */
+  private facts = new Map<string, TableFacts>();
+  /** Per load: the staging copy each rebuilt table goes through, by its qualified name. */
+  private copies = new Map<string, string>();
 
   constructor(
     readonly datasetName: string,
@@ -165,30 +177,141 @@ export class DatabricksClient implements DestinationClient {
     const defs = Object.values(table.columns).map((c) => `${dbxQuote(c.name)} ${dbxColumnType(c)}`);
     await this.conn.execute(`DROP TABLE IF EXISTS ${qualified}`);
     await this.conn.execute(`CREATE TABLE ${qualified} (${defs.join(", ")})`);
-    await files.fill(qualified, table, jobs);
+    if (jobs.length > 0) await files.fill(qualified, table, jobs);
     return qualified;
   }
 
   async load(req: LoadRequest): Promise<void> {
     if (await this.isLoaded(req.loadId)) return;
-    warnNotApplied(req);
     // Idempotent like every step here; a drop package has no rows, so no step between this and
     // `_dlt_loads` can bring a dropped table back.
     for (const t of req.dropTables ?? []) await this.conn.execute(`DROP TABLE IF EXISTS ${this.qualified(t)}`);
     await this.migrate(req.schema);
     await this.conn.execute(`CREATE SCHEMA IF NOT EXISTS ${this.schemaName(this.stagingDataset)}`);
+    this.facts = new Map();
+    this.copies = new Map();
     const files = await this.files(this, req);
-    const byTable = new Map<string, LoadJob[]>();
-    for (const j of req.jobs) byTable.set(j.table, [...(byTable.get(j.table) ?? []), j]);
-    const stagingTables: string[] = [];
-    for (const entry of req.rootTables) {
-      const root = req.schema.get(entry.table);
-      if (!root) continue;
-      await this.loadChain(req, entry, root, byTable, files, stagingTables);
+    const rowFiles: { dir?: string } = {};
+    try {
+      const byTable = new Map<string, LoadJob[]>();
+      for (const j of req.jobs) byTable.set(j.table, [...(byTable.get(j.table) ?? []), j]);
+      const stagingTables: string[] = [];
+      for (const entry of req.rootTables) {
+        const root = req.schema.get(entry.table);
+        if (!root) continue;
+        await this.loadChain(req, entry, root, byTable, files, stagingTables);
+      }
+      const stageRows = async (table: Table, rows: Array<Record<string, unknown>>): Promise<string> => {
+        rowFiles.dir ??= await mkdtemp(join(tmpdir(), "dbx-rows-"));
+        const s = await this.stageRows(table, rows, req.loadId, files, rowFiles.dir);
+        stagingTables.push(s);
+        return s;
+      };
+      const reconciled = await this.reconcile(req, stageRows, stagingTables);
+      await recordLoad(
+        {
+          qualified: (t) => this.qualified(t),
+          select: (sql) => this.select(sql),
+          execute: (sql) => this.conn.execute(sql),
+          apply: (step) => this.apply(step, req.loadId),
+          stageRows,
+        },
+        req,
+      );
+      for (const t of [...stagingTables, ...this.copies.values()]) await this.conn.execute(`DROP TABLE IF EXISTS ${t}`);
+      await files.cleanup();
+      if (reconciled.length > 0) req.onReconciled?.(reconciled);
+    } finally {
+      if (rowFiles.dir) await rm(rowFiles.dir, { recursive: true, force: true });
     }
-    await this.recordLoad(req);
-    for (const t of stagingTables) await this.conn.execute(`DROP TABLE IF EXISTS ${t}`);
-    await files.cleanup();
+  }
+
+  /**
+   * Rows the client makes (key sets, quarantined items) into a new staging table, the way the
+   * package's rows get there: written as a load file and filled by the load's FileSource (PUT and
+   * COPY INTO on Databricks), so they never travel inside statement text.
+   */
+  private async stageRows(
+    table: Table,
+    rows: Array<Record<string, unknown>>,
+    loadId: string,
+    files: FileSource,
+    dir: string,
+  ): Promise<string> {
+    const file = `${table.name}.jsonl`;
+    const path = join(dir, file);
+    const text = rows.map((r) => `${JSON.stringify(r)}\n`).join("");
+    await writeFile(path, text);
+    const job: LoadJob = { table: table.name, file, path, format: "jsonl", rows: rows.length, bytes: Buffer.byteLength(text) };
+    return this.stage(table, loadId, rows.length > 0 ? [job] : [], files);
+  }
+
+  /**
+   * Step 5a: every key set after every chain's rows are in, their keys in one staging table (made
+   * anew on a rerun); the counts table is kept across reruns, since it holds what each set found
+   * before it changed anything (reconcile-sql.ts).
+   */
+  private async reconcile(
+    req: LoadRequest,
+    stageRows: (table: Table, rows: Array<Record<string, unknown>>) => Promise<string>,
+    stagingTables: string[],
+  ): Promise<ReconcileResult[]> {
+    const sets = req.reconcile ?? [];
+    if (sets.length === 0) return [];
+    const keys = await stageRows(
+      KEYS_TABLE,
+      sets.flatMap((s, n) => s.keys.map((id) => ({ key_set: n, id }))),
+    );
+    const counts = this.qualified(this.stagingName("_dlt_reconciled", req.loadId), this.stagingDataset);
+    await this.conn.execute(`CREATE TABLE IF NOT EXISTS ${counts} (${COUNTS_COLUMNS})`);
+    stagingTables.push(counts);
+    const results: ReconcileResult[] = [];
+    for (const [n, job] of sets.entries()) {
+      results.push(
+        await reconcileKeySet(
+          {
+            schema: req.schema,
+            qualified: (t) => this.qualified(t),
+            tables: { keys, counts },
+            select: (sql) => this.select(sql),
+            execute: (sql) => this.conn.execute(sql),
+            apply: (step) => this.apply(step, req.loadId),
+          },
+          job,
+          n,
+        ),
+      );
+    }
+    return results;
+  }
+
+  /**
+   * One commit step. A row change asks the table's provider once per load: a Delta table takes
+   * the DML; any other is rebuilt through a copy in the staging schema, and only when a row would
+   * change (row-changes.ts).
+   */
+  private async apply(step: CommitStep, loadId: string): Promise<void> {
+    if (typeof step === "string") {
+      await this.conn.execute(step);
+      return;
+    }
+    let facts = this.facts.get(step.table);
+    if (!facts) {
+      facts = tableFacts(await this.conn.raw(`DESCRIBE TABLE EXTENDED ${step.table}`), step.table);
+      this.facts.set(step.table, facts);
+    }
+    if (runsDml(facts)) {
+      await this.conn.execute(dmlSql(step));
+      return;
+    }
+    let copy = this.copies.get(step.table);
+    if (!copy) {
+      copy = this.qualified(this.stagingName(`_dlt_rebuild_${this.copies.size}`, loadId), this.stagingDataset);
+      this.copies.set(step.table, copy);
+    }
+    const rebuild = rebuildSql(step, facts, copy);
+    if ((await this.conn.raw(rebuild.probe)).length === 0) return;
+    for (const sql of rebuild.statements) await this.conn.execute(sql);
   }
 
   private async loadChain(
@@ -218,9 +341,9 @@ export class DatabricksClient implements DestinationClient {
           .join(", ");
         for (const child of children) {
           const s = staged.get(child.name);
-          if (s) await this.conn.execute(`DELETE FROM ${s} WHERE ${dbxQuote(C_ROOT_ID)} IN (${ids})`);
+          if (s) await this.apply({ kind: "delete", table: s, where: `${dbxQuote(C_ROOT_ID)} IN (${ids})` }, req.loadId);
         }
-        await this.conn.execute(`DELETE FROM ${staged.get(root.name)!} WHERE ${dbxQuote(C_ID)} IN (${ids})`);
+        await this.apply({ kind: "delete", table: staged.get(root.name)!, where: `${dbxQuote(C_ID)} IN (${ids})` }, req.loadId);
       }
     }
     const statements = chainStatements({
@@ -230,44 +353,7 @@ export class DatabricksClient implements DestinationClient {
       target: (t) => this.qualified(t),
       staged,
     });
-    for (const sql of statements) await this.conn.execute(sql);
-  }
-
-  /** Step 5: each row inserted only when absent, `_dlt_loads` last. */
-  private async recordLoad(req: LoadRequest): Promise<void> {
-    const schema = req.schema;
-    const name = dbxLiteral(schema.name);
-    const latest = await this.select(
-      `SELECT version_hash FROM ${this.qualified(VERSION_TABLE)} WHERE schema_name = ${name} ORDER BY version DESC, inserted_at DESC LIMIT 1`,
-    );
-    if (latest[0]?.version_hash !== schema.versionHash) {
-      await this.conn.execute(
-        `INSERT INTO ${this.qualified(VERSION_TABLE)} (version, engine_version, inserted_at, schema_name, version_hash, ${dbxQuote("schema")}) VALUES (${schema.version}, 1, CURRENT_TIMESTAMP(), ${name}, ${dbxLiteral(schema.versionHash)}, ${dbxLiteral(JSON.stringify(schema.toJSON()))})`,
-      );
-    }
-    const loadId = dbxLiteral(req.loadId);
-    const s = req.stateRow;
-    if (s) {
-      const t = this.qualified(STATE_TABLE);
-      const pipeline = dbxLiteral(s.pipelineName);
-      await this.conn.execute(
-        `INSERT INTO ${t} (version, engine_version, pipeline_name, state, created_at, version_hash, _dlt_load_id, _dlt_id)
-         SELECT ${s.version}, ${s.engineVersion}, ${pipeline}, ${dbxLiteral(s.state)}, CAST(${dbxLiteral(s.createdAt)} AS TIMESTAMP), ${dbxLiteral(s.versionHash)}, ${loadId}, ${dbxLiteral(s.dltId)}
-         WHERE NOT EXISTS (SELECT 1 FROM ${t} WHERE _dlt_load_id = ${loadId} AND pipeline_name = ${pipeline})`,
-      );
-      // Old state rows are trimmed only when there are more than kept: a DELETE is a Delta commit.
-      const counted = await this.select(`SELECT COUNT(*) AS n FROM ${t} WHERE pipeline_name = ${pipeline}`);
-      if (Number(counted[0]?.n ?? 0) > KEEP_STATE_ROWS) {
-        await this.conn.execute(
-          `DELETE FROM ${t} WHERE pipeline_name = ${pipeline} AND version < (SELECT MIN(version) FROM (SELECT version FROM ${t} WHERE pipeline_name = ${pipeline} ORDER BY version DESC LIMIT ${KEEP_STATE_ROWS}) AS kept)`,
-        );
-      }
-    }
-    const loads = this.qualified(LOADS_TABLE);
-    await this.conn.execute(
-      `INSERT INTO ${loads} (load_id, schema_name, status, inserted_at, schema_version_hash)
-       SELECT ${loadId}, ${name}, 0, CURRENT_TIMESTAMP(), ${dbxLiteral(schema.versionHash)} WHERE NOT EXISTS (SELECT 1 FROM ${loads} WHERE load_id = ${loadId})`,
-    );
+    for (const step of statements) await this.apply(step, req.loadId);
   }
 
   async dropDataset(): Promise<void> {
@@ -278,27 +364,5 @@ export class DatabricksClient implements DestinationClient {
 
   async close(): Promise<void> {
     await this.conn.close();
-  }
-}
-
-const log = logger("databricks");
-
-/**
- * What this destination does not do yet, said on every load it affects rather than skipped in
- * silence: key-set reconciliation (hard deletes found by listing ids) and the `_dlt_rejected` table.
- */
-function warnNotApplied(req: LoadRequest): void {
-  const sets = req.reconcile ?? [];
-  if (sets.length > 0) {
-    const tables = [...new Set(sets.map((s) => s.table))].join(", ");
-    log.warn(
-      `load ${req.loadId}: reconciliation is not applied on Databricks yet: ${sets.length} key set(s) of ${tables} not compared, so rows the source no longer lists stay live (DuckDB, Postgres, filesystem and Redshift apply them)`,
-    );
-  }
-  const rejected = req.rejected?.length ?? 0;
-  if (rejected > 0) {
-    log.warn(
-      `load ${req.loadId}: ${rejected} quarantined item(s) are not written to _dlt_rejected on Databricks yet; they are in the package's rejected.jsonl and listed by \`sage-pipeline pipeline <name> failed-jobs\``,
-    );
   }
 }

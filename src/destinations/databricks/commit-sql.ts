@@ -2,6 +2,7 @@ import { C_ID, C_ROOT_ID } from "../../schema/system-tables.js";
 import type { Column, Table, WriteDisposition } from "../../schema/types.js";
 import { hasMergeKeys, orderedColumns } from "../sql/index.js";
 import { dbxQuote } from "./dialect.js";
+import type { CommitStep } from "./row-changes.js";
 
 /**
  * The statements that move one table chain (a root table and its child tables) from the per-load
@@ -18,7 +19,8 @@ import { dbxQuote } from "./dialect.js";
  * * merge (with a primary or merge key), dlt's delete-insert: delete the children of stored roots
  *   whose key is staged, delete those roots, insert the staged roots (not the hard-deleted ones),
  *   then their children. A rerun deletes again what an interrupted run inserted (its roots carry
- *   staged keys) and inserts it once. Without keys merge appends, as in dlt.
+ *   staged keys) and inserts it once. Without keys merge appends, as in dlt. The deletes are row
+ *   changes (row-changes.ts): DML on Delta, a rebuild of the table on any other provider.
  */
 export interface ChainStatements {
   root: Table;
@@ -59,7 +61,7 @@ function keyMatch(keys: Column[], left: string, right: string): string {
   return keys.map((k) => `${left}.${dbxQuote(k.name)} = ${right}.${dbxQuote(k.name)}`).join(" AND ");
 }
 
-function mergeChain(c: ChainStatements): string[] {
+function mergeChain(c: ChainStatements): CommitStep[] {
   const all = Object.values(c.root.columns);
   const pk = all.filter((x) => x.primaryKey);
   const mk = all.filter((x) => x.mergeKey);
@@ -76,13 +78,16 @@ function mergeChain(c: ChainStatements): string[] {
     )
     .join(" AND ");
   const id = dbxQuote(C_ID);
-  const out: string[] = [];
+  const out: CommitStep[] = [];
   for (const child of [...c.children].reverse()) {
-    out.push(
-      `DELETE FROM ${c.target(child.name)} WHERE ${dbxQuote(C_ROOT_ID)} IN (SELECT ${T}.${id} FROM ${target} AS ${T} WHERE ${matched})`,
-    );
+    out.push({
+      kind: "deleteLinked",
+      table: c.target(child.name),
+      column: C_ROOT_ID,
+      ids: `SELECT ${T}.${id} AS id FROM ${target} AS ${T} WHERE ${matched}`,
+    });
   }
-  out.push(`DELETE FROM ${target} AS ${T} WHERE ${matched}`);
+  out.push({ kind: "delete", table: target, alias: T, where: matched });
   out.push(
     `INSERT INTO ${target} (${list(c.root)}) SELECT ${list(c.root, `${S}.`)} FROM ${rootStaging} AS ${S}${kept ? ` WHERE ${kept}` : ""}`,
   );
@@ -99,7 +104,7 @@ function mergeChain(c: ChainStatements): string[] {
   return out;
 }
 
-export function chainStatements(c: ChainStatements): string[] {
+export function chainStatements(c: ChainStatements): CommitStep[] {
   const tables = [c.root, ...c.children];
   if (c.disposition === "replace") return tables.map((t) => replaceTable(c, t));
   if (c.disposition === "merge" && hasMergeKeys(c.root) && c.staged.has(c.root.name)) return mergeChain(c);

@@ -79,7 +79,7 @@ export class VolumeFiles implements FileSource {
 }
 
 export class BucketFiles implements FileSource {
-  private uris: Map<LoadJob, string> | undefined;
+  private readonly uris = new Map<LoadJob, string>();
 
   constructor(
     private readonly conn: DatabricksConnection,
@@ -92,11 +92,14 @@ export class BucketFiles implements FileSource {
   ) {}
 
   async fill(staging: string, t: Table, jobs: LoadJob[]): Promise<void> {
-    if (!this.uris) {
-      const staged = await this.stager.stage(this.datasetName, this.loadId, this.allJobs);
-      this.uris = new Map(this.allJobs.map((j, i) => [j, staged[i]!]));
+    // The package's files go up together on the first fill; files the client writes itself (key
+    // sets, quarantined items) when they are filled.
+    const missing = [...new Set([...(this.uris.size === 0 ? this.allJobs : []), ...jobs])].filter((j) => !this.uris.has(j));
+    if (missing.length > 0) {
+      const staged = await this.stager.stage(this.datasetName, this.loadId, missing);
+      missing.forEach((j, i) => this.uris.set(j, staged[i]!));
     }
-    const uris = jobs.map((j) => this.uris!.get(j)!);
+    const uris = jobs.map((j) => this.uris.get(j)!);
     const folder = commonFolder(uris);
     const files = uris.map((u) => u.slice(folder.length + 1));
     await this.conn.execute(copyIntoSql(staging, t, folder, files, this.credential));

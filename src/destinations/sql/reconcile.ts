@@ -16,22 +16,15 @@ export interface ReconcileContext {
 }
 
 /** `SQL NOT marked deleted` for a row of `table`, by the deletion column (absent: every row is live). */
-export function liveSql(d: SqlDialect, table: Table, job: ReconcileJob): string {
+export function liveSql(d: Pick<SqlDialect, "quote">, table: Table, job: ReconcileJob): string {
   const col = table.columns[job.deletion.column];
   if (!col) return "TRUE";
   return col.dataType === "bool" ? `COALESCE(${d.quote(col.name)}, FALSE) = FALSE` : `${d.quote(col.name)} IS NULL`;
 }
 
-/**
- * One key set, inside the load transaction and after the package's rows are in: the table's
- * rows of the part whose key is not listed are removed (with their child rows, by
- * `_dlt_root_id`) for a hard deletion or a replace, else marked (the deletion column set to the
- * source's time, or to true), as the source's own deletions are; then the part's live rows are
- * counted, the other half of the reconciliation.
- */
-export async function reconcileTable(c: ReconcileContext, job: ReconcileJob): Promise<ReconcileResult> {
-  const d = c.dialect;
-  const result: ReconcileResult = {
+/** What a key set reports before anything is counted: the source's side filled in, nothing found yet. */
+export function reconcileResultFor(job: ReconcileJob): ReconcileResult {
+  return {
     resource: job.resource,
     table: job.table,
     partition: job.partition,
@@ -43,6 +36,18 @@ export async function reconcileTable(c: ReconcileContext, job: ReconcileJob): Pr
     live: 0,
     mode: job.mode,
   };
+}
+
+/**
+ * One key set, inside the load transaction and after the package's rows are in: the table's
+ * rows of the part whose key is not listed are removed (with their child rows, by
+ * `_dlt_root_id`) for a hard deletion or a replace, else marked (the deletion column set to the
+ * source's time, or to true), as the source's own deletions are; then the part's live rows are
+ * counted, the other half of the reconciliation.
+ */
+export async function reconcileTable(c: ReconcileContext, job: ReconcileJob): Promise<ReconcileResult> {
+  const d = c.dialect;
+  const result = reconcileResultFor(job);
   const root = c.schema.get(job.table);
   if (!root || Object.keys(root.columns).length === 0 || !root.columns[job.keyColumn]) return result;
   const target = c.qualified(root.name);
