@@ -13,6 +13,10 @@ import {
 } from "../../src/destinations/databricks/index.js";
 import { ansiIdentifiersToBigQuery } from "../../src/destinations/bigquery/ansi-sql.js";
 import { typedSelect } from "../../src/destinations/databricks/values.js";
+import { reconcileKeySet } from "../../src/destinations/databricks/reconcile-sql.js";
+import { type RowChange, dmlSql, rebuildSql, runsDml, tableFacts } from "../../src/destinations/databricks/row-changes.js";
+import type { ReconcileJob, ResultRow } from "../../src/destinations/destination.js";
+import type { Schema } from "../../src/schema/schema.js";
 import { ansiIdentifiersTo } from "../../src/destinations/sql/index.js";
 import { destinationSpecs, resolveDestination } from "../../src/destinations/registry.js";
 import type { Column, Table } from "../../src/schema/types.js";
@@ -171,14 +175,150 @@ describe("databricks commit statements (text; run on Spark in databricks.test.ts
     ]);
   });
 
-  it("merge deletes children of matched roots, then the roots, then inserts roots and children", () => {
-    const sql = chainStatements({ ...base, disposition: "merge" });
+  it("merge deletes children of matched roots, then the roots (row changes), then inserts roots and children", () => {
+    const steps = chainStatements({ ...base, disposition: "merge" });
     const matched = "EXISTS (SELECT 1 FROM `st`.`inv__1` AS _dlt_staged WHERE _dlt_staged.`id` = _dlt_target.`id`)";
-    expect(sql).toEqual([
-      `DELETE FROM \`ds\`.\`inv__lines\` WHERE \`_dlt_root_id\` IN (SELECT _dlt_target.\`_dlt_id\` FROM \`ds\`.\`inv\` AS _dlt_target WHERE ${matched})`,
-      `DELETE FROM \`ds\`.\`inv\` AS _dlt_target WHERE ${matched}`,
+    expect(steps).toEqual([
+      {
+        kind: "deleteLinked",
+        table: "`ds`.`inv__lines`",
+        column: "_dlt_root_id",
+        ids: `SELECT _dlt_target.\`_dlt_id\` AS id FROM \`ds\`.\`inv\` AS _dlt_target WHERE ${matched}`,
+      },
+      { kind: "delete", table: "`ds`.`inv`", alias: "_dlt_target", where: matched },
       "INSERT INTO `ds`.`inv` (`id`, `_dlt_id`) SELECT _dlt_staged.`id`, _dlt_staged.`_dlt_id` FROM `st`.`inv__1` AS _dlt_staged",
       "INSERT INTO `ds`.`inv__lines` (`n`, `_dlt_root_id`, `_dlt_id`) SELECT _dlt_staged.`n`, _dlt_staged.`_dlt_root_id`, _dlt_staged.`_dlt_id` FROM `st`.`inv__lines__1` AS _dlt_staged",
+    ]);
+    // On Delta (real Databricks) the child delete is a MERGE: DELETE takes no subquery inside a subquery.
+    expect(steps.map((s) => (typeof s === "string" ? s : dmlSql(s))).slice(0, 2)).toEqual([
+      `MERGE INTO \`ds\`.\`inv__lines\` AS _dlt_target USING (SELECT _dlt_target.\`_dlt_id\` AS id FROM \`ds\`.\`inv\` AS _dlt_target WHERE ${matched}) AS _dlt_gone ON _dlt_target.\`_dlt_root_id\` = _dlt_gone.id WHEN MATCHED THEN DELETE`,
+      `DELETE FROM \`ds\`.\`inv\` AS _dlt_target WHERE ${matched}`,
+    ]);
+  });
+});
+
+describe("databricks row changes: DML on Delta, a rebuild elsewhere", () => {
+  const describeRows = (provider: string) => [
+    { col_name: "id", data_type: "bigint", comment: null },
+    { col_name: "Provider", data_type: "string", comment: null },
+    { col_name: "deleted_at", data_type: "timestamp", comment: null },
+    { col_name: "# Clustering Information", data_type: "", comment: "" },
+    { col_name: "# col_name", data_type: "data_type", comment: "comment" },
+    { col_name: "id", data_type: "bigint", comment: null },
+    { col_name: "", data_type: "", comment: "" },
+    { col_name: "# Detailed Table Information", data_type: "", comment: "" },
+    { col_name: "Catalog", data_type: "main", comment: "" },
+    { col_name: "Type", data_type: "MANAGED", comment: "" },
+    { col_name: "Provider", data_type: provider, comment: "" },
+  ];
+
+  it("reads the provider from the detailed section and the columns from the first, in order", () => {
+    expect(tableFacts(describeRows("delta"), "t")).toEqual({ provider: "delta", columns: ["id", "Provider", "deleted_at"] });
+    expect(runsDml(tableFacts(describeRows("delta"), "t"))).toBe(true);
+    for (const p of ["parquet", "hive", "PARQUET"]) expect(runsDml(tableFacts(describeRows(p), "t"))).toBe(false);
+    // A column named Provider is not the provider, and without the detailed section there is none.
+    expect(() => tableFacts(describeRows("delta").slice(0, 7), "`ds`.`t`")).toThrow(
+      /DESCRIBE TABLE EXTENDED `ds`.`t` did not show the table's columns and provider/,
+    );
+  });
+
+  const facts = { provider: "parquet", columns: ["id", "deleted_at", "_dlt_id"] };
+  const copy = "`ds_staging`.`_dlt_rebuild_0__1`";
+
+  it("a delete keeps the other rows (NULL counts as no match) in a copy, then overwrites the table from it", () => {
+    const change: RowChange = { kind: "delete", table: "`ds`.`t`", alias: "_dlt_target", where: "_dlt_target.`id` > 1" };
+    expect(dmlSql(change)).toBe("DELETE FROM `ds`.`t` AS _dlt_target WHERE _dlt_target.`id` > 1");
+    expect(rebuildSql(change, facts, copy)).toEqual({
+      probe: "SELECT 1 AS x FROM `ds`.`t` AS _dlt_target WHERE _dlt_target.`id` > 1 LIMIT 1",
+      statements: [
+        "DROP TABLE IF EXISTS `ds_staging`.`_dlt_rebuild_0__1`",
+        "CREATE TABLE `ds_staging`.`_dlt_rebuild_0__1` AS SELECT `id`, `deleted_at`, `_dlt_id` FROM `ds`.`t` AS _dlt_target WHERE NOT COALESCE((_dlt_target.`id` > 1), FALSE)",
+        "INSERT OVERWRITE TABLE `ds`.`t` (`id`, `deleted_at`, `_dlt_id`) SELECT `id`, `deleted_at`, `_dlt_id` FROM `ds_staging`.`_dlt_rebuild_0__1`",
+      ],
+    });
+  });
+
+  it("an update rewrites the one column by a CASE and keeps every row", () => {
+    const change: RowChange = {
+      kind: "update",
+      table: "`ds`.`t`",
+      alias: "_dlt_target",
+      column: "deleted_at",
+      value: "CAST('2026-03-04T05:06:07.000Z' AS TIMESTAMP)",
+      where: "`deleted_at` IS NULL",
+    };
+    expect(dmlSql(change)).toBe(
+      "UPDATE `ds`.`t` AS _dlt_target SET `deleted_at` = CAST('2026-03-04T05:06:07.000Z' AS TIMESTAMP) WHERE `deleted_at` IS NULL",
+    );
+    expect(rebuildSql(change, facts, copy).statements[1]).toBe(
+      "CREATE TABLE `ds_staging`.`_dlt_rebuild_0__1` AS SELECT `id`, CASE WHEN COALESCE((`deleted_at` IS NULL), FALSE) THEN CAST('2026-03-04T05:06:07.000Z' AS TIMESTAMP) ELSE `deleted_at` END AS `deleted_at`, `_dlt_id` FROM `ds`.`t` AS _dlt_target",
+    );
+  });
+});
+
+describe("databricks key sets as Delta SQL (text; the rebuild of the same steps runs on Spark)", () => {
+  const keyed = table("keyed", [
+    col("part", "text"),
+    col("id", "text", { primaryKey: true }),
+    col("deleted_at", "timestamp"),
+    col("_dlt_id", "text", { system: true }),
+  ]);
+  const lines = table("keyed__lines", [col("n", "text"), col("_dlt_root_id", "text", { system: true })], "keyed");
+  const schema = {
+    get: (n: string) => (n === "keyed" ? keyed : undefined),
+    descendants: () => [lines],
+  } as unknown as Schema;
+  const job = (hard: boolean): ReconcileJob => ({
+    resource: "keyed",
+    table: "keyed",
+    partition: { part: "a" },
+    keyColumn: "id",
+    keys: ["2"],
+    file: "keysets/keyed.0.txt",
+    count: 1,
+    mode: "deletions",
+    deletion: { hard, column: "deleted_at", kind: "timestamp", at: "2026-03-04T05:06:07.000Z" },
+  });
+  const run = async (j: ReconcileJob, stored: ResultRow[] = []) => {
+    const sql: string[] = [];
+    const result = await reconcileKeySet(
+      {
+        schema,
+        qualified: (t) => `\`ds\`.\`${t}\``,
+        tables: { keys: "`st`.`_dlt_keys__1`", counts: "`st`.`_dlt_reconciled__1`" },
+        select: (q) => {
+          sql.push(q);
+          return Promise.resolve(q.includes("_dlt_reconciled") ? stored : [{ gone: 1, gone_live: 1, live: 3 }]);
+        },
+        execute: (q) => Promise.resolve(void sql.push(q)),
+        apply: (step) => Promise.resolve(void sql.push(typeof step === "string" ? step : dmlSql(step))),
+      },
+      j,
+      0,
+    );
+    return { sql, result };
+  };
+  const gone =
+    "_dlt_target.`part` = 'a' AND _dlt_target.`id` IS NOT NULL AND NOT EXISTS (SELECT 1 FROM `st`.`_dlt_keys__1` AS _dlt_key WHERE _dlt_key.key_set = 0 AND _dlt_key.id = CAST(_dlt_target.`id` AS STRING))";
+
+  it("counts first and stores the counts, then marks by one UPDATE", async () => {
+    const { sql, result } = await run(job(false));
+    expect(result).toMatchObject({ marked: 1, removed: 0, live: 2 });
+    expect(sql).toEqual([
+      "SELECT removed, marked, live FROM `st`.`_dlt_reconciled__1` WHERE key_set = 0",
+      `SELECT COUNT_IF(${gone}) AS gone, COUNT_IF((${gone}) AND \`deleted_at\` IS NULL) AS gone_live, COUNT_IF(_dlt_target.\`part\` = 'a' AND \`deleted_at\` IS NULL) AS live FROM \`ds\`.\`keyed\` AS _dlt_target`,
+      "INSERT INTO `st`.`_dlt_reconciled__1` (key_set, removed, marked, live) VALUES (0, 0, 1, 2)",
+      `UPDATE \`ds\`.\`keyed\` AS _dlt_target SET \`deleted_at\` = CAST('2026-03-04T05:06:07.000Z' AS TIMESTAMP) WHERE (${gone}) AND \`deleted_at\` IS NULL`,
+    ]);
+  });
+
+  it("a hard deletion on a rerun reads the stored counts, deletes the child rows by MERGE, then the roots", async () => {
+    const { sql, result } = await run(job(true), [{ removed: 1, marked: 0, live: 2 }]);
+    expect(result).toMatchObject({ removed: 1, marked: 0, live: 2 });
+    expect(sql).toEqual([
+      "SELECT removed, marked, live FROM `st`.`_dlt_reconciled__1` WHERE key_set = 0",
+      `MERGE INTO \`ds\`.\`keyed__lines\` AS _dlt_target USING (SELECT _dlt_target.\`_dlt_id\` AS id FROM \`ds\`.\`keyed\` AS _dlt_target WHERE ${gone}) AS _dlt_gone ON _dlt_target.\`_dlt_root_id\` = _dlt_gone.id WHEN MATCHED THEN DELETE`,
+      `DELETE FROM \`ds\`.\`keyed\` AS _dlt_target WHERE ${gone}`,
     ]);
   });
 });

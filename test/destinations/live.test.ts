@@ -3,7 +3,6 @@ import { ConfigResolver } from "../../src/config/resolver.js";
 import type { Destination } from "../../src/destinations/destination.js";
 import { destinationNames, resolveDestination } from "../../src/destinations/registry.js";
 import { PipelineError } from "../../src/util/errors.js";
-import { DATABRICKS_NOT_BUILT } from "./databricks-gaps.js";
 import { type CaseName, conformanceSuite } from "./conformance.js";
 
 /**
@@ -50,7 +49,6 @@ const WAREHOUSES: Warehouse[] = [
     name: "databricks",
     needs: "DESTINATION__DATABRICKS__CREDENTIALS__SERVER_HOSTNAME, __HTTP_PATH, __ACCESS_TOKEN (and __CATALOG)",
     drop: (d) => [`DROP SCHEMA IF EXISTS \`${d}\` CASCADE`],
-    skipCases: DATABRICKS_NOT_BUILT,
   },
 ];
 

@@ -44,15 +44,16 @@ export interface TableFacts {
  * after `# Detailed Table Information`, so a column named Provider is never taken for it.
  */
 export function tableFacts(rows: ResultRow[], table: string): TableFacts {
+  const name = (r: ResultRow) => (typeof r.col_name === "string" ? r.col_name.trim() : "");
   const columns: string[] = [];
   let i = 0;
   for (; i < rows.length; i++) {
-    const name = String(rows[i]!.col_name ?? "").trim();
-    if (name === "" || name.startsWith("#")) break;
-    columns.push(name);
+    const n = name(rows[i]!);
+    if (n === "" || n.startsWith("#")) break;
+    columns.push(rows[i]!.col_name as string);
   }
-  const detailed = rows.findIndex((r, k) => k >= i && String(r.col_name ?? "").trim() === "# Detailed Table Information");
-  const provider = detailed < 0 ? undefined : rows.slice(detailed).find((r) => String(r.col_name ?? "").trim() === "Provider");
+  const detailed = rows.findIndex((r, k) => k >= i && name(r) === "# Detailed Table Information");
+  const provider = detailed < 0 ? undefined : rows.slice(detailed).find((r) => name(r) === "Provider");
   if (!provider || columns.length === 0) {
     throw new Error(`DESCRIBE TABLE EXTENDED ${table} did not show the table's columns and provider`);
   }
