@@ -13,6 +13,7 @@ import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite } from "../test/destinations
 import { emulatorSkipReason, startBigQueryEmulator, startGcsEmulator } from "../test/destinations/emulators.js";
 import { redshiftOnPostgres } from "../test/destinations/redshift-on-postgres.js";
 import { type BenchResult, fmt, time, withTempDir } from "./lib.js";
+import { databricksBench } from "./warehouses-databricks.js";
 
 /**
  * Warehouses with a local stand-in (issue 10): the pipeline's load step against a bare load of the
@@ -203,10 +204,15 @@ async function google(dir: string): Promise<string[]> {
 
 export default async function (): Promise<BenchResult> {
   return withTempDir(async (dir) => {
-    const lines = [...(await redshift(dir)), ...(await azure(dir)), ...(await google(dir))];
+    const lines = [
+      ...(await redshift(dir)),
+      ...(await azure(dir)),
+      ...(await google(dir)),
+      ...(await databricksBench(dir, ROWS, { pipelineLoad, bareFile })),
+    ];
     return {
       title:
-        "Warehouses with a local stand-in: Redshift on Postgres, filesystem on Azurite, BigQuery and GCS on their emulators (issue 10)",
+        "Warehouses with a local stand-in: Redshift on Postgres, filesystem on Azurite, BigQuery and GCS on their emulators, Databricks on Spark (issue 10)",
       markdown: [
         "| load | rows | seconds | rows/s | × bare |",
         "| --- | ---: | ---: | ---: | ---: |",
