@@ -52,7 +52,7 @@ function data(rows = ROWS) {
   );
 }
 
-async function pipelineLoad(dir: string, dataset: string, destination: Destination, rows = ROWS): Promise<number> {
+export async function pipelineLoad(dir: string, dataset: string, destination: Destination, rows = ROWS): Promise<number> {
   const p = new Pipeline({
     pipelineName: dataset,
     destination,
@@ -112,7 +112,7 @@ async function redshift(dir: string): Promise<string[]> {
 }
 
 /** The rows as one JSONL file, as a bare load sends them. */
-async function bareFile(dir: string, rows: number): Promise<string> {
+export async function bareFile(dir: string, rows: number): Promise<string> {
   const file = join(dir, `bare-${rows}.jsonl`);
   await new Promise<void>((resolve, reject) => {
     const out = createWriteStream(file);

@@ -238,7 +238,8 @@ export class DatabricksClient implements DestinationClient {
     files: FileSource,
     dir: string,
   ): Promise<string> {
-    const file = `${table.name}.jsonl`;
+    // Not `_dlt_keys.jsonl`: Spark and COPY INTO skip files whose names start with `_` or `.`.
+    const file = `rows.${table.name.replace(/^[_.]+/, "")}.jsonl`;
     const path = join(dir, file);
     const text = rows.map((r) => `${JSON.stringify(r)}\n`).join("");
     await writeFile(path, text);
