@@ -2,13 +2,14 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { rewriteBenchmarks } from "./benchmarks-md.js";
 import type { BenchResult } from "./lib.js";
 
 /**
  * Runs every `bench/*.bench.ts` (compiled to build/bench/*.bench.js) and rewrites BENCHMARKS.md.
  * `npm run bench -- normalize` runs only the benchmarks whose file name contains "normalize";
- * then only their sections are replaced. A hand-written `<!-- notes -->…<!-- /notes -->` block
- * (findings drawn from the numbers) is kept as it is, after the header.
+ * then only their sections are replaced. The rewrite (benchmarks-md.ts) changes nothing outside the
+ * sections it regenerates, so hand-written notes anywhere in the file survive a run.
  */
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, "..", "..");
@@ -19,12 +20,6 @@ const files = readdirSync(here)
 
 const out = join(repo, "BENCHMARKS.md");
 const sections = new Map<string, string>();
-let notes = "";
-if (existsSync(out)) {
-  const text = readFileSync(out, "utf8");
-  notes = /<!-- notes -->\n[\s\S]*?<!-- \/notes -->\n\n/.exec(text)?.[0] ?? "";
-  for (const m of text.matchAll(/<!-- bench:(\S+) -->\n([\s\S]*?)<!-- \/bench:\1 -->/g)) sections.set(m[1]!, m[2]!);
-}
 
 for (const f of files) {
   const key = f.replace(/\.bench\.js$/, "");
@@ -36,9 +31,5 @@ for (const f of files) {
   process.stderr.write(`${r.markdown}\n\n`);
 }
 
-const body = [...sections.entries()].map(([k, v]) => `<!-- bench:${k} -->\n${v}<!-- /bench:${k} -->`).join("\n\n");
-writeFileSync(
-  out,
-  `# Benchmarks\n\nProduced by \`npm run bench\` (each section by its \`bench/<name>.bench.ts\`). Numbers are ratios against a baseline measured in the same run, because the machines are noisy.\n\n${notes}${body}\n`,
-);
+writeFileSync(out, rewriteBenchmarks(existsSync(out) ? readFileSync(out, "utf8") : undefined, sections));
 process.stderr.write(`wrote ${out}\n`);

@@ -5,7 +5,9 @@ import type { QueryAnswer, QuerySession } from "../destinations/query-session.js
 import { Pipeline } from "../pipeline/pipeline.js";
 import { recordedLocation, sessionRowCounts, withQuerySession } from "../pipeline/query-session.js";
 import { WorkingDir } from "../pipeline/working-dir.js";
+import type { ResultRow } from "../destinations/destination.js";
 import { ConfigError } from "../util/errors.js";
+import { redactUrl } from "../util/redact.js";
 
 /**
  * What the dashboard shows; every answer is JSON made of state the pipeline already keeps. The
@@ -92,11 +94,7 @@ export class DashboardApi {
             .rows
         : [];
       const rejected = tables.includes("_dlt_rejected")
-        ? (
-            await session.query(
-              "select load_id, resource, business_id, item_id, item_index, reason from _dlt_rejected order by load_id desc, item_index limit 50",
-            )
-          ).rows
+        ? (await session.query("select * from _dlt_rejected order by load_id desc, item_index limit 50")).rows.map(rejectedItem)
         : [];
       return { rowCounts, loads, rejected };
     });
@@ -112,4 +110,23 @@ export class DashboardApi {
       truncated: answer.truncated,
     };
   }
+}
+
+/**
+ * A `_dlt_rejected` row as the Runs view lists it. `select *` because datasets loaded before
+ * `page_url` existed lack that column (null here); only these columns leave the server (the raw
+ * `item` stays in the database). The page URL was stored redacted; it is redacted again so a
+ * secret this process knows never reaches the page, whatever an older load stored.
+ */
+function rejectedItem(r: ResultRow): Record<string, unknown> {
+  const page = r.page_url;
+  return {
+    load_id: r.load_id,
+    resource: r.resource,
+    business_id: r.business_id ?? null,
+    item_id: r.item_id ?? null,
+    item_index: r.item_index,
+    page_url: typeof page === "string" ? redactUrl(page) : null,
+    reason: r.reason,
+  };
 }

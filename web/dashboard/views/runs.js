@@ -85,9 +85,13 @@ export async function renderRuns({ name }) {
             { label: "business" },
             { label: "id", nullText: "" },
             { label: "item", numeric: true },
+            // The request that returned the item, as stored (redacted); none for loads made
+            // before sources tagged their pages.
+            { label: "page", wrap: true, nullText: "" },
             { label: "reason", wrap: true },
           ],
-          d.rejected.map((r) => [r.load_id, r.resource, r.business_id, r.item_id, r.item_index, r.reason]),
+          d.rejected.map((r) => [r.load_id, r.resource, r.business_id, r.item_id, r.item_index, r.page_url, r.reason]),
+          { testId: "rejected-items-table" },
         );
   });
 
