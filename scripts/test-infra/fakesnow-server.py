@@ -12,6 +12,12 @@ format spells it (FIXED as its decimal text, DATE as days since the epoch, TIMES
 BOOLEAN as ``"1"``/``"0"``, VARIANT/OBJECT/ARRAY as their JSON text). The SQL still runs on
 fakesnow's engine (DuckDB); only the encoding of the answer changes.
 
+One error is answered differently: DuckDB's write conflict between two open transactions (its
+optimistic concurrency, where Snowflake would make the second statement wait for the first's
+lock) reaches fakesnow's handler unmapped and comes back as HTTP 500, which the Node SDK retries
+for about a minute before it reports "Request to Snowflake failed". It is answered here as the
+statement error it is (Snowflake's code for a statement refused a table's lock, DuckDB's message).
+
 Usage: fakesnow-server.py <port>   (binds 127.0.0.1; prints "ready <port>" on stderr when listening)
 """
 
@@ -31,7 +37,11 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
+import duckdb
+import snowflake.connector.errors
+
 import fakesnow.server as server
+from fakesnow.cursor import FakeSnowflakeCursor
 from fakesnow.transforms import stage
 
 
@@ -92,6 +102,22 @@ def spell(value: Any, logical: str, scale: int) -> str | None:
     if logical in ("VARIANT", "OBJECT", "ARRAY"):
         return value if isinstance(value, str) else json.dumps(value)
     return str(value)
+
+
+_execute = FakeSnowflakeCursor.execute
+
+
+def execute_mapping_conflicts(self: FakeSnowflakeCursor, *args: Any, **kwargs: Any) -> Any:
+    """fakesnow's execute, with DuckDB's transaction conflict as a statement error (see above)."""
+    try:
+        return _execute(self, *args, **kwargs)
+    except duckdb.TransactionException as e:
+        raise snowflake.connector.errors.ProgrammingError(
+            msg=str(e.args[0]).split("\n")[0], errno=625, sqlstate="57014"
+        ) from None
+
+
+FakeSnowflakeCursor.execute = execute_mapping_conflicts  # type: ignore[method-assign]
 
 
 def arrow_to_rowset(b64: str) -> list[list[str | None]]:

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigResolver } from "../../src/config/resolver.js";
 import type { Destination, DestinationClient, LoadRequest } from "../../src/destinations/destination.js";
+import type { SqlConnection } from "../../src/destinations/sql/sql-connection.js";
 import { resource } from "../../src/extract/resource.js";
 import { pipeline } from "../../src/pipeline/pipeline.js";
 import { type Fakesnow, fakesnowSkipReason, startFakesnow } from "./fakesnow.js";
@@ -43,6 +44,26 @@ function faulty(d: Destination, edit: (req: LoadRequest) => LoadRequest): Destin
     },
   };
 }
+
+/** Run `before(sql)` ahead of each statement the client sends (a timing seam on the real session). */
+function gateStatements(
+  client: DestinationClient,
+  before: (sql: string) => Promise<void>,
+  after: (sql: string) => Promise<void>,
+) {
+  const conn = (client as unknown as { conn: SqlConnection }).conn;
+  const execute = conn.execute.bind(conn);
+  conn.execute = async (sql, params) => {
+    await before(sql);
+    try {
+      await execute(sql, params);
+    } finally {
+      await after(sql);
+    }
+  };
+}
+
+const isLockUpdate = (sql: string) => /^UPDATE .*"_DLT_LOAD_LOCK"/.test(sql);
 
 describe.skipIf(skip !== undefined)(`snowflake load protocol on fakesnow${skip ? ` (skipped: ${skip})` : ""}`, () => {
   const make = (datasetName: string, destination: Destination, onProgress?: (e: { step: string; table?: string }) => void) =>
@@ -146,5 +167,69 @@ describe.skipIf(skip !== undefined)(`snowflake load protocol on fakesnow${skip ?
       await session.close();
     }
     expect(await p.dataset().table("t").count()).toBe(3);
+  });
+
+  it("two clients committing the same package at the same moment: one commits, the other is refused at the dataset lock; rows are not doubled", async () => {
+    const ds = `sfl_${Math.random().toString(36).slice(2, 8)}`;
+    const destination = fs!.destination();
+    const rows = (gen: number) => resource(() => [1, 2, 3].map((id) => ({ id, gen })), { name: "ev" });
+    await make(ds, destination).run(rows(1)); // the tables exist: the race is about the commit, not CREATE
+    let second: PromiseSettledResult<void> | undefined;
+    let late: PromiseSettledResult<void> | undefined;
+    const racing: Destination = {
+      name: destination.name,
+      capabilities: destination.capabilities,
+      location: (o) => destination.location(o),
+      async connect(o): Promise<DestinationClient> {
+        const a = await destination.connect(o);
+        const b = await destination.connect(o);
+        // A takes the lock and holds its transaction open until B has tried to take it too.
+        let aLocked!: () => void;
+        const aHolds = new Promise<void>((ok) => (aLocked = ok));
+        let bTried!: () => void;
+        const bDone = new Promise<void>((ok) => (bTried = ok));
+        const noop = () => Promise.resolve();
+        gateStatements(a, noop, async (sql) => {
+          if (!isLockUpdate(sql)) return;
+          aLocked();
+          await Promise.race([bDone, new Promise((ok) => setTimeout(ok, 30_000))]);
+        });
+        gateStatements(
+          b,
+          async (sql) => {
+            if (isLockUpdate(sql)) await aHolds;
+          },
+          (sql) => {
+            if (isLockUpdate(sql)) bTried();
+            return Promise.resolve();
+          },
+        );
+        return Object.assign(Object.create(a) as DestinationClient, {
+          load: async (req: LoadRequest) => {
+            const [first, other] = await Promise.allSettled([a.load(req), b.load(req)]);
+            second = other;
+            // After A's commit, a load of the same package takes the lock and skips it.
+            late = (await Promise.allSettled([b.load(req)]))[0];
+            if (first.status === "rejected") throw first.reason;
+          },
+          close: async () => {
+            await a.close();
+            await b.close();
+          },
+        });
+      },
+    };
+    await make(ds, racing).run(rows(2));
+    // fakesnow (DuckDB) refuses B's UPDATE with a write conflict; Snowflake would make it wait.
+    expect(second?.status).toBe("rejected");
+    const reason = (second as PromiseRejectedResult).reason as Error;
+    expect(reason.name).toBe("LoadError");
+    expect(reason.message).toMatch(/could not take the dataset lock \(_dlt_load_lock\)/);
+    expect(reason.message).toMatch(/conflict/i);
+    expect(late?.status).toBe("fulfilled");
+    const data = make(ds, fs!.destination()).dataset();
+    expect(await data.table("_dlt_loads").count()).toBe(2);
+    expect(await data.table("ev").count()).toBe(6);
+    expect(await data.table("ev").where("gen = 2").count()).toBe(3);
   });
 });

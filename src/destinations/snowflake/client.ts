@@ -14,6 +14,7 @@ import type { SqlDialect } from "../sql/dialect.js";
 import { type ChainSql, appendSql, mergeSql, replaceSql } from "../sql/dispositions.js";
 import { reconcileTable } from "../sql/reconcile.js";
 import { readStoredSchema, readStoredState, type StoredRowsSource } from "../sql/stored-rows.js";
+import { LoadError } from "../sql/job-client.js";
 import type { SqlConnection } from "../sql/sql-connection.js";
 import type { SnowflakeConnection } from "./connection.js";
 import { type SnowflakeStage, selectFromRawSql, stageRawTable } from "./stage.js";
@@ -23,6 +24,14 @@ const log = logger("destinations:snowflake");
 
 /** How many `_dlt_pipeline_state` rows to keep per pipeline (as on the other SQL destinations). */
 const KEEP_STATE_ROWS = 10;
+
+/**
+ * The dataset lock: a one-row table whose row the load transaction UPDATEs first. Snowflake has no
+ * advisory lock, but an UPDATE holds the table's lock to the commit, so a second load of the
+ * dataset waits there (as Postgres's pg_advisory_xact_lock makes it wait) and then sees the
+ * first one's `_dlt_loads` row. A `_dlt_` table: the dataset API's row counts leave it out.
+ */
+export const LOAD_LOCK_TABLE = "_dlt_load_lock";
 
 export interface SnowflakeStageOptions {
   /** The stage as it follows `@`: one the user made (`my_stage`), or `"DATASET"."_DLT_STAGE"`. */
@@ -37,12 +46,13 @@ export interface SnowflakeStageOptions {
  * A package commits on Snowflake in two phases, because any DDL statement (and PUT) commits an
  * open transaction there:
  * 1. Before BEGIN, each idempotent on a rerun: the dataset's schema, tables and added columns
- *    (CREATE ... IF NOT EXISTS, ADD COLUMN IF NOT EXISTS), the stage, `PUT` of every load file to a
- *    fresh path, `COPY INTO` one temporary VARIANT table per table, and the temporary id tables of
- *    superseded rows and key sets. Nothing a reader sees changes: new tables are empty, new
+ *    (CREATE ... IF NOT EXISTS, ADD COLUMN IF NOT EXISTS), the lock table (LOAD_LOCK_TABLE), the
+ *    load files put where COPY reads them (PUT to a fresh path on the stage, or uploaded to the
+ *    staging bucket), `COPY INTO` one temporary VARIANT table per table, and the temporary id tables
+ *    of superseded rows and key sets. Nothing a reader sees changes: new tables are empty, new
  *    columns NULL.
- * 2. One transaction of DML only (TransactionGuard refuses anything else): the "already loaded?"
- *    check, the write dispositions reading the temporary tables, reconciliation, `_dlt_rejected`,
+ * 2. One transaction of DML only (TransactionGuard refuses anything else): the dataset lock's
+ *    UPDATE, the "already loaded?" check, the write dispositions reading the temporary tables, reconciliation, `_dlt_rejected`,
  *    `_dlt_version`, `_dlt_pipeline_state` and the `_dlt_loads` row; COMMIT.
  * A crash in phase 1 leaves at most empty tables, columns and staged files; a crash in phase 2
  * rolls back. The temporary tables die with the session; the staged files are removed after the
@@ -155,6 +165,13 @@ export class SnowflakeClient implements DestinationClient {
         if (!have.has(c.name)) await this.conn.execute(this.dialect.addColumn(this.qualified(t.name), c));
       }
     }
+    // The lock's table and its one row, idempotent (two first loads racing may add two rows: the
+    // UPDATE takes the table's lock whatever the count).
+    const lock = this.qualified(LOAD_LOCK_TABLE);
+    if (!existing.has(LOAD_LOCK_TABLE)) {
+      await this.conn.execute(`CREATE TABLE IF NOT EXISTS ${lock} ("LOAD_ID" VARCHAR, "LOCKED_AT" TIMESTAMP_TZ)`);
+    }
+    await this.conn.execute(`INSERT INTO ${lock} ("LOAD_ID") SELECT NULL WHERE NOT EXISTS (SELECT 1 FROM ${lock})`);
   }
 
   private async openStage(): Promise<SnowflakeStage> {
@@ -223,6 +240,9 @@ export class SnowflakeClient implements DestinationClient {
       const tx = new TransactionGuard(this.conn, temporary);
       await this.conn.execute("BEGIN");
       try {
+        // First: the dataset lock (a concurrent load of this dataset waits here to our commit), then
+        // "already loaded?" again, now that no other load can commit this package under us.
+        await this.takeLock(tx, req.loadId);
         if (await this.isLoadedOn(tx, req.loadId)) {
           await this.conn.execute("ROLLBACK");
           return;
@@ -286,6 +306,28 @@ export class SnowflakeClient implements DestinationClient {
       await this.conn.execute(`REMOVE @${stage.name}/${p}/`).catch((err: unknown) => {
         log.warn(`could not remove staged files @${stage.name}/${p}/ after the load: ${(err as Error).message}`);
       });
+    }
+  }
+
+  /**
+   * The lock's UPDATE. On Snowflake it waits for a concurrent load's commit (up to the session's
+   * LOCK_TIMEOUT); an engine with optimistic concurrency (fakesnow's DuckDB) refuses it at once
+   * with a write conflict instead: either way, not both loads commit.
+   */
+  private async takeLock(tx: SqlConnection, loadId: string): Promise<void> {
+    try {
+      await tx.execute(`UPDATE ${this.qualified(LOAD_LOCK_TABLE)} SET "LOAD_ID" = $1, "LOCKED_AT" = $2`, [
+        loadId,
+        new Date().toISOString(),
+      ]);
+    } catch (err) {
+      throw new LoadError(
+        `Snowflake dataset ${this.datasetName}: could not take the dataset lock (${LOAD_LOCK_TABLE}) for load ${loadId}: ${(err as Error).message}`,
+        {
+          cause: err,
+          hint: "another load of this dataset was committing at the same moment; nothing of this package was committed: run again (it skips the package if the other load committed it)",
+        },
+      );
     }
   }
 
