@@ -3,7 +3,7 @@ import { packageFile } from "../package/files.js";
 import type { ExtractedManifest, RawFile, RejectedItem, ResourceManifest, RootTableEntry } from "../package/format.js";
 import type { Schema } from "../schema/schema.js";
 import { type ColumnHint, resolveContract } from "../schema/types.js";
-import { DataError } from "../util/errors.js";
+import { DataError, TransientError } from "../util/errors.js";
 import { forEachLine } from "../util/line-reader.js";
 import type { LoadFileFormat } from "../writers/index.js";
 import type { KeyIndex } from "./key-index.js";
@@ -135,6 +135,9 @@ function rootHints(r: ResourceManifest, table: string, naming: NamingConvention,
  * table of the package is registered, also those of resources with no rows (a replace with
  * nothing still empties its tables).
  */
+/** Writing a load file failed (ENOSPC, EIO, a folder gone): the normalize fails; run again. */
+class LoadFileWriteFailed extends TransientError {}
+
 export function normalizeFiles(input: FilesInput): FilesResult {
   const { extractedDir, manifest, schema, naming } = input;
   const writers = new Map<string, TableWriter>();
@@ -146,7 +149,19 @@ export function normalizeFiles(input: FilesInput): FilesResult {
       w = new TableWriter(table, input.jobsDir, input.format, () => Object.values(t.columns), input.maxFileBytes);
       writers.set(table, w);
     }
-    w.write(row);
+    try {
+      w.write(row);
+    } catch (err) {
+      // A load file that cannot be written is the package's failure, not the item's: quarantining
+      // every item of a full or missing disk would "load" a package with none of its rows.
+      throw new LoadFileWriteFailed(
+        `package ${manifest.loadId}: writing a load file of table ${table} in ${input.jobsDir} failed (${(err as Error).message})`,
+        {
+          hint: "check that the pipeline's working folder exists and its disk has space, then run again: nothing was loaded",
+          cause: err,
+        },
+      );
+    }
     rowCounts[table] = (rowCounts[table] ?? 0) + 1;
   };
   const normalizer = new RelationalNormalizer(schema, naming, manifest.loadId, emit, input.detectDates);
@@ -187,6 +202,7 @@ export function normalizeFiles(input: FilesInput): FilesResult {
       try {
         normalizer.normalizeItem(table, item);
       } catch (err) {
+        if (err instanceof LoadFileWriteFailed) throw err;
         if (err instanceof SchemaContractViolation) {
           const business = scalarField((item as Record<string, unknown> | null)?.business_id);
           // The violation's message names the resource; say which item, business and page.
