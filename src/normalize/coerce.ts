@@ -37,6 +37,14 @@ export function parseTimestamp(s: string): string | undefined {
   const m = TS_RE.exec(s);
   if (!m || !validDay(m[1]!, m[2]!, m[3]!)) return undefined;
   const frac = m[7];
+  const seconds = m[6];
+  const zone = m[8];
+  // Seconds are optional and "z" may be lower case in ISO 8601, but DuckDB's cast refuses both
+  // (the whole load failed on one such value): the canonical form always has them.
+  if (seconds === undefined || zone === "z") {
+    const fraction = frac ? frac.slice(0, 7) : "";
+    return `${s.slice(0, 16)}:${seconds ?? "00"}${fraction}${zone === "z" ? "Z" : (zone ?? "")}`;
+  }
   if (frac && frac.length > 7) {
     return s.replace(frac, frac.slice(0, 7));
   }

@@ -34,8 +34,12 @@ export class ExactNumber {
  */
 const MAYBE_UNSAFE = /[:,[]\s*-?(?:\d[\d.]{15}|[\d.]+[eE][+-]?\d{3})/;
 
-/** The cheap first look: no 16-digit run and no 3-digit exponent anywhere, so no long literal. */
-const LONG_DIGITS = /\d{16}|[eE][+-]?\d{3}/;
+/**
+ * The cheap first look: no run of 16 digits and points and no 3-digit exponent anywhere, so no
+ * long literal. The point counts: `12345678.123456789` has no 16 digits in a row, yet 17
+ * significant ones, which a double rounds.
+ */
+const LONG_DIGITS = /\d[\d.]{15}|[eE][+-]?\d{3}/;
 
 function exactNumber(value: string): number | ExactNumber {
   return isSafeNumber(value) ? Number(value) : new ExactNumber(value);

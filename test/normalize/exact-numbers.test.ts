@@ -62,6 +62,10 @@ describe("numbers a double cannot hold", () => {
     expect(v.b).toBe(0.1);
     expect((v.c[0] as ExactNumber).text).toBe("1e400");
     expect(parseJsonExact('{"a": 12}')).toEqual({ a: 12 });
+    // 17 significant digits around a point: no 16 digits in a row, still more than a double holds.
+    const m = parseJsonExact('{"m": 12345678.123456789}') as { m: ExactNumber };
+    expect(m.m).toBeInstanceOf(ExactNumber);
+    expect(String(m.m)).toBe("12345678.123456789");
     expect(() => parseJsonExact('{"a": 90071992547409931234,')).toThrow(SyntaxError);
   });
 
