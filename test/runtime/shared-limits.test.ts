@@ -69,7 +69,10 @@ describe.skipIf(skip !== undefined)(`shared limits and tokens across workers${sk
     expect(stats.maxConcurrency).toBeLessThanOrEqual(APP_CAP);
     expect(countRequests(stats, { status: 429 })).toBe(0);
     // Refreshed more than once, and every refresh was accepted: none sent a spent refresh token.
-    expect(stats.tokensRefreshed).toBeGreaterThanOrEqual(2);
+    // At least one: with the 1 s lifetime a second refresh happens only if the four jobs outlast
+    // the new token, which a quiet machine does not (CI saw one refresh in a 2.6 s run). The
+    // reuse of a rotated refresh token is what the two counts below refuse.
+    expect(stats.tokensRefreshed).toBeGreaterThanOrEqual(1);
     expect(countRequests(stats, { path: "/oauth/token", status: 200 })).toBe(stats.tokensRefreshed);
     expect(countRequests(stats, { path: "/oauth/token", status: 400 })).toBe(0);
 
