@@ -41,6 +41,17 @@ export interface StateRow {
 /** A job file to load, with its absolute path. */
 export type LoadJob = JobFile & { path: string };
 
+/** A package's jobs grouped by table, in the order they came. */
+export function jobsByTable(jobs: LoadJob[]): Map<string, LoadJob[]> {
+  const out = new Map<string, LoadJob[]>();
+  for (const j of jobs) {
+    let list = out.get(j.table);
+    if (!list) out.set(j.table, (list = []));
+    list.push(j);
+  }
+  return out;
+}
+
 /** A key set to reconcile a table with, its keys read from the package. */
 export type ReconcileJob = KeySetJob & { keys: string[] };
 

@@ -2,7 +2,15 @@ import type { RootTableEntry } from "../../package/format.js";
 import type { Schema, StoredSchema } from "../../schema/schema.js";
 import { C_ID, C_ROOT_ID, LOADS_TABLE, STATE_TABLE, VERSION_TABLE } from "../../schema/system-tables.js";
 import type { Table } from "../../schema/types.js";
-import type { DestinationClient, LoadJob, LoadRequest, ReconcileResult, ResultRow, StateRow } from "../destination.js";
+import {
+  jobsByTable,
+  type DestinationClient,
+  type LoadJob,
+  type LoadRequest,
+  type ReconcileResult,
+  type ResultRow,
+  type StateRow,
+} from "../destination.js";
 import type { FileStager } from "../staging.js";
 import { stateRowFrom } from "../state-row.js";
 import { orderedColumns } from "../sql/index.js";
@@ -168,8 +176,7 @@ export class BigQueryClient implements DestinationClient {
       const staged = await this.stager.stage(this.datasetName, req.loadId, req.jobs);
       req.jobs.forEach((j, i) => uris.set(j, staged[i]!));
     }
-    const byTable = new Map<string, LoadJob[]>();
-    for (const j of req.jobs) byTable.set(j.table, [...(byTable.get(j.table) ?? []), j]);
+    const byTable = jobsByTable(req.jobs);
     const stagingTables: string[] = [];
     for (const entry of req.rootTables) {
       const root = req.schema.get(entry.table);

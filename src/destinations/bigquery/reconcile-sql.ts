@@ -1,8 +1,9 @@
 import type { Schema } from "../../schema/schema.js";
 import { C_ID, C_ROOT_ID } from "../../schema/system-tables.js";
-import type { Column, Table } from "../../schema/types.js";
+import type { Column } from "../../schema/types.js";
 import type { ReconcileJob, ReconcileResult } from "../destination.js";
 import type { BigQueryConnection, QueryParams } from "./connection.js";
+import { liveSql, reconcileResultFor } from "../sql/index.js";
 import { bqColumnType, bqQuote } from "./dialect.js";
 
 /** The per-load tables the key sets use, in the staging dataset (both dropped after the commit). */
@@ -24,32 +25,11 @@ export interface ReconcileContext {
   tables: ReconcileTables;
 }
 
-function emptyResult(job: ReconcileJob): ReconcileResult {
-  return {
-    resource: job.resource,
-    table: job.table,
-    partition: job.partition,
-    ...(job.label !== undefined ? { label: job.label } : {}),
-    ...(job.total !== undefined ? { total: job.total } : {}),
-    listed: job.count,
-    removed: 0,
-    marked: 0,
-    live: 0,
-    mode: job.mode,
-  };
-}
-
 /** The mark's value as the column's type (a naive timestamp is the UTC wall time, as loaded). */
 function markValue(mark: Column): string {
   if (mark.dataType === "bool") return "TRUE";
   if (mark.dataType === "timestamp") return mark.timezone === false ? "DATETIME(TIMESTAMP(@at), 'UTC')" : "TIMESTAMP(@at)";
   return `CAST(@at AS ${bqColumnType(mark)})`;
-}
-
-function liveSql(root: Table, job: ReconcileJob): string {
-  const col = root.columns[job.deletion.column];
-  if (!col) return "TRUE";
-  return col.dataType === "bool" ? `COALESCE(${bqQuote(col.name)}, FALSE) = FALSE` : `${bqQuote(col.name)} IS NULL`;
 }
 
 /**
@@ -63,7 +43,7 @@ function liveSql(root: Table, job: ReconcileJob): string {
  * first attempt already changed, so LoadInfo reports what one uninterrupted run would.
  */
 export async function reconcileKeySet(c: ReconcileContext, job: ReconcileJob, n: number): Promise<ReconcileResult> {
-  const result = emptyResult(job);
+  const result = reconcileResultFor(job);
   const root = c.schema.get(job.table);
   if (!root || Object.keys(root.columns).length === 0 || !root.columns[job.keyColumn]) return result;
   const target = c.qualified(root.name);
@@ -74,7 +54,7 @@ export async function reconcileKeySet(c: ReconcileContext, job: ReconcileJob, n:
   });
   const inPart = part.length > 0 ? part.join(" AND ") : "TRUE";
   const gone = `${inPart} AND CAST(${bqQuote(job.keyColumn)} AS STRING) NOT IN (SELECT id FROM ${c.tables.keys} WHERE key_set = ${n})`;
-  const live = liveSql(root, job);
+  const live = liveSql({ quote: bqQuote }, root, job);
   const mark = root.columns[job.deletion.column];
   const remove = job.mode === "replace" || job.deletion.hard || !mark;
 

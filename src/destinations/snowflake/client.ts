@@ -8,7 +8,14 @@ import type { Schema, StoredSchema } from "../../schema/schema.js";
 import { LOADS_TABLE, REJECTED_TABLE, STATE_TABLE, VERSION_TABLE, rejectedRow } from "../../schema/system-tables.js";
 import type { Table } from "../../schema/types.js";
 import { logger } from "../../util/logger.js";
-import type { DestinationClient, LoadJob, LoadRequest, ReconcileResult, ResultRow, StateRow } from "../destination.js";
+import {
+  jobsByTable,
+  type DestinationClient,
+  type LoadRequest,
+  type ReconcileResult,
+  type ResultRow,
+  type StateRow,
+} from "../destination.js";
 import { createTableSql } from "../sql/ddl.js";
 import type { SqlDialect } from "../sql/dialect.js";
 import { type ChainSql, appendSql, mergeSql, replaceSql } from "../sql/dispositions.js";
@@ -385,14 +392,4 @@ export class SnowflakeClient implements DestinationClient {
   async close(): Promise<void> {
     await this.conn.close();
   }
-}
-
-function jobsByTable(jobs: LoadJob[]): Map<string, LoadJob[]> {
-  const out = new Map<string, LoadJob[]>();
-  for (const j of jobs) {
-    let list = out.get(j.table);
-    if (!list) out.set(j.table, (list = []));
-    list.push(j);
-  }
-  return out;
 }

@@ -5,7 +5,15 @@ import { LOADS_TABLE, REJECTED_TABLE, STATE_TABLE, VERSION_TABLE, rejectedRow } 
 import { PipelineError } from "../../util/errors.js";
 import type { RootTableEntry } from "../../package/format.js";
 import type { Table } from "../../schema/types.js";
-import type { DestinationClient, LoadJob, LoadRequest, ReconcileResult, ResultRow, StateRow } from "../destination.js";
+import {
+  jobsByTable,
+  type DestinationClient,
+  type LoadJob,
+  type LoadRequest,
+  type ReconcileResult,
+  type ResultRow,
+  type StateRow,
+} from "../destination.js";
 import { createTableSql } from "./ddl.js";
 import type { Ingest, SqlDialect } from "./dialect.js";
 import { type ChainSql, appendSql, clearChainSql, hasMergeKeys, mergeSql, replaceSql } from "./dispositions.js";
@@ -19,16 +27,6 @@ const KEEP_STATE_ROWS = 10;
 export class LoadError extends PipelineError {}
 
 type JobsByTable = Map<string, LoadJob[]>;
-
-function jobsByTable(jobs: LoadJob[]): JobsByTable {
-  const out: JobsByTable = new Map();
-  for (const j of jobs) {
-    let list = out.get(j.table);
-    if (!list) out.set(j.table, (list = []));
-    list.push(j);
-  }
-  return out;
-}
 
 /**
  * The load path every SQL destination shares: one transaction that migrates the schema,
