@@ -27,7 +27,7 @@ import type { Schema } from "../src/schema/schema.js";
 import { sageAccountingSource } from "../src/sage/index.js";
 import { startSandbox } from "../src/sandbox/index.js";
 import { ExactNumber } from "../src/util/lossless-json.js";
-import { MONEY, invoice } from "./normalize-load.bench.js";
+import { invoices } from "./normalize-load.bench.js";
 
 const BENCH_RECORDS = Number(process.env.BENCH_INVOICES ?? 200_000);
 
@@ -194,18 +194,7 @@ async function makeSage(dir: string): Promise<void> {
 
 async function makeBench(dir: string): Promise<void> {
   const p = pipeline(dir, "bench");
-  await p.extract(
-    resource(
-      function* () {
-        for (let i = 0; i < BENCH_RECORDS; i += 1000) {
-          const page = [];
-          for (let j = i; j < Math.min(BENCH_RECORDS, i + 1000); j++) page.push(invoice(j));
-          yield page;
-        }
-      },
-      { name: "sales_invoices", primaryKey: "id", writeDisposition: "merge", columns: MONEY },
-    ),
-  );
+  await p.extract(invoices(BENCH_RECORDS));
   keepPackages(dir, "bench", "bench");
 }
 

@@ -46,6 +46,20 @@ export const MONEY = {
   invoice_lines__net_amount: { dataType: "decimal" as const },
 };
 
+/** The bench's data: n invoices in pages of 1000, merged on id, with the money hints. */
+export function invoices(n: number) {
+  return resource(
+    function* () {
+      for (let i = 0; i < n; i += 1000) {
+        const page = [];
+        for (let j = i; j < Math.min(n, i + 1000); j++) page.push(invoice(j));
+        yield page;
+      }
+    },
+    { name: "sales_invoices", primaryKey: "id", writeDisposition: "merge", columns: MONEY },
+  );
+}
+
 export default async function run(): Promise<BenchResult> {
   return withTempDir(async (dir) => {
     // The same records as one JSONL file, for DuckDB's own read_json (the floor).
@@ -62,16 +76,7 @@ export default async function run(): Promise<BenchResult> {
       pipelinesDir: join(dir, "pipelines"),
       config: new ConfigResolver([new EnvProvider({})]),
     });
-    const src = resource(
-      function* () {
-        for (let i = 0; i < N; i += 1000) {
-          const page = [];
-          for (let j = i; j < Math.min(N, i + 1000); j++) page.push(invoice(j));
-          yield page;
-        }
-      },
-      { name: "sales_invoices", primaryKey: "id", writeDisposition: "merge", columns: MONEY },
-    );
+    const src = invoices(N);
     const ex = await time(() => p.extract(src));
     const norm = await time(() => p.normalize());
     const load = await time(() => p.load());
