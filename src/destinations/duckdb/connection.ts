@@ -2,6 +2,7 @@ import type { DuckDBConnection, DuckDBInstance, DuckDBResultReader, DuckDBType }
 import type { ResultRow } from "../destination.js";
 import type { QueryAnswer } from "../query-session.js";
 import type { SqlConnection } from "../sql/sql-connection.js";
+import { duckLiteral, duckQuote } from "./read-json.js";
 
 type DuckDBModule = typeof import("@duckdb/node-api");
 let driver: Promise<DuckDBModule> | undefined;
@@ -36,31 +37,40 @@ export class DuckDbConnection implements SqlConnection {
 
   /**
    * A private in-memory database, shared with nobody (`open(":memory:")` is shared per process),
-   * for scratch work such as the filesystem destination's views and merge planning.
+   * for scratch work such as the filesystem destination's views and merge planning. Attached
+   * under FILE_CATALOG too: DuckDB's name for it, `memory`, may be a dataset's name.
    */
   static async openIsolated(): Promise<DuckDbConnection> {
     const mod = await loadDriver();
-    const instance = await mod.DuckDBInstance.create(":memory:");
-    const conn = await instance.connect();
-    await conn.run("SET TimeZone = 'UTC'");
-    return new DuckDbConnection(":memory:", conn, mod, instance);
+    const instance = await openAttached(mod, ":memory:", {});
+    try {
+      return new DuckDbConnection(":memory:", await connectTo(instance), mod, instance);
+    } catch (err) {
+      instance.closeSync();
+      throw err;
+    }
   }
 
   /**
    * A database file opened read-only with no way out: no file, network or extension access, and
    * the configuration locked, so a statement cannot turn any of it back on. Its own instance (the
    * shared read-write one of this process, if any, is left alone). Never creates the file.
+   *
+   * The instance itself opens the file READ_ONLY, not an in-memory database that attaches it:
+   * DuckDB then refuses to attach any writable database later, `ATTACH ':memory:'` included. The
+   * file is attached under FILE_CATALOG before external access is turned off (DuckDB lets one file
+   * be attached twice when both are read-only) and the instance's first name for it detached.
    */
   static async openReadOnly(path: string, datasetName: string): Promise<DuckDbConnection> {
     const mod = await loadDriver();
-    const instance = await mod.DuckDBInstance.create(path, {
-      access_mode: "READ_ONLY",
-      ...LOCKED_DOWN,
-    });
+    const { enable_external_access, ...noExtensions } = LOCKED_DOWN;
+    const instance = await mod.DuckDBInstance.create(path, { access_mode: "READ_ONLY", ...noExtensions });
     try {
       const conn = await instance.connect();
+      await attachAsDefault(conn, path, true);
+      await conn.run(`SET enable_external_access = ${enable_external_access}`);
       await conn.run("SET TimeZone = 'UTC'");
-      await conn.run(`SET schema = '${datasetName.replace(/'/g, "''")}'`);
+      await conn.run(`SET schema = ${duckLiteral(datasetName)}`);
       await conn.run("SET lock_configuration = true");
       return new DuckDbConnection(path, conn, mod, instance);
     } catch (err) {
@@ -74,25 +84,29 @@ export class DuckDbConnection implements SqlConnection {
    * `allowedPaths` (exact files), no extensions or network, configuration locked.
    */
   async lockDown(allowedPaths: string[]): Promise<void> {
-    const list = `[${allowedPaths.map((p) => `'${p.replace(/'/g, "''")}'`).join(", ")}]`;
+    const list = `[${allowedPaths.map((p) => duckLiteral(p)).join(", ")}]`;
     await this.conn.run(`SET allowed_paths = ${list}`);
     for (const [key, value] of Object.entries(LOCKED_DOWN)) await this.conn.run(`SET ${key} = '${value}'`);
     await this.conn.run("SET lock_configuration = true");
   }
 
-  /** `settings` (such as `memory_limit`) apply when this opens the file's instance, not when it shares one. */
+  /**
+   * `settings` (such as `memory_limit`) apply when this opens the file's instance, not when it
+   * shares one. The instance starts in memory and attaches `path` (a file or `:memory:`) under
+   * FILE_CATALOG, because DuckDB refuses to attach a file it opened itself a second time; a
+   * file's spills go to `<file>.tmp`, where DuckDB puts them for a file it opens itself.
+   */
   static async open(path: string, settings: Record<string, string> = {}): Promise<DuckDbConnection> {
     const mod = await loadDriver();
     let shared = open.get(path);
     if (!shared) {
-      shared = { instance: mod.DuckDBInstance.create(path, { ...WRITER_SETTINGS, ...settings }), refs: 0 };
+      const spills: Record<string, string> = path === ":memory:" ? {} : { temp_directory: `${path}.tmp` };
+      shared = { instance: openAttached(mod, path, { ...WRITER_SETTINGS, ...spills, ...settings }), refs: 0 };
       open.set(path, shared);
     }
     shared.refs++;
     try {
-      const conn = await (await shared.instance).connect();
-      await conn.run("SET TimeZone = 'UTC'");
-      return new DuckDbConnection(path, conn, mod);
+      return new DuckDbConnection(path, await connectTo(await shared.instance), mod);
     } catch (err) {
       await release(path);
       throw err;
@@ -160,6 +174,56 @@ export class DuckDbConnection implements SqlConnection {
     }
     await release(this.path);
   }
+}
+
+/**
+ * The catalog (quoted) every database is attached under. DuckDB names a file it opens after the file
+ * (`sage.duckdb` is catalog `sage`, compared without case), and a schema of that name in it makes
+ * `sage.invoices` an "Ambiguous reference to catalog or schema": loads and queries fail. A dataset
+ * name has no slash (NAME_RULE in pipeline/config.ts), so this one never equals a schema name.
+ */
+const FILE_CATALOG = duckQuote("destination/db");
+
+/** `path` attached under FILE_CATALOG in a new in-memory instance, the in-memory database detached. */
+async function openAttached(mod: DuckDBModule, path: string, settings: Record<string, string>): Promise<DuckDBInstance> {
+  const instance = await mod.DuckDBInstance.create(":memory:", settings);
+  try {
+    const conn = await instance.connect();
+    try {
+      await attachAsDefault(conn, path, false);
+    } finally {
+      conn.closeSync();
+    }
+    return instance;
+  } catch (err) {
+    instance.closeSync();
+    throw err;
+  }
+}
+
+/** A connection of an `openAttached` instance. USE is per connection: a new one starts in the detached database. */
+async function connectTo(instance: DuckDBInstance): Promise<DuckDBConnection> {
+  const conn = await instance.connect();
+  try {
+    await conn.run(`USE ${FILE_CATALOG}`);
+    await conn.run("SET TimeZone = 'UTC'");
+    return conn;
+  } catch (err) {
+    conn.closeSync();
+    throw err;
+  }
+}
+
+/**
+ * Attach `path` under FILE_CATALOG, make it this connection's default and detach the database
+ * the instance opened with, so that no name resolves anywhere else (and a connection that forgot
+ * its USE fails, "Catalog memory does not exist", instead of writing where nobody reads).
+ */
+async function attachAsDefault(conn: DuckDBConnection, path: string, readOnly: boolean): Promise<void> {
+  const first = String((await conn.runAndReadAll("SELECT current_database()")).getRows()[0]![0]);
+  await conn.run(`ATTACH ${duckLiteral(path)} AS ${FILE_CATALOG}${readOnly ? " (READ_ONLY)" : ""}`);
+  await conn.run(`USE ${FILE_CATALOG}`);
+  await conn.run(`DETACH ${duckQuote(first)}`);
 }
 
 /**
