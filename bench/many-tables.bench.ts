@@ -46,12 +46,14 @@ async function readRows(file: string, schema: string): Promise<Map<string, Item[
   const c = await inst.connect();
   try {
     const tables = await c.runAndReadAll(
-      `SELECT table_name FROM information_schema.tables WHERE table_schema = $s AND table_name NOT LIKE '\\_dlt\\_%' ESCAPE '\\' ORDER BY 1`,
+      `SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database() AND table_schema = $s AND table_name NOT LIKE '\\_dlt\\_%' ESCAPE '\\' ORDER BY 1`,
       { s: schema },
     );
     const out = new Map<string, Item[]>();
+    const name = String((await c.runAndReadAll("SELECT current_database()")).getRows()[0]![0]);
     for (const [t] of tables.getRows() as Array<[string]>) {
-      const r = await c.runAndReadAll(`SELECT * FROM "${schema}"."${t}"`);
+      // With the catalog: a file named like its schema would make `schema.table` ambiguous.
+      const r = await c.runAndReadAll(`SELECT * FROM "${name}"."${schema}"."${t}"`);
       const rows = r.getRowObjectsJson().map((row) => {
         const kept: Item = {};
         for (const [k, v] of Object.entries(row)) if (!DLT_COLUMNS.includes(k) && v !== null) kept[k] = v;

@@ -90,12 +90,14 @@ export class CanaryScan {
     try {
       const tables = (
         await conn.runAndReadAll(
-          "select table_schema, table_name from information_schema.tables where table_catalog = current_database()",
+          "select table_catalog, table_schema, table_name from information_schema.tables where table_catalog = current_database()",
         )
-      ).getRowObjectsJson() as Array<{ table_schema: string; table_name: string }>;
+      ).getRowObjectsJson() as Array<{ table_catalog: string; table_schema: string; table_name: string }>;
       for (const t of tables) {
         const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
-        const rows = (await conn.runAndReadAll(`select * from ${q(t.table_schema)}.${q(t.table_name)}`)).getRowObjectsJson();
+        // With the catalog: a file named like a schema in it makes `schema.table` ambiguous.
+        const name = `${q(t.table_catalog)}.${q(t.table_schema)}.${q(t.table_name)}`;
+        const rows = (await conn.runAndReadAll(`select * from ${name}`)).getRowObjectsJson();
         this.rows(`duckdb ${file} ${t.table_schema}.${t.table_name}`, rows);
       }
     } finally {
