@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { describe, expect, it } from "vitest";
+import { startDashboard } from "../../src/dashboard/index.js";
 import { duckdb } from "../../src/destinations/duckdb/index.js";
 import { resource } from "../../src/extract/index.js";
 import { withQuerySession } from "../../src/pipeline/query-session.js";
@@ -100,6 +101,25 @@ describe.each([
       await expect(s.query(`detach "${String(databases.rows[0]!.database_name)}"`)).rejects.toThrow(/default database/);
       expect((await s.query("select count(*) as n from sage.invoices")).rows).toEqual([{ n: 3 }]);
     });
+  });
+
+  it("answers the dashboard's row counts and queries over HTTP", async () => {
+    const config = emptyConfig({ DESTINATION__DUCKDB__CREDENTIALS: file });
+    const dash = await startDashboard({ pipelinesDir: join(dir, "pipelines"), config, port: 0 });
+    try {
+      const data = (await (await fetch(`${dash.url}/api/pipelines/sage/data`)).json()) as { rowCounts: Record<string, number> };
+      expect(data.rowCounts).toMatchObject({ invoices: 3, currencies: 1 });
+      const q = await fetch(`${dash.url}/api/pipelines/sage/query`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          sql: "select i.id, l.sku from sage.invoices i join sage.invoices__lines l on l._dlt_parent_id = i._dlt_id",
+        }),
+      });
+      expect(await q.json()).toEqual({ columns: ["id", "sku"], rows: [[1, "B"]], truncated: false });
+    } finally {
+      await dash.close();
+    }
   });
 });
 
