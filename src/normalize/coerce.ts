@@ -19,7 +19,6 @@ export const DEFAULT_SCALE = 9;
 const TS_RE =
   /^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[T ]([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d)(\.\d{1,9})?)?(Z|z|[+-](?:[01]\d|2[0-3]):?[0-5]\d)?$/;
 const DATE_RE = /^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
-const DECIMAL_RE = /^[+-]?(\d+)(?:\.(\d+))?$/;
 const INT_RE = /^[+-]?\d{1,19}$/;
 const INT64_MAX = 9223372036854775807n;
 const INT64_MIN = -9223372036854775808n;
@@ -109,20 +108,42 @@ function exactType(v: ExactNumber): DataType {
   return decimalFits(v.text, undefined) ? "decimal" : "text";
 }
 
+/**
+ * For a plain decimal's text (`[+-]digits[.digits]`, ASCII digits only): the digits before the
+ * point without leading zeros; -1 for anything else (`1e5`, `.5`, `1.`). A scan rather than a
+ * regular expression: it runs for every value of every decimal column.
+ */
+function decimalIntDigits(s: string): number {
+  const n = s.length;
+  let i = 0;
+  let c = s.charCodeAt(0);
+  if (c === 43 || c === 45) c = s.charCodeAt(++i);
+  const start = i;
+  while (c === 48) c = s.charCodeAt(++i);
+  const significant = i;
+  while (c >= 48 && c <= 57) c = s.charCodeAt(++i);
+  if (i === start) return -1;
+  const intDigits = i - significant;
+  if (i === n) return intDigits;
+  if (c !== 46) return -1;
+  const fraction = ++i;
+  for (c = s.charCodeAt(i); c >= 48 && c <= 57; c = s.charCodeAt(++i));
+  return i > fraction && i === n ? intDigits : -1;
+}
+
 /** A value that is a number (or a number's text) and so belongs in a numeric column. */
 export function isNumeric(v: unknown): boolean {
   return (
-    typeof v === "number" || typeof v === "bigint" || v instanceof ExactNumber || (typeof v === "string" && DECIMAL_RE.test(v))
+    typeof v === "number" ||
+    typeof v === "bigint" ||
+    v instanceof ExactNumber ||
+    (typeof v === "string" && decimalIntDigits(v) >= 0)
   );
 }
 
 function decimalFits(s: string, col: Column | undefined): boolean {
-  const m = DECIMAL_RE.exec(s);
-  if (!m) return false;
-  const precision = col?.precision ?? DEFAULT_PRECISION;
-  const scale = col?.scale ?? DEFAULT_SCALE;
-  const intDigits = m[1]!.replace(/^0+/, "").length;
-  return intDigits <= precision - scale;
+  const intDigits = decimalIntDigits(s);
+  return intDigits >= 0 && intDigits <= (col?.precision ?? DEFAULT_PRECISION) - (col?.scale ?? DEFAULT_SCALE);
 }
 
 /**
@@ -153,7 +174,7 @@ export function coerce(v: unknown, type: DataType, col?: Column): Encoded | type
     case "double":
       if (typeof v === "number") return Number.isFinite(v) ? v : String(v);
       if (typeof v === "bigint") return Number(v);
-      if (typeof v === "string" && DECIMAL_RE.test(v)) return Number(v);
+      if (typeof v === "string" && decimalIntDigits(v) >= 0) return Number(v);
       // A double would round it: it goes to a variant column that keeps every digit.
       return NO_FIT;
     case "bool":
