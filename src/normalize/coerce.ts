@@ -18,7 +18,6 @@ export const DEFAULT_SCALE = 9;
 
 const TS_RE =
   /^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[T ]([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d)(\.\d{1,9})?)?(Z|z|[+-](?:[01]\d|2[0-3]):?[0-5]\d)?$/;
-const DATE_RE = /^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 const INT_RE = /^[+-]?\d{1,19}$/;
 const INT64_MAX = 9223372036854775807n;
 const INT64_MIN = -9223372036854775808n;
@@ -30,9 +29,37 @@ function validDay(y: string, m: string, d: string): boolean {
   return dt.getUTCDate() === day;
 }
 
+/** The number written by the two ASCII digits at `i`, or -1. */
+function twoDigits(s: string, i: number): number {
+  const a = s.charCodeAt(i) - 48;
+  const b = s.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/** `YYYY-MM-DD` at the start of `s`, a real day: what DATE_RE and validDay accepted, without a match array. */
+function leadingDate(s: string): boolean {
+  if (twoDigits(s, 0) < 0 || twoDigits(s, 2) < 0 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return false;
+  const month = twoDigits(s, 5);
+  const day = twoDigits(s, 8);
+  if (month < 1 || month > 12 || day < 1 || day > 31) return false;
+  return day <= 28 || validDay(s.slice(0, 4), s.slice(5, 7), s.slice(8, 10));
+}
+
+/** `YYYY-MM-DDTHH:MM:SSZ`, the form APIs send most: checked by character (it is canonical as it is). */
+function isPlainUtcTimestamp(s: string): boolean {
+  if (s.length !== 20 || s.charCodeAt(19) !== 90 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return false;
+  const t = s.charCodeAt(10);
+  if (t !== 84 && t !== 32) return false;
+  const hour = twoDigits(s, 11);
+  const minute = twoDigits(s, 14);
+  const second = twoDigits(s, 17);
+  return hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59 && second >= 0 && second <= 59 && leadingDate(s);
+}
+
 /** An ISO timestamp in canonical form, or undefined. More than 6 fractional digits are truncated. */
 export function parseTimestamp(s: string): string | undefined {
   if (s.length < 16 || s.length > 40 || s.charCodeAt(4) !== 45) return undefined;
+  if (isPlainUtcTimestamp(s)) return s;
   const m = TS_RE.exec(s);
   if (!m || !validDay(m[1]!, m[2]!, m[3]!)) return undefined;
   const frac = m[7];
@@ -51,9 +78,7 @@ export function parseTimestamp(s: string): string | undefined {
 }
 
 export function parseDate(s: string): string | undefined {
-  if (s.length !== 10 || s.charCodeAt(4) !== 45) return undefined;
-  const m = DATE_RE.exec(s);
-  return m && validDay(m[1]!, m[2]!, m[3]!) ? s : undefined;
+  return s.length === 10 && leadingDate(s) ? s : undefined;
 }
 
 /** A JSON-safe copy of a nested value for json columns (typed markers turned into plain JSON). */
