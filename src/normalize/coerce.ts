@@ -18,8 +18,6 @@ export const DEFAULT_SCALE = 9;
 
 const TS_RE =
   /^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[T ]([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d)(\.\d{1,9})?)?(Z|z|[+-](?:[01]\d|2[0-3]):?[0-5]\d)?$/;
-const DATE_RE = /^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
-const DECIMAL_RE = /^[+-]?(\d+)(?:\.(\d+))?$/;
 const INT_RE = /^[+-]?\d{1,19}$/;
 const INT64_MAX = 9223372036854775807n;
 const INT64_MIN = -9223372036854775808n;
@@ -31,9 +29,37 @@ function validDay(y: string, m: string, d: string): boolean {
   return dt.getUTCDate() === day;
 }
 
+/** The number written by the two ASCII digits at `i`, or -1. */
+function twoDigits(s: string, i: number): number {
+  const a = s.charCodeAt(i) - 48;
+  const b = s.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/** `YYYY-MM-DD` at the start of `s`, a real day: what DATE_RE and validDay accepted, without a match array. */
+function leadingDate(s: string): boolean {
+  if (twoDigits(s, 0) < 0 || twoDigits(s, 2) < 0 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return false;
+  const month = twoDigits(s, 5);
+  const day = twoDigits(s, 8);
+  if (month < 1 || month > 12 || day < 1 || day > 31) return false;
+  return day <= 28 || validDay(s.slice(0, 4), s.slice(5, 7), s.slice(8, 10));
+}
+
+/** `YYYY-MM-DDTHH:MM:SSZ`, the form APIs send most: checked by character (it is canonical as it is). */
+function isPlainUtcTimestamp(s: string): boolean {
+  if (s.length !== 20 || s.charCodeAt(19) !== 90 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return false;
+  const t = s.charCodeAt(10);
+  if (t !== 84 && t !== 32) return false;
+  const hour = twoDigits(s, 11);
+  const minute = twoDigits(s, 14);
+  const second = twoDigits(s, 17);
+  return hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59 && second >= 0 && second <= 59 && leadingDate(s);
+}
+
 /** An ISO timestamp in canonical form, or undefined. More than 6 fractional digits are truncated. */
 export function parseTimestamp(s: string): string | undefined {
   if (s.length < 16 || s.length > 40 || s.charCodeAt(4) !== 45) return undefined;
+  if (isPlainUtcTimestamp(s)) return s;
   const m = TS_RE.exec(s);
   if (!m || !validDay(m[1]!, m[2]!, m[3]!)) return undefined;
   const frac = m[7];
@@ -52,9 +78,7 @@ export function parseTimestamp(s: string): string | undefined {
 }
 
 export function parseDate(s: string): string | undefined {
-  if (s.length !== 10 || s.charCodeAt(4) !== 45) return undefined;
-  const m = DATE_RE.exec(s);
-  return m && validDay(m[1]!, m[2]!, m[3]!) ? s : undefined;
+  return s.length === 10 && leadingDate(s) ? s : undefined;
 }
 
 /** A JSON-safe copy of a nested value for json columns (typed markers turned into plain JSON). */
@@ -109,20 +133,42 @@ function exactType(v: ExactNumber): DataType {
   return decimalFits(v.text, undefined) ? "decimal" : "text";
 }
 
+/**
+ * For a plain decimal's text (`[+-]digits[.digits]`, ASCII digits only): the digits before the
+ * point without leading zeros; -1 for anything else (`1e5`, `.5`, `1.`). A scan rather than a
+ * regular expression: it runs for every value of every decimal column.
+ */
+function decimalIntDigits(s: string): number {
+  const n = s.length;
+  let i = 0;
+  let c = s.charCodeAt(0);
+  if (c === 43 || c === 45) c = s.charCodeAt(++i);
+  const start = i;
+  while (c === 48) c = s.charCodeAt(++i);
+  const significant = i;
+  while (c >= 48 && c <= 57) c = s.charCodeAt(++i);
+  if (i === start) return -1;
+  const intDigits = i - significant;
+  if (i === n) return intDigits;
+  if (c !== 46) return -1;
+  const fraction = ++i;
+  for (c = s.charCodeAt(i); c >= 48 && c <= 57; c = s.charCodeAt(++i));
+  return i > fraction && i === n ? intDigits : -1;
+}
+
 /** A value that is a number (or a number's text) and so belongs in a numeric column. */
 export function isNumeric(v: unknown): boolean {
   return (
-    typeof v === "number" || typeof v === "bigint" || v instanceof ExactNumber || (typeof v === "string" && DECIMAL_RE.test(v))
+    typeof v === "number" ||
+    typeof v === "bigint" ||
+    v instanceof ExactNumber ||
+    (typeof v === "string" && decimalIntDigits(v) >= 0)
   );
 }
 
 function decimalFits(s: string, col: Column | undefined): boolean {
-  const m = DECIMAL_RE.exec(s);
-  if (!m) return false;
-  const precision = col?.precision ?? DEFAULT_PRECISION;
-  const scale = col?.scale ?? DEFAULT_SCALE;
-  const intDigits = m[1]!.replace(/^0+/, "").length;
-  return intDigits <= precision - scale;
+  const intDigits = decimalIntDigits(s);
+  return intDigits >= 0 && intDigits <= (col?.precision ?? DEFAULT_PRECISION) - (col?.scale ?? DEFAULT_SCALE);
 }
 
 /**
@@ -153,7 +199,7 @@ export function coerce(v: unknown, type: DataType, col?: Column): Encoded | type
     case "double":
       if (typeof v === "number") return Number.isFinite(v) ? v : String(v);
       if (typeof v === "bigint") return Number(v);
-      if (typeof v === "string" && DECIMAL_RE.test(v)) return Number(v);
+      if (typeof v === "string" && decimalIntDigits(v) >= 0) return Number(v);
       // A double would round it: it goes to a variant column that keeps every digit.
       return NO_FIT;
     case "bool":

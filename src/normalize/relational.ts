@@ -8,7 +8,7 @@ import {
   childSystemColumns,
   rootSystemColumns,
 } from "../schema/system-tables.js";
-import type { Column, ColumnHint, DataType, ResolvedContract, Table, WriteDisposition } from "../schema/types.js";
+import type { Column, ColumnHint, DataType, Table } from "../schema/types.js";
 import { DataError } from "../util/errors.js";
 import { ExactNumber } from "../util/lossless-json.js";
 import { decodeTyped, isTyped } from "../util/typed-json.js";
@@ -16,35 +16,20 @@ import { DEFAULT_PRECISION, DEFAULT_SCALE, type Encoded, NO_FIT, coerce, inferTy
 import { newRowId } from "./ids.js";
 import { KeyIndex } from "./key-index.js";
 import { type NamingConvention, computeTag, identifierLength } from "./naming.js";
+import {
+  type KeyPlan,
+  LevelPlan,
+  type RootHints,
+  type Slot,
+  type TableCtx,
+  claimName,
+  newSlot,
+  newTableCtx,
+} from "./table-plan.js";
+
+export type { RootHints } from "./table-plan.js";
 
 export type Row = Record<string, Encoded>;
-
-/** What normalize knows about a root table from its resource (names already normalized). */
-export interface RootHints {
-  resource: string;
-  table: string;
-  writeDisposition: WriteDisposition;
-  primaryKey?: string[];
-  mergeKey?: string[];
-  /** Keyed by the normalized `__` path from the root: `net_amount`, `invoice_lines__net_amount`. */
-  columns: Map<string, ColumnHint>;
-  maxTableNesting: number;
-  contract: ResolvedContract;
-}
-
-interface TableCtx {
-  table: Table;
-  root: RootHints;
-  /** `__` path from the root table to this one ("" for the root). */
-  path: string;
-  /** Table existed before this package: the `columns` contract applies to it. */
-  existedBefore: boolean;
-  /**
-   * Columns this package created, with the earliest position any row gave them (see
-   * column-order.ts); empty once a table's columns are settled, so the hot path pays one check.
-   */
-  fresh: Map<string, number>;
-}
 
 /** Values that are objects in JavaScript but one value in a column. */
 function isScalarObject(v: object): boolean {
@@ -99,6 +84,8 @@ export interface NormalizerStats {
  */
 export class RelationalNormalizer {
   private readonly ctxs = new Map<string, TableCtx>();
+  /** Per root table: the plan of its items' keys. */
+  private readonly rootPlans = new Map<string, LevelPlan>();
   private readonly tablesBefore: Set<string>;
   private readonly pending: Array<[string, Row]> = [];
   private readonly maxLen: number;
@@ -118,7 +105,9 @@ export class RelationalNormalizer {
   /** Per table: the columns this package created and the earliest row position of each. */
   get freshColumns(): Map<string, Map<string, number>> {
     const out = new Map<string, Map<string, number>>();
-    for (const ctx of this.ctxs.values()) if (ctx.fresh.size > 0) out.set(ctx.table.name, ctx.fresh);
+    for (const ctx of this.ctxs.values()) {
+      if (ctx.fresh.size > 0) out.set(ctx.table.name, new Map([...ctx.fresh].map(([name, mark]) => [name, mark.at])));
+    }
     return out;
   }
 
@@ -147,13 +136,9 @@ export class RelationalNormalizer {
       }
       this.applyRootHints(existing, hints);
     }
-    this.ctxs.set(hints.table, {
-      table: existing ?? this.blankRoot(hints),
-      root: hints,
-      path: "",
-      existedBefore: existing !== undefined,
-      fresh: new Map(),
-    });
+    const ctx = newTableCtx(existing ?? this.blankRoot(hints), hints, "", existing !== undefined);
+    this.ctxs.set(hints.table, ctx);
+    this.rootPlans.set(hints.table, new LevelPlan(ctx, "", 0));
   }
 
   private blankRoot(hints: RootHints): Table {
@@ -176,12 +161,13 @@ export class RelationalNormalizer {
 
   /** Normalize one item of a root table. Rows reach `emit` only once the whole item succeeded. */
   normalizeItem(rootTable: string, item: unknown): void {
-    const ctx = this.ctxs.get(rootTable);
-    if (!ctx) throw new Error(`table ${rootTable} was not registered`);
+    const plan = this.rootPlans.get(rootTable);
+    if (!plan) throw new Error(`table ${rootTable} was not registered`);
+    const ctx = plan.ctx;
     const obj = asObject(item);
     this.item = obj;
     this.pending.length = 0;
-    this.rowFrom(ctx, obj, undefined, undefined, 0, 0);
+    this.rowFrom(plan, obj, undefined, undefined, 0);
     const root = this.pending[0];
     if (root && ctx.root.writeDisposition === "merge" && ctx.root.primaryKey) this.trackKey(ctx, root[1]);
     for (const [t, r] of this.pending) this.emit(t, r);
@@ -224,7 +210,7 @@ export class RelationalNormalizer {
       for (const [path, hint] of ctx.root.columns) {
         if (!path.includes("__") && hint.dataType && !(path in ctx.table.columns)) {
           ctx.table.columns[path] = this.columnFrom(ctx, path, hint.dataType, hint);
-          ctx.fresh.set(path, Number.POSITIVE_INFINITY);
+          ctx.fresh.set(path, { at: Number.POSITIVE_INFINITY });
         }
       }
     }
@@ -233,13 +219,13 @@ export class RelationalNormalizer {
   }
 
   private rowFrom(
-    ctx: TableCtx,
+    plan: LevelPlan,
     obj: Record<string, unknown>,
     parentId: string | undefined,
     rootId: string | undefined,
     idx: number,
-    level: number,
   ): void {
+    const ctx = plan.ctx;
     const start = this.pending.length;
     try {
       if (!this.ensureTable(ctx)) throw new DiscardRow();
@@ -258,7 +244,7 @@ export class RelationalNormalizer {
       const width = this.width;
       this.width = 0;
       try {
-        this.flatten(ctx, row, obj, "", id, rootId ?? id, level);
+        this.flatten(plan, row, obj, id, rootId ?? id);
       } finally {
         this.width = width;
       }
@@ -281,35 +267,46 @@ export class RelationalNormalizer {
     }
   }
 
-  private flatten(
-    ctx: TableCtx,
-    row: Row,
-    obj: Record<string, unknown>,
-    prefix: string,
-    rowId: string,
-    rootId: string,
-    level: number,
-  ): void {
+  private flatten(plan: LevelPlan, row: Row, obj: Record<string, unknown>, rowId: string, rootId: string): void {
     for (const key in obj) {
       let v = obj[key];
       if (v === undefined || v === null) continue;
-      let name = this.columnName(prefix, key);
-      if (name in row) name = this.disambiguate(name, prefix, key);
+      const kp = plan.keys.get(key) ?? this.planKey(plan, key);
+      const slot = kp.shared && kp.plain.name in row ? (kp.tagged ?? this.tagKey(plan, kp, key)) : kp.plain;
       if (typeof v === "string") {
         if (isTyped(v)) v = decodeTyped(v);
-      } else if (typeof v === "object" && !isScalarObject(v)) {
-        const nestable = level < ctx.root.maxTableNesting && ctx.root.columns.get(this.hintPath(ctx, name))?.dataType !== "json";
-        if (nestable) {
-          if (Array.isArray(v)) {
-            this.childRows(ctx, name, v, rowId, rootId, level + 1);
-            continue;
-          }
-          this.flatten(ctx, row, v as Record<string, unknown>, name, rowId, rootId, level + 1);
+      } else if (typeof v === "object" && slot.nestable && !isScalarObject(v)) {
+        if (Array.isArray(v)) {
+          this.childRows(plan, slot, v, rowId, rootId);
           continue;
         }
+        slot.object ??= new LevelPlan(plan.ctx, slot.name, plan.level + 1);
+        this.flatten(slot.object, row, v as Record<string, unknown>, rowId, rootId);
+        continue;
       }
-      this.setValue(ctx, row, name, v);
+      this.setValue(plan.ctx, row, slot, v);
     }
+  }
+
+  /** A key seen for the first time at this level: its name, and whether another can clash with it. */
+  private planKey(plan: LevelPlan, key: string): KeyPlan {
+    const kp: KeyPlan = { plain: this.slotFor(plan, this.columnName(plan.prefix, key)), tagged: undefined, shared: false };
+    claimName(plan.ctx, kp.plain.name, kp);
+    plan.keys.set(key, kp);
+    return kp;
+  }
+
+  /** Two keys of one object map to one name (`Id` and `id`): the later key gets a tagged name. */
+  private tagKey(plan: LevelPlan, kp: KeyPlan, key: string): Slot {
+    const name = this.naming.shortenFragments(`${kp.plain.name}_${computeTag(`${plan.prefix}.${key}`)}`);
+    claimName(plan.ctx, name, null);
+    return (kp.tagged = this.slotFor(plan, name));
+  }
+
+  private slotFor(plan: LevelPlan, name: string): Slot {
+    const hintPath = this.hintPath(plan.ctx, name);
+    const nestable = plan.level < plan.ctx.root.maxTableNesting && plan.ctx.root.columns.get(hintPath)?.dataType !== "json";
+    return newSlot(name, hintPath, nestable);
   }
 
   private columnName(prefix: string, key: string): string {
@@ -321,36 +318,31 @@ export class RelationalNormalizer {
       : full;
   }
 
-  /** Two keys of one object map to one name (`Id` and `id`): the later key gets a tagged name. */
-  private disambiguate(name: string, prefix: string, key: string): string {
-    return this.naming.shortenFragments(`${name}_${computeTag(`${prefix}.${key}`)}`);
-  }
-
   private hintPath(ctx: TableCtx, column: string): string {
     return ctx.path ? `${ctx.path}__${column}` : column;
   }
 
-  private childRows(parent: TableCtx, field: string, list: unknown[], parentId: string, rootId: string, level: number): void {
+  private childRows(parent: LevelPlan, slot: Slot, list: unknown[], parentId: string, rootId: string): void {
     if (list.length === 0) return;
-    const tableName = this.naming.shortenFragments(parent.table.name, field);
+    slot.list ??= new LevelPlan(this.childCtx(parent.ctx, slot), "", parent.level + 1);
+    for (let i = 0; i < list.length; i++) this.rowFrom(slot.list, asObject(list[i]), parentId, rootId, i);
+  }
+
+  /** The child table of `parent` that lists at `slot` become (one per name, whatever the path). */
+  private childCtx(parent: TableCtx, slot: Slot): TableCtx {
+    const tableName = this.naming.shortenFragments(parent.table.name, slot.name);
     let ctx = this.ctxs.get(tableName);
     if (!ctx) {
-      const existing = this.schema.get(tableName);
-      ctx = {
-        table: existing ?? {
-          name: tableName,
-          parent: parent.table.name,
-          writeDisposition: parent.root.writeDisposition,
-          columns: {},
-        },
-        root: parent.root,
-        path: this.hintPath(parent, field),
-        existedBefore: this.tablesBefore.has(tableName),
-        fresh: new Map(),
+      const table = this.schema.get(tableName) ?? {
+        name: tableName,
+        parent: parent.table.name,
+        writeDisposition: parent.root.writeDisposition,
+        columns: {},
       };
+      ctx = newTableCtx(table, parent.root, slot.hintPath, this.tablesBefore.has(tableName));
       this.ctxs.set(tableName, ctx);
     }
-    for (let i = 0; i < list.length; i++) this.rowFrom(ctx, asObject(list[i]), parentId, rootId, i, level);
+    return ctx;
   }
 
   private columnFrom(ctx: TableCtx, name: string, dataType: DataType, hint: ColumnHint | undefined): Column {
@@ -394,7 +386,7 @@ export class RelationalNormalizer {
     const col = this.columnFrom(ctx, name, hint?.dataType ?? inferType(v, this.detectDates), hint);
     if (variantOf) col.variantOf = variantOf;
     ctx.table.columns[name] = col;
-    ctx.fresh.set(name, Number.POSITIVE_INFINITY);
+    ctx.fresh.set(name, { at: Number.POSITIVE_INFINITY });
     return col;
   }
 
@@ -417,32 +409,48 @@ export class RelationalNormalizer {
     o.named.push(`${who}: ${scalarText(v)}`);
   }
 
-  private setValue(ctx: TableCtx, row: Row, name: string, v: unknown): void {
-    const col = ctx.table.columns[name] ?? this.newColumn(ctx, name, v);
-    if (!col) return;
-    const at = this.width++;
-    if (ctx.fresh.size > 0) {
-      const seen = ctx.fresh.get(name);
-      if (seen !== undefined && at < seen) ctx.fresh.set(name, at);
+  private setValue(ctx: TableCtx, row: Row, slot: Slot, v: unknown): void {
+    let col = slot.column;
+    if (col === undefined) {
+      col = ctx.table.columns[slot.name] ?? this.newColumn(ctx, slot.name, v);
+      if (!col) return;
+      slot.column = col;
+      slot.fresh = ctx.fresh.get(slot.name);
     }
+    const at = this.width++;
+    const fresh = slot.fresh;
+    if (fresh !== undefined && at < fresh.at) fresh.at = at;
     const enc = coerce(v, col.dataType, col);
     if (enc !== NO_FIT) {
-      row[name] = enc;
+      row[slot.name] = enc;
       return;
     }
+    const name = slot.name;
     if (col.dataType === "decimal" && isNumeric(v)) this.noteOverflow(ctx, col, v);
     this.stats.variantValues++;
-    let vname = this.naming.shortenFragments(name, `v_${inferType(v, this.detectDates)}`);
+    let vname = this.variantName(ctx, slot, `v_${inferType(v, this.detectDates)}`);
     let vcol = ctx.table.columns[vname] ?? this.newColumn(ctx, vname, v, name);
     if (!vcol) return;
     let venc = coerce(v, vcol.dataType, vcol);
     if (venc === NO_FIT) {
       // Only a number too large for any decimal gets here: keep its digits as text.
-      vname = this.naming.shortenFragments(name, "v_text");
+      vname = this.variantName(ctx, slot, "v_text");
       vcol = ctx.table.columns[vname] ?? this.newColumn(ctx, vname, scalarText(v), name);
       if (!vcol) return;
       venc = scalarText(v);
     }
     row[vname] = venc;
+  }
+
+  /** `<column>__v_<type>`, named once per column and type. */
+  private variantName(ctx: TableCtx, slot: Slot, suffix: string): string {
+    slot.variants ??= new Map();
+    let name = slot.variants.get(suffix);
+    if (name === undefined) {
+      name = this.naming.shortenFragments(slot.name, suffix);
+      claimName(ctx, name, null);
+      slot.variants.set(suffix, name);
+    }
+    return name;
   }
 }

@@ -161,6 +161,29 @@ describe("relational normalizer", () => {
     expect(deepest.split("__").length).toBe(62);
   });
 
+  it("tags a name already in the row whichever of key, variant or inherited name took it first (key plans see every claimant)", () => {
+    const { n, rows } = setup();
+    const data = (r: Row) => Object.fromEntries(Object.entries(r).filter(([k]) => !k.startsWith("_dlt_")));
+    n.normalizeItem("items", { amount: 1 });
+    // A nested key gives `amount__v_text` first; the variant of `amount` then overwrites it in place.
+    n.normalizeItem("items", { Amount: { v_text: "y" }, amount: "ten" });
+    // The variant comes first, so the nested key, same place and name, gets the tagged name.
+    n.normalizeItem("items", { amount: "ten", Amount: { v_text: "y" } });
+    // Every row object inherits `constructor`, so that key is always tagged (as it always was).
+    n.normalizeItem("items", { constructor: 1 });
+    // A scalar takes `id` first: the object under `Id` flattens under the tagged name.
+    n.normalizeItem("items", { id: 5, Id: { x: 1 } });
+    n.normalizeItem("items", { Id: { x: 2 }, id: 6 });
+    expect(rows.items!.map(data)).toEqual([
+      { amount: 1 },
+      { amount__v_text: "ten" },
+      { amount__v_text: "ten", amount__v_text_a1zytw: "y" },
+      { constructor_mesixq: 1 },
+      { id: 5, id_lve13a__x: 1 },
+      { id__x: 2, id: 6 },
+    ]);
+  });
+
   it("fails clearly when a merge row has no primary key value", () => {
     const { n } = setup({ writeDisposition: "merge", primaryKey: ["id"] });
     expect(() => {
