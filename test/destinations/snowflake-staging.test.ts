@@ -2,6 +2,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import {
+  AccountSASPermissions,
+  AccountSASResourceTypes,
+  AccountSASServices,
+  BlobServiceClient,
+  StorageSharedKeyCredential,
+  generateAccountSASQueryParameters,
+} from "@azure/storage-blob";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EnvProvider } from "../../src/config/providers.js";
 import { ConfigResolver } from "../../src/config/resolver.js";
@@ -11,7 +19,7 @@ import { AzureBucket } from "../../src/destinations/filesystem/azure-bucket.js";
 import { resolveDestination } from "../../src/destinations/registry.js";
 import { bucketCopySource, snowflakeBucketAccess } from "../../src/destinations/snowflake/bucket-access.js";
 import type { SnowflakeConnection } from "../../src/destinations/snowflake/connection.js";
-import type { SnowflakeDestination } from "../../src/destinations/snowflake/index.js";
+import type { SnowflakeDestination, SnowflakeStaging } from "../../src/destinations/snowflake/index.js";
 import { stageRawTable } from "../../src/destinations/snowflake/stage.js";
 import { BucketStage, type StageFiles } from "../../src/destinations/snowflake/stage-files.js";
 import type { SqlConnection } from "../../src/destinations/sql/sql-connection.js";
@@ -21,6 +29,7 @@ import { pipeline } from "../../src/pipeline/pipeline.js";
 import type { Table } from "../../src/schema/types.js";
 import { ConfigError, PipelineError } from "../../src/util/errors.js";
 import { type Fakesnow, fakesnowSkipReason, startFakesnow } from "./fakesnow.js";
+import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite } from "./azurite-server.js";
 import { startS3 } from "./s3-server.js";
 
 // dlt's `staging = "filesystem"` for Snowflake: the load files go to [destination.filesystem]
@@ -212,6 +221,45 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
+/** A pipeline into fakesnow with `staging`, and the COPY statements its client sent on the real session. */
+function recordingPipeline(datasetName: string, staging: SnowflakeStaging) {
+  const base = fs!.destination({ staging });
+  const copies: string[] = [];
+  const destination = Object.assign(Object.create(base) as SnowflakeDestination, {
+    async connect(o: Parameters<SnowflakeDestination["connect"]>[0]): Promise<DestinationClient> {
+      const c = await base.connect(o);
+      const conn = (c as unknown as { conn: SqlConnection }).conn;
+      const execute = conn.execute.bind(conn);
+      conn.execute = (sql, params) => {
+        if (sql.startsWith("COPY INTO")) copies.push(sql);
+        return execute(sql, params);
+      };
+      return c;
+    },
+  });
+  const make = () =>
+    pipeline({
+      pipelineName: datasetName,
+      destination,
+      datasetName,
+      pipelinesDir: join(root, datasetName),
+      config: new ConfigResolver([]),
+    });
+  return { make, copies };
+}
+
+/** A root table with a null (dropped in the staged rewrite) and a child table. */
+const invoices = () =>
+  resource(
+    function* () {
+      yield [
+        { id: 1, note: null, at: "2024-02-29T10:00:00Z", lines: [{ n: 1 }, { n: 2 }] },
+        { id: 2, note: "b", at: "2024-03-01T00:00:00Z", lines: [] },
+      ];
+    },
+    { name: "inv", primaryKey: "id", writeDisposition: "merge" },
+  );
+
 describe.skipIf(skip !== undefined)(
   `snowflake staging through s3rver up to the COPY (fakesnow has no httpfs)${skip ? ` (skipped: ${skip})` : ""}`,
   () => {
@@ -236,40 +284,9 @@ describe.skipIf(skip !== undefined)(
           aws_access_key_id: "S3RVER",
           aws_secret_access_key: "staging-secret-canary",
         });
-        const base = fs!.destination({ staging: { stager, access } });
-        const copies: string[] = [];
-        // The statements the client sends, seen on the real session (the COPY text fakesnow gets).
-        const destination = Object.assign(Object.create(base) as SnowflakeDestination, {
-          async connect(o: Parameters<SnowflakeDestination["connect"]>[0]): Promise<DestinationClient> {
-            const c = await base.connect(o);
-            const conn = (c as unknown as { conn: SqlConnection }).conn;
-            const execute = conn.execute.bind(conn);
-            conn.execute = (sql, params) => {
-              if (sql.startsWith("COPY INTO")) copies.push(sql);
-              return execute(sql, params);
-            };
-            return c;
-          },
-        });
-        const make = () =>
-          pipeline({
-            pipelineName: datasetName,
-            destination,
-            datasetName,
-            pipelinesDir: join(root, datasetName),
-            config: new ConfigResolver([]),
-          });
-        const data = resource(
-          function* () {
-            yield [
-              { id: 1, note: null, at: "2024-02-29T10:00:00Z", lines: [{ n: 1 }, { n: 2 }] },
-              { id: 2, note: "b", at: "2024-03-01T00:00:00Z", lines: [] },
-            ];
-          },
-          { name: "inv", primaryKey: "id", writeDisposition: "merge" },
-        );
+        const { make, copies } = recordingPipeline(datasetName, { stager, access });
         const err = (await make()
-          .run(data)
+          .run(invoices())
           .catch((e: unknown) => e)) as PipelineError;
         expect(err).toBeInstanceOf(PipelineError);
         const text = err.describe();
@@ -324,6 +341,56 @@ describe.skipIf(skip !== undefined)(
       } finally {
         client.destroy();
         await s3.stop();
+      }
+    }, 120_000);
+
+    it("Azure with a SAS token (Azurite): the files go up through the SAS token and the COPY reads the blob's azure:// URL with AZURE_SAS_TOKEN", async () => {
+      const az = await startAzurite();
+      try {
+        const sas = generateAccountSASQueryParameters(
+          {
+            expiresOn: new Date(Date.now() + 3600_000),
+            permissions: AccountSASPermissions.parse("rwdlc"),
+            resourceTypes: AccountSASResourceTypes.parse("sco").toString(),
+            services: AccountSASServices.parse("b").toString(),
+          },
+          new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
+        ).toString();
+        const datasetName = `sfaz_${Math.random().toString(36).slice(2, 8)}`;
+        const config = env({
+          DESTINATION__FILESYSTEM__BUCKET_URL: `az://${az.container}/stage`,
+          DESTINATION__FILESYSTEM__CREDENTIALS__AZURE_STORAGE_ACCOUNT_NAME: AZURITE_ACCOUNT,
+          DESTINATION__FILESYSTEM__CREDENTIALS__AZURE_STORAGE_SAS_TOKEN: sas,
+          DESTINATION__FILESYSTEM__CREDENTIALS__AZURE_ACCOUNT_HOST: az.endpoint,
+        });
+        const stager = stagingFromConfig(config, "snowflake", ["az"]);
+        const access = snowflakeBucketAccess(stager.display, { azure_storage_sas_token: sas });
+        const { make, copies } = recordingPipeline(datasetName, { stager, access });
+        const err = (await make()
+          .run(invoices())
+          .catch((e: unknown) => e)) as PipelineError;
+        expect(err).toBeInstanceOf(PipelineError);
+        const text = err.describe();
+        const folder = new RegExp(
+          `'azure://127\\.0\\.0\\.1:\\d+/${AZURITE_ACCOUNT}/${az.container}/stage/${datasetName}/_staging/[0-9.]+/'`,
+        );
+        expect(text).toMatch(folder);
+        expect(text).toContain("AZURE_SAS_TOKEN = '***'");
+        expect(text).toMatch(/091003.*azure/); // DuckDB's azure extension is missing here
+        const sig = new URLSearchParams(sas).get("sig")!;
+        expect(text).not.toContain(sig);
+        expect(copies.at(-1)).toMatch(folder);
+        expect(copies.at(-1)).toContain(`AZURE_SAS_TOKEN = '?${sas}'`);
+        const blobs: string[] = [];
+        const container = BlobServiceClient.fromConnectionString(
+          `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};BlobEndpoint=${az.endpoint};`,
+        ).getContainerClient(az.container);
+        for await (const b of container.listBlobsFlat({ prefix: `stage/${datasetName}/_staging/` })) blobs.push(b.name);
+        expect(blobs).toEqual([expect.stringMatching(new RegExp(`^stage/${datasetName}/_staging/[0-9.]+/inv\\.[^/]+\\.jsonl$`))]);
+        expect(copies.at(-1)).toContain(`FILES = ('${blobs[0]!.split("/").pop()!}')`);
+        await stager.close();
+      } finally {
+        await az.stop();
       }
     }, 120_000);
   },
