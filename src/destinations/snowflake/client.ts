@@ -54,9 +54,9 @@ export interface SnowflakeFiles {
  * 1. Before BEGIN, each idempotent on a rerun: the dataset's schema, tables and added columns
  *    (CREATE ... IF NOT EXISTS, ADD COLUMN IF NOT EXISTS), the lock table (LOAD_LOCK_TABLE), the
  *    load files put where COPY reads them (PUT to a fresh path on the stage, or uploaded to the
- *    staging bucket under keys of the package and file, replaced whole on a rerun), `COPY INTO` one temporary VARIANT table per table, and the temporary id tables
- *    of superseded rows and key sets. Nothing a reader sees changes: new tables are empty, new
- *    columns NULL.
+ *    staging bucket under keys of the package and file, replaced whole on a rerun), `COPY INTO`
+ *    one temporary VARIANT table per table, and the temporary id tables of superseded rows and
+ *    key sets. Nothing a reader sees changes: new tables are empty, new columns NULL.
  * 2. One transaction of DML only (TransactionGuard refuses anything else): the dataset lock's
  *    UPDATE, the "already loaded?" check, the write dispositions reading the temporary tables, reconciliation, `_dlt_rejected`,
  *    `_dlt_version`, `_dlt_pipeline_state` and the `_dlt_loads` row; COMMIT.
