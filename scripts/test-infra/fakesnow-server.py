@@ -17,6 +17,9 @@ optimistic concurrency, where Snowflake would make the second statement wait for
 lock) reaches fakesnow's handler unmapped and comes back as HTTP 500, which the Node SDK retries
 for about a minute before it reports "Request to Snowflake failed". It is answered here as the
 statement error it is (Snowflake's code for a statement refused a table's lock, DuckDB's message).
+The same holds for a COPY from an external location (s3://, azure://): fakesnow hands it to DuckDB,
+which has no httpfs or azure extension here and fails to download one; that is answered as the
+statement error Snowflake gives for a location it cannot read (code 091003), DuckDB's message.
 
 Usage: fakesnow-server.py <port>   (binds 127.0.0.1; prints "ready <port>" on stderr when listening)
 """
@@ -114,6 +117,13 @@ def execute_mapping_conflicts(self: FakeSnowflakeCursor, *args: Any, **kwargs: A
     except duckdb.TransactionException as e:
         raise snowflake.connector.errors.ProgrammingError(
             msg=str(e.args[0]).split("\n")[0], errno=625, sqlstate="57014"
+        ) from None
+    except duckdb.Error as e:
+        text = str(e.args[0]) if e.args else str(e)
+        if "install the required extension" not in text:
+            raise
+        raise snowflake.connector.errors.ProgrammingError(
+            msg=" ".join(text.split("\n")[:2]), errno=91003, sqlstate="XX000"
         ) from None
 
 

@@ -6,22 +6,34 @@ import { FILESYSTEM_SPEC } from "./filesystem/spec.js";
 
 /**
  * dlt's `staging = "filesystem"`: a warehouse's load files go to a bucket first and the warehouse
- * reads them from there (BigQuery load jobs from gs://, Snowflake and Redshift COPY from s3://...).
+ * reads them from there (BigQuery load jobs from gs://, Snowflake COPY from s3://, gs:// or Azure).
  * The bucket is `[destination.filesystem] bucket_url` with its credentials, as in dlt. A package's
- * files go under `<prefix>/<dataset>/_staging/<load_id>/` and are deleted once the package committed.
+ * files go under `<prefix>/<dataset>/_staging/<load_id>/<file>`: the same key on a rerun, so a
+ * crashed load's upload is replaced, not added to. They are deleted once the package committed.
  */
 export interface FileStager {
   /** The bucket URL (without credentials), for messages. */
   readonly display: string;
-  /** Upload the jobs' files; their URIs in the same order (`gs://bucket/prefix/...`). */
-  stage(datasetName: string, loadId: string, jobs: LoadJob[]): Promise<string[]>;
+  /** Upload the files; their URIs in the same order (`gs://bucket/prefix/...`). */
+  stage(datasetName: string, loadId: string, files: readonly StagedFile[]): Promise<string[]>;
+  /** The package's folder under the bucket URL (`<dataset>/_staging/<load_id>`): where a named stage over the bucket finds its files. */
+  folder(datasetName: string, loadId: string): string;
   /** The package committed: its staged files are no longer needed. */
   cleanup(datasetName: string, loadId: string): Promise<void>;
   close(): Promise<void>;
 }
 
+/**
+ * A file to stage: the load file's name (its key in the package's folder) and the local bytes to
+ * upload, which a warehouse may have rewritten for its reader (Snowflake drops JSON nulls first).
+ */
+export type StagedFile = Pick<LoadJob, "file" | "path">;
+
 /** A remote bucket that can name an object by the URI a warehouse reads it by. */
 export type UriBucket = Bucket & { uri(key: string): string };
+
+/** The bucket_url schemes of Azure Blob Storage (the filesystem destination's AzureBucket reads them all). */
+export const AZURE_SCHEMES: readonly string[] = ["az", "azure", "abfs", "abfss"];
 
 /** `staging` as a pipeline option or `[pipeline] staging`: only dlt's "filesystem" exists. */
 export type StagingName = "filesystem";
@@ -39,16 +51,16 @@ export class BucketStager implements FileStager {
     return this.opened;
   }
 
-  private folder(datasetName: string, loadId: string): string {
+  folder(datasetName: string, loadId: string): string {
     return `${datasetName}/_staging/${loadId}`;
   }
 
-  async stage(datasetName: string, loadId: string, jobs: LoadJob[]): Promise<string[]> {
+  async stage(datasetName: string, loadId: string, files: readonly StagedFile[]): Promise<string[]> {
     const b = await this.bucket();
-    const keys = jobs.map((j) => `${this.folder(datasetName, loadId)}/${j.file}`);
+    const keys = files.map((j) => `${this.folder(datasetName, loadId)}/${j.file}`);
     // Uploaded again on a rerun: an object is replaced whole, so a half-finished earlier attempt is harmless.
-    for (let i = 0; i < jobs.length; i += 4) {
-      await Promise.all(jobs.slice(i, i + 4).map((j, k) => b.upload(keys[i + k]!, j.path)));
+    for (let i = 0; i < files.length; i += 4) {
+      await Promise.all(files.slice(i, i + 4).map((j, k) => b.upload(keys[i + k]!, j.path)));
     }
     return keys.map((k) => b.uri(k));
   }
@@ -59,7 +71,10 @@ export class BucketStager implements FileStager {
   }
 
   async close(): Promise<void> {
-    if (this.opened) await (await this.opened).close();
+    const opened = this.opened;
+    // Forgotten first: the destination may connect again (a later run), and then opens a new client.
+    this.opened = undefined;
+    if (opened) await (await opened).close();
   }
 }
 
@@ -81,7 +96,19 @@ export function stagingFromConfig(config: ConfigResolver, warehouse: string, sch
     throw c.error("bucketUrl", `${warehouse} reads staged files only from ${want}`);
   }
   const creds = c.values.credentials;
-  if (scheme !== "gs" && scheme !== "s3") throw c.error("bucketUrl", "staging buckets are gs:// or s3://");
+  if (AZURE_SCHEMES.includes(scheme)) {
+    return new BucketStager(url, async () => {
+      const { AzureBucket } = await import("./filesystem/azure-bucket.js");
+      return AzureBucket.open(url, {
+        azure_storage_account_name: creds?.azureStorageAccountName,
+        azure_storage_account_key: creds?.azureStorageAccountKey,
+        azure_storage_sas_token: creds?.azureStorageSasToken,
+        azure_storage_connection_string: creds?.azureStorageConnectionString,
+        azure_account_host: creds?.azureAccountHost,
+      });
+    });
+  }
+  if (scheme !== "gs" && scheme !== "s3") throw c.error("bucketUrl", "staging buckets are gs://, s3://, az:// or abfss://");
   if (scheme === "gs") {
     return new BucketStager(url, async () => {
       const { GcsBucket } = await import("./filesystem/gcs-bucket.js");

@@ -49,6 +49,16 @@ export class AzureBucket implements Bucket {
     this.display = display;
   }
 
+  /**
+   * `https://<account>.blob.core.windows.net/<container>/<prefix>/<key>`: the blob's own address,
+   * which names the account (az:// does not); a warehouse writes it in its form (Snowflake: azure://).
+   * Without the client's query, so a SAS token never travels in it.
+   */
+  uri(key: string): string {
+    const u = new URL(this.container.url);
+    return `${u.origin}${u.pathname.replace(/\/+$/, "")}/${this.key(key)}`;
+  }
+
   static async open(url: string, creds: AzureCredentials): Promise<AzureBucket> {
     const parsed = parseAzureUrl(url);
     const blob = await importOptional<BlobModule>("@azure/storage-blob", `bucket_url ${url.split("/").slice(0, 3).join("/")}`);

@@ -7,7 +7,6 @@ import type { RootTableEntry } from "../../package/format.js";
 import type { Schema, StoredSchema } from "../../schema/schema.js";
 import { LOADS_TABLE, REJECTED_TABLE, STATE_TABLE, VERSION_TABLE, rejectedRow } from "../../schema/system-tables.js";
 import type { Table } from "../../schema/types.js";
-import { logger } from "../../util/logger.js";
 import {
   jobsByTable,
   type DestinationClient,
@@ -24,10 +23,9 @@ import { readStoredSchema, readStoredState, type StoredRowsSource } from "../sql
 import { LoadError } from "../sql/job-client.js";
 import type { SqlConnection } from "../sql/sql-connection.js";
 import type { SnowflakeConnection } from "./connection.js";
-import { type SnowflakeStage, selectFromRawSql, stageRawTable } from "./stage.js";
+import { selectFromRawSql, stageRawTable } from "./stage.js";
+import type { StageFiles } from "./stage-files.js";
 import { TransactionGuard } from "./transaction-guard.js";
-
-const log = logger("destinations:snowflake");
 
 /** How many `_dlt_pipeline_state` rows to keep per pipeline (as on the other SQL destinations). */
 const KEEP_STATE_ROWS = 10;
@@ -40,13 +38,14 @@ const KEEP_STATE_ROWS = 10;
  */
 export const LOAD_LOCK_TABLE = "_dlt_load_lock";
 
-export interface SnowflakeStageOptions {
-  /** The stage as it follows `@`: one the user made (`my_stage`), or `"DATASET"."_DLT_STAGE"`. */
-  name: string;
-  /** Create it (the default stage) before the first PUT. */
-  create: boolean;
+/** Where this client's loads put their files (stage-files.ts), and what becomes of them. */
+export interface SnowflakeFiles {
+  /** One load's files: the internal stage, or the staging bucket of `staging = "filesystem"`. */
+  open(conn: SnowflakeConnection, loadId: string): Promise<StageFiles>;
   /** Keep the uploaded files after the commit (fakesnow has no REMOVE; dlt's keep_staged_files). */
   keep?: boolean | undefined;
+  /** Release what `open` holds across loads (the staging bucket's client). */
+  close(): Promise<void>;
 }
 
 /**
@@ -55,9 +54,9 @@ export interface SnowflakeStageOptions {
  * 1. Before BEGIN, each idempotent on a rerun: the dataset's schema, tables and added columns
  *    (CREATE ... IF NOT EXISTS, ADD COLUMN IF NOT EXISTS), the lock table (LOAD_LOCK_TABLE), the
  *    load files put where COPY reads them (PUT to a fresh path on the stage, or uploaded to the
- *    staging bucket), `COPY INTO` one temporary VARIANT table per table, and the temporary id tables
- *    of superseded rows and key sets. Nothing a reader sees changes: new tables are empty, new
- *    columns NULL.
+ *    staging bucket under keys of the package and file, replaced whole on a rerun), `COPY INTO`
+ *    one temporary VARIANT table per table, and the temporary id tables of superseded rows and
+ *    key sets. Nothing a reader sees changes: new tables are empty, new columns NULL.
  * 2. One transaction of DML only (TransactionGuard refuses anything else): the dataset lock's
  *    UPDATE, the "already loaded?" check, the write dispositions reading the temporary tables, reconciliation, `_dlt_rejected`,
  *    `_dlt_version`, `_dlt_pipeline_state` and the `_dlt_loads` row; COMMIT.
@@ -72,7 +71,7 @@ export class SnowflakeClient implements DestinationClient {
     readonly datasetName: string,
     private readonly conn: SnowflakeConnection,
     private readonly dialect: SqlDialect<SnowflakeConnection>,
-    private readonly stageOptions: SnowflakeStageOptions,
+    private readonly files: SnowflakeFiles,
   ) {}
 
   qualified(table: string): string {
@@ -181,12 +180,6 @@ export class SnowflakeClient implements DestinationClient {
     await this.conn.execute(`INSERT INTO ${lock} ("LOAD_ID") SELECT NULL WHERE NOT EXISTS (SELECT 1 FROM ${lock})`);
   }
 
-  private async openStage(): Promise<SnowflakeStage> {
-    const name = this.stageOptions.name;
-    if (this.stageOptions.create) await this.conn.execute(`CREATE STAGE IF NOT EXISTS ${name}`);
-    return { name, scratch: mkdtempSync(join(tmpdir(), "snowflake-stage-")), prefixes: [] };
-  }
-
   /** A temporary one-column table of ids, made before BEGIN. */
   private async idTable(ids: string[], temporary: Set<string>): Promise<string> {
     const name = `"_DLT_IDS_${randomBytes(6).toString("hex").toUpperCase()}"`;
@@ -205,7 +198,8 @@ export class SnowflakeClient implements DestinationClient {
     // idempotent, and such a package has no rows, so nothing before `_dlt_loads` brings a table back.
     for (const t of req.dropTables ?? []) await this.conn.execute(`DROP TABLE IF EXISTS ${this.qualified(t)}`);
     await this.migrate(req.schema);
-    const stage = await this.openStage();
+    const stage = await this.files.open(this.conn, req.loadId);
+    const scratch = mkdtempSync(join(tmpdir(), "snowflake-stage-"));
     const temporary = new Set<string>();
     let committed = false;
     try {
@@ -226,7 +220,7 @@ export class SnowflakeClient implements DestinationClient {
         for (const t of [root, ...children]) {
           const jobs = files.get(t.name);
           if (!jobs || jobs.length === 0) continue;
-          const raw = await stageRawTable(this.conn, stage, t, jobs);
+          const raw = await stageRawTable(this.conn, stage, scratch, t, jobs);
           temporary.add(raw);
           sources.set(t.name, `(${selectFromRawSql(t, raw)})`);
           for (const j of jobs) req.onJobStaged?.(j);
@@ -300,20 +294,16 @@ export class SnowflakeClient implements DestinationClient {
         throw err;
       }
     } finally {
-      await this.cleanUp(stage, temporary, committed);
+      await this.cleanUp(stage, scratch, temporary, committed);
     }
   }
 
   /** After the load: the temporary tables dropped, the staged files removed (after a commit, unless kept). */
-  private async cleanUp(stage: SnowflakeStage, temporary: Set<string>, committed: boolean): Promise<void> {
+  private async cleanUp(stage: StageFiles, scratch: string, temporary: Set<string>, committed: boolean): Promise<void> {
     for (const t of temporary) await this.conn.execute(`DROP TABLE IF EXISTS ${t}`).catch(() => undefined);
-    rmSync(stage.scratch, { recursive: true, force: true });
-    if (this.stageOptions.keep || !committed) return;
-    for (const p of stage.prefixes) {
-      await this.conn.execute(`REMOVE @${stage.name}/${p}/`).catch((err: unknown) => {
-        log.warn(`could not remove staged files @${stage.name}/${p}/ after the load: ${(err as Error).message}`);
-      });
-    }
+    rmSync(scratch, { recursive: true, force: true });
+    if (this.files.keep || !committed) return;
+    await stage.cleanup();
   }
 
   /**
@@ -391,5 +381,6 @@ export class SnowflakeClient implements DestinationClient {
 
   async close(): Promise<void> {
     await this.conn.close();
+    await this.files.close();
   }
 }

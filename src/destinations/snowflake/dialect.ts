@@ -4,7 +4,11 @@ import { join } from "node:path";
 import type { Column } from "../../schema/types.js";
 import type { SqlDialect } from "../sql/dialect.js";
 import type { SnowflakeConnection } from "./connection.js";
-import { type SnowflakeStage, insertFromRawSql, stageRawTable } from "./stage.js";
+import { snowflakeLiteral } from "./literal.js";
+import { insertFromRawSql, stageRawTable } from "./stage.js";
+import { InternalStage } from "./stage-files.js";
+
+export { snowflakeLiteral } from "./literal.js";
 
 /**
  * dlt's Snowflake naming: identifiers are upper-cased and quoted (`invoice_lines` is created as
@@ -14,13 +18,6 @@ import { type SnowflakeStage, insertFromRawSql, stageRawTable } from "./stage.js
  */
 export function quoteSnowflake(identifier: string): string {
   return `"${identifier.toUpperCase().replace(/"/g, '""')}"`;
-}
-
-/** A Snowflake string literal: backslash escapes in '...' (Snowflake's rule), quotes doubled. */
-export function snowflakeLiteral(value: string | number | boolean | null): string {
-  if (value === null) return "NULL";
-  if (typeof value === "number" || typeof value === "boolean") return String(value);
-  return `'${value.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
 }
 
 /** dlt's Snowflake types: money NUMBER(38,9), timestamps TIMESTAMP_TZ (NTZ when naive), JSON as VARIANT. */
@@ -68,16 +65,16 @@ export function snowflakeDialect(stageName: string): SqlDialect<SnowflakeConnect
       // Outside a transaction only (it creates and drops a temporary table); the load client
       // stages before BEGIN and inserts inside, using the two halves directly.
       copy: async (conn, target, table, jobs) => {
-        const stage: SnowflakeStage = { name: stageName, scratch: mkdtempSync(join(tmpdir(), "snowflake-stage-")), prefixes: [] };
+        const scratch = mkdtempSync(join(tmpdir(), "snowflake-stage-"));
         try {
-          const raw = await stageRawTable(conn, stage, table, jobs);
+          const raw = await stageRawTable(conn, await InternalStage.open(conn, stageName, false), scratch, table, jobs);
           try {
             await conn.execute(insertFromRawSql(target, table, raw));
           } finally {
             await conn.execute(`DROP TABLE IF EXISTS ${raw}`);
           }
         } finally {
-          rmSync(stage.scratch, { recursive: true, force: true });
+          rmSync(scratch, { recursive: true, force: true });
         }
       },
     },

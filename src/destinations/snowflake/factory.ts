@@ -9,21 +9,38 @@ import {
   type Destination,
   type DestinationClient,
 } from "../destination.js";
+import { FILESYSTEM_SPEC } from "../filesystem/spec.js";
 import type { QueryOptions, QuerySession } from "../query-session.js";
-import { SnowflakeClient } from "./client.js";
+import { AZURE_SCHEMES, type FileStager, type StagingName, stagingFromConfig } from "../staging.js";
+import { type SnowflakeBucketAccess, snowflakeBucketAccess } from "./bucket-access.js";
+import { type SnowflakeFiles, SnowflakeClient } from "./client.js";
 import { SNOWFLAKE_SESSION_SETUP, SnowflakeConnection, type SnowflakeEndpoint } from "./connection.js";
 import { type SnowflakeCredentials, snowflakeTarget } from "./credentials.js";
 import { quoteSnowflake, snowflakeDialect } from "./dialect.js";
 import { SnowflakeQuerySession } from "./query-session.js";
 import { SNOWFLAKE_SPEC } from "./spec.js";
+import { BucketStage, InternalStage } from "./stage-files.js";
+
+/** `staging = "filesystem"`: the bucket the load files go to, and how COPY reads it. */
+export interface SnowflakeStaging {
+  /** `[destination.filesystem] bucket_url` (stagingFromConfig in ../staging.ts). */
+  stager: FileStager;
+  /** A named external stage over the bucket, or the bucket's own keys (bucket-access.ts). */
+  access: SnowflakeBucketAccess;
+}
 
 export interface SnowflakeOptions {
   /** `snowflake://user:password@account/database?warehouse=...&role=...`, or the fields. */
   credentials?: string | Secret | SnowflakeCredentials;
-  /** A named stage for the load files (default: `_dlt_stage`, made in the dataset). */
+  /**
+   * A named stage for the load files (default: `_dlt_stage`, made in the dataset). With `staging`,
+   * an external stage over the staging bucket (its URL is bucket_url), which COPY reads through.
+   */
   stageName?: string;
-  /** Keep the load files on the stage after the commit. */
+  /** Keep the load files on the stage (or in the staging bucket) after the commit. */
   keepStagedFiles?: boolean;
+  /** dlt's `staging = "filesystem"`: the load files go to a bucket and COPY reads them from there. */
+  staging?: SnowflakeStaging;
   /** Another endpoint than the account's (fakesnow in the tests) and its session setup. */
   endpoint?: SnowflakeEndpoint;
 }
@@ -68,11 +85,25 @@ export class SnowflakeDestination implements Destination {
     this.checkDatasetName(o);
     const conn = await SnowflakeConnection.open(this.target, this.options.endpoint);
     const stageName = this.options.stageName ?? `${quoteSnowflake(o.datasetName)}.${quoteSnowflake("_dlt_stage")}`;
-    return new SnowflakeClient(o.datasetName, conn, snowflakeDialect(stageName), {
-      name: stageName,
-      create: this.options.stageName === undefined,
-      keep: this.options.keepStagedFiles,
-    });
+    return new SnowflakeClient(o.datasetName, conn, snowflakeDialect(stageName), this.files(o.datasetName, stageName));
+  }
+
+  /** The staging bucket when configured (keyed by the package), else the internal stage. */
+  private files(datasetName: string, stageName: string): SnowflakeFiles {
+    const keep = this.options.keepStagedFiles;
+    const staging = this.options.staging;
+    if (staging) {
+      return {
+        open: (_conn, loadId) => Promise.resolve(new BucketStage(staging.stager, staging.access, datasetName, loadId)),
+        keep,
+        close: () => staging.stager.close(),
+      };
+    }
+    return {
+      open: (conn) => InternalStage.open(conn, stageName, this.options.stageName === undefined),
+      keep,
+      close: () => Promise.resolve(),
+    };
   }
 
   /** A read-only query session (SnowflakeQuerySession): in the dataset's schema, with the limit's statement timeout. */
@@ -107,8 +138,11 @@ export function snowflake(options?: SnowflakeOptions): SnowflakeDestination {
   return new SnowflakeDestination(options);
 }
 
-/** `[destination.snowflake]` (SNOWFLAKE_SPEC). */
-export function destinationFromConfig(config: ConfigResolver): SnowflakeDestination {
+/** COPY reads staged files from S3, GCS (through a named stage) and Azure Blob Storage. */
+export const STAGING_SCHEMES: readonly string[] = ["s3", "gs", ...AZURE_SCHEMES];
+
+/** `[destination.snowflake]` (SNOWFLAKE_SPEC); with `staging: "filesystem"`, `[destination.filesystem]` too. */
+export function destinationFromConfig(config: ConfigResolver, options: { staging?: StagingName } = {}): SnowflakeDestination {
   const { credentials: c, stageName, keepStagedFiles } = config.resolve(SNOWFLAKE_SPEC).values;
   const credentials: SnowflakeOptions["credentials"] =
     c === undefined
@@ -125,9 +159,26 @@ export function destinationFromConfig(config: ConfigResolver): SnowflakeDestinat
             private_key: c.privateKey,
             private_key_passphrase: c.privateKeyPassphrase,
           };
+  let staging: SnowflakeStaging | undefined;
+  if (options.staging === "filesystem") {
+    const stager = stagingFromConfig(config, "snowflake", STAGING_SCHEMES);
+    const keys = config.resolve(FILESYSTEM_SPEC).values.credentials;
+    const access = snowflakeBucketAccess(
+      stager.display,
+      {
+        aws_access_key_id: keys?.awsAccessKeyId,
+        aws_secret_access_key: keys?.awsSecretAccessKey,
+        aws_session_token: keys?.awsSessionToken,
+        azure_storage_sas_token: keys?.azureStorageSasToken,
+      },
+      stageName,
+    );
+    staging = { stager, access };
+  }
   return new SnowflakeDestination({
     ...(credentials !== undefined ? { credentials } : {}),
     ...(stageName ? { stageName } : {}),
     keepStagedFiles,
+    ...(staging ? { staging } : {}),
   });
 }

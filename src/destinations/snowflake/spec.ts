@@ -4,7 +4,8 @@ import { configSpec, field } from "../../config/spec.js";
  * `[destination.snowflake]`: dlt's names. Credentials are
  * `snowflake://user:password@account/database?warehouse=...&role=...` or the fields
  * (DESTINATION__SNOWFLAKE__CREDENTIALS__USERNAME, ...), with key-pair auth through `private_key`
- * (PEM, optionally encrypted with `private_key_passphrase`) instead of a password.
+ * (PEM, optionally encrypted with `private_key_passphrase`) instead of a password. With
+ * `staging = "filesystem"` the bucket and its keys are `[destination.filesystem]`'s (bucket-access.ts).
  */
 export const SNOWFLAKE_SPEC = configSpec({
   title: "Snowflake destination",
@@ -27,11 +28,11 @@ export const SNOWFLAKE_SPEC = configSpec({
       parse: (native) => ({ connection_string: native }),
     }),
     stageName: field.string({
-      doc: "a named stage to PUT load files to (e.g. `my_stage`); default: a stage `_dlt_stage` the destination creates in the dataset",
+      doc: 'a named stage to PUT load files to (e.g. `my_stage`); default: a stage `_dlt_stage` the destination creates in the dataset. With `staging = "filesystem"`: an external stage whose URL is [destination.filesystem] bucket_url, which COPY reads through (needed for gs://, where Snowflake reads only through a storage integration)',
       lookup: "section",
     }),
     keepStagedFiles: field.boolean({
-      doc: "keep the load files on the stage after COPY (dlt's keep_staged_files); default: remove them once the load committed",
+      doc: "keep the load files on the stage (or in the staging bucket) after COPY (dlt's keep_staged_files); default: remove them once the load committed",
       default: false,
       lookup: "section",
     }),

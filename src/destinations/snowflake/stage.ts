@@ -7,25 +7,13 @@ import type { Column, Table } from "../../schema/types.js";
 import { toNaiveUtc } from "../../writers/copy-text.js";
 import type { LoadJob } from "../destination.js";
 import { loadRows } from "../redshift/load-rows.js";
+import type { StagedFile } from "../staging.js";
 import { LoadError } from "../sql/job-client.js";
 import type { SnowflakeConnection } from "./connection.js";
-
-/** Where the load files go: a named internal stage, and a local folder for the rewritten files. */
-export interface SnowflakeStage {
-  /** `"DATASET"."_DLT_STAGE"` or the configured stage name, as it follows `@`. */
-  readonly name: string;
-  /** A folder for the files as they are uploaded (removed by the client). */
-  readonly scratch: string;
-  /** Paths under the stage that this load put files to (removed after the commit unless kept). */
-  readonly prefixes: string[];
-}
+import type { StageFiles } from "./stage-files.js";
 
 /** The one VARIANT column of a raw staging table: each line of a load file is one row. */
 const RAW = '"V"';
-
-function quoteString(s: string): string {
-  return `'${s.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
-}
 
 /**
  * A load file as it is uploaded: null values dropped (an absent key reads as SQL NULL, while a
@@ -89,45 +77,40 @@ export function selectFromRawSql(table: Table, raw: string): string {
 }
 
 /**
- * PUT every job file of `table` to a fresh path on the stage and COPY them into a new temporary
- * table of one VARIANT column; returns that table's name. Runs before the load transaction (both
- * the temporary table's DDL and PUT would commit it). A fresh path per call: a retried load never
- * reads an earlier attempt's files.
+ * Every job file of `table`, rewritten for COPY into `scratch` (writeStageFile), put where COPY
+ * reads it (`files`: the internal stage or the staging bucket), then COPY'd into a new temporary
+ * table of one VARIANT column; returns that table's name. Runs before the load transaction (the
+ * temporary table's DDL and PUT would commit it).
  */
 export async function stageRawTable(
   conn: SnowflakeConnection,
-  stage: SnowflakeStage,
+  files: StageFiles,
+  scratch: string,
   table: Table,
   jobs: LoadJob[],
 ): Promise<string> {
-  const prefix = `${table.name.replace(/[^A-Za-z0-9_]/g, "_").slice(0, 64)}/${Date.now().toString(36)}${randomBytes(4).toString("hex")}`;
-  stage.prefixes.push(prefix);
+  const staged: StagedFile[] = [];
   for (const job of jobs) {
-    const local = join(stage.scratch, basename(job.path));
+    // Named for what it holds: the rewrite is plain JSON lines, whatever the load file's compression.
+    const file = basename(job.file).replace(/\.gz$/, "");
+    const local = join(scratch, file);
     await writeStageFile(table, job, local);
-    try {
-      // AUTO_COMPRESS=FALSE: the file is read as it was written (COPY's JSON format detects gzip itself).
-      await conn.execute(
-        `PUT ${quoteString(`file://${local}`)} @${stage.name}/${prefix}/ AUTO_COMPRESS = FALSE OVERWRITE = TRUE`,
-      );
-    } catch (err) {
-      throw new LoadError(
-        `table ${table.name}: PUT of load file ${basename(job.path)} to stage @${stage.name} failed: ${(err as Error).message}`,
-        {
-          cause: err,
-          hint: "the package stays pending and nothing of it was committed; check that the role may write to the stage, then run again",
-        },
-      );
-    }
+    staged.push({ file, path: local });
   }
+  const source = await files.put(table, staged);
   const raw = `"_DLT_RAW_${randomBytes(6).toString("hex").toUpperCase()}"`;
   await conn.execute(`CREATE TEMPORARY TABLE ${raw} (${RAW} VARIANT)`);
   try {
-    await conn.execute(`COPY INTO ${raw} FROM @${stage.name}/${prefix}/ FILE_FORMAT = (TYPE = 'JSON')`);
+    await conn.execute(`COPY INTO ${raw} FROM ${source.sql} FILE_FORMAT = (TYPE = 'JSON')`);
   } catch (err) {
-    throw new LoadError(`table ${table.name}: COPY INTO from stage @${stage.name}/${prefix}/ failed: ${(err as Error).message}`, {
-      cause: err,
-      hint: "the package stays pending and nothing of it was committed; fix the data or the column hints and run again",
+    const e = err as { message?: string; code?: unknown };
+    const message = source.redact(e.message ?? String(err));
+    // The cause is a copy with the message redacted and the driver's code kept (it says whether a
+    // retry may help): the engine's own error may quote the statement, credentials and all.
+    const cause = Object.assign(new Error(message), e.code !== undefined ? { code: e.code } : {});
+    throw new LoadError(`table ${table.name}: COPY INTO from ${source.display} failed: ${message}`, {
+      cause,
+      hint: `the package stays pending and nothing of it was committed; check that Snowflake may read ${files.display}, fix the data or the column hints, and run again`,
     });
   }
   return raw;
