@@ -1,4 +1,5 @@
-import type { Item } from "../extract/index.js";
+import { type Item, tagPlainJson } from "../extract/index.js";
+import { MARK, isPlainJsonText } from "../util/typed-json.js";
 import type { Business } from "./businesses.js";
 
 /**
@@ -112,4 +113,14 @@ export function sourceRow(item: unknown, business: Business): Item {
 
 export function sourceRows(items: unknown[], business: Business): Item[] {
   return items.map((it) => sourceRow(it, business));
+}
+
+/**
+ * The rows of items a response body parsed to, tagged as plain JSON values (extract/plain-page.ts)
+ * when the body's text says they are and the business id is a plain string too: rows add
+ * nothing else, so the raw writer need not walk them again.
+ */
+export function pageRows(items: unknown[], business: Business, bodyText: string): Item[] {
+  const rows = sourceRows(items, business);
+  return !business.id.startsWith(MARK) && isPlainJsonText(bodyText) ? tagPlainJson(rows) : rows;
 }

@@ -41,6 +41,11 @@ const MAYBE_UNSAFE = /[:,[]\s*-?(?:\d[\d.]{15}|[\d.]+[eE][+-]?\d{3})/;
  */
 const LONG_DIGITS = /\d[\d.]{15}|[eE][+-]?\d{3}/;
 
+/** False when every number literal of `text` is one a double holds: parseJsonExact then gives only `number`s. */
+export function mayHoldInexactNumber(text: string): boolean {
+  return LONG_DIGITS.test(text) && MAYBE_UNSAFE.test(text);
+}
+
 function exactNumber(value: string): number | ExactNumber {
   return isSafeNumber(value) ? Number(value) : new ExactNumber(value);
 }
@@ -51,7 +56,7 @@ function exactNumber(value: string): number | ExactNumber {
  * others lossless-json's. Syntax errors are JSON.parse's, whichever parser ran.
  */
 export function parseJsonExact(text: string): unknown {
-  if (!LONG_DIGITS.test(text) || !MAYBE_UNSAFE.test(text)) return JSON.parse(text);
+  if (!mayHoldInexactNumber(text)) return JSON.parse(text);
   try {
     return parse(text, null, exactNumber);
   } catch (err) {

@@ -1,7 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Item } from "../../src/extract/index.js";
-import { displacedName, sourceRows } from "../../src/sage/rows.js";
+import { isPlainJsonPage } from "../../src/extract/plain-page.js";
+import { displacedName, pageRows, sourceRows } from "../../src/sage/rows.js";
+import { MARK } from "../../src/util/typed-json.js";
 
 const business = { id: "b0", name: "Business 0" };
 
@@ -83,5 +85,13 @@ describe("Sage rows (business_id first, links left out, copy on write)", () => {
     expect(rowLines[0]!.tax).toBe(lines[0]!.tax);
     expect(rowLines[1]).toBe(lines[1]);
     expect(lines[0]!.links).toEqual([{ href: "x" }]);
+  });
+
+  it("are tagged as plain JSON only when the body's text and the business id say so", () => {
+    const text = JSON.stringify({ $items: [{ id: "i1", links: [] }] });
+    const items = (JSON.parse(text) as { $items: unknown[] }).$items;
+    expect(isPlainJsonPage(pageRows(items, business, text))).toBe(true);
+    expect(isPlainJsonPage(pageRows(items, business, JSON.stringify({ $items: [{ id: `${MARK}i1` }] })))).toBe(false);
+    expect(isPlainJsonPage(pageRows(items, { id: `${MARK}b0`, name: "odd" }, text))).toBe(false);
   });
 });
