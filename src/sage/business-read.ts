@@ -85,7 +85,7 @@ export async function* readBusiness(
       if (isNoActiveSubscription(res.status, res.text)) throw new NoActiveSubscriptionError(b.id, b.name);
       arrived = true;
       read.passes.push({ kind: "full", params: {}, items: 1 });
-      yield tagPageUrl(pageRows([res.json()], b, res.text), res.url);
+      yield tagPageUrl(pageRows([res.json()], b, res), res.url);
       return;
     }
     for (const pass of read.passes) {
@@ -107,7 +107,7 @@ export async function* readBusiness(
         pass.items += page.items.length;
         if (pass.kind === "full" || pass.kind === "ids") (pass.ids ??= []).push(...idsOf(page.items));
         if (pass.kind !== "ids" && page.items.length > 0)
-          yield tagPageUrl(pageRows(page.items, b, page.response.text), page.response.url);
+          yield tagPageUrl(pageRows(page.items, b, page.response), page.response.url);
       }
       if (pass.total !== undefined && pass.total !== pass.items) {
         ctx.log.warn(

@@ -1,5 +1,6 @@
 import { type Item, tagPlainJson } from "../extract/index.js";
-import { MARK, isPlainJsonText } from "../util/typed-json.js";
+import type { HttpResponse } from "../http/index.js";
+import { MARK } from "../util/typed-json.js";
 import type { Business } from "./businesses.js";
 
 /**
@@ -116,11 +117,11 @@ export function sourceRows(items: unknown[], business: Business): Item[] {
 }
 
 /**
- * The rows of items a response body parsed to, tagged as plain JSON values (extract/plain-page.ts)
- * when the body's text says they are and the business id is a plain string too: rows add
+ * The rows of items `response`'s body parsed to, tagged as plain JSON values (extract/plain-page.ts)
+ * when the body is (HttpResponse.plainJson) and the business id is a plain string too: rows add
  * nothing else, so the raw writer need not walk them again.
  */
-export function pageRows(items: unknown[], business: Business, bodyText: string): Item[] {
+export function pageRows(items: unknown[], business: Business, response: HttpResponse): Item[] {
   const rows = sourceRows(items, business);
-  return !business.id.startsWith(MARK) && isPlainJsonText(bodyText) ? tagPlainJson(rows) : rows;
+  return !business.id.startsWith(MARK) && response.plainJson() ? tagPlainJson(rows) : rows;
 }

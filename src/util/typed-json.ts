@@ -37,11 +37,11 @@ const MARK_ESCAPE = /\\u[fF]026/;
  * True when whatever parseJsonExact makes of `text` is plain (what isPlain checks, known from
  * the text instead of walking every value): it takes the native parser, which gives only plain
  * objects, arrays, finite numbers, booleans, null and strings, and no string can hold the marker
- * because the text has it neither as a character nor as an escape. Three scans of the text,
- * cheaper than walking the values it parses to.
+ * because the text has it neither as a character nor as an escape. `native`: what the parse of
+ * this text noted (parseJsonExactNoting), which spares a scan.
  */
-export function isPlainJsonText(text: string): boolean {
-  return !mayHoldInexactNumber(text) && !text.includes(MARK) && !MARK_ESCAPE.test(text);
+export function isPlainJsonText(text: string, native = !mayHoldInexactNumber(text)): boolean {
+  return native && !text.includes(MARK) && !MARK_ESCAPE.test(text);
 }
 
 /** `known` (the caller knows the value is plain, see isPlainJsonText) skips the check. */

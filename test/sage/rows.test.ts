@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Item } from "../../src/extract/index.js";
 import { isPlainJsonPage } from "../../src/extract/plain-page.js";
+import { HttpResponse } from "../../src/http/index.js";
 import { displacedName, pageRows, sourceRows } from "../../src/sage/rows.js";
 import { MARK } from "../../src/util/typed-json.js";
 
@@ -87,11 +88,18 @@ describe("Sage rows (business_id first, links left out, copy on write)", () => {
     expect(lines[0]!.links).toEqual([{ href: "x" }]);
   });
 
-  it("are tagged as plain JSON only when the body's text and the business id say so", () => {
-    const text = JSON.stringify({ $items: [{ id: "i1", links: [] }] });
-    const items = (JSON.parse(text) as { $items: unknown[] }).$items;
-    expect(isPlainJsonPage(pageRows(items, business, text))).toBe(true);
-    expect(isPlainJsonPage(pageRows(items, business, JSON.stringify({ $items: [{ id: `${MARK}i1` }] })))).toBe(false);
-    expect(isPlainJsonPage(pageRows(items, { id: `${MARK}b0`, name: "odd" }, text))).toBe(false);
+  it("are tagged as plain JSON only when the response's body and the business id say so", () => {
+    const response = (body: unknown) =>
+      new HttpResponse(200, "OK", new Headers(), "https://api.example/x", JSON.stringify(body), { method: "GET", url: "x" });
+    const plain = response({ $items: [{ id: "i1", links: [] }] });
+    const items = (plain.json() as { $items: unknown[] }).$items;
+    expect(isPlainJsonPage(pageRows(items, business, plain))).toBe(true);
+    expect(isPlainJsonPage(pageRows(items, business, response({ $items: [{ id: `${MARK}i1` }] })))).toBe(false);
+    expect(isPlainJsonPage(pageRows(items, { id: `${MARK}b0`, name: "odd" }, plain))).toBe(false);
+    const long = new HttpResponse(200, "OK", new Headers(), "x", `{"$items":[{"n":9007199254740993}]}`, {
+      method: "GET",
+      url: "x",
+    });
+    expect(isPlainJsonPage(pageRows((long.json() as { $items: unknown[] }).$items, business, long))).toBe(false);
   });
 });
