@@ -17,6 +17,7 @@ export {
 export { currentRequestScope, inRunScope, outsideResource, type RequestScope } from "./request-scope.js";
 export { Source, source, type SourceOptions } from "./source.js";
 export { carryPageUrl, pageUrlOf, tagPageUrl } from "./page-url.js";
+export { tagPlainJson } from "./plain-page.js";
 export {
   extractSource,
   ResourceError,

@@ -1,5 +1,6 @@
 import type { Item } from "./resource.js";
 import { pageUrlOf } from "./page-url.js";
+import { isPlainJsonPage } from "./plain-page.js";
 import { descendants, isNeeded, type ResourceNode } from "./resource-graph.js";
 import type { TableRouter } from "./table-routing.js";
 import { inResourceScope } from "./request-scope.js";
@@ -48,8 +49,11 @@ export class PageProcessor {
 
   /** One page; false means stop paging (the incremental is past its range, or the run stops). */
   private async processPage(node: ResourceNode, produced: unknown): Promise<boolean> {
-    // Read before the steps: map and filter make new arrays without the tag.
+    // Read before the steps: map and filter make new arrays without the tags. A step may also
+    // change the items in place, so the plain tag holds only without steps (the cursor filters,
+    // it never changes an item).
     const pageUrl = pageUrlOf(produced);
+    const plain = node.resource.steps.length === 0 && isPlainJsonPage(produced);
     let items: unknown[] = Array.isArray(produced) ? produced : [produced];
     for (const step of node.resource.steps) {
       if (step.kind === "map") items = items.map((it) => step.fn(it as Item));
@@ -60,7 +64,7 @@ export class PageProcessor {
     if (cursor) items = items.filter((it) => (it !== null && typeof it === "object" ? cursor.accept(it as Item) : true));
     node.manifest.pages++;
     node.manifest.items += items.length;
-    if (items.length > 0 && node.resource.selected) this.router.write(node.resource, items as Item[], pageUrl);
+    if (items.length > 0 && node.resource.selected) this.router.write(node.resource, items as Item[], pageUrl, plain);
     this.onProgress?.({ resource: node.resource.name, items: node.manifest.items, pages: node.manifest.pages, done: false });
     if (items.length > 0) await this.feedChildren(node, items as Item[]);
     if (cursor?.stopRequested) return false;

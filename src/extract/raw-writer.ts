@@ -19,12 +19,16 @@ export class RawWriter {
     private readonly maxFileBytes = 8 * 1024 * 1024,
   ) {}
 
-  /** `pageUrl`: where these items came from; recorded where it changes (`RawFile.pages`). */
-  write(items: unknown[], pageUrl?: string): void {
+  /**
+   * `pageUrl`: where these items came from; recorded where it changes (`RawFile.pages`).
+   * `plain`: the items are known to be plain JSON values, written without checking each first.
+   */
+  write(items: unknown[], pageUrl?: string, plain = false): void {
     let marked = false;
+    const known = plain ? "plain" : undefined;
     for (const item of items) {
       // undefined for what JSON cannot hold at the top level (a function, a symbol).
-      const line = encodeTypedLine(item) as string | undefined;
+      const line = encodeTypedLine(item, known) as string | undefined;
       if (line === undefined) continue;
       if (!this.current || this.current.out.bytes > this.maxFileBytes) {
         this.rotate();

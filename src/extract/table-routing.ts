@@ -39,10 +39,14 @@ export class TableRouter {
     private readonly maxFileBytes?: number,
   ) {}
 
-  /** `pageUrl`: the (redacted) URL the page came from, when the resource said. */
-  write(resource: Resource, items: Item[], pageUrl?: string): void {
+  /**
+   * `pageUrl`: the (redacted) URL the page came from, when the resource said. `plain`: the items
+   * are plain JSON values (extract/plain-page.ts); a table name function sees every item before
+   * it is written, so with one the writer checks them itself.
+   */
+  write(resource: Resource, items: Item[], pageUrl?: string, plain = false): void {
     if (typeof resource.hints.tableName !== "function") {
-      this.writerFor(resource, tableOf(resource, items[0] as Item)).write(items, pageUrl);
+      this.writerFor(resource, tableOf(resource, items[0] as Item)).write(items, pageUrl, plain);
       return;
     }
     const groups = new Map<string, Item[]>();

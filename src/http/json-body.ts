@@ -1,4 +1,4 @@
-import { parseJsonExact } from "../util/lossless-json.js";
+import { parseJsonExactNoting } from "../util/lossless-json.js";
 
 /**
  * The one place a response body becomes JSON: HttpResponse.json() and the client's format check
@@ -6,6 +6,11 @@ import { parseJsonExact } from "../util/lossless-json.js";
  * change here. An empty (or all-whitespace) body is `null`; anything that is not JSON throws.
  */
 export function parseJsonBody(text: string): unknown {
+  return parseJsonBodyNoting(text).value;
+}
+
+/** parseJsonBody, and whether the native parser ran (what isPlainJsonText needs to know). */
+export function parseJsonBodyNoting(text: string): { value: unknown; native: boolean } {
   const body = text.trim();
-  return body === "" ? null : parseJsonExact(body);
+  return body === "" ? { value: null, native: true } : parseJsonExactNoting(body);
 }

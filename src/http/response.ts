@@ -1,12 +1,13 @@
 import { bodyExcerpt, type HttpErrorDetails, ResponseFormatError } from "./errors.js";
-import { parseJsonBody } from "./json-body.js";
+import { isPlainJsonText } from "../util/typed-json.js";
+import { parseJsonBodyNoting } from "./json-body.js";
 
 /**
  * A fully read response. The body is read inside the retry loop, so a connection cut mid-body
  * is retried like any other network error, and everything after that works on memory.
  */
 export class HttpResponse {
-  private parsed: { value: unknown } | undefined;
+  private parsed: { value: unknown; native: boolean } | undefined;
   /** Secret values the request carried, kept out of error excerpts; private so inspect() never shows them. */
   #requestSecrets: readonly string[] = [];
   /** Set when a response action said `ignore`: the caller yields nothing for this request. */
@@ -40,13 +41,22 @@ export class HttpResponse {
   }
 
   /**
+   * True when json() gives plain JSON values (util/typed-json.ts, isPlainJsonText), known from
+   * the parse json() made and the text, so the values need no walk to tell.
+   */
+  plainJson(): boolean {
+    this.json();
+    return isPlainJsonText(this.text, this.parsed!.native);
+  }
+
+  /**
    * Parses the body (once; json() then returns the same value) and returns the error that says
    * it is not JSON, or undefined when it is. `details` are the request's, e.g. with its attempts.
    */
   formatError(details: HttpErrorDetails = this.request): ResponseFormatError | undefined {
     if (this.parsed) return undefined;
     try {
-      this.parsed = { value: parseJsonBody(this.text) };
+      this.parsed = parseJsonBodyNoting(this.text);
       return undefined;
     } catch (err) {
       const type = this.headers.get("content-type") ?? "no content-type";

@@ -6,7 +6,7 @@ import type { EndpointSpec } from "./catalog/index.js";
 import { NoActiveSubscriptionError, isNoActiveSubscription } from "./errors.js";
 import type { ResolvedSageOptions } from "./options.js";
 import { SagePaginator } from "./paginator.js";
-import { sourceRows } from "./rows.js";
+import { pageRows } from "./rows.js";
 import { describeBusiness, type SageSession } from "./session.js";
 
 /**
@@ -85,7 +85,7 @@ export async function* readBusiness(
       if (isNoActiveSubscription(res.status, res.text)) throw new NoActiveSubscriptionError(b.id, b.name);
       arrived = true;
       read.passes.push({ kind: "full", params: {}, items: 1 });
-      yield tagPageUrl(sourceRows([res.json()], b), res.url);
+      yield tagPageUrl(pageRows([res.json()], b, res), res.url);
       return;
     }
     for (const pass of read.passes) {
@@ -106,7 +106,8 @@ export async function* readBusiness(
         arrived = true;
         pass.items += page.items.length;
         if (pass.kind === "full" || pass.kind === "ids") (pass.ids ??= []).push(...idsOf(page.items));
-        if (pass.kind !== "ids" && page.items.length > 0) yield tagPageUrl(sourceRows(page.items, b), page.response.url);
+        if (pass.kind !== "ids" && page.items.length > 0)
+          yield tagPageUrl(pageRows(page.items, b, page.response), page.response.url);
       }
       if (pass.total !== undefined && pass.total !== pass.items) {
         ctx.log.warn(

@@ -41,6 +41,11 @@ const MAYBE_UNSAFE = /[:,[]\s*-?(?:\d[\d.]{15}|[\d.]+[eE][+-]?\d{3})/;
  */
 const LONG_DIGITS = /\d[\d.]{15}|[eE][+-]?\d{3}/;
 
+/** False when every number literal of `text` is one a double holds: parseJsonExact then gives only `number`s. */
+export function mayHoldInexactNumber(text: string): boolean {
+  return LONG_DIGITS.test(text) && MAYBE_UNSAFE.test(text);
+}
+
 function exactNumber(value: string): number | ExactNumber {
   return isSafeNumber(value) ? Number(value) : new ExactNumber(value);
 }
@@ -51,9 +56,14 @@ function exactNumber(value: string): number | ExactNumber {
  * others lossless-json's. Syntax errors are JSON.parse's, whichever parser ran.
  */
 export function parseJsonExact(text: string): unknown {
-  if (!LONG_DIGITS.test(text) || !MAYBE_UNSAFE.test(text)) return JSON.parse(text);
+  return parseJsonExactNoting(text).value;
+}
+
+/** parseJsonExact, and whether the native parser ran (then every number is a `number`, none an ExactNumber). */
+export function parseJsonExactNoting(text: string): { value: unknown; native: boolean } {
+  if (!mayHoldInexactNumber(text)) return { value: JSON.parse(text), native: true };
   try {
-    return parse(text, null, exactNumber);
+    return { value: parse(text, null, exactNumber), native: false };
   } catch (err) {
     // The native message is the one users and tests know; it throws on the same input.
     JSON.parse(text);

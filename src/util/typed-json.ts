@@ -4,7 +4,7 @@
  * starts with a private-use marker; a user string that happens to start with the marker is
  * escaped. Normalize decodes lazily: it already inspects every string for type detection.
  */
-import { ExactNumber } from "./lossless-json.js";
+import { ExactNumber, mayHoldInexactNumber } from "./lossless-json.js";
 
 export const MARK = "\uF026";
 const MARK_CODE = 0xf026;
@@ -30,8 +30,23 @@ function isPlain(v: unknown): boolean {
   return true;
 }
 
-export function encodeTypedLine(item: unknown): string {
-  if (isPlain(item)) return JSON.stringify(item);
+/** `\uF026` written as a JSON escape (any case): JSON.parse turns it into the marker. */
+const MARK_ESCAPE = /\\u[fF]026/;
+
+/**
+ * True when whatever parseJsonExact makes of `text` is plain (what isPlain checks, known from
+ * the text instead of walking every value): it takes the native parser, which gives only plain
+ * objects, arrays, finite numbers, booleans, null and strings, and no string can hold the marker
+ * because the text has it neither as a character nor as an escape. `native`: what the parse of
+ * this text noted (parseJsonExactNoting), which spares a scan.
+ */
+export function isPlainJsonText(text: string, native = !mayHoldInexactNumber(text)): boolean {
+  return native && !text.includes(MARK) && !MARK_ESCAPE.test(text);
+}
+
+/** `known` (the caller knows the value is plain, see isPlainJsonText) skips the check. */
+export function encodeTypedLine(item: unknown, known?: "plain"): string {
+  if (known === "plain" || isPlain(item)) return JSON.stringify(item);
   return JSON.stringify(item, function (this: Record<string, unknown>, key: string, value: unknown) {
     const raw = key === "" ? value : this[key];
     if (typeof value === "string") {
