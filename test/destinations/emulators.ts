@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
  * venv is missing, `skip` says so and what to run; tests skip with that reason, never fail.
  */
 /** The checkout: the nearest folder up with a package.json (benchmarks run this file compiled under build/). */
-function repoRoot(from: string): string {
+export function repoRoot(from: string): string {
   for (let dir = from; ; dir = dirname(dir)) {
     if (existsSync(join(dir, "package.json"))) return dir;
     if (dirname(dir) === dir) return resolve(from, "..", "..");

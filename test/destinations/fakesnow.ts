@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SnowflakeDestination, type SnowflakeOptions } from "../../src/destinations/snowflake/index.js";
-import { freePort, launchServer } from "./emulators.js";
+import { freePort, launchServer, repoRoot } from "./emulators.js";
 
 /**
  * fakesnow's server (scripts/test-infra/fakesnow-server.py, from the pinned .venv-fakesnow/ that
@@ -11,7 +11,7 @@ import { freePort, launchServer } from "./emulators.js";
  * reads, instead of fakesnow's Arrow); the SQL runs on fakesnow's DuckDB. Where the venv is
  * missing, `fakesnowSkipReason()` says so and what to run; tests skip with that reason.
  */
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const repo = repoRoot(dirname(fileURLToPath(import.meta.url)));
 const venv = process.env.VENV_FAKESNOW_DIR ?? join(repo, ".venv-fakesnow");
 const SERVER = join(repo, "scripts", "test-infra", "fakesnow-server.py");
 
@@ -39,7 +39,7 @@ export interface Fakesnow {
  * ALTER SESSION (it answers in UTC and resolves names case-insensitively, as those settings make
  * Snowflake do), and the test database is made here (on Snowflake it exists before a pipeline runs).
  */
-const FAKESNOW_SESSION_SETUP = [`CREATE DATABASE IF NOT EXISTS ${FAKESNOW_DATABASE}`, `USE DATABASE ${FAKESNOW_DATABASE}`];
+export const FAKESNOW_SESSION_SETUP = [`CREATE DATABASE IF NOT EXISTS ${FAKESNOW_DATABASE}`, `USE DATABASE ${FAKESNOW_DATABASE}`];
 
 export async function startFakesnow(timeoutMs = 60_000): Promise<Fakesnow> {
   const port = await freePort();

@@ -2,7 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { LoadJob, LoadRequest } from "../../src/destinations/destination.js";
 import {
@@ -15,7 +15,7 @@ import {
   fileSelectList,
 } from "../../src/destinations/databricks/index.js";
 import type { Table } from "../../src/schema/types.js";
-import { freePort } from "./emulators.js";
+import { freePort, repoRoot } from "./emulators.js";
 
 /**
  * TEST MODE ONLY: Apache Spark's Thrift server (HiveServer2 protocol, HTTP transport over TLS)
@@ -41,7 +41,7 @@ import { freePort } from "./emulators.js";
  * `delta-spark` does not ship them) tables are Parquet, which cannot DELETE or MERGE and has no
  * volumes, PUT or COPY INTO: the conformance run lists those cases as this engine's gaps.
  */
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const repo = repoRoot(dirname(fileURLToPath(import.meta.url)));
 const venv = process.env.VENV_TEST_DIR ?? join(repo, ".venv-test");
 const SETUP = "run `bash scripts/test-infra/setup-python.sh` (needs python3 with venv)";
 
