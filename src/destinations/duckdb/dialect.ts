@@ -1,6 +1,7 @@
 import type { Table } from "../../schema/types.js";
 import type { LoadJob } from "../destination.js";
 import type { SqlDialect } from "../sql/dialect.js";
+import { maxRowBytesOf } from "./load-memory.js";
 import { duckColumnType, duckLiteral, duckQuote, readJsonSelect } from "./read-json.js";
 
 export const duckdbDialect: SqlDialect = {
@@ -18,7 +19,7 @@ export const duckdbDialect: SqlDialect = {
         jobs.map((j) => j.path),
         [],
         "",
-        Math.max(0, ...jobs.map((j) => j.maxRowBytes ?? 0)),
+        maxRowBytesOf(jobs),
       ),
   },
 };

@@ -14,6 +14,7 @@ import { SqlJobClient } from "../sql/job-client.js";
 import { ConfigError } from "../../util/errors.js";
 import { DuckDbConnection } from "./connection.js";
 import { duckdbDialect } from "./dialect.js";
+import { DuckDbJobClient } from "./job-client.js";
 import { DuckDbQuerySession } from "./query-session.js";
 import { DUCKDB_SPEC } from "./spec.js";
 
@@ -28,10 +29,16 @@ export interface DuckDbOptions {
  * 96 MB per core, at least 192 MB. Without a cap DuckDB keeps up to 80% of RAM cached while it
  * loads, so its memory grows with the package (replaying bench/memory's 1M-row inserts: ~300 MiB
  * above the process without a cap, ~125 MiB with 192 MB); DuckDB spills what does not fit. Per
- * core, because each of DuckDB's threads needs working memory of its own.
+ * core, because each of DuckDB's threads needs working memory of its own. (A limit sized to
+ * read_json's buffers alone, 96 MB on 2 cores, held bench/memory's 1M rows lower but failed other
+ * loads with Out of Memory: rows being built and the checkpoint need room too.)
  */
+export function defaultMemoryLimitMb(): number {
+  return Math.max(192, 96 * availableParallelism());
+}
+
 export function defaultMemoryLimit(): string {
-  return `${Math.max(192, 96 * availableParallelism())}MB`;
+  return `${defaultMemoryLimitMb()}MB`;
 }
 
 class DuckDbCapabilities extends CapabilitiesBase {
@@ -60,13 +67,17 @@ export class DuckDbDestination implements Destination {
   async connect(o: ConnectOptions): Promise<DestinationClient> {
     const path = this.path(o);
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-    // An in-memory database has nowhere of its own to spill to: DuckDB's default for it.
+    // An in-memory database has nowhere of its own to spill to: DuckDB's default for it. A limit
+    // the user set holds for every load; the default one is raised for a package of long lines.
+    const sized = path !== ":memory:" && this.options.memoryLimit === undefined;
     const settings: Record<string, string> =
       path === ":memory:" ? {} : { memory_limit: this.options.memoryLimit ?? defaultMemoryLimit() };
     const conn = await DuckDbConnection.open(path, settings);
     await conn.execute(`CREATE SCHEMA IF NOT EXISTS ${duckdbDialect.quote(o.datasetName)}`);
     await conn.execute(`SET schema = ${duckdbDialect.literal(o.datasetName)}`);
-    return new SqlJobClient(o.datasetName, conn, duckdbDialect);
+    return sized
+      ? new DuckDbJobClient(o.datasetName, conn, defaultMemoryLimitMb())
+      : new SqlJobClient(o.datasetName, conn, duckdbDialect);
   }
 
   /** The file the pipeline recorded (else the configured one), opened read-only; never created. */

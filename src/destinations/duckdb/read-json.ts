@@ -72,7 +72,7 @@ function readAs(c: Column): { read: string; expr: (q: string) => string } {
  * needlessly large value (say 1 GB) makes one buffer of a whole file and a single-threaded read,
  * about 3x slower. So it is DuckDB's 16 MB default, raised only when a row is longer than that.
  */
-function objectSize(maxRowBytes: number): number {
+export function objectSize(maxRowBytes: number): number {
   let size = 16 * 1024 * 1024;
   while (size < maxRowBytes + 1024) size *= 2;
   return size;
