@@ -2,6 +2,7 @@ import type { ConfigResolver } from "../config/resolver.js";
 import { ConfigError } from "../util/errors.js";
 import type { LoadJob } from "./destination.js";
 import type { Bucket } from "./filesystem/bucket.js";
+import { filesystemCredentials, isRemoteBucketUrl, openRemoteBucket, schemeOf } from "./filesystem/remote-bucket.js";
 import { FILESYSTEM_SPEC } from "./filesystem/spec.js";
 
 /**
@@ -31,9 +32,6 @@ export type StagedFile = Pick<LoadJob, "file" | "path">;
 
 /** A remote bucket that can name an object by the URI a warehouse reads it by. */
 export type UriBucket = Bucket & { uri(key: string): string };
-
-/** The bucket_url schemes of Azure Blob Storage (the filesystem destination's AzureBucket reads them all). */
-export const AZURE_SCHEMES: readonly string[] = ["az", "azure", "abfs", "abfss"];
 
 /** `staging` as a pipeline option or `[pipeline] staging`: only dlt's "filesystem" exists. */
 export type StagingName = "filesystem";
@@ -85,7 +83,7 @@ export class BucketStager implements FileStager {
 export function stagingFromConfig(config: ConfigResolver, warehouse: string, schemes: readonly string[]): FileStager {
   const c = config.resolve(FILESYSTEM_SPEC);
   const url = c.values.bucketUrl?.trim().replace(/\/+$/, "");
-  const scheme = url ? /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1] : undefined;
+  const scheme = url ? schemeOf(url) : undefined;
   if (!url || !scheme || !schemes.includes(scheme)) {
     const want = schemes.map((s) => `${s}://bucket/prefix`).join(" or ");
     if (!url) {
@@ -95,39 +93,9 @@ export function stagingFromConfig(config: ConfigResolver, warehouse: string, sch
     }
     throw c.error("bucketUrl", `${warehouse} reads staged files only from ${want}`);
   }
-  const creds = c.values.credentials;
-  if (AZURE_SCHEMES.includes(scheme)) {
-    return new BucketStager(url, async () => {
-      const { AzureBucket } = await import("./filesystem/azure-bucket.js");
-      return AzureBucket.open(url, {
-        azure_storage_account_name: creds?.azureStorageAccountName,
-        azure_storage_account_key: creds?.azureStorageAccountKey,
-        azure_storage_sas_token: creds?.azureStorageSasToken,
-        azure_storage_connection_string: creds?.azureStorageConnectionString,
-        azure_account_host: creds?.azureAccountHost,
-      });
-    });
+  if (!isRemoteBucketUrl(url)) {
+    throw c.error("bucketUrl", "staging buckets are gs://, s3://, az:// or abfss://");
   }
-  if (scheme !== "gs" && scheme !== "s3") throw c.error("bucketUrl", "staging buckets are gs://, s3://, az:// or abfss://");
-  if (scheme === "gs") {
-    return new BucketStager(url, async () => {
-      const { GcsBucket } = await import("./filesystem/gcs-bucket.js");
-      return GcsBucket.open(url, {
-        project_id: creds?.projectId,
-        private_key: creds?.privateKey,
-        client_email: creds?.clientEmail,
-        endpoint_url: creds?.endpointUrl,
-      });
-    });
-  }
-  return new BucketStager(url, async () => {
-    const { S3Bucket } = await import("./filesystem/s3-bucket.js");
-    return S3Bucket.open(url, {
-      aws_access_key_id: creds?.awsAccessKeyId,
-      aws_secret_access_key: creds?.awsSecretAccessKey,
-      aws_session_token: creds?.awsSessionToken,
-      endpoint_url: creds?.endpointUrl,
-      region_name: creds?.regionName,
-    });
-  });
+  const creds = filesystemCredentials(c.values.credentials) ?? {};
+  return new BucketStager(url, () => openRemoteBucket(url, creds));
 }

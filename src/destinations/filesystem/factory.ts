@@ -12,10 +12,11 @@ import {
   type DestinationClient,
 } from "../destination.js";
 import type { QueryOptions, QuerySession } from "../query-session.js";
-import type { AzureCredentials, Bucket, GcsCredentials, S3Credentials } from "./bucket.js";
+import type { Bucket } from "./bucket.js";
 import { FilesystemClient, type ObjectCache } from "./client.js";
 import type { DataFormat } from "./layout.js";
 import { LocalBucket } from "./local-bucket.js";
+import { type FilesystemCredentials, filesystemCredentials, isRemoteBucketUrl, openRemoteBucket } from "./remote-bucket.js";
 import { FILESYSTEM_SPEC } from "./spec.js";
 
 /** What the destination is made from, as config gives it (strings, checked when it is made). */
@@ -23,7 +24,7 @@ export interface FilesystemSettings {
   bucketUrl?: string | undefined;
   format?: string | undefined;
   compression?: string | undefined;
-  credentials?: (S3Credentials & AzureCredentials & GcsCredentials) | undefined;
+  credentials?: FilesystemCredentials | undefined;
 }
 
 export interface FilesystemOptions extends FilesystemSettings {
@@ -34,7 +35,7 @@ export interface FilesystemOptions extends FilesystemSettings {
   /** `gzip` compresses jsonl files (`.jsonl.gz`); parquet is always zstd-compressed inside. */
   compression?: "gzip" | "none";
   /** For `s3://`: keys, region and a custom endpoint; for `az://`/`abfss://`: dlt's azure_* keys; for `gs://`: a service account and a custom endpoint. */
-  credentials?: S3Credentials & AzureCredentials & GcsCredentials;
+  credentials?: FilesystemCredentials;
 }
 
 class FilesystemCapabilities extends CapabilitiesBase {
@@ -57,8 +58,6 @@ const HINT =
   "set bucket_url under [destination.filesystem] (a folder, file:///path, s3://bucket/prefix, gs://bucket/prefix or az://container/prefix), e.g. DESTINATION__FILESYSTEM__BUCKET_URL=./data";
 
 /** Azure Blob Storage URLs, as dlt (adlfs) takes them. */
-const AZURE_URL = /^(az|azure|abfss?):\/\//i;
-
 export class FilesystemDestination implements Destination {
   readonly name = "filesystem";
   readonly capabilities = FILESYSTEM_CAPABILITIES;
@@ -74,7 +73,7 @@ export class FilesystemDestination implements Destination {
   constructor(private readonly options: FilesystemSettings) {
     const raw = options.bucketUrl?.trim();
     if (!raw) throw new ConfigError("the filesystem destination has no bucket_url", { hint: HINT });
-    if (raw.startsWith("s3://") || raw.startsWith("gs://") || AZURE_URL.test(raw)) this.url = raw.replace(/\/+$/, "");
+    if (isRemoteBucketUrl(raw)) this.url = raw.replace(/\/+$/, "");
     else if (raw.startsWith("file://")) this.url = fileURLToPath(raw);
     else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) {
       throw new ConfigError(`bucket_url ${raw}: only local folders, file://, s3://, gs://, az:// and abfss:// are supported`, {
@@ -97,24 +96,12 @@ export class FilesystemDestination implements Destination {
   }
 
   private async bucket(): Promise<Bucket> {
-    if (this.url.startsWith("gs://")) {
-      const { GcsBucket } = await import("./gcs-bucket.js");
-      return GcsBucket.open(this.url, this.options.credentials ?? {});
-    }
-    if (this.url.startsWith("s3://")) {
-      const { S3Bucket } = await import("./s3-bucket.js");
-      return S3Bucket.open(this.url, this.options.credentials ?? {});
-    }
-    if (AZURE_URL.test(this.url)) {
-      const { AzureBucket } = await import("./azure-bucket.js");
-      return AzureBucket.open(this.url, this.options.credentials ?? {});
-    }
-    return new LocalBucket(this.url);
+    return isRemoteBucketUrl(this.url) ? openRemoteBucket(this.url, this.options.credentials ?? {}) : new LocalBucket(this.url);
   }
 
   /** The bucket URL without credentials: `file:///abs/path`, `s3://bucket/prefix` or `gs://bucket/prefix`. */
   location(_o?: ConnectOptions): string {
-    return /^(s3|gs):\/\//.test(this.url) || AZURE_URL.test(this.url) ? this.url : new LocalBucket(this.url).display;
+    return isRemoteBucketUrl(this.url) ? this.url : new LocalBucket(this.url).display;
   }
 
   private checkDatasetName(o: ConnectOptions): void {
@@ -154,25 +141,6 @@ export function filesystem(options: FilesystemOptions): FilesystemDestination {
 
 /** `[destination.filesystem]` (FILESYSTEM_SPEC). */
 export function destinationFromConfig(config: ConfigResolver): FilesystemDestination {
-  const { bucketUrl, format, compression, credentials: c } = config.resolve(FILESYSTEM_SPEC).values;
-  return new FilesystemDestination({
-    bucketUrl,
-    format,
-    compression,
-    credentials: c && {
-      aws_access_key_id: c.awsAccessKeyId,
-      aws_secret_access_key: c.awsSecretAccessKey,
-      aws_session_token: c.awsSessionToken,
-      endpoint_url: c.endpointUrl,
-      region_name: c.regionName,
-      azure_storage_account_name: c.azureStorageAccountName,
-      azure_storage_account_key: c.azureStorageAccountKey,
-      azure_storage_sas_token: c.azureStorageSasToken,
-      azure_storage_connection_string: c.azureStorageConnectionString,
-      azure_account_host: c.azureAccountHost,
-      project_id: c.projectId,
-      private_key: c.privateKey,
-      client_email: c.clientEmail,
-    },
-  });
+  const { bucketUrl, format, compression, credentials } = config.resolve(FILESYSTEM_SPEC).values;
+  return new FilesystemDestination({ bucketUrl, format, compression, credentials: filesystemCredentials(credentials) });
 }

@@ -1,6 +1,6 @@
 import { Secret, reveal } from "../../config/secret.js";
 import { ConfigError } from "../../util/errors.js";
-import { AZURE_SCHEMES } from "../staging.js";
+import { AZURE_SCHEMES } from "../filesystem/remote-bucket.js";
 import { snowflakeLiteral } from "./literal.js";
 
 /**

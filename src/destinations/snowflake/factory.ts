@@ -11,7 +11,8 @@ import {
 } from "../destination.js";
 import { FILESYSTEM_SPEC } from "../filesystem/spec.js";
 import type { QueryOptions, QuerySession } from "../query-session.js";
-import { AZURE_SCHEMES, type FileStager, type StagingName, stagingFromConfig } from "../staging.js";
+import { AZURE_SCHEMES } from "../filesystem/remote-bucket.js";
+import { type FileStager, type StagingName, stagingFromConfig } from "../staging.js";
 import { type SnowflakeBucketAccess, snowflakeBucketAccess } from "./bucket-access.js";
 import { type SnowflakeFiles, SnowflakeClient } from "./client.js";
 import { SNOWFLAKE_SESSION_SETUP, SnowflakeConnection, type SnowflakeEndpoint } from "./connection.js";
