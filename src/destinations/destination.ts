@@ -78,6 +78,8 @@ export interface ReconcileResult {
 /** Everything one load transaction needs. File paths are absolute. */
 export interface LoadRequest {
   loadId: string;
+  /** Recorded in `_dlt_loads.package_id`; `load` checks it as `isLoaded` does (absent: older packages). */
+  packageId?: string;
   schema: Schema;
   jobs: LoadJob[];
   rootTables: RootTableEntry[];
@@ -114,7 +116,12 @@ export type ResultRow = Record<string, unknown>;
 export interface DestinationClient {
   readonly datasetName: string;
   storedSchema(schemaName: string): Promise<StoredSchema | undefined>;
-  isLoaded(loadId: string): Promise<boolean>;
+  /**
+   * Whether package `packageId` is in under `loadId` (`_dlt_loads`, status 0). Throws `LoadIdTaken`
+   * (load-identity.ts) when the load id is there for another package. Without `packageId`: whether
+   * any package is in under `loadId`.
+   */
+  isLoaded(loadId: string, packageId?: string): Promise<boolean>;
   load(request: LoadRequest): Promise<void>;
   storedState(pipelineName: string): Promise<StateRow | undefined>;
   /** Read-only SQL against the dataset (unqualified names resolve to the dataset). */

@@ -1,4 +1,5 @@
 import { writeKeySet } from "../package/files.js";
+import { newPackageId } from "../package/format.js";
 import type {
   ExtractedManifest,
   IncompleteResource,
@@ -125,6 +126,7 @@ export interface ManifestHeader {
 export function extractedManifest(header: ManifestHeader, outcome: Outcome, stateChanged: boolean): ExtractedManifest {
   return {
     ...header,
+    packageId: newPackageId(),
     createdAt: new Date().toISOString(),
     resources: outcome.resources,
     files: outcome.files,

@@ -98,6 +98,7 @@ export async function normalizePackage(opts: NormalizeOptions): Promise<Normaliz
   writePackageSchema(outDir, schema.toJSON());
   const out: NormalizedManifest = {
     loadId: manifest.loadId,
+    ...(manifest.packageId ? { packageId: manifest.packageId } : {}),
     pipelineName: manifest.pipelineName,
     sourceName: manifest.sourceName,
     schemaName: manifest.schemaName,

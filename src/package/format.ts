@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { ColumnHint, SchemaContract, WriteDisposition } from "../schema/types.js";
 import type { LoadFileFormat } from "../writers/index.js";
 
@@ -58,6 +59,8 @@ export interface SkippedResource {
 
 export interface ExtractedManifest {
   loadId: string;
+  /** This package's own identity, beside its load id: see `newPackageId`. Absent in older packages. */
+  packageId?: string;
   pipelineName: string;
   sourceName: string;
   schemaName: string;
@@ -138,6 +141,13 @@ export interface RootTableEntry {
 
 export interface NormalizedManifest {
   loadId: string;
+  /** Carried from the extracted package; recorded in `_dlt_loads.package_id` with the load. */
+  packageId?: string;
+  /**
+   * Set when this package was renamed to a new load id because its old one was taken in the
+   * destination (see `PackageStore.reidentify`): the folder of the old id is a leftover to delete.
+   */
+  replaces?: string;
   pipelineName: string;
   sourceName: string;
   schemaName: string;
@@ -205,12 +215,23 @@ export interface LoadedMarker {
 }
 
 /**
+ * A package's identity, drawn at random when it is created (72 bits). The load id alone cannot be
+ * one: workers of one pipeline create packages on different machines, and two of them may draw the
+ * same load id. The destination records this beside the load id, so that "is load X in?" can tell
+ * this package from another one that had the same id (see `loadVerdict`).
+ */
+export function newPackageId(): string {
+  return randomBytes(9).toString("base64url");
+}
+
+/**
  * dlt's load id: a unix timestamp with microseconds, strictly increasing per pipeline. The clock
  * gives milliseconds, so the microseconds within one are drawn at random: workers of one pipeline
  * (one per business) start packages in the same millisecond, and the destination's "already
  * loaded?" check keys on the load id, so a second package with the same id would be skipped as
  * loaded and its rows lost (seen in test/runtime/shared-limits: one business's rows missing).
- * This makes such a collision 1000 times rarer; it does not rule it out (see RELIABILITY.md).
+ * That makes a collision rare; the package id makes it harmless (the destination tells the two
+ * packages apart and the second one is renamed, see `PackageStore.reidentify`).
  */
 export function newLoadId(after?: string): string {
   const micros = Date.now() * 1000 + Math.floor(Math.random() * 1000);

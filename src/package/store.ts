@@ -2,6 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameS
 import { join } from "node:path";
 import type { StoredSchema } from "../schema/schema.js";
 import { renameDurable } from "../util/fs-atomic.js";
+import { copyAsLoad, writeRejected } from "./reidentify.js";
 import {
   type StateParser,
   jobFolder,
@@ -112,8 +113,41 @@ export class PackageStore<S = unknown> {
     return drop;
   }
 
+  /**
+   * Give the normalized package `oldId` the load id `newId`, because the destination holds another
+   * package under `oldId` (workers of one pipeline drew the same id). The copy is built in a `.tmp`
+   * folder and renamed into place, then the old folder goes; a crash between the two leaves the old
+   * folder, which `settleReidentified` removes (the new manifest names it in `replaces`).
+   */
+  reidentify(oldId: string, newId: string): void {
+    const tmp = this.normalizeTmp(newId);
+    rmSync(tmp, { recursive: true, force: true });
+    try {
+      copyAsLoad(this.normalized(oldId), tmp, newId);
+    } catch (err) {
+      rmSync(tmp, { recursive: true, force: true });
+      throw err;
+    }
+    const kept = this.dir("rejected", `${oldId}.jsonl`);
+    if (existsSync(kept)) writeRejected(this.dir("rejected", `${newId}.jsonl`), readRejectedFile(kept), newId);
+    renameDurable(tmp, this.normalized(newId));
+    this.settleReidentified();
+  }
+
+  /** Remove packages that a renamed copy replaced (see `reidentify`). */
+  settleReidentified(): void {
+    for (const id of this.list("normalized")) {
+      if (!existsSync(this.normalized(id))) continue; // replaced by one listed before it
+      const replaces = readNormalizedManifest(this.normalized(id)).replaces;
+      if (!replaces || replaces === id) continue;
+      rmSync(this.normalized(replaces), { recursive: true, force: true });
+      rmSync(this.dir("rejected", `${replaces}.jsonl`), { force: true });
+    }
+  }
+
   /** Leftovers of a crash in the middle of a step: nothing in them was committed. */
   removeTemporaries(): void {
+    this.settleReidentified();
     for (const base of [this.root, this.dir("normalized")]) {
       if (!existsSync(base)) continue;
       for (const name of readdirSync(base)) {

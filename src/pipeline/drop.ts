@@ -1,4 +1,4 @@
-import { type NormalizedManifest, compareLoadIds, newLoadId } from "../package/format.js";
+import { type NormalizedManifest, compareLoadIds, newLoadId, newPackageId } from "../package/format.js";
 import { Schema } from "../schema/schema.js";
 import { ConfigError } from "../util/errors.js";
 import { didYouMean } from "../util/suggest.js";
@@ -131,6 +131,7 @@ export function writeDropPackages(workingDir: WorkingDir, plan: DropPlan, datase
     const now = new Date().toISOString();
     const manifest: NormalizedManifest = {
       loadId,
+      packageId: newPackageId(),
       pipelineName: plan.pipelineName,
       sourceName: s.schemaName,
       schemaName: s.schemaName,

@@ -1,6 +1,7 @@
 import type { DestinationClient, ReconcileResult } from "../destinations/destination.js";
 import { readKeySet, readRejectedFile, rejectedFile } from "../package/files.js";
-import type { LoadedMarker } from "../package/format.js";
+import { type LoadedMarker, compareLoadIds, newLoadId } from "../package/format.js";
+import { LoadIdTaken } from "../destinations/load-identity.js";
 import { Schema } from "../schema/schema.js";
 import { PipelineError, PipelineStepFailed, errorMessage } from "../util/errors.js";
 import type { ConfigResolver } from "../config/index.js";
@@ -68,12 +69,35 @@ function forgetDropped(workingDir: WorkingDir, schema: Schema, resources: string
  * with its jobs in `failed_jobs`, to be retried by the next run.
  */
 export async function loadPackage(ctx: LoadPackageContext): Promise<LoadPackageInfo> {
-  const { client, loadId, workingDir } = ctx;
+  const store = ctx.workingDir.packages;
+  let loadId = ctx.loadId;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await loadAs(ctx, loadId);
+    } catch (err) {
+      if (!(err instanceof LoadIdTaken) || attempt >= MAX_RENAMES) throw err;
+      const next = newLoadId([store.lastLoadId(), loadId].filter((x): x is string => !!x).sort(compareLoadIds).pop());
+      log.warn(
+        `load id ${loadId} is in dataset ${ctx.client.datasetName} for another package (${err.holder}; another worker ` +
+          `of pipeline ${ctx.pipelineName} drew the same id): this package loads as ${next}`,
+      );
+      store.reidentify(loadId, next);
+      loadId = next;
+    }
+  }
+}
+
+/** Renames of one package before giving up: each draws a fresh id, so a second clash is already rare. */
+const MAX_RENAMES = 5;
+
+async function loadAs(ctx: LoadPackageContext, loadId: string): Promise<LoadPackageInfo> {
+  const { client, workingDir } = ctx;
   const store = workingDir.packages;
   const manifest = store.readNormalizedManifest(loadId);
   const schema = Schema.fromJSON(store.readSchema(loadId));
   const state = store.readState(store.normalized(loadId));
-  const alreadyLoaded = await client.isLoaded(loadId);
+  const { packageId } = manifest;
+  const alreadyLoaded = await client.isLoaded(loadId, packageId);
   let reconciled: ReconcileResult[] = [];
   if (!alreadyLoaded) {
     const dir = store.normalized(loadId);
@@ -85,6 +109,7 @@ export async function loadPackage(ctx: LoadPackageContext): Promise<LoadPackageI
     try {
       await client.load({
         loadId,
+        ...(packageId ? { packageId } : {}),
         schema,
         jobs,
         rootTables: manifest.rootTables,
@@ -115,6 +140,11 @@ export async function loadPackage(ctx: LoadPackageContext): Promise<LoadPackageI
           : {}),
       });
     } catch (err) {
+      if (err instanceof LoadIdTaken) {
+        // Found inside the load transaction (it rolled back): the package loads again under a new id.
+        store.moveAllJobs(loadId, "started_jobs", "new_jobs");
+        throw err;
+      }
       const message = errorMessage(err);
       // The transaction rolled back: every job of the package failed together. They go back
       // to new_jobs at the next attempt (see above), so nothing is lost or loaded twice.

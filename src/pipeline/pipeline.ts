@@ -475,6 +475,7 @@ export class Pipeline {
     const startedAt = new Date();
     const store = this.workingDir.packages;
     const packages: LoadPackageInfo[] = [];
+    store.settleReidentified();
     const ids = store.list("normalized");
     if (ids.length > 0) {
       await this.withClient(async (client) => {

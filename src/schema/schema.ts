@@ -32,6 +32,13 @@ export class Schema {
     const s = new Schema(json.name);
     s.version = json.version;
     for (const t of json.tables) s.tables.set(t.name, clone(t));
+    // The bookkeeping tables are the engine's: a schema stored by an older engine gets the columns
+    // added since (e.g. `_dlt_loads.package_id`), so every load writes the same bookkeeping.
+    for (const sys of systemTables()) {
+      const t = s.tables.get(sys.name);
+      if (!t) continue;
+      for (const c of Object.values(sys.columns)) if (!t.columns[c.name]) t.columns[c.name] = c;
+    }
     return s;
   }
 

@@ -33,6 +33,8 @@ export function systemTables(): Table[] {
       col("status", "bigint"),
       col("inserted_at", "timestamp"),
       col("schema_version_hash", "text", true),
+      // Not in dlt: which package this load was (see newPackageId); dlt ignores the extra column.
+      col("package_id", "text", true),
     ]),
     table(VERSION_TABLE, [
       col("version", "bigint"),

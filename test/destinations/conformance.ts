@@ -25,6 +25,7 @@ export const CASES = [
   "replace",
   "merge",
   "committed package reload",
+  "load id clash",
   "state restore",
   "long identifiers",
   "reserved words and case",
@@ -500,6 +501,52 @@ export function conformanceSuite(target: ConformanceTarget): void {
       expect(await p.dataset().table("rl").count()).toBe(2);
       expect(await p.dataset().table("rl__items").count()).toBe(1);
       expect(await p.dataset().table("_dlt_loads").count()).toBe(1);
+    });
+
+    test("load id clash", async () => {
+      // Two workers of one pipeline (working dirs of their own) drew the same load id: the
+      // destination holds worker A's package under it, so worker B's must load under a new id,
+      // never be skipped as "already loaded" (its rows were lost that way).
+      const { make, dir } = setup("clash");
+      const name = "conf_clash";
+      const hints: ResourceHints = { primaryKey: "id", writeDisposition: "merge" };
+      const a = make(join(dir, "worker-a"), name);
+      const b = make(join(dir, "worker-b"), name);
+      await a.extract(rows("inv", [{ id: 1, business: "b1", lines: [{ n: 1 }] }], hints));
+      await a.normalize();
+      await b.extract(rows("inv", [{ id: 2, business: "b2", lines: [{ n: 2 }, { n: 3 }] }], hints));
+      await b.normalize();
+      const taken = a.workingDir.packages.list("normalized")[0]!;
+      b.workingDir.packages.reidentify(b.workingDir.packages.list("normalized")[0]!, taken);
+      await a.load();
+      const warnings: string[] = [];
+      const remove = addLogSink((rec) => {
+        if (rec.level === "warn") warnings.push(rec.message);
+      });
+      let renamed: string;
+      try {
+        const info = await b.load();
+        expect(info.loadPackages).toHaveLength(1);
+        renamed = info.loadPackages[0]!.loadId;
+        expect(info.loadPackages[0]!.alreadyLoaded).toBe(false);
+      } finally {
+        remove();
+      }
+      expect(renamed).not.toBe(taken);
+      expect(warnings.some((w) => w.includes(`load id ${taken}`) && w.includes(renamed))).toBe(true);
+      const inv = byId(await b.dataset().table("inv").rows());
+      expect(inv.map((r) => [r.id, r._dlt_load_id])).toEqual([
+        [1, taken],
+        [2, renamed],
+      ]);
+      expect(await b.dataset().table("inv__lines").count()).toBe(3);
+      const loads = (await b.dataset().table("_dlt_loads").rows()).map((r) => String(r.load_id)).sort();
+      expect(loads).toEqual([taken, renamed].sort());
+      expect(b.workingDir.packages.list("normalized")).toEqual([]);
+      expect(b.workingDir.packages.list("loaded")).toEqual([renamed]);
+      // Loading again changes nothing: the renamed package is recognised as loaded.
+      expect((await b.load()).loadPackages).toEqual([]);
+      expect(await b.dataset().table("inv").count()).toBe(2);
     });
 
     test("state restore", async () => {

@@ -21,6 +21,7 @@ import { bqColumnType, bqQuote, stagingColumn } from "./dialect.js";
 import { COUNTS_COLUMNS, KEYS_COLUMNS, reconcileKeySet } from "./reconcile-sql.js";
 import { recordLoad } from "./record-load.js";
 import { logger } from "../../util/logger.js";
+import { loadVerdict, recordedPackageId } from "../load-identity.js";
 
 const log = logger("bigquery");
 
@@ -91,13 +92,13 @@ export class BigQueryClient implements DestinationClient {
     return names.every((n) => have.has(n));
   }
 
-  async isLoaded(loadId: string): Promise<boolean> {
+  async isLoaded(loadId: string, packageId?: string): Promise<boolean> {
     if (!(await this.hasTables(LOADS_TABLE))) return false;
-    const rows = await this.conn.query(
-      `SELECT 1 AS x FROM ${this.qualified(LOADS_TABLE)} WHERE load_id = @load_id AND status = 0 LIMIT 1`,
-      { load_id: loadId },
-    );
-    return rows.length > 0;
+    // SELECT *: datasets written by older engines have no package_id column.
+    const rows = await this.conn.query(`SELECT * FROM ${this.qualified(LOADS_TABLE)} WHERE load_id = @load_id AND status = 0`, {
+      load_id: loadId,
+    });
+    return loadVerdict(loadId, packageId, rows.map(recordedPackageId));
   }
 
   async storedSchema(schemaName: string): Promise<StoredSchema | undefined> {
@@ -165,7 +166,7 @@ export class BigQueryClient implements DestinationClient {
   }
 
   async load(req: LoadRequest): Promise<void> {
-    if (await this.isLoaded(req.loadId)) return;
+    if (await this.isLoaded(req.loadId, req.packageId)) return;
     // Idempotent like every step here; a drop package has no rows, so no step between this and
     // `_dlt_loads` can bring a dropped table back.
     for (const t of req.dropTables ?? []) await this.conn.execute(`DROP TABLE IF EXISTS ${this.qualified(t)}`);

@@ -25,10 +25,21 @@ export async function recordLoad(c: RecordContext, req: LoadRequest): Promise<st
   if (req.stateRow) await recordState(c, req);
   const staged = await recordRejected(c, req);
   const loads = c.qualified(LOADS_TABLE);
+  // Rerun after a crash: this package's row is there already. Another package's row with the same
+  // load id (a concurrent worker that drew it) does not stop this one's. (A NULL parameter would
+  // need a declared type, so an older package's missing id is written as a literal.)
+  const packageId = req.packageId === undefined ? "CAST(NULL AS STRING)" : "@package_id";
+  const samePackage = req.packageId === undefined ? "TRUE" : "(package_id IS NULL OR package_id = @package_id)";
   await c.conn.execute(
-    `INSERT INTO ${loads} (load_id, schema_name, status, inserted_at, schema_version_hash)
-     SELECT @load_id, @name, 0, CURRENT_TIMESTAMP(), @hash FROM (SELECT 1) WHERE NOT EXISTS (SELECT 1 FROM ${loads} WHERE load_id = @load_id)`,
-    { load_id: req.loadId, name: req.schema.name, hash: req.schema.versionHash },
+    `INSERT INTO ${loads} (load_id, schema_name, status, inserted_at, schema_version_hash, package_id)
+     SELECT @load_id, @name, 0, CURRENT_TIMESTAMP(), @hash, ${packageId} FROM (SELECT 1)
+     WHERE NOT EXISTS (SELECT 1 FROM ${loads} WHERE load_id = @load_id AND ${samePackage})`,
+    {
+      load_id: req.loadId,
+      name: req.schema.name,
+      hash: req.schema.versionHash,
+      ...(req.packageId === undefined ? {} : { package_id: req.packageId }),
+    },
   );
   return staged;
 }

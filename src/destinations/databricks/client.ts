@@ -23,6 +23,7 @@ import type { FileSource } from "./file-sources.js";
 import { COUNTS_COLUMNS, KEYS_TABLE, reconcileKeySet } from "./reconcile-sql.js";
 import { recordLoad } from "./record-load.js";
 import { type CommitStep, type TableFacts, dmlSql, rebuildSql, runsDml, tableFacts } from "./row-changes.js";
+import { loadVerdict, recordedPackageId } from "../load-identity.js";
 /** Superseded ids per DELETE statement: the list is spelled out in the statement. */
 const IDS_PER_DELETE = 1000;
 
@@ -121,12 +122,11 @@ export class DatabricksClient implements DestinationClient {
     return (await this.conn.query(sql)).rows;
   }
 
-  async isLoaded(loadId: string): Promise<boolean> {
+  async isLoaded(loadId: string, packageId?: string): Promise<boolean> {
     if (!(await this.hasTables(LOADS_TABLE))) return false;
-    const rows = await this.select(
-      `SELECT 1 AS x FROM ${this.qualified(LOADS_TABLE)} WHERE load_id = ${dbxLiteral(loadId)} AND status = 0 LIMIT 1`,
-    );
-    return rows.length > 0;
+    // SELECT *: datasets written by older engines have no package_id column.
+    const rows = await this.select(`SELECT * FROM ${this.qualified(LOADS_TABLE)} WHERE load_id = ${dbxLiteral(loadId)} AND status = 0`);
+    return loadVerdict(loadId, packageId, rows.map(recordedPackageId));
   }
 
   async storedSchema(schemaName: string): Promise<StoredSchema | undefined> {
@@ -190,7 +190,7 @@ export class DatabricksClient implements DestinationClient {
   }
 
   async load(req: LoadRequest): Promise<void> {
-    if (await this.isLoaded(req.loadId)) return;
+    if (await this.isLoaded(req.loadId, req.packageId)) return;
     // Idempotent like every step here; a drop package has no rows, so no step between this and
     // `_dlt_loads` can bring a dropped table back.
     for (const t of req.dropTables ?? []) await this.conn.execute(`DROP TABLE IF EXISTS ${this.qualified(t)}`);

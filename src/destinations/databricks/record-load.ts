@@ -37,9 +37,13 @@ export async function recordLoad(c: RecordContext, req: LoadRequest): Promise<vo
   if (req.stateRow) await recordState(c, req);
   await recordRejected(c, req);
   const loads = c.qualified(LOADS_TABLE);
+  // Rerun after a crash: this package's row is there already. Another package's row with the same
+  // load id (a concurrent worker that drew it) does not stop this one's.
+  const packageId = req.packageId === undefined ? "NULL" : dbxLiteral(req.packageId);
+  const samePackage = req.packageId === undefined ? "TRUE" : `(package_id IS NULL OR package_id = ${packageId})`;
   await c.execute(
-    `INSERT INTO ${loads} (load_id, schema_name, status, inserted_at, schema_version_hash)
-     SELECT ${loadId}, ${name}, 0, CURRENT_TIMESTAMP(), ${dbxLiteral(schema.versionHash)} WHERE NOT EXISTS (SELECT 1 FROM ${loads} WHERE load_id = ${loadId})`,
+    `INSERT INTO ${loads} (load_id, schema_name, status, inserted_at, schema_version_hash, package_id)
+     SELECT ${loadId}, ${name}, 0, CURRENT_TIMESTAMP(), ${dbxLiteral(schema.versionHash)}, ${packageId} WHERE NOT EXISTS (SELECT 1 FROM ${loads} WHERE load_id = ${loadId} AND ${samePackage})`,
   );
 }
 

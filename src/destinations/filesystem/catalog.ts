@@ -1,6 +1,7 @@
 import { compareLoadIds } from "../../package/format.js";
 import type { Bucket } from "./bucket.js";
 import { type DataFile, type NamedFile, parseKey } from "./layout.js";
+import { loadVerdict } from "../load-identity.js";
 
 /** One `_dlt_loads` file: dlt's columns, plus the files this load made obsolete. */
 export interface LoadMarker {
@@ -9,6 +10,8 @@ export interface LoadMarker {
   status: number;
   inserted_at: string;
   schema_version_hash: string;
+  /** The package this load was (see `newPackageId`); absent in markers of older engines. */
+  package_id?: string;
   /**
    * Keys of data files that replace or merge rewrote in this load. They stop counting the moment
    * this marker exists, and are deleted right after it (or by the next load if that was cut off).
@@ -71,6 +74,12 @@ export class DatasetCatalog {
 
   isCommitted(loadId: string): boolean {
     return this.markers.has(loadId);
+  }
+
+  /** Whether package `packageId` is committed as `loadId`; `LoadIdTaken` when another package is (see load-identity.ts). */
+  holds(loadId: string, packageId: string | undefined): boolean {
+    const m = this.markers.get(loadId);
+    return loadVerdict(loadId, packageId, m ? [m.marker.package_id] : []);
   }
 
   /** The table's files readers see: committed and not replaced, oldest load first. */

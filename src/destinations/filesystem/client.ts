@@ -88,8 +88,8 @@ export class FilesystemClient implements DestinationClient {
     return join(this.scratch, `${randomBytes(8).toString("hex")}.${ext}`);
   }
 
-  async isLoaded(loadId: string): Promise<boolean> {
-    return (await this.catalog()).isCommitted(loadId);
+  async isLoaded(loadId: string, packageId?: string): Promise<boolean> {
+    return (await this.catalog()).holds(loadId, packageId);
   }
 
   async storedSchema(schemaName: string): Promise<StoredSchema | undefined> {
@@ -216,7 +216,7 @@ export class FilesystemClient implements DestinationClient {
   private async loadPackage(req: LoadRequest): Promise<void> {
     const { schema, loadId } = req;
     const cat = await this.catalog();
-    if (cat.isCommitted(loadId)) return; // committed before: nothing to do, ever
+    if (cat.holds(loadId, req.packageId)) return; // committed before: nothing to do, ever
     const leftovers = cat.leftovers();
     if (leftovers.length > 0) await this.bucket.delete(leftovers);
 
@@ -312,6 +312,7 @@ export class FilesystemClient implements DestinationClient {
       status: 0,
       inserted_at: now,
       schema_version_hash: schema.versionHash,
+      ...(req.packageId === undefined ? {} : { package_id: req.packageId }),
       ...(replaced.length > 0 ? { replaced_files: replaced } : {}),
       max_row_bytes: maxRowBytes,
     };

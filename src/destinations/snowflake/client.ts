@@ -26,6 +26,7 @@ import type { SnowflakeConnection } from "./connection.js";
 import { selectFromRawSql, stageRawTable } from "./stage.js";
 import type { StageFiles } from "./stage-files.js";
 import { TransactionGuard } from "./transaction-guard.js";
+import { loadVerdict, recordedPackageId } from "../load-identity.js";
 
 /** How many `_dlt_pipeline_state` rows to keep per pipeline (as on the other SQL destinations). */
 const KEEP_STATE_ROWS = 10;
@@ -109,16 +110,15 @@ export class SnowflakeClient implements DestinationClient {
     return rows.length > 0;
   }
 
-  private async isLoadedOn(conn: SqlConnection, loadId: string): Promise<boolean> {
+  private async isLoadedOn(conn: SqlConnection, loadId: string, packageId: string | undefined): Promise<boolean> {
     if (!(await this.hasTable(LOADS_TABLE, conn))) return false;
-    const rows = await conn.query(`SELECT 1 AS x FROM ${this.qualified(LOADS_TABLE)} WHERE load_id = $1 AND status = 0`, [
-      loadId,
-    ]);
-    return rows.length > 0;
+    // SELECT *: datasets written by older engines have no package_id column.
+    const rows = await conn.query(`SELECT * FROM ${this.qualified(LOADS_TABLE)} WHERE load_id = $1 AND status = 0`, [loadId]);
+    return loadVerdict(loadId, packageId, rows.map(recordedPackageId));
   }
 
-  isLoaded(loadId: string): Promise<boolean> {
-    return this.isLoadedOn(this.conn, loadId);
+  isLoaded(loadId: string, packageId?: string): Promise<boolean> {
+    return this.isLoadedOn(this.conn, loadId, packageId);
   }
 
   /** The bookkeeping reads (stored-rows.ts) on this client's session and names. */
@@ -193,7 +193,7 @@ export class SnowflakeClient implements DestinationClient {
   }
 
   async load(req: LoadRequest): Promise<void> {
-    if (await this.isLoaded(req.loadId)) return;
+    if (await this.isLoaded(req.loadId, req.packageId)) return;
     // DDL commits on Snowflake, so a drop package's DROPs run in phase 1 like the other DDL:
     // idempotent, and such a package has no rows, so nothing before `_dlt_loads` brings a table back.
     for (const t of req.dropTables ?? []) await this.conn.execute(`DROP TABLE IF EXISTS ${this.qualified(t)}`);
@@ -244,7 +244,7 @@ export class SnowflakeClient implements DestinationClient {
         // First: the dataset lock (a concurrent load of this dataset waits here to our commit), then
         // "already loaded?" again, now that no other load can commit this package under us.
         await this.takeLock(tx, req.loadId);
-        if (await this.isLoadedOn(tx, req.loadId)) {
+        if (await this.isLoadedOn(tx, req.loadId, req.packageId)) {
           await this.conn.execute("ROLLBACK");
           return;
         }
@@ -346,8 +346,8 @@ export class SnowflakeClient implements DestinationClient {
       );
     }
     await tx.execute(
-      `INSERT INTO ${this.qualified(LOADS_TABLE)} (load_id, schema_name, status, inserted_at, schema_version_hash) VALUES ($1, $2, 0, $3, $4)`,
-      [req.loadId, req.schema.name, new Date().toISOString(), req.schema.versionHash],
+      `INSERT INTO ${this.qualified(LOADS_TABLE)} (load_id, schema_name, status, inserted_at, schema_version_hash, package_id) VALUES ($1, $2, 0, $3, $4, $5)`,
+      [req.loadId, req.schema.name, new Date().toISOString(), req.schema.versionHash, req.packageId ?? null],
     );
   }
 

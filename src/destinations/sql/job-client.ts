@@ -20,6 +20,7 @@ import { type ChainSql, appendSql, clearChainSql, hasMergeKeys, mergeSql, replac
 import { reconcileTable } from "./reconcile.js";
 import { readStoredSchema, readStoredState, type StoredRowsSource } from "./stored-rows.js";
 import type { SqlConnection } from "./sql-connection.js";
+import { loadVerdict, recordedPackageId } from "../load-identity.js";
 
 /** How many `_dlt_pipeline_state` rows to keep per pipeline (dlt keeps all; its users' tables grew to GBs). */
 const KEEP_STATE_ROWS = 10;
@@ -70,12 +71,11 @@ export class SqlJobClient<C extends SqlConnection = SqlConnection> implements De
     return rows.length > 0;
   }
 
-  async isLoaded(loadId: string): Promise<boolean> {
+  async isLoaded(loadId: string, packageId?: string): Promise<boolean> {
     if (!(await this.hasTable(LOADS_TABLE))) return false;
-    const rows = await this.conn.query(`SELECT 1 AS x FROM ${this.qualified(LOADS_TABLE)} WHERE load_id = $1 AND status = 0`, [
-      loadId,
-    ]);
-    return rows.length > 0;
+    // SELECT *: datasets written by older engines have no package_id column.
+    const rows = await this.conn.query(`SELECT * FROM ${this.qualified(LOADS_TABLE)} WHERE load_id = $1 AND status = 0`, [loadId]);
+    return loadVerdict(loadId, packageId, rows.map(recordedPackageId));
   }
 
   /** The bookkeeping reads (stored-rows.ts) on this client's session and names. */
@@ -141,7 +141,7 @@ export class SqlJobClient<C extends SqlConnection = SqlConnection> implements De
     try {
       if (this.dialect.lockDatasetSql) await this.conn.execute(this.dialect.lockDatasetSql(this.datasetName));
       // Checked inside the transaction too: two processes must not both load one package.
-      if (await this.isLoaded(req.loadId)) {
+      if (await this.isLoaded(req.loadId, req.packageId)) {
         await this.conn.execute("ROLLBACK");
         return;
       }
@@ -277,8 +277,8 @@ export class SqlJobClient<C extends SqlConnection = SqlConnection> implements De
       );
     }
     await this.conn.execute(
-      `INSERT INTO ${this.qualified(LOADS_TABLE)} (load_id, schema_name, status, inserted_at, schema_version_hash) VALUES ($1, $2, 0, $3, $4)`,
-      [req.loadId, req.schema.name, new Date().toISOString(), req.schema.versionHash],
+      `INSERT INTO ${this.qualified(LOADS_TABLE)} (load_id, schema_name, status, inserted_at, schema_version_hash, package_id) VALUES ($1, $2, 0, $3, $4, $5)`,
+      [req.loadId, req.schema.name, new Date().toISOString(), req.schema.versionHash, req.packageId ?? null],
     );
   }
 
