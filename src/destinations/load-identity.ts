@@ -10,7 +10,7 @@ export class LoadIdTaken extends Error {
     readonly loadId: string,
     readonly holder: string,
   ) {
-    super(`load id ${loadId} is already in the destination for another package (${holder})`);
+    super(`load id ${loadId} is already in the destination for another package (package ${holder})`);
     this.name = "LoadIdTaken";
   }
 }

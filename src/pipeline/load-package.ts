@@ -76,10 +76,16 @@ export async function loadPackage(ctx: LoadPackageContext): Promise<LoadPackageI
       return await loadAs(ctx, loadId);
     } catch (err) {
       if (!(err instanceof LoadIdTaken) || attempt >= MAX_RENAMES) throw err;
-      const next = newLoadId([store.lastLoadId(), loadId].filter((x): x is string => !!x).sort(compareLoadIds).pop());
+      const manifest = store.readNormalizedManifest(loadId);
+      const next = newLoadId(
+        [store.lastLoadId(), loadId]
+          .filter((x): x is string => !!x)
+          .sort(compareLoadIds)
+          .pop(),
+      );
       log.warn(
-        `load id ${loadId} is in dataset ${ctx.client.datasetName} for another package (${err.holder}; another worker ` +
-          `of pipeline ${ctx.pipelineName} drew the same id): this package loads as ${next}`,
+        `load id ${loadId} is in dataset ${ctx.client.datasetName} for another package (package ${err.holder}; another ` +
+          `worker of pipeline ${ctx.pipelineName} drew the same id): package ${manifest.packageId} loads as ${next}`,
       );
       store.reidentify(loadId, next);
       loadId = next;

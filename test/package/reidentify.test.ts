@@ -60,7 +60,7 @@ describe("a normalized package renamed to a new load id", () => {
       async () => {
         const { store, loadId, dir } = await normalizedPackage(format);
         const before = jobTexts(dir);
-      expect([...before.keys()].every((f) => f.endsWith(format === "duckdb" ? ".jsonl" : ".copy"))).toBe(true);
+        expect([...before.keys()].every((f) => f.endsWith(format === "duckdb" ? ".jsonl" : ".copy"))).toBe(true);
         const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as NormalizedManifest;
         expect(manifest.packageId).toMatch(/^[\w-]{12}$/);
         const next = (Number(loadId) + 1).toFixed(6);

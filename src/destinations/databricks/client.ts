@@ -125,7 +125,9 @@ export class DatabricksClient implements DestinationClient {
   async isLoaded(loadId: string, packageId?: string): Promise<boolean> {
     if (!(await this.hasTables(LOADS_TABLE))) return false;
     // SELECT *: datasets written by older engines have no package_id column.
-    const rows = await this.select(`SELECT * FROM ${this.qualified(LOADS_TABLE)} WHERE load_id = ${dbxLiteral(loadId)} AND status = 0`);
+    const rows = await this.select(
+      `SELECT * FROM ${this.qualified(LOADS_TABLE)} WHERE load_id = ${dbxLiteral(loadId)} AND status = 0`,
+    );
     return loadVerdict(loadId, packageId, rows.map(recordedPackageId));
   }
 

@@ -74,7 +74,9 @@ export class SqlJobClient<C extends SqlConnection = SqlConnection> implements De
   async isLoaded(loadId: string, packageId?: string): Promise<boolean> {
     if (!(await this.hasTable(LOADS_TABLE))) return false;
     // SELECT *: datasets written by older engines have no package_id column.
-    const rows = await this.conn.query(`SELECT * FROM ${this.qualified(LOADS_TABLE)} WHERE load_id = $1 AND status = 0`, [loadId]);
+    const rows = await this.conn.query(`SELECT * FROM ${this.qualified(LOADS_TABLE)} WHERE load_id = $1 AND status = 0`, [
+      loadId,
+    ]);
     return loadVerdict(loadId, packageId, rows.map(recordedPackageId));
   }
 
