@@ -15,7 +15,9 @@ import { PG_URL, probePostgres } from "../destinations/pg-server.js";
 const noServer = await probePostgres();
 
 const root = mkdtempSync(join(tmpdir(), "reidentify-"));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
+});
 let n = 0;
 
 /** A normalized package (not loaded) of merge rows with a child table and a quarantined item. */
@@ -91,7 +93,9 @@ describe("a normalized package renamed to a new load id", () => {
     const root = manifest.jobs.find((j) => j.table === "inv")!;
     const file = join(dir, "new_jobs", root.file);
     writeFileSync(file, readFileSync(file, "utf8").replace(`"_dlt_load_id":"${loadId}"`, `"_dlt_load_id": "${loadId}"`));
-    expect(() => store.reidentify(loadId, (Number(loadId) + 1).toFixed(6))).toThrow(/1 of its 2 lines/);
+    expect(() => {
+      store.reidentify(loadId, (Number(loadId) + 1).toFixed(6));
+    }).toThrow(/1 of its 2 lines/);
     expect(store.list("normalized")).toEqual([loadId]);
     expect(readdirSync(join(store.root, "normalized"))).toEqual([loadId]);
   });
