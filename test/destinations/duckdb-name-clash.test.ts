@@ -1,8 +1,11 @@
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { describe, expect, it } from "vitest";
 import { startDashboard } from "../../src/dashboard/index.js";
 import { duckdb } from "../../src/destinations/duckdb/index.js";
+import { postgres } from "../../src/destinations/postgres/index.js";
+import { redshift } from "../../src/destinations/redshift/index.js";
 import { resource } from "../../src/extract/index.js";
 import { withQuerySession } from "../../src/pipeline/query-session.js";
 import { duckPipeline, emptyConfig, tempDir } from "../helpers/tmp-pipeline.js";
@@ -135,6 +138,49 @@ describe("an in-memory DuckDB", () => {
       expect(await client.query("SELECT a FROM memory.t")).toEqual([{ a: 1 }]);
     } finally {
       await client.close();
+    }
+  });
+});
+
+describe("a dataset named like a schema the engine keeps for itself", () => {
+  // DuckDB: `system` and `temp` are catalogs of every instance ("Ambiguous reference" on every
+  // load), `information_schema` and `pg_catalog` take no tables ("Cannot create entry in system catalog").
+  it.each(["system", "Temp", "information_schema", "pg_catalog"])(
+    "DuckDB refuses %s before it opens the file, naming the fix",
+    async (name) => {
+      const dir = join(root, `reserved-${name}`);
+      const file = join(dir, "x.duckdb");
+      const p = duckPipeline(dir, { pipelineName: "reserved", datasetName: name, destination: duckdb({ credentials: file }) });
+      const run = p.run(resource(() => [{ id: 1 }], { name: "t" }));
+      await expect(run).rejects.toThrow(new RegExp(`dataset name "${name}" is one DuckDB keeps for itself`));
+      await expect(run).rejects.toMatchObject({ hint: expect.stringMatching(/dataset_name/) });
+      expect(existsSync(file)).toBe(false);
+    },
+  );
+
+  it("DuckDB takes main, Postgres' prefix and names that only contain a reserved word", async () => {
+    for (const name of ["main", "pg_data", "system_data", "temporary"]) {
+      const dir = join(root, `free-${name}`);
+      const p = duckPipeline(dir, {
+        pipelineName: "free",
+        datasetName: name,
+        destination: duckdb({ credentials: join(dir, "x.duckdb") }),
+      });
+      await p.run(resource(() => [{ id: 1 }], { name: "t" }));
+      expect(await p.dataset().table("t").count()).toBe(1);
+    }
+  });
+
+  it("Postgres and Redshift refuse information_schema, pg_catalog and the pg_ prefix (checked before connecting)", async () => {
+    for (const [engine, make] of [
+      ["Postgres", () => postgres({ credentials: "postgresql://nobody@127.0.0.1:1/none" })],
+      ["Redshift", () => redshift({ credentials: "redshift://nobody@127.0.0.1:1/none" })],
+    ] as const) {
+      for (const name of ["information_schema", "pg_catalog", "pg_data"]) {
+        await expect(make().connect({ pipelineName: "x", datasetName: name, workingDir: root })).rejects.toThrow(
+          new RegExp(`dataset name "${name}" is one ${engine} keeps for itself`),
+        );
+      }
     }
   });
 });

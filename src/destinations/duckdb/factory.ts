@@ -13,7 +13,8 @@ import type { QueryOptions, QuerySession } from "../query-session.js";
 import { SqlJobClient } from "../sql/job-client.js";
 import { ConfigError } from "../../util/errors.js";
 import { DuckDbConnection } from "./connection.js";
-import { duckdbDialect } from "./dialect.js";
+import { refuseReservedDataset } from "../dataset-name.js";
+import { DUCKDB_RESERVED_SCHEMAS, duckdbDialect } from "./dialect.js";
 import { DuckDbJobClient } from "./job-client.js";
 import { DuckDbQuerySession } from "./query-session.js";
 import { DUCKDB_SPEC } from "./spec.js";
@@ -65,6 +66,7 @@ export class DuckDbDestination implements Destination {
   }
 
   async connect(o: ConnectOptions): Promise<DestinationClient> {
+    refuseReservedDataset("DuckDB", o.datasetName, DUCKDB_RESERVED_SCHEMAS);
     const path = this.path(o);
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     // An in-memory database has nowhere of its own to spill to: DuckDB's default for it. A limit
@@ -82,6 +84,7 @@ export class DuckDbDestination implements Destination {
 
   /** The file the pipeline recorded (else the configured one), opened read-only; never created. */
   async openQuerySession(o: QueryOptions): Promise<QuerySession> {
+    refuseReservedDataset("DuckDB", o.datasetName, DUCKDB_RESERVED_SCHEMAS);
     const recorded = o.recordedLocation?.startsWith("duckdb:") ? o.recordedLocation.slice("duckdb:".length) : undefined;
     const path = recorded && recorded !== ":memory:" ? recorded : this.path(o);
     if (path === ":memory:" || !existsSync(path)) {

@@ -1,3 +1,4 @@
+import type { ReservedSchemas } from "../dataset-name.js";
 import { createHash } from "node:crypto";
 import { basename } from "node:path";
 import type { Column, Table } from "../../schema/types.js";
@@ -93,6 +94,13 @@ async function copyFiles(conn: PgSession, target: string, table: Table, jobs: Lo
 function lockKey(datasetName: string): string {
   return createHash("sha256").update(`sage-pipeline:${datasetName}`).digest().readBigInt64BE(0).toString();
 }
+
+/** Schema names a Postgres (and Redshift) dataset cannot take. */
+export const POSTGRES_RESERVED_SCHEMAS: ReservedSchemas = {
+  names: ["information_schema", "pg_catalog"],
+  prefix: "pg_",
+  ignoreCase: false,
+};
 
 export const postgresDialect: SqlDialect<PgSession> = {
   name: "postgres",

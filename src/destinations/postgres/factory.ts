@@ -12,7 +12,8 @@ import {
 import { SqlJobClient } from "../sql/job-client.js";
 import { PgConnection } from "./connection.js";
 import { type PostgresCredentials, type PostgresTarget, resolvePostgresTarget } from "./credentials.js";
-import { postgresDialect } from "./dialect.js";
+import { refuseReservedDataset } from "../dataset-name.js";
+import { POSTGRES_RESERVED_SCHEMAS, postgresDialect } from "./dialect.js";
 import { type PgliteLike, PgliteConnection, sharedPglite } from "./pglite-connection.js";
 import type { PgSession } from "./session.js";
 import type { QueryOptions, QuerySession } from "../query-session.js";
@@ -63,6 +64,7 @@ export class PostgresDestination implements Destination {
   }
 
   private checkDatasetName(o: ConnectOptions): void {
+    refuseReservedDataset("Postgres", o.datasetName, POSTGRES_RESERVED_SCHEMAS);
     if (identifierLength(o.datasetName) > POSTGRES_MAX_IDENTIFIER_BYTES) {
       throw new ConfigError(`dataset name ${o.datasetName} is longer than Postgres' 63 bytes (it becomes a schema name)`, {
         hint: "pass a shorter datasetName",

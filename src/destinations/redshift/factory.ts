@@ -17,6 +17,8 @@ import type { QueryOptions, QuerySession } from "../query-session.js";
 import { SqlJobClient } from "../sql/job-client.js";
 import { REDSHIFT_ENGINE, REDSHIFT_HINT, type RedshiftEngine, openRedshiftSession } from "./connection.js";
 import { type RedshiftStaging, redshiftDialect } from "./dialect.js";
+import { refuseReservedDataset } from "../dataset-name.js";
+import { POSTGRES_RESERVED_SCHEMAS } from "../postgres/dialect.js";
 import { RedshiftQuerySession } from "./query-session.js";
 import { REDSHIFT_SPEC } from "./spec.js";
 
@@ -75,6 +77,7 @@ export class RedshiftDestination implements Destination {
   }
 
   private checkDatasetName(o: ConnectOptions): void {
+    refuseReservedDataset("Redshift", o.datasetName, POSTGRES_RESERVED_SCHEMAS);
     if (identifierLength(o.datasetName) > REDSHIFT_MAX_IDENTIFIER_BYTES) {
       throw new ConfigError(`dataset name ${o.datasetName} is longer than Redshift's 127 bytes (it becomes a schema name)`, {
         hint: "pass a shorter datasetName",

@@ -18,6 +18,7 @@ import { type SnowflakeFiles, SnowflakeClient } from "./client.js";
 import { SNOWFLAKE_SESSION_SETUP, SnowflakeConnection, type SnowflakeEndpoint } from "./connection.js";
 import { type SnowflakeCredentials, snowflakeTarget } from "./credentials.js";
 import { quoteSnowflake, snowflakeDialect } from "./dialect.js";
+import { refuseReservedDataset } from "../dataset-name.js";
 import { SnowflakeQuerySession } from "./query-session.js";
 import { SNOWFLAKE_SPEC } from "./spec.js";
 import { BucketStage, InternalStage } from "./stage-files.js";
@@ -72,6 +73,8 @@ export class SnowflakeDestination implements Destination {
   }
 
   private checkDatasetName(o: ConnectOptions): void {
+    // Every Snowflake database has an INFORMATION_SCHEMA; unquoted names fold to upper case.
+    refuseReservedDataset("Snowflake", o.datasetName, { names: ["information_schema"], ignoreCase: true });
     if (identifierLength(o.datasetName) > SNOWFLAKE_MAX_IDENTIFIER) {
       throw new ConfigError(
         `dataset name ${o.datasetName} is longer than Snowflake's 255 characters (it becomes a schema name)`,
