@@ -279,12 +279,12 @@ describe.skipIf(skip !== undefined)(
           DESTINATION__FILESYSTEM__CREDENTIALS__AWS_SECRET_ACCESS_KEY: "staging-secret-canary",
           DESTINATION__FILESYSTEM__CREDENTIALS__ENDPOINT_URL: s3.credentials.endpoint_url!,
         });
-        const stager = stagingFromConfig(config, "snowflake", ["s3"]);
-        const access = snowflakeBucketAccess(stager.display, {
+        const bucket = stagingFromConfig(config, "snowflake", ["s3"]);
+        const access = snowflakeBucketAccess(bucket.display, {
           aws_access_key_id: "S3RVER",
           aws_secret_access_key: "staging-secret-canary",
         });
-        const { make, copies } = recordingPipeline(datasetName, { stager, access });
+        const { make, copies } = recordingPipeline(datasetName, { bucket, access });
         const err = (await make()
           .run(invoices())
           .catch((e: unknown) => e)) as PipelineError;
@@ -335,6 +335,7 @@ describe.skipIf(skip !== undefined)(
 
         // What the client runs after a commit (unless keep_staged_files): the package's folder emptied.
         const loadId = first[0]!.key.split("/")[3]!;
+        const stager = bucket.stager();
         await new BucketStage(stager, access, datasetName, loadId).cleanup();
         expect(await list()).toEqual([]);
         await stager.close();
@@ -363,9 +364,9 @@ describe.skipIf(skip !== undefined)(
           DESTINATION__FILESYSTEM__CREDENTIALS__AZURE_STORAGE_SAS_TOKEN: sas,
           DESTINATION__FILESYSTEM__CREDENTIALS__AZURE_ACCOUNT_HOST: az.endpoint,
         });
-        const stager = stagingFromConfig(config, "snowflake", ["az"]);
-        const access = snowflakeBucketAccess(stager.display, { azure_storage_sas_token: sas });
-        const { make, copies } = recordingPipeline(datasetName, { stager, access });
+        const bucket = stagingFromConfig(config, "snowflake", ["az"]);
+        const access = snowflakeBucketAccess(bucket.display, { azure_storage_sas_token: sas });
+        const { make, copies } = recordingPipeline(datasetName, { bucket, access });
         const err = (await make()
           .run(invoices())
           .catch((e: unknown) => e)) as PipelineError;
@@ -388,7 +389,6 @@ describe.skipIf(skip !== undefined)(
         for await (const b of container.listBlobsFlat({ prefix: `stage/${datasetName}/_staging/` })) blobs.push(b.name);
         expect(blobs).toEqual([expect.stringMatching(new RegExp(`^stage/${datasetName}/_staging/[0-9.]+/inv\\.[^/]+\\.jsonl$`))]);
         expect(copies.at(-1)).toContain(`FILES = ('${blobs[0]!.split("/").pop()!}')`);
-        await stager.close();
       } finally {
         await az.stop();
       }
