@@ -23,6 +23,7 @@ import type { SnowflakeDestination, SnowflakeStaging } from "../../src/destinati
 import { stageRawTable } from "../../src/destinations/snowflake/stage.js";
 import { BucketStage, type StageFiles } from "../../src/destinations/snowflake/stage-files.js";
 import type { SqlConnection } from "../../src/destinations/sql/sql-connection.js";
+import { openRemoteBucket } from "../../src/destinations/filesystem/remote-bucket.js";
 import { stagingFromConfig } from "../../src/destinations/staging.js";
 import { resource } from "../../src/extract/resource.js";
 import { pipeline } from "../../src/pipeline/pipeline.js";
@@ -31,6 +32,7 @@ import { ConfigError, PipelineError } from "../../src/util/errors.js";
 import { type Fakesnow, fakesnowSkipReason, startFakesnow } from "./fakesnow.js";
 import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite } from "./azurite-server.js";
 import { startS3 } from "./s3-server.js";
+import { WatchedStaging } from "./staging-lifetime.js";
 
 // dlt's `staging = "filesystem"` for Snowflake: the load files go to [destination.filesystem]
 // bucket_url through the shared stager (src/destinations/staging.ts) and COPY reads them from
@@ -341,6 +343,38 @@ describe.skipIf(skip !== undefined)(
         await stager.close();
       } finally {
         client.destroy();
+        await s3.stop();
+      }
+    }, 120_000);
+
+    it("two clients of one destination: closing the first leaves the second's bucket open mid-upload; the second's upload finishes and its COPY is sent", async () => {
+      const s3 = await startS3();
+      try {
+        const datasetName = `sf2_${Math.random().toString(36).slice(2, 8)}`;
+        const url = `s3://${s3.bucket}/stage`;
+        const watched = new WatchedStaging(url, () => openRemoteBucket(url, s3.credentials));
+        const access = snowflakeBucketAccess(url, { aws_access_key_id: "S3RVER", aws_secret_access_key: "S3RVER" });
+        const destination = fs!.destination({ staging: { bucket: watched.bucket(), access } });
+        const first = await destination.connect({ datasetName, pipelineName: "other", workingDir: root });
+        const hold = watched.holdNextUpload();
+        const loading = pipeline({
+          pipelineName: datasetName,
+          destination,
+          datasetName,
+          pipelinesDir: join(root, datasetName),
+          config: new ConfigResolver([]),
+        })
+          .run(invoices())
+          .catch((e: unknown) => e);
+        await hold.started;
+        await first.close();
+        hold.release();
+        const text = ((await loading) as PipelineError).describe();
+        // The upload went through; what fails is fakesnow reading s3:// (no httpfs), as above.
+        expect(text).toMatch(/table inv: COPY INTO from 's3:/);
+        expect(text).not.toMatch(/closed/);
+        expect({ opened: watched.opened, closed: watched.closed }).toEqual({ opened: 1, closed: 1 });
+      } finally {
         await s3.stop();
       }
     }, 120_000);
