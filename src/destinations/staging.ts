@@ -7,10 +7,16 @@ import { FILESYSTEM_SPEC } from "./filesystem/spec.js";
 
 /**
  * dlt's `staging = "filesystem"`: a warehouse's load files go to a bucket first and the warehouse
- * reads them from there (BigQuery load jobs from gs://, Snowflake COPY from s3://, gs:// or Azure).
+ * reads them from there (BigQuery load jobs from gs://, Snowflake COPY from s3://, gs:// or Azure,
+ * Redshift COPY from s3://, Databricks COPY INTO from s3:// or gs://).
  * The bucket is `[destination.filesystem] bucket_url` with its credentials, as in dlt. A package's
  * files go under `<prefix>/<dataset>/_staging/<load_id>/<file>`: the same key on a rerun, so a
  * crashed load's upload is replaced, not added to. They are deleted once the package committed.
+ *
+ * A destination holds one `StagingBucket` (the configured bucket); each client it hands out takes
+ * a `FileStager` of its own from it, with its own connection to the bucket, and closes that with
+ * itself. Closing one client thus never closes the bucket under another (two pipelines on one
+ * destination object, or the dashboard's session beside a load).
  */
 export interface FileStager {
   /** The bucket URL (without credentials), for messages. */
@@ -21,6 +27,7 @@ export interface FileStager {
   folder(datasetName: string, loadId: string): string;
   /** The package committed: its staged files are no longer needed. */
   cleanup(datasetName: string, loadId: string): Promise<void>;
+  /** Closes this stager's connection to the bucket (no other stager's). */
   close(): Promise<void>;
 }
 
@@ -36,7 +43,7 @@ export type UriBucket = Bucket & { uri(key: string): string };
 /** `staging` as a pipeline option or `[pipeline] staging`: only dlt's "filesystem" exists. */
 export type StagingName = "filesystem";
 
-export class BucketStager implements FileStager {
+class BucketStager implements FileStager {
   private opened: Promise<UriBucket> | undefined;
 
   constructor(
@@ -70,17 +77,31 @@ export class BucketStager implements FileStager {
 
   async close(): Promise<void> {
     const opened = this.opened;
-    // Forgotten first: the destination may connect again (a later run), and then opens a new client.
+    // Forgotten first: a use after close opens the bucket again rather than failing on a closed client.
     this.opened = undefined;
     if (opened) await (await opened).close();
   }
 }
 
+/** The configured staging bucket of a destination: where its clients' stagers upload to. */
+export class StagingBucket {
+  constructor(
+    /** The bucket URL (without credentials), for messages. */
+    readonly display: string,
+    private readonly open: () => Promise<UriBucket>,
+  ) {}
+
+  /** A stager for one client, its bucket opened on first use and closed by the client's close(). */
+  stager(): FileStager {
+    return new BucketStager(this.display, this.open);
+  }
+}
+
 /**
- * The stager for `staging = "filesystem"` from `[destination.filesystem]`. `schemes` are the bucket
- * kinds the warehouse's load can read (BigQuery: `gs`); anything else is a config error naming the key.
+ * The staging bucket for `staging = "filesystem"` from `[destination.filesystem]`. `schemes` are the
+ * bucket kinds the warehouse's load can read (BigQuery: `gs`); anything else is a config error naming the key.
  */
-export function stagingFromConfig(config: ConfigResolver, warehouse: string, schemes: readonly string[]): FileStager {
+export function stagingFromConfig(config: ConfigResolver, warehouse: string, schemes: readonly string[]): StagingBucket {
   const c = config.resolve(FILESYSTEM_SPEC);
   const url = c.values.bucketUrl?.trim().replace(/\/+$/, "");
   const scheme = url ? schemeOf(url) : undefined;
@@ -97,5 +118,5 @@ export function stagingFromConfig(config: ConfigResolver, warehouse: string, sch
     throw c.error("bucketUrl", "staging buckets are gs://, s3://, az:// or abfss://");
   }
   const creds = filesystemCredentials(c.values.credentials) ?? {};
-  return new BucketStager(url, () => openRemoteBucket(url, creds));
+  return new StagingBucket(url, () => openRemoteBucket(url, creds));
 }

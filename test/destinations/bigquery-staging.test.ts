@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigResolver } from "../../src/config/resolver.js";
 import { EnvProvider } from "../../src/config/index.js";
 import { BigQueryConnection, bigquery } from "../../src/destinations/bigquery/index.js";
+import { openRemoteBucket } from "../../src/destinations/filesystem/remote-bucket.js";
 import { stagingFromConfig } from "../../src/destinations/staging.js";
 import { resource } from "../../src/extract/resource.js";
 import { pipeline } from "../../src/pipeline/pipeline.js";
@@ -15,6 +16,7 @@ import {
   startBigQueryEmulator,
   startGcsEmulator,
 } from "./emulators.js";
+import { WatchedStaging } from "./staging-lifetime.js";
 
 // staging = "filesystem" for BigQuery: files uploaded to gcp-storage-emulator, read by bqemulator's
 // load jobs from gs:// URIs (bqemulator maps them to the GCS emulator's storage folder).
@@ -79,6 +81,41 @@ describe.skipIf(skip !== undefined)(`bigquery with staging = "filesystem" on gs:
         (r) => r.json() as Promise<{ items?: unknown[] }>,
       );
       expect(left.items ?? []).toEqual([]);
+    } finally {
+      const conn = await BigQueryConnection.open({ projectId: bq!.projectId, location: "US", apiEndpoint: bq!.endpoint });
+      await conn.dropDataset(datasetName);
+      await conn.dropDataset(`${datasetName}_staging`);
+    }
+  }, 300_000);
+
+  it("two clients of one destination: closing the first leaves the second's bucket open mid-upload, and the second loads through it", async () => {
+    const url = `gs://${gcs!.bucket}/stage`;
+    const watched = new WatchedStaging(url, () =>
+      openRemoteBucket(url, { endpoint_url: gcs!.endpoint, project_id: "test-project" }),
+    );
+    const destination = bigquery({
+      credentials: { project_id: bq!.projectId },
+      apiEndpoint: bq!.endpoint,
+      staging: watched.bucket(),
+    });
+    const datasetName = `stg2_${Math.random().toString(36).slice(2, 8)}`;
+    const p = pipeline({
+      pipelineName: "bq_stage2",
+      destination,
+      datasetName,
+      pipelinesDir: join(root, "two"),
+      config: new ConfigResolver([]),
+    });
+    try {
+      const first = await destination.connect({ datasetName, pipelineName: "other", workingDir: root });
+      const hold = watched.holdNextUpload();
+      const loading = p.run(resource(() => [[{ id: 1 }, { id: 2 }]], { name: "ev" }));
+      await hold.started;
+      await first.close();
+      hold.release();
+      await loading;
+      expect(await p.dataset().table("ev").count()).toBe(2);
+      expect({ opened: watched.opened, closed: watched.closed }).toEqual({ opened: 1, closed: 1 });
     } finally {
       const conn = await BigQueryConnection.open({ projectId: bq!.projectId, location: "US", apiEndpoint: bq!.endpoint });
       await conn.dropDataset(datasetName);

@@ -114,12 +114,16 @@ describe("Redshift SQL (generated; what a local Postgres cannot run is checked h
     expect(rs.some((s) => / AS d WHERE/.test(s) && s.startsWith('DELETE FROM "ds"."mrg" '))).toBe(false);
   });
 
-  it("writes COPY FROM S3 as dlt does: JSON 'auto', ISO dates and times, gzip, an IAM role or the keys", () => {
-    expect(copyFromS3Sql('"ds"."t"', ['"a"', '"b"'], "s3://bk/p/ds/_staging/t/x/", { iamRole: "arn:aws:iam::1:role/r" })).toBe(
-      `COPY "ds"."t" ("a", "b") FROM 's3://bk/p/ds/_staging/t/x/' IAM_ROLE 'arn:aws:iam::1:role/r' FORMAT AS JSON 'auto' DATEFORMAT 'auto' TIMEFORMAT 'auto' GZIP`,
+  it("writes COPY FROM S3 as dlt does: JSON 'auto', ISO dates and times, gzip, an IAM role or the keys; from a manifest naming the table's files", () => {
+    expect(
+      copyFromS3Sql('"ds"."t"', ['"a"', '"b"'], "s3://bk/p/ds/_staging/1.2/t.x.0.jsonl.manifest", {
+        iamRole: "arn:aws:iam::1:role/r",
+      }),
+    ).toBe(
+      `COPY "ds"."t" ("a", "b") FROM 's3://bk/p/ds/_staging/1.2/t.x.0.jsonl.manifest' IAM_ROLE 'arn:aws:iam::1:role/r' MANIFEST FORMAT AS JSON 'auto' DATEFORMAT 'auto' TIMEFORMAT 'auto' GZIP`,
     );
     expect(
-      copyFromS3Sql('"ds"."t"', ['"a"'], "s3://bk/x/", {
+      copyFromS3Sql('"ds"."t"', ['"a"'], "s3://bk/x.manifest", {
         credentials: {
           aws_access_key_id: "AK",
           aws_secret_access_key: "sec'ret",
@@ -128,9 +132,9 @@ describe("Redshift SQL (generated; what a local Postgres cannot run is checked h
         },
       }),
     ).toBe(
-      `COPY "ds"."t" ("a") FROM 's3://bk/x/' ACCESS_KEY_ID 'AK' SECRET_ACCESS_KEY 'sec''ret' SESSION_TOKEN 'tok' REGION 'eu-west-1' FORMAT AS JSON 'auto' DATEFORMAT 'auto' TIMEFORMAT 'auto' GZIP`,
+      `COPY "ds"."t" ("a") FROM 's3://bk/x.manifest' ACCESS_KEY_ID 'AK' SECRET_ACCESS_KEY 'sec''ret' SESSION_TOKEN 'tok' REGION 'eu-west-1' MANIFEST FORMAT AS JSON 'auto' DATEFORMAT 'auto' TIMEFORMAT 'auto' GZIP`,
     );
-    expect(() => copyFromS3Sql("t", ["a"], "s3://bk/x/", {})).toThrow(/neither staging_iam_role nor/);
+    expect(() => copyFromS3Sql("t", ["a"], "s3://bk/x.manifest", {})).toThrow(/neither staging_iam_role nor/);
   });
 
   it("prepares staged files for COPY: naive timestamps at UTC wall time, NUL removed, gzip; refuses binary as dlt does", async () => {
@@ -199,7 +203,7 @@ describe("Redshift destination config", () => {
     expect(refused.describe()).toMatch(/127\.0\.0\.1:5439/);
   });
 
-  it("takes the fields, and staging = filesystem with an s3:// bucket_url; refuses another bucket", async () => {
+  it("takes the fields, and staging = filesystem with an s3:// bucket_url (the shared stager's check); refuses another bucket, and a COPY that could not read it", async () => {
     const env = {
       DESTINATION__REDSHIFT__CREDENTIALS__HOST: "cluster.example",
       DESTINATION__REDSHIFT__CREDENTIALS__USERNAME: "u",
@@ -213,8 +217,20 @@ describe("Redshift destination config", () => {
     expect(d.location(connect)).toBe("redshift://u:***@cluster.example:5439/dev");
     const bad = { ...env, DESTINATION__FILESYSTEM__BUCKET_URL: "gs://bk/p" };
     await expect(resolveDestination("redshift", new ConfigResolver([new EnvProvider(bad)]))).rejects.toThrow(
-      /not an s3:\/\/ bucket/,
+      /bucket_url redshift reads staged files only from s3:\/\/bucket\/prefix \(got "gs:\/\/bk\/p"/,
     );
+    // Neither staging_iam_role nor the bucket's keys: refused when the destination is made, not after the upload.
+    const noAuth: Partial<typeof env> = { ...env };
+    delete noAuth.DESTINATION__REDSHIFT__STAGING_IAM_ROLE;
+    await expect(resolveDestination("redshift", new ConfigResolver([new EnvProvider(noAuth)]))).rejects.toThrow(
+      /neither staging_iam_role nor the staging bucket's access keys/,
+    );
+    const keys = {
+      ...noAuth,
+      DESTINATION__FILESYSTEM__CREDENTIALS__AWS_ACCESS_KEY_ID: "AK",
+      DESTINATION__FILESYSTEM__CREDENTIALS__AWS_SECRET_ACCESS_KEY: "sk",
+    };
+    expect((await resolveDestination("redshift", new ConfigResolver([new EnvProvider(keys)]))).name).toBe("redshift");
     const none = { ...env, DESTINATION__FILESYSTEM__BUCKET_URL: "" };
     delete (none as Partial<typeof none>).DESTINATION__FILESYSTEM__BUCKET_URL;
     await expect(resolveDestination("redshift", new ConfigResolver([new EnvProvider(none)]))).rejects.toThrow(

@@ -23,6 +23,7 @@ import type { SnowflakeDestination, SnowflakeStaging } from "../../src/destinati
 import { stageRawTable } from "../../src/destinations/snowflake/stage.js";
 import { BucketStage, type StageFiles } from "../../src/destinations/snowflake/stage-files.js";
 import type { SqlConnection } from "../../src/destinations/sql/sql-connection.js";
+import { openRemoteBucket } from "../../src/destinations/filesystem/remote-bucket.js";
 import { stagingFromConfig } from "../../src/destinations/staging.js";
 import { resource } from "../../src/extract/resource.js";
 import { pipeline } from "../../src/pipeline/pipeline.js";
@@ -31,6 +32,7 @@ import { ConfigError, PipelineError } from "../../src/util/errors.js";
 import { type Fakesnow, fakesnowSkipReason, startFakesnow } from "./fakesnow.js";
 import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite } from "./azurite-server.js";
 import { startS3 } from "./s3-server.js";
+import { WatchedStaging } from "./staging-lifetime.js";
 
 // dlt's `staging = "filesystem"` for Snowflake: the load files go to [destination.filesystem]
 // bucket_url through the shared stager (src/destinations/staging.ts) and COPY reads them from
@@ -279,12 +281,12 @@ describe.skipIf(skip !== undefined)(
           DESTINATION__FILESYSTEM__CREDENTIALS__AWS_SECRET_ACCESS_KEY: "staging-secret-canary",
           DESTINATION__FILESYSTEM__CREDENTIALS__ENDPOINT_URL: s3.credentials.endpoint_url!,
         });
-        const stager = stagingFromConfig(config, "snowflake", ["s3"]);
-        const access = snowflakeBucketAccess(stager.display, {
+        const bucket = stagingFromConfig(config, "snowflake", ["s3"]);
+        const access = snowflakeBucketAccess(bucket.display, {
           aws_access_key_id: "S3RVER",
           aws_secret_access_key: "staging-secret-canary",
         });
-        const { make, copies } = recordingPipeline(datasetName, { stager, access });
+        const { make, copies } = recordingPipeline(datasetName, { bucket, access });
         const err = (await make()
           .run(invoices())
           .catch((e: unknown) => e)) as PipelineError;
@@ -335,11 +337,44 @@ describe.skipIf(skip !== undefined)(
 
         // What the client runs after a commit (unless keep_staged_files): the package's folder emptied.
         const loadId = first[0]!.key.split("/")[3]!;
+        const stager = bucket.stager();
         await new BucketStage(stager, access, datasetName, loadId).cleanup();
         expect(await list()).toEqual([]);
         await stager.close();
       } finally {
         client.destroy();
+        await s3.stop();
+      }
+    }, 120_000);
+
+    it("two clients of one destination: closing the first leaves the second's bucket open mid-upload; the second's upload finishes and its COPY is sent", async () => {
+      const s3 = await startS3();
+      try {
+        const datasetName = `sf2_${Math.random().toString(36).slice(2, 8)}`;
+        const url = `s3://${s3.bucket}/stage`;
+        const watched = new WatchedStaging(url, () => openRemoteBucket(url, s3.credentials));
+        const access = snowflakeBucketAccess(url, { aws_access_key_id: "S3RVER", aws_secret_access_key: "S3RVER" });
+        const destination = fs!.destination({ staging: { bucket: watched.bucket(), access } });
+        const first = await destination.connect({ datasetName, pipelineName: "other", workingDir: root });
+        const hold = watched.holdNextUpload();
+        const loading = pipeline({
+          pipelineName: datasetName,
+          destination,
+          datasetName,
+          pipelinesDir: join(root, datasetName),
+          config: new ConfigResolver([]),
+        })
+          .run(invoices())
+          .catch((e: unknown) => e);
+        await hold.started;
+        await first.close();
+        hold.release();
+        const text = ((await loading) as PipelineError).describe();
+        // The upload went through; what fails is fakesnow reading s3:// (no httpfs), as above.
+        expect(text).toMatch(/table inv: COPY INTO from 's3:/);
+        expect(text).not.toMatch(/closed/);
+        expect({ opened: watched.opened, closed: watched.closed }).toEqual({ opened: 1, closed: 1 });
+      } finally {
         await s3.stop();
       }
     }, 120_000);
@@ -363,9 +398,9 @@ describe.skipIf(skip !== undefined)(
           DESTINATION__FILESYSTEM__CREDENTIALS__AZURE_STORAGE_SAS_TOKEN: sas,
           DESTINATION__FILESYSTEM__CREDENTIALS__AZURE_ACCOUNT_HOST: az.endpoint,
         });
-        const stager = stagingFromConfig(config, "snowflake", ["az"]);
-        const access = snowflakeBucketAccess(stager.display, { azure_storage_sas_token: sas });
-        const { make, copies } = recordingPipeline(datasetName, { stager, access });
+        const bucket = stagingFromConfig(config, "snowflake", ["az"]);
+        const access = snowflakeBucketAccess(bucket.display, { azure_storage_sas_token: sas });
+        const { make, copies } = recordingPipeline(datasetName, { bucket, access });
         const err = (await make()
           .run(invoices())
           .catch((e: unknown) => e)) as PipelineError;
@@ -388,7 +423,6 @@ describe.skipIf(skip !== undefined)(
         for await (const b of container.listBlobsFlat({ prefix: `stage/${datasetName}/_staging/` })) blobs.push(b.name);
         expect(blobs).toEqual([expect.stringMatching(new RegExp(`^stage/${datasetName}/_staging/[0-9.]+/inv\\.[^/]+\\.jsonl$`))]);
         expect(copies.at(-1)).toContain(`FILES = ('${blobs[0]!.split("/").pop()!}')`);
-        await stager.close();
       } finally {
         await az.stop();
       }

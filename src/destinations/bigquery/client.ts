@@ -314,7 +314,10 @@ export class BigQueryClient implements DestinationClient {
   }
 
   async close(): Promise<void> {
-    await this.conn.close();
-    await this.stager?.close();
+    try {
+      await this.conn.close();
+    } finally {
+      await this.stager?.close();
+    }
   }
 }

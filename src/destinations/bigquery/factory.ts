@@ -3,7 +3,7 @@ import type { Secret } from "../../config/secret.js";
 import { ConfigError } from "../../util/errors.js";
 import { type Capabilities, CapabilitiesBase, type ConnectOptions, type Destination } from "../destination.js";
 import type { QueryOptions, QuerySession } from "../query-session.js";
-import { type FileStager, type StagingName, stagingFromConfig } from "../staging.js";
+import { type StagingBucket, type StagingName, stagingFromConfig } from "../staging.js";
 import { BigQueryClient } from "./client.js";
 import { BigQueryConnection, type BigQuerySettings } from "./connection.js";
 import { BigQueryQuerySession } from "./query-session.js";
@@ -25,9 +25,9 @@ export interface BigQueryOptions {
   /**
    * `staging = "filesystem"`: the load files go to a `gs://` bucket first and one load job per
    * table reads them from there (`stagingFromConfig` in `../staging.ts`). Without it, each file is
-   * uploaded in its own load job.
+   * uploaded in its own load job. Each client stages through a stager of its own.
    */
-  staging?: FileStager;
+  staging?: StagingBucket;
 }
 
 class BigQueryCapabilities extends CapabilitiesBase {
@@ -74,7 +74,7 @@ export class BigQueryDestination implements Destination {
   }
 
   async connect(o: ConnectOptions): Promise<BigQueryClient> {
-    return new BigQueryClient(o.datasetName, await this.openConnection(), this.options.staging);
+    return new BigQueryClient(o.datasetName, await this.openConnection(), this.options.staging?.stager());
   }
 
   async openQuerySession(o: QueryOptions): Promise<QuerySession> {

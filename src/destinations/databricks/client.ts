@@ -16,6 +16,7 @@ import {
 } from "../destination.js";
 import { ansiIdentifiersTo, orderedColumns } from "../sql/index.js";
 import { stateRowFrom } from "../state-row.js";
+import type { FileStager } from "../staging.js";
 import { chainStatements } from "./commit-sql.js";
 import type { DatabricksConnection } from "./connection.js";
 import { dbxColumnType, dbxLiteral, dbxQuote } from "./dialect.js";
@@ -68,6 +69,8 @@ export class DatabricksClient implements DestinationClient {
     readonly datasetName: string,
     readonly conn: DatabricksConnection,
     private readonly files: FileSourceFactory,
+    /** With `staging = "filesystem"`: this client's own stager (its bucket connection closes with the client). */
+    readonly stager?: FileStager,
   ) {
     this.stagingDataset = `${datasetName}_staging`;
   }
@@ -373,6 +376,10 @@ export class DatabricksClient implements DestinationClient {
   }
 
   async close(): Promise<void> {
-    await this.conn.close();
+    try {
+      await this.conn.close();
+    } finally {
+      await this.stager?.close();
+    }
   }
 }

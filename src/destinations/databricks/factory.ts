@@ -4,7 +4,7 @@ import { ConfigError } from "../../util/errors.js";
 import { type Capabilities, CapabilitiesBase, type ConnectOptions, type Destination, type LoadRequest } from "../destination.js";
 import type { QueryOptions, QuerySession } from "../query-session.js";
 import { FILESYSTEM_SPEC } from "../filesystem/spec.js";
-import { type FileStager, type StagingName, stagingFromConfig } from "../staging.js";
+import { type StagingBucket, type StagingName, stagingFromConfig } from "../staging.js";
 import { DatabricksClient } from "./client.js";
 import { DatabricksConnection, type DatabricksSettings } from "./connection.js";
 import { dbxLiteral, dbxQuote } from "./dialect.js";
@@ -23,7 +23,8 @@ export interface DatabricksCredentials {
 
 /** `staging = "filesystem"`: the bucket the files go to, and how COPY INTO may read it. */
 export interface DatabricksStaging {
-  stager: FileStager;
+  /** `[destination.filesystem] bucket_url`; each client stages through its own stager (`DatabricksClient.stager`). */
+  bucket: StagingBucket;
   /** A Unity Catalog storage credential's name (dlt's `staging_credentials_name`). */
   credentialsName?: string | undefined;
   /** An s3:// bucket's keys, passed in the COPY INTO statement when no credential name is set. */
@@ -111,8 +112,8 @@ export class DatabricksDestination implements Destination {
   /** Where this load's files are read from (file-sources.ts); a test's local engine reads them in place. */
   protected async fileSource(client: DatabricksClient, req: LoadRequest): Promise<FileSource> {
     const staging = this.options.staging;
-    if (staging) {
-      return new BucketFiles(client.conn, staging.stager, client.datasetName, req.loadId, credentialClause(staging), req.jobs);
+    if (staging && client.stager) {
+      return new BucketFiles(client.conn, client.stager, client.datasetName, req.loadId, credentialClause(staging), req.jobs);
     }
     let volume = this.options.stagingVolumeName;
     if (!volume) {
@@ -124,7 +125,12 @@ export class DatabricksDestination implements Destination {
   }
 
   async connect(o: ConnectOptions): Promise<DatabricksClient> {
-    return new DatabricksClient(o.datasetName, await this.openConnection(), (client, req) => this.fileSource(client, req));
+    return new DatabricksClient(
+      o.datasetName,
+      await this.openConnection(),
+      (client, req) => this.fileSource(client, req),
+      this.options.staging?.bucket.stager(),
+    );
   }
 
   /** A read-only query session (DatabricksQuerySession): in the dataset's schema, with the limit's statement timeout. */
@@ -156,12 +162,12 @@ export function destinationFromConfig(config: ConfigResolver, options: { staging
   const { credentials: c, stagingVolumeName, stagingCredentialsName } = config.resolve(DATABRICKS_SPEC).values;
   let staging: DatabricksStaging | undefined;
   if (options.staging === "filesystem") {
-    const stager = stagingFromConfig(config, "databricks", STAGING_SCHEMES);
+    const bucket = stagingFromConfig(config, "databricks", STAGING_SCHEMES);
     const fs = config.resolve(FILESYSTEM_SPEC).values;
     const keys = fs.credentials;
     const s3 = fs.bucketUrl?.startsWith("s3://") && keys?.awsAccessKeyId && keys.awsSecretAccessKey !== undefined;
     staging = {
-      stager,
+      bucket,
       credentialsName: stagingCredentialsName,
       ...(s3
         ? {

@@ -6,7 +6,7 @@ import type { SqlDialect } from "../sql/dialect.js";
 import { LoadError } from "../sql/job-client.js";
 import { type ValueSpelling, REDSHIFT_SPELLING, ValuesEncoder, insertBatches } from "./insert-values.js";
 import { loadRows } from "./load-rows.js";
-import { type S3StagingAuth, type StagingBucket, copyViaS3 } from "./s3-copy.js";
+import { type RedshiftStaging, copyViaStaging } from "./s3-copy.js";
 
 const log = logger("destinations:redshift");
 
@@ -24,14 +24,6 @@ export interface RedshiftTypes {
 }
 
 export const REDSHIFT_TYPES: RedshiftTypes = { json: "super", binary: "varbyte", spelling: REDSHIFT_SPELLING };
-
-/** Where COPY reads from when a staging bucket is configured (dlt's `staging = "filesystem"`). */
-export interface RedshiftStaging {
-  bucket: () => Promise<StagingBucket>;
-  auth: S3StagingAuth;
-  /** Key prefix under the bucket for this dataset's load files (`<dataset>/_staging`). */
-  prefix: string;
-}
 
 function quote(identifier: string): string {
   return `"${identifier.replace(/"/g, '""')}"`;
@@ -101,13 +93,13 @@ async function insertJobs(conn: PgSession, types: RedshiftTypes, target: string,
 
 /**
  * The Redshift dialect on the shared SQL path. Rows go in by multi-row INSERT (Redshift has no
- * COPY FROM STDIN), or, with a staging bucket, by one `COPY ... FROM 's3://...'` per table. There
- * is no dataset lock statement: Redshift runs every transaction SERIALIZABLE, so of two loads
- * racing for one package one aborts (error 1023, exit 1) and its retry finds the package loaded.
+ * COPY FROM STDIN), or, with a staging bucket (one client's stager, s3-copy.ts), by one
+ * `COPY ... FROM 's3://...'` per table. There is no dataset lock statement: Redshift runs every
+ * transaction SERIALIZABLE, so of two loads racing for one package one aborts (error 1023, exit 1)
+ * and its retry finds the package loaded.
  */
 export function redshiftDialect(types: RedshiftTypes = REDSHIFT_TYPES, staging?: RedshiftStaging): SqlDialect<PgSession> {
   const columnType = columnTypeOf(types);
-  let stagingBucket: Promise<StagingBucket> | undefined;
   return {
     name: "redshift",
     quote,
@@ -119,20 +111,17 @@ export function redshiftDialect(types: RedshiftTypes = REDSHIFT_TYPES, staging?:
     maxTextBytes: REDSHIFT_MAX_VARCHAR_BYTES,
     ingest: {
       kind: "copy",
-      copy: async (conn, target, table, jobs) => {
+      copy: async (conn, target, table, jobs, loadId) => {
         if (!staging) return insertJobs(conn, types, target, table, jobs);
-        stagingBucket ??= staging.bucket();
         let nul = 0;
-        await copyViaS3(
+        await copyViaStaging(
           (sql) => conn.execute(sql),
-          await stagingBucket,
-          staging.auth,
+          staging,
+          loadId,
           target,
           Object.values(table.columns).map((c) => quote(c.name)),
           table,
           jobs,
-          // A folder of its own per COPY: a retried load never reads an earlier attempt's files.
-          `${staging.prefix}/${table.name}/${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`,
           (n) => (nul += n),
         );
         warnNul(table.name, nul);

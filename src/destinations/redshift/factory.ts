@@ -12,24 +12,30 @@ import {
 // The spec and the bucket type only: the filesystem destination's client (and DuckDB) stay unloaded.
 import type { S3Credentials } from "../filesystem/bucket.js";
 import { FILESYSTEM_SPEC } from "../filesystem/spec.js";
+import { type StagingBucket, type StagingName, stagingFromConfig } from "../staging.js";
 import { type PgFlavour, type PostgresCredentials, resolvePgFlavourTarget } from "../postgres/credentials.js";
 import type { QueryOptions, QuerySession } from "../query-session.js";
 import { SqlJobClient } from "../sql/job-client.js";
 import { REDSHIFT_ENGINE, REDSHIFT_HINT, type RedshiftEngine, openRedshiftSession } from "./connection.js";
-import { type RedshiftStaging, redshiftDialect } from "./dialect.js";
+import { redshiftDialect } from "./dialect.js";
 import { refuseReservedDataset } from "../dataset-name.js";
 import { POSTGRES_RESERVED_SCHEMAS } from "../postgres/dialect.js";
 import { RedshiftQuerySession } from "./query-session.js";
+import { type S3StagingAuth, missingStagingAuth } from "./s3-copy.js";
 import { REDSHIFT_SPEC } from "./spec.js";
+import { RedshiftStagingClient } from "./staging-client.js";
 
 /** Where COPY reads load files from (dlt's `staging = "filesystem"` with an s3:// bucket_url). */
 export interface RedshiftStagingOptions {
-  /** `s3://bucket/prefix`: the load files are uploaded under `<prefix>/<dataset>/_staging/`. */
-  bucketUrl: string;
-  /** The bucket's keys: used for the upload, and by COPY unless `iamRole` is set. */
-  credentials?: S3Credentials;
+  /**
+   * `[destination.filesystem] bucket_url` (an s3:// bucket) and its keys: `stagingFromConfig` in
+   * ../staging.ts, as the other warehouses stage. Files go under `<prefix>/<dataset>/_staging/<load_id>/`.
+   */
+  bucket: StagingBucket;
   /** `arn:aws:iam::<account>:role/<name>`: COPY reads the bucket as this role (dlt's staging_iam_role). */
   iamRole?: string;
+  /** The keys COPY passes when no `iamRole` is set (the bucket's, `[destination.filesystem.credentials]`), and its region. */
+  credentials?: S3Credentials;
 }
 
 export interface RedshiftOptions {
@@ -63,12 +69,19 @@ export class RedshiftDestination implements Destination {
   ) {
     // Bad credentials fail when the destination is made, not halfway through a run.
     this.target = resolvePgFlavourTarget(options.credentials, REDSHIFT);
-    const url = options.staging?.bucketUrl;
-    if (url !== undefined && !/^s3:\/\/[^/]+/.test(url)) {
-      throw new ConfigError(`Redshift staging bucket_url ${url} is not an s3:// bucket (COPY reads from S3 only)`, {
+    const s = options.staging;
+    if (!s) return;
+    if (!/^s3:\/\/[^/]+/.test(s.bucket.display)) {
+      throw new ConfigError(`Redshift staging bucket_url ${s.bucket.display} is not an s3:// bucket (COPY reads from S3 only)`, {
         hint: 'set [destination.filesystem] bucket_url = "s3://bucket/prefix", or unset [destination.redshift] staging',
       });
     }
+    const missing = missingStagingAuth(this.copyAuth(s));
+    if (missing) throw new ConfigError(missing.message, { hint: missing.hint });
+  }
+
+  private copyAuth(s: RedshiftStagingOptions): S3StagingAuth {
+    return { iamRole: s.iamRole, credentials: s.credentials };
   }
 
   /** The redacted location: `redshift://loader:***@cluster:5439/db`. */
@@ -85,25 +98,16 @@ export class RedshiftDestination implements Destination {
     }
   }
 
-  private staging(datasetName: string): RedshiftStaging | undefined {
-    const s = this.options.staging;
-    if (!s) return undefined;
-    return {
-      bucket: async () => {
-        // The filesystem destination's S3 bucket (its folder exports no bucket class); lazy, as there.
-        const { S3Bucket } = await import("../filesystem/s3-bucket.js");
-        return S3Bucket.open(s.bucketUrl.replace(/\/+$/, ""), s.credentials ?? {});
-      },
-      auth: { iamRole: s.iamRole, credentials: s.credentials },
-      prefix: `${datasetName}/_staging`,
-    };
-  }
-
   async connect(o: ConnectOptions): Promise<DestinationClient> {
     this.checkDatasetName(o);
-    const dialect = redshiftDialect(this.engine.types, this.staging(o.datasetName));
+    const s = this.options.staging;
+    // A stager of this client's own: closing the client closes only its connection to the bucket.
+    const staging = s && { stager: s.bucket.stager(), auth: this.copyAuth(s), datasetName: o.datasetName };
+    const dialect = redshiftDialect(this.engine.types, staging);
     const conn = await openRedshiftSession(this.engine, this.target.config(), this.target.display, dialect.quote(o.datasetName));
-    return new SqlJobClient(o.datasetName, conn, dialect);
+    return staging
+      ? new RedshiftStagingClient(o.datasetName, conn, dialect, staging.stager)
+      : new SqlJobClient(o.datasetName, conn, dialect);
   }
 
   async openQuerySession(o: QueryOptions): Promise<QuerySession> {
@@ -119,15 +123,16 @@ export function redshift(options?: RedshiftOptions): RedshiftDestination {
   return new RedshiftDestination(options);
 }
 
-/**
- * `[destination.redshift]` (REDSHIFT_SPEC). With `staging = "filesystem"` the staging bucket is
- * the filesystem destination's `bucket_url` and credentials, as in dlt.
- */
 /** Redshift's COPY reads from S3 only. */
 export const STAGING_SCHEMES = ["s3"] as const;
 
-/** `options.staging` is `[pipeline] staging`; `[destination.redshift] staging` says the same for Redshift alone. */
-export function destinationFromConfig(config: ConfigResolver, options: { staging?: "filesystem" } = {}): RedshiftDestination {
+/**
+ * `[destination.redshift]` (REDSHIFT_SPEC). With `staging = "filesystem"` (`options.staging` is
+ * `[pipeline] staging`; `[destination.redshift] staging` says the same for Redshift alone) the
+ * staging bucket is the filesystem destination's `bucket_url` and credentials, as in dlt, and COPY
+ * reads it as `staging_iam_role` or with those keys.
+ */
+export function destinationFromConfig(config: ConfigResolver, options: { staging?: StagingName } = {}): RedshiftDestination {
   const own = config.resolve(REDSHIFT_SPEC).values;
   const { credentials: c, stagingIamRole } = own;
   const staging = options.staging ?? own.staging;
@@ -139,22 +144,16 @@ export function destinationFromConfig(config: ConfigResolver, options: { staging
         : { host: c.host, port: c.port, username: c.username, password: c.password, database: c.database, sslmode: c.sslmode };
   let stagingOptions: RedshiftStagingOptions | undefined;
   if (staging === "filesystem") {
-    const fs = config.resolve(FILESYSTEM_SPEC).values;
-    if (!fs.bucketUrl) {
-      throw new ConfigError('[destination.redshift] staging = "filesystem" needs [destination.filesystem] bucket_url', {
-        hint: 'set DESTINATION__FILESYSTEM__BUCKET_URL="s3://bucket/prefix"',
-      });
-    }
-    const k = fs.credentials;
+    const bucket = stagingFromConfig(config, "redshift", STAGING_SCHEMES);
+    const k = config.resolve(FILESYSTEM_SPEC).values.credentials;
     stagingOptions = {
-      bucketUrl: fs.bucketUrl,
+      bucket,
       ...(k
         ? {
             credentials: {
               aws_access_key_id: k.awsAccessKeyId,
               aws_secret_access_key: k.awsSecretAccessKey,
               aws_session_token: k.awsSessionToken,
-              endpoint_url: k.endpointUrl,
               region_name: k.regionName,
             },
           }

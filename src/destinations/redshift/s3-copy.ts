@@ -1,6 +1,7 @@
-import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
+import { createWriteStream } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { basename, join } from "node:path";
+import { join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
@@ -10,6 +11,7 @@ import { stripNulDeep, toNaiveUtc } from "../../writers/copy-text.js";
 import type { LoadJob } from "../destination.js";
 import type { S3Credentials } from "../filesystem/bucket.js";
 import { LoadError } from "../sql/job-client.js";
+import type { FileStager, StagedFile } from "../staging.js";
 import { loadRows } from "./load-rows.js";
 
 /** What COPY needs to read the staging bucket. */
@@ -19,47 +21,52 @@ export interface S3StagingAuth {
   credentials?: S3Credentials | undefined;
 }
 
-/** The part of a bucket staging needs (the filesystem destination's S3Bucket fits). */
-export interface StagingBucket {
-  readonly display: string;
-  upload(key: string, path: string): Promise<void>;
-}
-
 function quoteString(s: string): string {
   return `'${s.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
 }
 
+/** Why COPY cannot read the bucket with `auth` (checked when the destination is made, and again here), or undefined. */
+export function missingStagingAuth(auth: S3StagingAuth): { message: string; hint: string } | undefined {
+  const c = auth.credentials;
+  if (auth.iamRole || (c?.aws_access_key_id && c.aws_secret_access_key !== undefined)) return undefined;
+  return {
+    message: "Redshift staging has neither staging_iam_role nor the staging bucket's access keys",
+    hint: "set [destination.redshift] staging_iam_role, or aws_access_key_id and aws_secret_access_key under [destination.filesystem.credentials]",
+  };
+}
+
 /** `IAM_ROLE '...'` or the bucket's keys, as Redshift's COPY takes them (secrets stay Secrets until here). */
 function authorization(auth: S3StagingAuth): string {
+  const missing = missingStagingAuth(auth);
+  if (missing) throw new LoadError(missing.message, { hint: missing.hint });
   if (auth.iamRole) return `IAM_ROLE ${quoteString(auth.iamRole)}`;
-  const c = auth.credentials;
-  if (!c?.aws_access_key_id || c.aws_secret_access_key === undefined) {
-    throw new LoadError("Redshift staging has neither staging_iam_role nor the staging bucket's access keys", {
-      hint: "set [destination.redshift] staging_iam_role, or aws_access_key_id and aws_secret_access_key under [destination.filesystem.credentials]",
-    });
-  }
+  // Both keys are there (missingStagingAuth).
+  const c = auth.credentials!;
   // Secret.from registers a plain string for scrubbing, should an error ever echo the statement.
-  const secret = reveal(Secret.from(c.aws_secret_access_key));
+  const secret = reveal(Secret.from(c.aws_secret_access_key!));
   const token = c.aws_session_token === undefined ? undefined : reveal(Secret.from(c.aws_session_token));
   return [
-    `ACCESS_KEY_ID ${quoteString(c.aws_access_key_id)}`,
+    `ACCESS_KEY_ID ${quoteString(c.aws_access_key_id!)}`,
     `SECRET_ACCESS_KEY ${quoteString(secret)}`,
     ...(token ? [`SESSION_TOKEN ${quoteString(token)}`] : []),
   ].join(" ");
 }
 
 /**
- * `COPY <target> (<columns>) FROM 's3://...' ... FORMAT AS JSON 'auto'`, dlt's Redshift COPY for
- * jsonl: JSON keys match the (lower-case) column names, dates and times in ISO form, gzip. The
- * statement carries the keys when no IAM role is set: it is never logged or put in an error.
+ * `COPY <target> (<columns>) FROM 's3://.../<file>.manifest' ... MANIFEST FORMAT AS JSON 'auto'`,
+ * dlt's Redshift COPY for jsonl: JSON keys match the (lower-case) column names, dates and times in
+ * ISO form, gzip. The manifest names exactly the table's files (a package's files share one folder
+ * in the bucket, staging.ts). The statement carries the keys when no IAM role is set: it is never
+ * logged or put in an error.
  */
-export function copyFromS3Sql(target: string, columns: string[], s3Prefix: string, auth: S3StagingAuth): string {
+export function copyFromS3Sql(target: string, columns: string[], manifestUri: string, auth: S3StagingAuth): string {
   const region = auth.credentials?.region_name;
   return [
     `COPY ${target} (${columns.join(", ")})`,
-    `FROM ${quoteString(s3Prefix)}`,
+    `FROM ${quoteString(manifestUri)}`,
     authorization(auth),
     ...(region ? [`REGION ${quoteString(region)}`] : []),
+    "MANIFEST",
     "FORMAT AS JSON 'auto'",
     "DATEFORMAT 'auto' TIMEFORMAT 'auto'",
     "GZIP",
@@ -91,37 +98,66 @@ export async function writeCopyFile(table: Table, job: LoadJob, out: string, onN
   await pipeline(Readable.from(lines()), createGzip(), createWriteStream(out));
 }
 
-/** Upload every job file of `table` under `prefix/` and COPY them into `target` in one statement. */
-export async function copyViaS3(
+/** Where one client's COPYs read from: its own stager on the staging bucket, and how COPY gets in. */
+export interface RedshiftStaging {
+  stager: FileStager;
+  auth: S3StagingAuth;
+  datasetName: string;
+}
+
+const PENDING = "the package stays pending and nothing of it was committed";
+
+/**
+ * One table's load files into `target` through the staging bucket: each rewritten for COPY
+ * (writeCopyFile) and staged under the package's folder as `<load file>.gz`, then a manifest
+ * naming exactly them, then one COPY reading the manifest. The same keys on a rerun: a crashed
+ * load's objects are replaced, not added to; the client deletes the folder after the commit.
+ */
+export async function copyViaStaging(
   exec: (sql: string) => Promise<void>,
-  bucket: StagingBucket,
-  auth: S3StagingAuth,
+  staging: RedshiftStaging,
+  loadId: string,
   target: string,
   quotedColumns: string[],
   table: Table,
   jobs: LoadJob[],
-  prefix: string,
   onNul: (n: number) => void,
 ): Promise<void> {
-  const scratch = mkdtempSync(join(tmpdir(), "redshift-stage-"));
+  const { stager, datasetName } = staging;
+  const scratch = await mkdtemp(join(tmpdir(), "redshift-stage-"));
+  let manifestUri: string;
   try {
+    const files: StagedFile[] = [];
     for (const job of jobs) {
-      const local = join(scratch, `${basename(job.path)}.gz`);
-      await writeCopyFile(table, job, local, onNul);
-      await bucket.upload(`${prefix}/${basename(job.path)}.gz`, local);
+      const path = join(scratch, `${job.file}.gz`);
+      await writeCopyFile(table, job, path, onNul);
+      files.push({ file: `${job.file}.gz`, path });
+    }
+    try {
+      const uris = await stager.stage(datasetName, loadId, files);
+      // `mandatory`: COPY fails when an object is missing instead of loading fewer rows.
+      const manifest = { file: `${jobs[0]!.file}.manifest`, path: join(scratch, "manifest.json") };
+      await writeFile(manifest.path, JSON.stringify({ entries: uris.map((url) => ({ url, mandatory: true })) }));
+      [manifestUri] = (await stager.stage(datasetName, loadId, [manifest])) as [string];
+    } catch (err) {
+      throw new LoadError(
+        `table ${table.name}: uploading its load files to the staging bucket ${stager.display} failed: ${(err as Error).message}`,
+        {
+          cause: err,
+          hint: `${PENDING}; check [destination.filesystem] bucket_url and its credentials, then run again`,
+        },
+      );
     }
   } finally {
-    rmSync(scratch, { recursive: true, force: true });
+    await rm(scratch, { recursive: true, force: true });
   }
-  // A folder prefix (trailing slash): COPY reads every object under it, only this table's files.
-  const s3 = `${bucket.display}/${prefix}/`;
   try {
-    await exec(copyFromS3Sql(target, quotedColumns, s3, auth));
+    await exec(copyFromS3Sql(target, quotedColumns, manifestUri, staging.auth));
   } catch (err) {
     const detail = err instanceof Error ? err.message : String(err);
-    throw new LoadError(`table ${table.name}: Redshift COPY from ${s3} failed: ${detail}`, {
+    throw new LoadError(`table ${table.name}: Redshift COPY from ${manifestUri} failed: ${detail}`, {
       cause: err,
-      hint: "the package stays pending and nothing of it was committed; check stl_load_errors on the cluster for the row, then run again",
+      hint: `${PENDING}; check stl_load_errors on the cluster for the row, then run again`,
     });
   }
 }

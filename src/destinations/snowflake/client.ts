@@ -380,7 +380,10 @@ export class SnowflakeClient implements DestinationClient {
   }
 
   async close(): Promise<void> {
-    await this.conn.close();
-    await this.files.close();
+    try {
+      await this.conn.close();
+    } finally {
+      await this.files.close();
+    }
   }
 }

@@ -12,7 +12,7 @@ import {
 import { FILESYSTEM_SPEC } from "../filesystem/spec.js";
 import type { QueryOptions, QuerySession } from "../query-session.js";
 import { AZURE_SCHEMES } from "../filesystem/remote-bucket.js";
-import { type FileStager, type StagingName, stagingFromConfig } from "../staging.js";
+import { type StagingBucket, type StagingName, stagingFromConfig } from "../staging.js";
 import { type SnowflakeBucketAccess, snowflakeBucketAccess } from "./bucket-access.js";
 import { type SnowflakeFiles, SnowflakeClient } from "./client.js";
 import { SNOWFLAKE_SESSION_SETUP, SnowflakeConnection, type SnowflakeEndpoint } from "./connection.js";
@@ -25,8 +25,8 @@ import { BucketStage, InternalStage } from "./stage-files.js";
 
 /** `staging = "filesystem"`: the bucket the load files go to, and how COPY reads it. */
 export interface SnowflakeStaging {
-  /** `[destination.filesystem] bucket_url` (stagingFromConfig in ../staging.ts). */
-  stager: FileStager;
+  /** `[destination.filesystem] bucket_url` (stagingFromConfig in ../staging.ts); each client stages through its own stager. */
+  bucket: StagingBucket;
   /** A named external stage over the bucket, or the bucket's own keys (bucket-access.ts). */
   access: SnowflakeBucketAccess;
 }
@@ -92,15 +92,16 @@ export class SnowflakeDestination implements Destination {
     return new SnowflakeClient(o.datasetName, conn, snowflakeDialect(stageName), this.files(o.datasetName, stageName));
   }
 
-  /** The staging bucket when configured (keyed by the package), else the internal stage. */
+  /** One client's: the staging bucket when configured (keyed by the package), else the internal stage. */
   private files(datasetName: string, stageName: string): SnowflakeFiles {
     const keep = this.options.keepStagedFiles;
     const staging = this.options.staging;
     if (staging) {
+      const stager = staging.bucket.stager();
       return {
-        open: (_conn, loadId) => Promise.resolve(new BucketStage(staging.stager, staging.access, datasetName, loadId)),
+        open: (_conn, loadId) => Promise.resolve(new BucketStage(stager, staging.access, datasetName, loadId)),
         keep,
-        close: () => staging.stager.close(),
+        close: () => stager.close(),
       };
     }
     return {
@@ -165,10 +166,10 @@ export function destinationFromConfig(config: ConfigResolver, options: { staging
           };
   let staging: SnowflakeStaging | undefined;
   if (options.staging === "filesystem") {
-    const stager = stagingFromConfig(config, "snowflake", STAGING_SCHEMES);
+    const bucket = stagingFromConfig(config, "snowflake", STAGING_SCHEMES);
     const keys = config.resolve(FILESYSTEM_SPEC).values.credentials;
     const access = snowflakeBucketAccess(
-      stager.display,
+      bucket.display,
       {
         aws_access_key_id: keys?.awsAccessKeyId,
         aws_secret_access_key: keys?.awsSecretAccessKey,
@@ -177,7 +178,7 @@ export function destinationFromConfig(config: ConfigResolver, options: { staging
       },
       stageName,
     );
-    staging = { stager, access };
+    staging = { bucket, access };
   }
   return new SnowflakeDestination({
     ...(credentials !== undefined ? { credentials } : {}),

@@ -19,8 +19,11 @@ export type Ingest<C extends SqlConnection = SqlConnection> =
     }
   | {
       readonly kind: "copy";
-      /** Copy the rows of `jobs` into `target` (a qualified table with the table's columns). */
-      copy(conn: C, target: string, table: Table, jobs: LoadJob[]): Promise<void>;
+      /**
+       * Copy the rows of `jobs` into `target` (a qualified table with the table's columns).
+       * `loadId` is the package's: a copy through a staging bucket keys its files by it.
+       */
+      copy(conn: C, target: string, table: Table, jobs: LoadJob[], loadId: string): Promise<void>;
     };
 
 /**

@@ -228,7 +228,7 @@ export class SqlJobClient<C extends SqlConnection = SqlConnection> implements De
     for (const t of [root, ...children]) {
       const jobs = files.get(t.name);
       if (!jobs || jobs.length === 0) continue;
-      await ingest.copy(this.conn, this.qualified(t.name), t, jobs);
+      await ingest.copy(this.conn, this.qualified(t.name), t, jobs, req.loadId);
       for (const j of jobs) req.onJobStaged?.(j);
     }
   }
@@ -256,7 +256,7 @@ export class SqlJobClient<C extends SqlConnection = SqlConnection> implements De
         const name = `${temp}_stg${i}`;
         const defs = Object.values(t.columns).map((c) => `${this.dialect.quote(c.name)} ${this.dialect.columnType(c)}`);
         await this.conn.execute(`CREATE TEMP TABLE ${name} (${defs.join(", ")})`);
-        await ingest.copy(this.conn, name, t, jobs);
+        await ingest.copy(this.conn, name, t, jobs, req.loadId);
         sources.set(t.name, name);
         staged.push(name);
       }
