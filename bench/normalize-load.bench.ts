@@ -71,6 +71,8 @@ interface Ours {
 interface Round {
   load: number;
   floor: Step;
+  /** DuckDB building our two tables itself (normalize-load.child.ts `sql`). */
+  sql: Step;
   ours: Ours;
   baseline?: Ours;
 }
@@ -131,11 +133,14 @@ export default async function run(): Promise<BenchResult> {
       mkdirSync(join(dir, "work"));
       const f = await side({ side: "floor", raw, db: join(dir, "work", "floor.duckdb") });
       if (f.side !== "floor") throw new Error("normalize-load.child: expected the floor side");
+      mkdirSync(join(dir, "work"));
+      const q = await side({ side: "sql", raw, db: join(dir, "work", "sql.duckdb") });
+      if (q.side !== "sql") throw new Error("normalize-load.child: expected the sql side");
       // Ours and the baseline swap places every round, so neither always runs right after the floor.
       const first = i % 2 === 0 || !baseline ? await oursWith(ownBuild) : undefined;
       const base = baseline ? await oursWith(baseline) : undefined;
       const ours = first ?? (await oursWith(ownBuild));
-      all.push({ load, floor: f.floor, ours, ...(base ? { baseline: base } : {}) });
+      all.push({ load, floor: f.floor, sql: q.sql, ours, ...(base ? { baseline: base } : {}) });
       process.stderr.write(`round ${i + 1}: ${JSON.stringify(all.at(-1))}\n`);
     }
 
@@ -149,12 +154,13 @@ export default async function run(): Promise<BenchResult> {
     const mLoad = median(all.map((r) => r.ours.load.wall));
     const mOurs = median(all.map((r) => sum(r.ours, "wall")));
     const mFloor = median(all.map((r) => r.floor.wall));
+    const mSql = median(all.map((r) => r.sql.wall));
     const pair = (s: Step) => `${fmt(s.wall, 2)} / ${fmt(s.cpu, 2)}`;
     const roundRows = all.map((r, i) => {
       const base = r.baseline
         ? ` ${pair({ wall: sum(r.baseline, "wall"), cpu: sum(r.baseline, "cpu") })} | ${fmt(ratio(r, r.baseline, "wall"), 2)}x |`
         : "";
-      return `| ${i + 1} | ${fmt(r.load, 1)} | ${pair(r.floor)} | ${pair(r.ours.normalize)} | ${pair(r.ours.load)} | ${pair({ wall: sum(r.ours, "wall"), cpu: sum(r.ours, "cpu") })} | **${fmt(ratio(r, r.ours, "wall"), 2)}x** | ${fmt(ratio(r, r.ours, "cpu"), 2)}x |${base}`;
+      return `| ${i + 1} | ${fmt(r.load, 1)} | ${pair(r.floor)} | ${pair(r.sql)} | ${pair(r.ours.normalize)} | ${pair(r.ours.load)} | ${pair({ wall: sum(r.ours, "wall"), cpu: sum(r.ours, "cpu") })} | **${fmt(ratio(r, r.ours, "wall"), 2)}x** | ${fmt(ratio(r, r.ours, "cpu"), 2)}x |${base}`;
     });
     const baseNote = baseline
       ? [
@@ -177,13 +183,14 @@ export default async function run(): Promise<BenchResult> {
         `| load (staging + merge, one transaction) | ${fmt(mLoad, 2)} | ${rate(mLoad)} |`,
         `| **normalize + load** | **${fmt(mOurs, 2)}** | **${rate(mOurs)}** |`,
         `| floor: DuckDB \`read_json\` of the same records into one table | ${fmt(mFloor, 2)} | ${rate(mFloor)} |`,
+        `| reference: DuckDB building our two typed tables itself in SQL (\`read_json\` + \`unnest\`) | ${fmt(mSql, 2)} | ${rate(mSql)} |`,
         "",
-        `Ratio (pipeline rate / floor rate, median of the rounds' ratios): **${fmt(wallRatio, 2)}x** wall (target ≥ 0.5x), ${fmt(cpuRatio, 2)}x CPU (user + system of all threads, steadier than wall on a shared machine).`,
+        `Ratio (pipeline rate / floor rate, median of the rounds' ratios): **${fmt(wallRatio, 2)}x** wall (target ≥ 0.5x), ${fmt(cpuRatio, 2)}x CPU (user + system of all threads, steadier than wall on a shared machine). The SQL reference against the same floor: ${fmt(median(all.map((r) => r.floor.wall / r.sql.wall)), 2)}x wall, ${fmt(median(all.map((r) => r.floor.cpu / r.sql.cpu)), 2)}x CPU, an estimate of what letting DuckDB flatten could reach on this data (optimistic: the SQL has no variants, naming rules, merge or schema evolution; normalize-load.child.ts).`,
         "",
         "Each round (seconds, wall / CPU; load average at the round's start):",
         "",
-        `| round | load avg | floor | normalize | load | normalize + load | ratio wall | ratio CPU |${baseline ? " baseline normalize + load | baseline ratio wall |" : ""}`,
-        `| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |${baseline ? " ---: | ---: |" : ""}`,
+        `| round | load avg | floor | SQL reference | normalize | load | normalize + load | ratio wall | ratio CPU |${baseline ? " baseline normalize + load | baseline ratio wall |" : ""}`,
+        `| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |${baseline ? " ---: | ---: |" : ""}`,
         ...roundRows,
         ...baseNote,
       ].join("\n"),
