@@ -86,9 +86,9 @@ const median = (xs: number[]) => {
 const sum = (o: Ours, k: keyof Step) => o.normalize[k] + o.load[k];
 
 /**
- * The floor and our normalize + load alternate, each in a fresh process (normalize-load.child.ts),
- * for BENCH_ROUNDS rounds (default 3): the floor alone swings 1.7–6.3 s between runs on this shared
- * machine, so one run cannot place the ratio. BENCH_BASELINE_BUILD names another build's `src/`
+ * The floor, the SQL reference and our normalize + load alternate, each in a fresh process
+ * (normalize-load.child.ts), for BENCH_ROUNDS rounds (default 3): the floor alone swings 1.7–12 s
+ * between runs on this shared machine, so one run cannot place the ratio. BENCH_BASELINE_BUILD names another build's `src/`
  * (say main's `build/src`) to measure beside ours in every round.
  */
 export default async function run(): Promise<BenchResult> {
