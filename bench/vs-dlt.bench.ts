@@ -182,14 +182,14 @@ export default async function run(): Promise<BenchResult> {
       "",
       "**dlt's configuration**: `rest_api_source` with bearer auth, `X-Business` as a client header, `resource_defaults` of `primary_key: id`, `write_disposition: merge`, `data_selector: $['$items']`, params `items_per_page=200` and `attributes=all` (what this project asks for too), and the paginator `page_number` (`base_page: 1`, `page_param: page`, `stop_after_empty_page: false`) with `total_path: ($['$total'] + 199.5) * 0.005` — jsonpath-ng's arithmetic turns Sage's item count into the page count dlt wants (`int()` of it is `ceil($total / 200)`). dlt's `json_link` paginator cannot follow `$next` (it `urljoin`s the absolute path onto the request URL and drops `/v3.1`), auto-detection finds nothing (`$next` does not start with `next`), and a page past the end repeats the last page, so an empty page never stops it. dlt fetches pages one after the other; this project fetches them in parallel (10 in flight, its default) once the first page gave `$total`.",
       "",
-      "| latency | side | requests | extract s | normalize s | load s | **end to end s** | CPU s (extract / normalize / load) | process wall s | peak RSS |",
-      "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+      "| latency | side | requests | first request s | extract s | normalize s | load s | **end to end s** | CPU s (extract / normalize / load) | process wall s | peak RSS |",
+      "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ];
     for (const r of runs)
       for (const side of ["dlt", "ours"] as const) {
         const s = r[side];
         md.push(
-          `| ${String(r.latencyMs)} ms | ${side === "dlt" ? "dlt" : "this project"} | ${fmt(r.requests[side])} | ${STEPS.map((k) => fmt(s.seconds[k], 2)).join(" | ")} | **${fmt(total(s), 2)}** | ${fmt(cpuTotal(s), 2)} (${STEPS.map((k) => fmt(s.cpu[k], 2)).join(" / ")}) | ${fmt(s.wall, 1)} | ${mib(s.peak_rss_kb)} |`,
+          `| ${String(r.latencyMs)} ms | ${side === "dlt" ? "dlt" : "this project"} | ${fmt(r.requests[side])} | ${s.first_request_s === null ? "–" : fmt(s.first_request_s, 2)} | ${STEPS.map((k) => fmt(s.seconds[k], 2)).join(" | ")} | **${fmt(total(s), 2)}** | ${fmt(cpuTotal(s), 2)} (${STEPS.map((k) => fmt(s.cpu[k], 2)).join(" / ")}) | ${fmt(s.wall, 1)} | ${mib(s.peak_rss_kb)} |`,
         );
       }
     md.push(
@@ -206,7 +206,7 @@ export default async function run(): Promise<BenchResult> {
     }
     md.push(
       "",
-      `Ratios are dlt's seconds over this project's, measured in the same block (higher: this project is faster). End to end is the sum of the three steps' wall time inside each process; process wall adds interpreter start and imports. CPU is the process's user + system time over the steps (every thread: dlt's extract and load thread pools, this project's normalize workers and DuckDB's threads); on a shared machine it is the steadier figure, wall time depends on what else runs. Rows outside \`_dlt_*\` tables: dlt ${fmt(rowsOf(first.dlt))}, ours ${fmt(rowsOf(first.ours))}. Peak RSS is each process's \`getrusage\` maximum resident set (Node's \`process.resourceUsage().maxRSS\`, Python's \`resource.getrusage\`, self and children).`,
+      `Ratios are dlt's seconds over this project's, measured in the same block (higher: this project is faster). End to end is the sum of the three steps' wall time inside each process; process wall adds interpreter start and imports. First request is the time from the start of the extract step to the first HTTP request sent (this project: after the destination sync, and its first request is the business list; dlt: after its own sync and source setup). CPU is the process's user + system time over the steps (every thread: dlt's extract and load thread pools, this project's normalize workers and DuckDB's threads); on a shared machine it is the steadier figure, wall time depends on what else runs. Rows outside \`_dlt_*\` tables: dlt ${fmt(rowsOf(first.dlt))}, ours ${fmt(rowsOf(first.ours))}. Peak RSS is each process's \`getrusage\` maximum resident set (Node's \`process.resourceUsage().maxRSS\`, Python's \`resource.getrusage\`, self and children).`,
       "",
       `**Parity** (the ${String(first.latencyMs)} ms run's two DuckDB files, schema \`sage\`, \`_dlt_*\` bookkeeping tables left out):`,
       "",

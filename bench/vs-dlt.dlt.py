@@ -20,6 +20,7 @@ import time
 
 import dlt
 import duckdb
+import requests
 from dlt.sources.rest_api import rest_api_source
 
 PER_PAGE = 200
@@ -61,6 +62,17 @@ def main() -> None:
     )
     seconds = {}
     cpu = {}
+    # When the first HTTP request goes out (dlt's rest_api client is a requests.Session).
+    first_request = []
+    send = requests.Session.send
+
+    def timed_send(self, *args, **kwargs):
+        if not first_request:
+            first_request.append(time.perf_counter())
+        return send(self, *args, **kwargs)
+
+    requests.Session.send = timed_send
+    extract_start = time.perf_counter()
 
     def step(name, fn):
         t, c = time.perf_counter(), time.process_time()
@@ -79,7 +91,8 @@ def main() -> None:
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
         resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
     )
-    print(json.dumps({"seconds": seconds, "cpu": cpu, "rows": rows, "peak_rss_kb": peak, "versions": {"dlt": dlt.__version__, "duckdb": duckdb.__version__}}))
+    first = first_request[0] - extract_start if first_request else None
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "rows": rows, "peak_rss_kb": peak, "first_request_s": first, "versions": {"dlt": dlt.__version__, "duckdb": duckdb.__version__}}))
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
  * own): the seed's Sage resources from the sandbox into DuckDB, step by step. Reads one JSON
  * argument and prints one JSON line (wall and CPU seconds per step, rows per table, peak RSS).
  */
+import { subscribe } from "node:diagnostics_channel";
 import { ConfigResolver, EnvProvider } from "../src/config/index.js";
 import { duckdb } from "../src/destinations/duckdb/index.js";
 import { Pipeline } from "../src/pipeline/index.js";
@@ -23,6 +24,8 @@ export interface SideResult {
   cpu: { extract: number; normalize: number; load: number };
   rows: Record<string, number>;
   peak_rss_kb: number;
+  /** Seconds from the start of the extract step to the first HTTP request sent (null: none was). */
+  first_request_s: number | null;
 }
 
 const a = JSON.parse(process.argv[2] ?? "{}") as SideArgs;
@@ -46,6 +49,12 @@ async function step<T>(fn: () => Promise<T>): Promise<{ seconds: number; cpu: nu
   return { ...r, cpu: (c.user + c.system) / 1e6 };
 }
 
+// Node's fetch (undici) announces every request it creates on this channel.
+let firstRequestAt: number | undefined;
+subscribe("undici:request:create", () => {
+  firstRequestAt ??= performance.now();
+});
+const extractStart = performance.now();
 const extract = await step(() => p.extract(source));
 const normalize = await step(() => p.normalize());
 const load = await step(() => p.load());
@@ -55,5 +64,6 @@ const result: SideResult = {
   rows: normalize.value.rowCounts,
   // resourceUsage().maxRSS is getrusage's ru_maxrss in kilobytes, as Python's resource module reports it.
   peak_rss_kb: process.resourceUsage().maxRSS,
+  first_request_s: firstRequestAt === undefined ? null : (firstRequestAt - extractStart) / 1000,
 };
 process.stdout.write(`${JSON.stringify(result)}\n`);
