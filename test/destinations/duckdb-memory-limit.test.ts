@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -67,6 +67,24 @@ describe("DuckDB memory_limit", () => {
       expect(loaded[0]).toEqual({ n: wide.length, c: 501 });
       const limit = await observer.query("SELECT current_setting('memory_limit') AS v");
       expect(Number.parseFloat(String(limit[0]!.v))).toBeLessThan(Number.parseInt(defaultMemoryLimit()) + 1);
+    } finally {
+      await observer.close();
+    }
+  });
+
+  it("loads on one thread and checkpoints before the load returns, then gives the instance its threads back", async () => {
+    const file = join(dir, "ckpt.duckdb");
+    const dest = duckdb({ credentials: file });
+    // Held open: the instance stays up, so no checkpoint at close can have written the rows.
+    const observer = await dest.connect({ pipelineName: "ckpt", datasetName: "data", workingDir: dir });
+    try {
+      const before = await observer.query("SELECT current_setting('threads') AS v");
+      const p = duckPipeline(dir, { pipelineName: "ckpt", destination: dest });
+      await p.run(resource(() => Array.from({ length: 20_000 }, (_, i) => ({ id: i, body: `row ${i}` })), { name: "rows" }));
+      const wal = `${file}.wal`;
+      expect(existsSync(wal) ? statSync(wal).size : 0).toBe(0);
+      expect(await observer.query("SELECT current_setting('threads') AS v")).toEqual(before);
+      expect(await observer.query("SELECT count(*) AS c FROM data.rows")).toEqual([{ c: 20_000 }]);
     } finally {
       await observer.close();
     }
