@@ -22,6 +22,8 @@ import { destinationSpecs, resolveDestination } from "../../src/destinations/reg
 import type { Column, Table } from "../../src/schema/types.js";
 import { ConfigError, PipelineError } from "../../src/util/errors.js";
 import { Secret } from "../../src/config/secret.js";
+import { type BucketAccess, credentialClause, databricksReadUri } from "../../src/destinations/databricks/bucket-access.js";
+import { scrub } from "../../src/util/redact.js";
 
 // The generated SQL as text, and the config. Text is not a real engine: what runs is proved in
 // databricks.test.ts on Spark's Thrift server, and what only Databricks runs (PUT, COPY INTO,
@@ -94,11 +96,48 @@ describe("databricks config", () => {
     const env = {
       DESTINATION__DATABRICKS__CREDENTIALS__SERVER_HOSTNAME: "h",
       DESTINATION__DATABRICKS__CREDENTIALS__HTTP_PATH: "p",
-      DESTINATION__FILESYSTEM__BUCKET_URL: "az://container/prefix",
+      DESTINATION__FILESYSTEM__BUCKET_URL: "ftp://host/prefix",
     };
     await expect(
       resolveDestination("databricks", new ConfigResolver([new EnvProvider(env)]), { staging: "filesystem" }),
-    ).rejects.toThrow(/databricks reads staged files only from s3:\/\/bucket\/prefix or gs:\/\/bucket\/prefix/);
+    ).rejects.toThrow(
+      /databricks reads staged files only from s3:\/\/bucket\/prefix or gs:\/\/bucket\/prefix or az:\/\/bucket\/prefix/,
+    );
+  });
+
+  it("reads an Azure staging bucket through abfss:// with its SAS token, scrubbed from errors", () => {
+    expect(databricksReadUri("https://acct1.blob.core.windows.net/landing/ds/_staging/1.2/t.0.jsonl.gz")).toBe(
+      "abfss://landing@acct1.dfs.core.windows.net/ds/_staging/1.2/t.0.jsonl.gz",
+    );
+    expect(databricksReadUri("https://acct1.blob.core.chinacloudapi.cn/c/k")).toBe("abfss://c@acct1.dfs.core.chinacloudapi.cn/k");
+    expect(databricksReadUri("s3://bucket/k")).toBe("s3://bucket/k");
+    expect(databricksReadUri("gs://bucket/k")).toBe("gs://bucket/k");
+    // An emulator's path-style endpoint has no abfss:// name: a config error, not a COPY that fails later.
+    expect(() => databricksReadUri("http://127.0.0.1:10000/devstoreaccount1/c/k")).toThrow(
+      /Databricks reads Azure staging files through abfss:.*http:\/\/127\.0\.0\.1:10000 has no such name/,
+    );
+    const canary = "sv=2024-01-01&sig=canary-sas-77";
+    const clause = credentialClause({ azureSasToken: Secret.from(`?${canary}`) });
+    expect(clause).toBe(` WITH (CREDENTIAL (AZURE_SAS_TOKEN = '${canary}'))`);
+    expect(scrub(`COPY INTO t FROM 'abfss://c@a.dfs.core.windows.net/x'${clause}`)).not.toContain("canary-sas-77");
+    // A named storage credential wins over keys, as dlt's staging_credentials_name does.
+    expect(credentialClause({ credentialsName: "cred", azureSasToken: canary })).toBe(" WITH (CREDENTIAL `cred`)");
+  });
+
+  it("takes az:// staging with [destination.filesystem.credentials] azure_storage_sas_token", async () => {
+    const env = {
+      DESTINATION__DATABRICKS__CREDENTIALS__SERVER_HOSTNAME: "h",
+      DESTINATION__DATABRICKS__CREDENTIALS__HTTP_PATH: "p",
+      DESTINATION__FILESYSTEM__BUCKET_URL: "az://landing/prefix",
+      DESTINATION__FILESYSTEM__CREDENTIALS__AZURE_STORAGE_ACCOUNT_NAME: "acct1",
+      DESTINATION__FILESYSTEM__CREDENTIALS__AZURE_STORAGE_SAS_TOKEN: "sv=1&sig=x",
+    };
+    const d = (await resolveDestination("databricks", new ConfigResolver([new EnvProvider(env)]), {
+      staging: "filesystem",
+    })) as unknown as {
+      options: { staging?: BucketAccess };
+    };
+    expect(credentialClause(d.options.staging!)).toBe(" WITH (CREDENTIAL (AZURE_SAS_TOKEN = 'sv=1&sig=x'))");
   });
 });
 

@@ -1,13 +1,15 @@
 import type { ConfigResolver } from "../../config/resolver.js";
-import { Secret, reveal } from "../../config/secret.js";
+import type { Secret } from "../../config/secret.js";
 import { ConfigError } from "../../util/errors.js";
 import { type Capabilities, CapabilitiesBase, type ConnectOptions, type Destination, type LoadRequest } from "../destination.js";
 import type { QueryOptions, QuerySession } from "../query-session.js";
 import { FILESYSTEM_SPEC } from "../filesystem/spec.js";
+import { AZURE_SCHEMES, isAzureScheme, schemeOf } from "../filesystem/remote-bucket.js";
 import { type StagingBucket, type StagingName, stagingFromConfig } from "../staging.js";
 import { DatabricksClient } from "./client.js";
 import { DatabricksConnection, type DatabricksSettings } from "./connection.js";
-import { dbxLiteral, dbxQuote } from "./dialect.js";
+import { dbxQuote } from "./dialect.js";
+import { type BucketAccess, credentialClause } from "./bucket-access.js";
 import { BucketFiles, type FileSource, VolumeFiles } from "./file-sources.js";
 import { DatabricksQuerySession } from "./query-session.js";
 import { DATABRICKS_SPEC } from "./spec.js";
@@ -22,13 +24,9 @@ export interface DatabricksCredentials {
 }
 
 /** `staging = "filesystem"`: the bucket the files go to, and how COPY INTO may read it. */
-export interface DatabricksStaging {
+export interface DatabricksStaging extends BucketAccess {
   /** `[destination.filesystem] bucket_url`; each client stages through its own stager (`DatabricksClient.stager`). */
   bucket: StagingBucket;
-  /** A Unity Catalog storage credential's name (dlt's `staging_credentials_name`). */
-  credentialsName?: string | undefined;
-  /** An s3:// bucket's keys, passed in the COPY INTO statement when no credential name is set. */
-  s3Keys?: { accessKeyId: string; secretAccessKey: string | Secret; sessionToken?: string | Secret | undefined } | undefined;
 }
 
 export interface DatabricksOptions {
@@ -48,18 +46,6 @@ class DatabricksCapabilities extends CapabilitiesBase {
 export const DATABRICKS_CAPABILITIES: Capabilities = new DatabricksCapabilities();
 
 const DEFAULT_VOLUME = "_dlt_staging_load_volume";
-
-/** `WITH (CREDENTIAL ...)` for COPY INTO from a bucket; secrets stay Secrets until here and are scrubbed from errors. */
-function credentialClause(s: DatabricksStaging): string {
-  if (s.credentialsName) return ` WITH (CREDENTIAL ${dbxQuote(s.credentialsName)})`;
-  const k = s.s3Keys;
-  if (!k) return "";
-  const secret = reveal(Secret.from(k.secretAccessKey));
-  const token = k.sessionToken === undefined ? undefined : reveal(Secret.from(k.sessionToken));
-  const parts = [`AWS_ACCESS_KEY = ${dbxLiteral(k.accessKeyId)}`, `AWS_SECRET_KEY = ${dbxLiteral(secret)}`];
-  if (token) parts.push(`AWS_SESSION_TOKEN = ${dbxLiteral(token)}`);
-  return ` WITH (CREDENTIAL (${parts.join(", ")}))`;
-}
 
 export class DatabricksDestination implements Destination {
   readonly name = "databricks";
@@ -154,8 +140,8 @@ export function databricks(options?: DatabricksOptions): DatabricksDestination {
   return new DatabricksDestination(options);
 }
 
-/** COPY INTO reads staged files from S3 and GCS buckets (Azure's abfss:// is not a staging bucket here yet). */
-export const STAGING_SCHEMES = ["s3", "gs"] as const;
+/** COPY INTO reads staged files from S3, GCS and Azure (as abfss://, bucket-uri.ts) buckets. */
+export const STAGING_SCHEMES = ["s3", "gs", ...AZURE_SCHEMES];
 
 /** `[destination.databricks]` (DATABRICKS_SPEC); with `staging: "filesystem"`, `[destination.filesystem]` too. */
 export function destinationFromConfig(config: ConfigResolver, options: { staging?: StagingName } = {}): DatabricksDestination {
@@ -166,9 +152,11 @@ export function destinationFromConfig(config: ConfigResolver, options: { staging
     const fs = config.resolve(FILESYSTEM_SPEC).values;
     const keys = fs.credentials;
     const s3 = fs.bucketUrl?.startsWith("s3://") && keys?.awsAccessKeyId && keys.awsSecretAccessKey !== undefined;
+    const sas = isAzureScheme(schemeOf(fs.bucketUrl ?? "")) ? keys?.azureStorageSasToken : undefined;
     staging = {
       bucket,
       credentialsName: stagingCredentialsName,
+      ...(sas !== undefined ? { azureSasToken: sas } : {}),
       ...(s3
         ? {
             s3Keys: {

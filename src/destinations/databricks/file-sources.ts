@@ -2,6 +2,7 @@ import { dirname } from "node:path";
 import type { Table } from "../../schema/types.js";
 import type { LoadJob } from "../destination.js";
 import type { FileStager } from "../staging.js";
+import { databricksReadUri } from "./bucket-access.js";
 import type { DatabricksConnection } from "./connection.js";
 import { dbxLiteral, dbxQuote, fileFieldType, fileValueExpr } from "./dialect.js";
 
@@ -36,7 +37,7 @@ export function copyIntoSql(staging: string, t: Table, folder: string, files: st
  * Where a package's load files are read from: how they get there and the statement that fills a
  * staging table with one table's rows. One declared variant per setup:
  * * `VolumeFiles` (default): `PUT` through the driver into a Unity Catalog volume, then `COPY INTO`;
- * * `BucketFiles` (`staging = "filesystem"`): uploaded to the s3:// or gs:// bucket, then `COPY INTO`
+ * * `BucketFiles` (`staging = "filesystem"`): uploaded to the s3://, gs:// or Azure bucket, then `COPY INTO`
  *   with the bucket's keys, a named storage credential, or an external location;
  * * a test's subclass where the engine reads this machine's files in place (the local engine).
  */
@@ -99,7 +100,7 @@ export class BucketFiles implements FileSource {
       const staged = await this.stager.stage(this.datasetName, this.loadId, missing);
       missing.forEach((j, i) => this.uris.set(j, staged[i]!));
     }
-    const uris = jobs.map((j) => this.uris.get(j)!);
+    const uris = jobs.map((j) => databricksReadUri(this.uris.get(j)!));
     const folder = commonFolder(uris);
     const files = uris.map((u) => u.slice(folder.length + 1));
     await this.conn.execute(copyIntoSql(staging, t, folder, files, this.credential));
