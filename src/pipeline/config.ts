@@ -36,7 +36,7 @@ export const PIPELINE_SPEC = configSpec({
       lookup: "exact",
     }),
     staging: field.choice(["filesystem"], {
-      doc: 'dlt\'s staging: "filesystem" uploads the load files to [destination.filesystem] bucket_url and the warehouse reads them from there (BigQuery: gs://, Redshift: s3://, Snowflake: s3://, az:// or gs:// through stage_name, Databricks: s3:// or gs://)',
+      doc: 'dlt\'s staging: "filesystem" uploads the load files to [destination.filesystem] bucket_url and the warehouse reads them from there (BigQuery: gs://, Redshift: s3://, Snowflake: s3://, az:// or gs:// through stage_name, Databricks: s3://, gs:// or az:// / abfss://, read as abfss:// with azure_storage_sas_token or staging_credentials_name)',
       lookup: "exact",
     }),
     pipelinesDir: field.string({
