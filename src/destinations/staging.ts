@@ -8,7 +8,7 @@ import { FILESYSTEM_SPEC } from "./filesystem/spec.js";
 /**
  * dlt's `staging = "filesystem"`: a warehouse's load files go to a bucket first and the warehouse
  * reads them from there (BigQuery load jobs from gs://, Snowflake COPY from s3://, gs:// or Azure,
- * Redshift COPY from s3://, Databricks COPY INTO from s3:// or gs://).
+ * Redshift COPY from s3://, Databricks COPY INTO from s3://, gs:// or Azure).
  * The bucket is `[destination.filesystem] bucket_url` with its credentials, as in dlt. A package's
  * files go under `<prefix>/<dataset>/_staging/<load_id>/<file>`: the same key on a rerun, so a
  * crashed load's upload is replaced, not added to. They are deleted once the package committed.

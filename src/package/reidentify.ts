@@ -1,4 +1,4 @@
-import { closeSync, copyFileSync, mkdirSync, openSync, readdirSync, statSync, writeSync } from "node:fs";
+import { closeSync, copyFileSync, cpSync, mkdirSync, openSync, readdirSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { C_LOAD_ID } from "../schema/system-tables.js";
 import { forEachLine } from "../util/line-reader.js";
@@ -37,7 +37,7 @@ export function copyAsLoad(from: string, to: string, newId: string): void {
     } else if (entry === "manifest.json" || entry === "rejected.jsonl") {
       continue; // written below
     } else if (statSync(src).isDirectory()) {
-      copyTree(src, join(to, entry));
+      cpSync(src, join(to, entry), { recursive: true });
     } else {
       copyFileSync(src, join(to, entry));
     }
@@ -54,15 +54,6 @@ export function writeRejected(file: string, items: RejectedItem[], newId: string
     for (const item of items) writeSync(fd, `${JSON.stringify({ ...item, loadId: newId })}\n`);
   } finally {
     closeSync(fd);
-  }
-}
-
-function copyTree(from: string, to: string): void {
-  mkdirSync(to, { recursive: true });
-  for (const entry of readdirSync(from)) {
-    const src = join(from, entry);
-    if (statSync(src).isDirectory()) copyTree(src, join(to, entry));
-    else copyFileSync(src, join(to, entry));
   }
 }
 
