@@ -27,12 +27,11 @@ export interface DuckDbOptions {
 }
 
 /**
- * 96 MB per core, at least 192 MB. Without a cap DuckDB keeps up to 80% of RAM cached while it
- * loads, so its memory grows with the package (replaying bench/memory's 1M-row inserts: ~300 MiB
- * above the process without a cap, ~125 MiB with 192 MB); DuckDB spills what does not fit. Per
- * core, because each of DuckDB's threads needs working memory of its own. (A limit sized to
- * read_json's buffers alone, 96 MB on 2 cores, held bench/memory's 1M rows lower but failed other
- * loads with Out of Memory: rows being built and the checkpoint need room too.)
+ * The instance's limit outside loads (a load sets its own, `packageMemoryMb`): 96 MB per core, at
+ * least 192 MB. Without a cap DuckDB keeps up to 80% of RAM cached, so its memory grows with what
+ * it reads and writes; DuckDB spills what does not fit. Per core, because each of DuckDB's threads
+ * needs working memory of its own. (96 MB on 2 cores failed queries and loads of the test suite
+ * with Out of Memory.)
  */
 export function defaultMemoryLimitMb(): number {
   return Math.max(192, 96 * availableParallelism());
@@ -70,16 +69,18 @@ export class DuckDbDestination implements Destination {
     const path = this.path(o);
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     // An in-memory database has nowhere of its own to spill to: DuckDB's default for it. A limit
-    // the user set holds for every load; the default one is raised for a package of long lines.
-    const sized = path !== ":memory:" && this.options.memoryLimit === undefined;
+    // the user set holds for every load (and an Out of Memory then names it); without one, each
+    // load sets its own (DuckDbJobClient).
     const settings: Record<string, string> =
       path === ":memory:" ? {} : { memory_limit: this.options.memoryLimit ?? defaultMemoryLimit() };
     const conn = await DuckDbConnection.open(path, settings);
     await conn.execute(`CREATE SCHEMA IF NOT EXISTS ${duckdbDialect.quote(o.datasetName)}`);
     await conn.execute(`SET schema = ${duckdbDialect.literal(o.datasetName)}`);
-    return sized
+    if (path === ":memory:") return new SqlJobClient(o.datasetName, conn, duckdbDialect);
+    const user = this.options.memoryLimit;
+    return user === undefined
       ? new DuckDbJobClient(o.datasetName, conn, defaultMemoryLimitMb())
-      : new SqlJobClient(o.datasetName, conn, duckdbDialect);
+      : new DuckDbJobClient(o.datasetName, conn, undefined, user);
   }
 
   /** The file the pipeline recorded (else the configured one), opened read-only; never created. */
