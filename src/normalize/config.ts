@@ -12,6 +12,13 @@ export const NORMALIZE_SPEC = configSpec({
       positive: true,
       lookup: "exact",
     }),
+    partMb: field.integer({
+      doc: "raw MB per worker run: a package bigger than `workers` parts of this size is normalized in contiguous parts of about this size, each in a fresh worker thread, `workers` at a time, so a worker's memory is that of one part, not of the package (32 held a 1M-row package's peak ~20–40 MiB lower, normalize ~20% slower)",
+      defaultDoc: "one part per worker",
+      example: 32,
+      positive: true,
+      lookup: "exact",
+    }),
     maxTableNesting: field.integer({
       doc: "nesting levels that become child tables; deeper lists and objects are stored as json (a resource's maxTableNesting wins)",
       default: 1000,

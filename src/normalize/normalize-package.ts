@@ -32,6 +32,8 @@ export interface NormalizeOptions {
   format?: LoadFileFormat;
   /** Worker threads for big packages (dlt's `[normalize] workers`); default: the cores, up to 4. */
   workers?: number;
+  /** Raw bytes per worker run (`[normalize] part_mb`); default one part per worker. */
+  partBytes?: number;
   /** `[normalize] max_table_nesting` for resources that set none; default 1000 (dlt's). */
   maxTableNesting?: number;
 }
@@ -58,7 +60,7 @@ export async function normalizePackage(opts: NormalizeOptions): Promise<Normaliz
   };
   const workers = opts.workers ?? Math.min(availableParallelism(), 4);
   const before = columnsBefore(schema);
-  const result = (await normalizeInParallel(input, workers)) ?? normalizeFiles(input);
+  const result = (await normalizeInParallel(input, workers, opts.partBytes)) ?? normalizeFiles(input);
   orderColumns(schema, before, result.fresh);
 
   const jobs: JobFile[] = [];

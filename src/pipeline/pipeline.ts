@@ -380,7 +380,7 @@ export class Pipeline {
         const out = store.normalizeTmp(loadId);
         let result;
         try {
-          const { workers, maxTableNesting } = this.config.resolve(NORMALIZE_SPEC).values;
+          const { workers, partMb, maxTableNesting } = this.config.resolve(NORMALIZE_SPEC).values;
           result = await normalizePackage({
             extractedDir: store.extracted(loadId),
             outDir: out,
@@ -389,6 +389,7 @@ export class Pipeline {
             detectDates: this.detectDates,
             format: destination.capabilities.loaderFileFormat,
             maxTableNesting,
+            ...(partMb !== undefined ? { partBytes: partMb * 1024 * 1024 } : {}),
             ...(workers !== undefined ? { workers } : {}),
           });
         } catch (err) {

@@ -28,13 +28,13 @@ function items(conflict: boolean) {
   };
 }
 
-async function load(name: string, workers: number, conflict: boolean) {
+async function load(name: string, workers: number, conflict: boolean, env: Record<string, string> = {}) {
   const p = new Pipeline({
     pipelineName: name,
     datasetName: "data",
     destination: duckdb({ credentials: join(dir, `${name}.duckdb`) }),
     pipelinesDir: join(dir, "pipelines"),
-    config: new ConfigResolver([new EnvProvider({ NORMALIZE__WORKERS: String(workers) })]),
+    config: new ConfigResolver([new EnvProvider({ NORMALIZE__WORKERS: String(workers), ...env })]),
   });
   await p.run(resource(items(conflict), { name: "things", primaryKey: "id", writeDisposition: "merge" }));
   const q = (sql: string) => p.dataset().sql(sql).rows();
@@ -71,6 +71,13 @@ describe("normalize in worker threads", () => {
     expect(two.rows[5000]).toEqual({ id: 5000, seq: 20000, late: "late-20000" });
     expect(two.lines.filter((l) => l.id === 0)).toEqual([{ id: 0, q: 15000 }]);
     expect(two.columns).toContain("late");
+  });
+
+  it("normalizes a package bigger than the part size in more parts than workers, with the same tables", async () => {
+    const one = await load("one_p", 1, false);
+    const parts = await load("parts", 2, false, { NORMALIZE__PART_MB: "4" });
+    expect(parts.rootFiles).toBeGreaterThan(2); // one load file per part: more parts than the two workers
+    expect({ ...parts, rootFiles: 1 }).toEqual(one);
   });
 
   it("falls back to one thread when parts disagree on a type, and routes values to a variant", async () => {
