@@ -23,14 +23,20 @@ const MIN_PARALLEL_BYTES = 8 * 1024 * 1024;
  */
 const YOUNG_GENERATION_MB = 8;
 
-/** `tasks` run `limit` at a time; results in task order. */
+/** `tasks` run `limit` at a time; results in task order. After a failure no further task starts. */
 async function inPool<T>(limit: number, tasks: Array<() => Promise<T>>): Promise<T[]> {
   const out: T[] = new Array<T>(tasks.length);
   let next = 0;
+  let failed = false;
   const lane = async (): Promise<void> => {
-    while (next < tasks.length) {
+    while (next < tasks.length && !failed) {
       const i = next++;
-      out[i] = await tasks[i]!();
+      try {
+        out[i] = await tasks[i]!();
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, lane));
