@@ -140,7 +140,7 @@ export function databricks(options?: DatabricksOptions): DatabricksDestination {
   return new DatabricksDestination(options);
 }
 
-/** COPY INTO reads staged files from S3, GCS and Azure (as abfss://, bucket-uri.ts) buckets. */
+/** COPY INTO reads staged files from S3, GCS and Azure (as abfss://, bucket-access.ts) buckets. */
 export const STAGING_SCHEMES = ["s3", "gs", ...AZURE_SCHEMES];
 
 /** `[destination.databricks]` (DATABRICKS_SPEC); with `staging: "filesystem"`, `[destination.filesystem]` too. */

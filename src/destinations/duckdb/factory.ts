@@ -78,9 +78,7 @@ export class DuckDbDestination implements Destination {
     await conn.execute(`SET schema = ${duckdbDialect.literal(o.datasetName)}`);
     if (path === ":memory:") return new SqlJobClient(o.datasetName, conn, duckdbDialect);
     const user = this.options.memoryLimit;
-    return user === undefined
-      ? new DuckDbJobClient(o.datasetName, conn, defaultMemoryLimitMb())
-      : new DuckDbJobClient(o.datasetName, conn, undefined, user);
+    return new DuckDbJobClient(o.datasetName, conn, user === undefined ? { ordinaryMb: defaultMemoryLimitMb() } : { user });
   }
 
   /** The file the pipeline recorded (else the configured one), opened read-only; never created. */

@@ -13,8 +13,7 @@ const log = logger("destinations:duckdb");
 const OUT_OF_MEMORY = /Out of Memory|could not allocate block|failed to pin block/i;
 
 /**
- * How a DuckDB file is loaded: at the limit the user set, or (`ordinaryMb`, no limit set) sized
- * per package.
+ * How a DuckDB file is loaded: at the limit the user set, or (none set) sized per package.
  *
  * Sized, DuckDB runs on `LOAD_THREADS` threads while a package loads, and each statement that reads
  * its load files runs at a `memory_limit` sized to read_json's buffers for its longest line, to its
@@ -41,10 +40,8 @@ export class DuckDbJobClient extends SqlJobClient {
   constructor(
     datasetName: string,
     conn: DuckDbConnection,
-    /** The instance's limit, in MB (`defaultMemoryLimitMb()`); undefined: the user's limit holds. */
-    private readonly ordinaryMb: number | undefined,
-    /** The limit the user set, for the error that names it. */
-    private readonly userLimit?: string,
+    /** Sized per package around the instance's limit in MB (`defaultMemoryLimitMb()`), or the limit the user set. */
+    private readonly limit: { ordinaryMb: number } | { user: string },
   ) {
     const sized = new SizedReads(conn);
     super(datasetName, sized, duckdbDialect);
@@ -52,15 +49,15 @@ export class DuckDbJobClient extends SqlJobClient {
   }
 
   override async load(req: LoadRequest): Promise<void> {
-    if (this.ordinaryMb === undefined) {
+    if ("user" in this.limit) {
       try {
         await super.load(req);
         return;
       } catch (err) {
-        throw OUT_OF_MEMORY.test(errorMessage(err)) ? this.outOfMemory(req, this.userLimit ?? "", 0, err) : err;
+        throw OUT_OF_MEMORY.test(errorMessage(err)) ? this.outOfMemory(req, this.limit.user, 0, err) : err;
       }
     }
-    const ordinary = this.ordinaryMb;
+    const ordinary = this.limit.ordinaryMb;
     const planned = packageMemoryMb(req.jobs, req.schema);
     await this.conn.execute(`SET threads = ${LOAD_THREADS}`);
     try {
