@@ -1,8 +1,16 @@
-/** What a KeyIndex is made of, for postMessage (typed arrays are copied as plain bytes). */
+/** What a KeyIndex is made of, for postMessage (its buffers are transferred, not copied: `transferList`). */
 export interface PackedKeys {
   bytes: Uint8Array;
   meta: Int32Array;
   count: number;
+}
+
+/**
+ * A Buffer on an ArrayBuffer of its own: `Buffer.allocUnsafe` may hand out a slice of Node's shared
+ * pool, which cannot be transferred, and a fresh ArrayBuffer's pages stay unmapped until written.
+ */
+function ownedBuffer(size: number): Buffer {
+  return Buffer.from(new ArrayBuffer(size));
 }
 
 /** Per entry in `meta`: hash, byte offset, key length, id length (the id follows the key). */
@@ -20,7 +28,10 @@ function fnv1a(bytes: Uint8Array, start: number, end: number): number {
  * key on the JS heap and keeps the GC tracing all of them (bench/memory: the largest part of
  * normalize's growth with the package); here key and id are UTF-8 bytes in one buffer with four
  * integers beside them (~40 bytes per key, off the heap), and keys are compared byte for byte,
- * so a hash collision never merges two keys.
+ * so a hash collision never merges two keys. A worker hands its index to the main thread by
+ * transferring the buffers (no copy on either side), and the parts of a package are compared where
+ * they lie (`forEachSupersededBy`) rather than merged into one more index: at 1M merge rows the
+ * copies cost more peak RSS than the index itself (bench/memory).
  */
 export class KeyIndex {
   private bytes: Buffer;
@@ -40,7 +51,7 @@ export class KeyIndex {
       this.slots = new Int32Array(0);
       this.rehash(size);
     } else {
-      this.bytes = Buffer.allocUnsafe(64 * 1024);
+      this.bytes = ownedBuffer(64 * 1024);
       this.meta = new Int32Array(1024 * STRIDE);
       this.slots = new Int32Array(2048);
     }
@@ -55,27 +66,48 @@ export class KeyIndex {
     return this.put(fnv1a(this.bytes, at, at + keyLen), at, keyLen, idLen);
   }
 
-  /** Add every entry of `later` (a later part of the package); `onReplaced` gets each id it replaces. */
-  absorb(later: KeyIndex, onReplaced: (id: string) => void): void {
-    for (let e = 0; e < later.count; e++) {
+  /**
+   * Each id of this part whose key a later part of the package also has: the later row wins, so
+   * this one is superseded. Every part keeps its own table; none is copied into another.
+   */
+  forEachSupersededBy(later: KeyIndex[], onSuperseded: (id: string) => void): void {
+    if (later.length === 0) return;
+    for (let e = 0; e < this.count; e++) {
       const m = e * STRIDE;
-      const start = later.meta[m + 1]!;
-      const keyLen = later.meta[m + 2]!;
-      const idLen = later.meta[m + 3]!;
-      this.reserve(keyLen + idLen);
-      later.bytes.copy(this.bytes, this.used, start, start + keyLen + idLen);
-      const replaced = this.put(later.meta[m]! >>> 0, this.used, keyLen, idLen);
-      if (replaced !== undefined) onReplaced(replaced);
+      const hash = this.meta[m]! >>> 0;
+      const start = this.meta[m + 1]!;
+      const keyLen = this.meta[m + 2]!;
+      if (later.some((l) => l.find(hash, this.bytes, start, keyLen) >= 0)) {
+        onSuperseded(this.bytes.toString("utf8", start + keyLen, start + keyLen + this.meta[m + 3]!));
+      }
     }
   }
 
-  /** Exact-size copies: postMessage copies a view's whole underlying buffer, spare room included. */
+  /** Views of what was written, for postMessage with `transferList()` (after which this index is unusable). */
   pack(): PackedKeys {
     return {
-      bytes: new Uint8Array(this.bytes.subarray(0, this.used)),
-      meta: this.meta.slice(0, this.count * STRIDE),
+      bytes: new Uint8Array(this.bytes.buffer, this.bytes.byteOffset, this.used),
+      meta: this.meta.subarray(0, this.count * STRIDE),
       count: this.count,
     };
+  }
+
+  /** The buffers `pack()` views: moved to the receiving thread instead of copied. */
+  transferList(): ArrayBuffer[] {
+    return [this.bytes.buffer as ArrayBuffer, this.meta.buffer as ArrayBuffer];
+  }
+
+  /** The entry number of a key given as bytes, or -1. */
+  private find(hash: number, src: Buffer, start: number, keyLen: number): number {
+    const mask = this.slots.length - 1;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const entry = this.slots[slot]!;
+      if (entry === 0) return -1;
+      const m = (entry - 1) * STRIDE;
+      if (this.meta[m]! >>> 0 !== hash || this.meta[m + 2] !== keyLen) continue;
+      const at = this.meta[m + 1]!;
+      if (src.compare(this.bytes, at, at + keyLen, start, start + keyLen) === 0) return entry - 1;
+    }
   }
 
   /** The entry whose key and id were just written at `at`: new, or replacing an old id. */
@@ -122,7 +154,7 @@ export class KeyIndex {
     if (this.used + bytes <= this.bytes.length) return;
     let size = this.bytes.length * 2;
     while (size < this.used + bytes) size *= 2;
-    const bigger = Buffer.allocUnsafe(size);
+    const bigger = ownedBuffer(size);
     this.bytes.copy(bigger, 0, 0, this.used);
     this.bytes = bigger;
   }

@@ -39,6 +39,8 @@ export type WorkerOutput =
 if (parentPort && workerData) {
   const input = workerData as WorkerInput;
   let out: WorkerOutput;
+  // The key indexes' buffers move to the main thread instead of being copied (key-index.ts).
+  const transfer: ArrayBuffer[] = [];
   try {
     const schema = Schema.fromJSON(input.schema);
     const r = normalizeFiles({
@@ -62,7 +64,10 @@ if (parentPort && workerData) {
         roots: r.roots,
         stats: r.stats,
         superseded: [...r.superseded],
-        lastByKey: [...r.lastByKey].map(([t, k]) => [t, k.pack()]),
+        lastByKey: [...r.lastByKey].map(([t, k]) => {
+          transfer.push(...k.transferList());
+          return [t, k.pack()];
+        }),
         overflows: [...r.overflows],
         rejected: r.rejected,
         fresh: [...r.fresh].map(([t, m]) => [t, [...m]]),
@@ -78,5 +83,5 @@ if (parentPort && workerData) {
       },
     };
   }
-  parentPort.postMessage(out);
+  parentPort.postMessage(out, transfer);
 }

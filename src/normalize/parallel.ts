@@ -128,7 +128,7 @@ export async function normalizeInParallel(
   input: FilesInput,
   workers: number,
   partBytes = Number.POSITIVE_INFINITY,
-): Promise<FilesResult | undefined> {
+): Promise<Omit<FilesResult, "lastByKey"> | undefined> {
   if (workers < 2 || input.files.length < 2 || !existsSync(workerFile)) return undefined;
   const sizes = input.files.map((f) => statSync(packageFile(input.extractedDir, f.file)).size);
   const total = sizes.reduce((a, b) => a + b, 0);
@@ -181,7 +181,8 @@ export async function normalizeInParallel(
   const rowCounts: Record<string, number> = {};
   const stats = { discardedRows: 0, discardedValues: 0, variantValues: 0 };
   const superseded = new Map<string, string[]>();
-  const lastByKey = new Map<string, KeyIndex>();
+  // Per merge table, each part's index in part order: a key's last part has the row that wins.
+  const partKeys = new Map<string, KeyIndex[]>();
   const overflows = new Map<string, DecimalOverflow>();
   for (const o of ok) {
     for (const [column, part] of o.result.overflows) {
@@ -198,13 +199,14 @@ export async function normalizeInParallel(
     stats.variantValues += o.result.stats.variantValues;
     for (const [t, ids] of o.result.superseded) superseded.set(t, [...(superseded.get(t) ?? []), ...ids]);
     for (const [t, packed] of o.result.lastByKey) {
-      const part = new KeyIndex(packed);
-      const global = lastByKey.get(t);
-      if (!global) {
-        lastByKey.set(t, part);
-        continue;
-      }
-      global.absorb(part, (earlier) => {
+      let parts = partKeys.get(t);
+      if (!parts) partKeys.set(t, (parts = []));
+      parts.push(new KeyIndex(packed));
+    }
+  }
+  for (const [t, parts] of partKeys) {
+    for (const [i, part] of parts.entries()) {
+      part.forEachSupersededBy(parts.slice(i + 1), (earlier) => {
         let list = superseded.get(t);
         if (!list) superseded.set(t, (list = []));
         list.push(earlier);
@@ -214,5 +216,5 @@ export async function normalizeInParallel(
   const rejected = ok.flatMap((o) => o.result.rejected);
   const fresh: FreshColumns = new Map();
   for (const o of ok) mergeFresh(fresh, new Map(o.result.fresh.map(([t, cols]) => [t, new Map(cols)])));
-  return { written, rowCounts, roots: ok[0]!.result.roots, stats, superseded, lastByKey, overflows, rejected, fresh };
+  return { written, rowCounts, roots: ok[0]!.result.roots, stats, superseded, overflows, rejected, fresh };
 }

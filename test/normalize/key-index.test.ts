@@ -23,17 +23,28 @@ describe("KeyIndex", () => {
     expect(index.set("ba", "4")).toBe("2");
   });
 
-  it("merges a later part after a round trip through pack (as the workers send it)", () => {
-    const first = new KeyIndex();
-    const later = new KeyIndex();
-    for (let i = 0; i < 3000; i++) first.set(`k${i}`, `a${i}`);
-    for (let i = 2000; i < 5000; i++) later.set(`k${i}`, `b${i}`);
-    const global = new KeyIndex(structuredClone(first.pack()));
-    const replaced: string[] = [];
-    global.absorb(new KeyIndex(structuredClone(later.pack())), (id) => replaced.push(id));
-    expect(replaced).toEqual(Array.from({ length: 1000 }, (_, j) => `a${2000 + j}`));
-    expect(global.count).toBe(5000);
-    expect(global.set("k2500", "c")).toBe("b2500");
-    expect(global.set("k10", "c")).toBe("a10");
+  it("lists the ids of an earlier part that a later part supersedes, after a transfer as the workers send it", () => {
+    const parts = [new KeyIndex(), new KeyIndex(), new KeyIndex()];
+    for (let i = 0; i < 3000; i++) parts[0]!.set(`k${i}`, `a${i}`);
+    for (let i = 2000; i < 5000; i++) parts[1]!.set(`k${i}`, `b${i}`);
+    // Not ASCII, and a key only the last part has.
+    for (const k of ["k10", "k4999", "ключ-€", "only-last"]) parts[2]!.set(k, `c-${k}`);
+    parts[0]!.set("ключ-€", "a-ключ");
+    const received = parts.map((p) => {
+      const packed = p.pack();
+      const transfer = p.transferList();
+      const moved = structuredClone(packed, { transfer });
+      // Moved, not copied: the sender's buffers are gone.
+      expect(transfer.every((b) => b.byteLength === 0)).toBe(true);
+      return new KeyIndex(moved);
+    });
+    const superseded: string[] = [];
+    for (const [i, part] of received.entries()) part.forEachSupersededBy(received.slice(i + 1), (id) => superseded.push(id));
+    expect(superseded.sort()).toEqual(
+      [...Array.from({ length: 1000 }, (_, j) => `a${2000 + j}`), "a10", "a-ключ", "b4999"].sort(),
+    );
+    // A received index still takes new keys.
+    expect(received[1]!.set("k2500", "d")).toBe("b2500");
+    expect(received[0]!.set("k10", "d")).toBe("a10");
   });
 });
