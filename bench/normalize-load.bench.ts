@@ -5,7 +5,7 @@ import { ConfigResolver, EnvProvider } from "../src/config/index.js";
 import { duckdb } from "../src/destinations/duckdb/index.js";
 import { resource } from "../src/extract/index.js";
 import { Pipeline } from "../src/pipeline/index.js";
-import { type BenchResult, fmt, runChild, time, withTempDir } from "./lib.js";
+import { type BenchResult, fmt, median, runChild, time, withTempDir } from "./lib.js";
 import type { ChildArgs, ChildResult, Step } from "./normalize-load.child.js";
 
 const N = Number(process.env.BENCH_INVOICES ?? 200_000);
@@ -76,12 +76,6 @@ interface Round {
   ours: Ours;
   baseline?: Ours;
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 const sum = (o: Ours, k: keyof Step) => o.normalize[k] + o.load[k];
 
