@@ -69,8 +69,8 @@ export class KeyIndex {
   /**
    * Each id of this part whose key a later part of the package also has: the later row wins, so
    * this one is superseded. Every part keeps its own table; none is copied into another. A key costs
-   * one lookup per later part: 0.1 s per million keys in 2–4 parts (one per worker, the default),
-   * ~3.5 s in a hundred `[normalize] part_mb` parts (the opt-in that trades time for memory).
+   * one lookup per later part: 0.05–0.1 s per million keys in 2–4 parts (one per worker, the
+   * default), 1.8–3.5 s in a hundred `[normalize] part_mb` parts (the opt-in that trades time for memory).
    */
   forEachSupersededBy(later: KeyIndex[], onSuperseded: (id: string) => void): void {
     if (later.length === 0) return;
@@ -79,7 +79,7 @@ export class KeyIndex {
       const hash = this.meta[m]! >>> 0;
       const start = this.meta[m + 1]!;
       const keyLen = this.meta[m + 2]!;
-      if (later.some((l) => l.find(hash, this.bytes, start, keyLen) >= 0)) {
+      if (later.some((l) => l.has(hash, this.bytes, start, keyLen))) {
         onSuperseded(this.bytes.toString("utf8", start + keyLen, start + keyLen + this.meta[m + 3]!));
       }
     }
@@ -99,42 +99,45 @@ export class KeyIndex {
     return [this.bytes.buffer as ArrayBuffer, this.meta.buffer as ArrayBuffer];
   }
 
-  /** The entry number of a key given as bytes, or -1. */
-  private find(hash: number, src: Buffer, start: number, keyLen: number): number {
+  /**
+   * The slot of the key `src[start, start + keyLen)` with hash `hash`: the slot holding its entry,
+   * or the empty slot where it would go (`slots[slot] === 0`).
+   */
+  private slotOf(hash: number, src: Buffer, start: number, keyLen: number): number {
     const mask = this.slots.length - 1;
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const entry = this.slots[slot]!;
-      if (entry === 0) return -1;
+      if (entry === 0) return slot;
       const m = (entry - 1) * STRIDE;
       if (this.meta[m]! >>> 0 !== hash || this.meta[m + 2] !== keyLen) continue;
       const at = this.meta[m + 1]!;
-      if (src.compare(this.bytes, at, at + keyLen, start, start + keyLen) === 0) return entry - 1;
+      if (src.compare(this.bytes, at, at + keyLen, start, start + keyLen) === 0) return slot;
     }
+  }
+
+  /** Whether this index has the key given as bytes. */
+  private has(hash: number, src: Buffer, start: number, keyLen: number): boolean {
+    return this.slots[this.slotOf(hash, src, start, keyLen)] !== 0;
   }
 
   /** The entry whose key and id were just written at `at`: new, or replacing an old id. */
   private put(hash: number, at: number, keyLen: number, idLen: number): string | undefined {
-    const mask = this.slots.length - 1;
-    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
-      const entry = this.slots[slot]!;
-      if (entry === 0) {
-        this.append(hash, at, keyLen, idLen);
-        this.slots[slot] = this.count;
-        if (this.count * 2 > this.slots.length) this.rehash(this.slots.length * 2);
-        return undefined;
-      }
-      const m = (entry - 1) * STRIDE;
-      if (this.meta[m]! >>> 0 !== hash || this.meta[m + 2] !== keyLen) continue;
-      const start = this.meta[m + 1]!;
-      if (this.bytes.compare(this.bytes, at, at + keyLen, start, start + keyLen) !== 0) continue;
-      const oldIdLen = this.meta[m + 3]!;
-      const previous = this.bytes.toString("utf8", start + keyLen, start + keyLen + oldIdLen);
-      // The new copy of key and id becomes the entry's bytes (the old ones are left unused).
-      this.meta[m + 1] = at;
-      this.meta[m + 3] = idLen;
-      this.used = at + keyLen + idLen;
-      return previous;
+    const slot = this.slotOf(hash, this.bytes, at, keyLen);
+    const entry = this.slots[slot]!;
+    if (entry === 0) {
+      this.append(hash, at, keyLen, idLen);
+      this.slots[slot] = this.count;
+      if (this.count * 2 > this.slots.length) this.rehash(this.slots.length * 2);
+      return undefined;
     }
+    const m = (entry - 1) * STRIDE;
+    const start = this.meta[m + 1]!;
+    const previous = this.bytes.toString("utf8", start + keyLen, start + keyLen + this.meta[m + 3]!);
+    // The new copy of key and id becomes the entry's bytes (the old ones are left unused).
+    this.meta[m + 1] = at;
+    this.meta[m + 3] = idLen;
+    this.used = at + keyLen + idLen;
+    return previous;
   }
 
   private append(hash: number, at: number, keyLen: number, idLen: number): void {
