@@ -1,7 +1,7 @@
 import type { ConfigResolver } from "../config/resolver.js";
 import type { JobFile, KeySetJob, RejectedItem, RootTableEntry } from "../package/format.js";
 import type { Schema, StoredSchema } from "../schema/schema.js";
-import type { LoadFileFormat } from "../writers/index.js";
+import { LOAD_FILE_MAX_BYTES, type LoadFileFormat } from "../writers/index.js";
 import type { QueryOptions, QuerySession } from "./query-session.js";
 
 /** What a destination can do; normalize and load adapt to it. */
@@ -10,6 +10,8 @@ export interface Capabilities {
   readonly maxIdentifierLength: number;
   /** Load file format normalize writes for this destination. */
   readonly loaderFileFormat: LoadFileFormat;
+  /** Normalize starts a table's next load file once one holds this many bytes. */
+  readonly loadFileMaxBytes: number;
   /** One writing process at a time (DuckDB's file lock): queue workers refuse a second worker. */
   readonly singleWriter: boolean;
 }
@@ -22,6 +24,7 @@ export class CapabilitiesBase implements Capabilities {
   /** What common warehouses accept (Snowflake 255, Redshift and BigQuery 127 or more). */
   readonly maxIdentifierLength: number = 127;
   readonly loaderFileFormat: LoadFileFormat = "jsonl";
+  readonly loadFileMaxBytes: number = LOAD_FILE_MAX_BYTES;
   readonly singleWriter: boolean = false;
 }
 

@@ -1,5 +1,5 @@
 import { type FreshColumns, mergeFresh } from "./column-order.js";
-import { existsSync, rmSync, statSync } from "node:fs";
+import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
@@ -7,6 +7,7 @@ import { packageFile } from "../package/files.js";
 import type { RawFile } from "../package/format.js";
 import type { Schema, StoredSchema } from "../schema/schema.js";
 import { DataError, PipelineError } from "../util/errors.js";
+import { logger } from "../util/logger.js";
 import type { FilesInput, FilesResult } from "./normalize-files.js";
 import { KeyIndex } from "./key-index.js";
 import type { WorkerInput, WorkerOutput } from "./normalize-worker.js";
@@ -23,23 +24,42 @@ const MIN_PARALLEL_BYTES = 8 * 1024 * 1024;
  */
 const YOUNG_GENERATION_MB = 8;
 
-/** `tasks` run `limit` at a time; results in task order. After a failure no further task starts. */
+/**
+ * A worker's old generation. A part's live heap is ~5 MB (after a full GC, 100k and 1M rows alike),
+ * but V8 let the garbage of a 1M-row package's part pile up to 22 MB before collecting it; capped,
+ * V8 collects sooner: normalize alone of bench/memory's 1M rows peaked 137-140 MiB against 148-152
+ * uncapped (4 alternating rounds, CPU 5.4-5.7 vs 5.4-6.0 s; 16 MB: 132-136). An item that needs
+ * more heap than this kills its worker (ERR_WORKER_OUT_OF_MEMORY): the package is then normalized
+ * again in the main thread, which has no such cap.
+ */
+const OLD_GENERATION_MB = 24;
+
+const log = logger("normalize");
+
+/** A worker outgrew its heap cap: not the package's fault, the main thread normalizes it instead. */
+class WorkerOutOfMemory extends Error {}
+
+/**
+ * `tasks` run `limit` at a time; results in task order. After a failure no further task starts, and
+ * the first failure is thrown once the tasks already running have settled (so that none of them is
+ * still writing when the caller cleans up).
+ */
 async function inPool<T>(limit: number, tasks: Array<() => Promise<T>>): Promise<T[]> {
   const out: T[] = new Array<T>(tasks.length);
   let next = 0;
-  let failed = false;
+  let failure: { err: unknown } | undefined;
   const lane = async (): Promise<void> => {
-    while (next < tasks.length && !failed) {
+    while (next < tasks.length && !failure) {
       const i = next++;
       try {
         out[i] = await tasks[i]!();
       } catch (err) {
-        failed = true;
-        throw err;
+        failure ??= { err };
       }
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, lane));
+  if (failure) throw failure.err;
   return out;
 }
 
@@ -98,14 +118,25 @@ export function mergeSchemas(target: Schema, parts: StoredSchema[]): boolean {
  * A worker's report, as soon as it sends it, and its exit. The caller starts the next part at the
  * report (so one worker's teardown overlaps the next one's start) and waits for every exit before
  * it returns: teardown (freeing the heap) would otherwise compete with the load step for the cores.
+ * A worker that fails is reported at its exit, when it can no longer be writing.
  */
 function runWorker(data: WorkerInput): Promise<{ output: WorkerOutput; exited: Promise<void> }> {
   return new Promise((resolve, reject) => {
-    const w = new Worker(workerFile, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
+    const w = new Worker(workerFile, {
+      workerData: data,
+      resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB, maxOldGenerationSizeMb: OLD_GENERATION_MB },
+    });
     let reported = false;
+    let failure: NodeJS.ErrnoException | undefined;
     const exited = new Promise<void>((done) => {
       w.once("exit", (code) => {
-        if (!reported) reject(new PipelineError(`a normalize worker exited with code ${code} before reporting`));
+        if (!reported) {
+          reject(
+            failure?.code === "ERR_WORKER_OUT_OF_MEMORY"
+              ? new WorkerOutOfMemory(failure.message)
+              : (failure ?? new PipelineError(`a normalize worker exited with code ${code} before reporting`)),
+          );
+        }
         done();
       });
     });
@@ -113,7 +144,9 @@ function runWorker(data: WorkerInput): Promise<{ output: WorkerOutput; exited: P
       reported = true;
       resolve({ output: m, exited });
     });
-    w.once("error", reject);
+    w.once("error", (err) => {
+      failure = err;
+    });
   });
 }
 
@@ -140,24 +173,42 @@ export async function normalizeInParallel(
   const parts = partition(input.files, sizes, Math.max(workers, Math.ceil(total / partBytes)));
   if (parts.length < 2) return undefined;
   const base = input.schema.toJSON();
-  const runs = await inPool(
-    workers,
-    parts.map(
-      (files) => () =>
-        runWorker({
-          extractedDir: input.extractedDir,
-          jobsDir: input.jobsDir,
-          manifest: input.manifest,
-          files,
-          schema: base,
-          maxLength: input.naming.maxLength,
-          detectDates: input.detectDates,
-          format: input.format,
-          maxTableNesting: input.maxTableNesting,
-          ...(input.maxFileBytes !== undefined ? { maxFileBytes: input.maxFileBytes } : {}),
-        }),
-    ),
-  );
+  const exits: Array<Promise<void>> = [];
+  const run = async (data: WorkerInput) => {
+    const r = await runWorker(data);
+    exits.push(r.exited);
+    return r;
+  };
+  let runs: Array<Awaited<ReturnType<typeof runWorker>>>;
+  try {
+    runs = await inPool(
+      workers,
+      parts.map(
+        (files) => () =>
+          run({
+            extractedDir: input.extractedDir,
+            jobsDir: input.jobsDir,
+            manifest: input.manifest,
+            files,
+            schema: base,
+            maxLength: input.naming.maxLength,
+            detectDates: input.detectDates,
+            format: input.format,
+            maxTableNesting: input.maxTableNesting,
+            ...(input.maxFileBytes !== undefined ? { maxFileBytes: input.maxFileBytes } : {}),
+          }),
+      ),
+    );
+  } catch (err) {
+    await Promise.all(exits);
+    if (!(err instanceof WorkerOutOfMemory)) throw err;
+    // Every worker has stopped: what the parts wrote goes (the folder is this normalize's own).
+    for (const f of readdirSync(input.jobsDir)) rmSync(join(input.jobsDir, f), { force: true });
+    log.warn(
+      `package ${input.manifest.loadId}: a normalize worker ran out of its ${OLD_GENERATION_MB} MB heap (an item too large for it); normalizing the package in one thread instead`,
+    );
+    return undefined;
+  }
   await Promise.all(runs.map((r) => r.exited));
   const outputs = runs.map((r) => r.output);
 

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { jobFileName } from "../package/files.js";
 import type { Column } from "../schema/types.js";
 import { LineFile } from "../util/line-file.js";
-import { CopyRowEncoder, FILE_EXTENSIONS, type LoadFileFormat } from "../writers/index.js";
+import { CopyRowEncoder, FILE_EXTENSIONS, LOAD_FILE_MAX_BYTES, type LoadFileFormat } from "../writers/index.js";
 
 export interface WrittenFile {
   table: string;
@@ -33,7 +33,7 @@ export class TableWriter {
     private readonly dir: string,
     private readonly format: LoadFileFormat = "jsonl",
     private readonly columnsOf: () => Column[] = () => [],
-    private readonly maxFileBytes = 64 * 1024 * 1024,
+    private readonly maxFileBytes = LOAD_FILE_MAX_BYTES,
   ) {}
 
   write(row: Record<string, unknown>): void {

@@ -388,6 +388,7 @@ export class Pipeline {
             naming,
             detectDates: this.detectDates,
             format: destination.capabilities.loaderFileFormat,
+            maxFileBytes: destination.capabilities.loadFileMaxBytes,
             maxTableNesting,
             ...(partMb !== undefined ? { partBytes: partMb * 1024 * 1024 } : {}),
             ...(workers !== undefined ? { workers } : {}),

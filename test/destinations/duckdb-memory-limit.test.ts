@@ -91,6 +91,17 @@ describe("DuckDB memory_limit", () => {
       await observer.close();
     }
   });
+
+  it("gets its load files in parts of at most 16 MB, which read_json reads in less memory, and loads every row", async () => {
+    const p = duckPipeline(dir, { pipelineName: "parts" });
+    const body = "b".repeat(1000);
+    await p.run(resource(() => Array.from({ length: 20_000 }, (_, i) => ({ id: i, body })), { name: "docs" }));
+    const store = p.workingDir.packages;
+    const jobs = store.readNormalizedManifest(store.list("loaded")[0]!, "loaded").jobs.filter((j) => j.table === "docs");
+    expect(jobs.length).toBe(2); // ~21 MB of rows
+    for (const j of jobs) expect(j.bytes).toBeLessThanOrEqual(16 * 1024 * 1024 + (j.maxRowBytes ?? 0) + 1);
+    expect(await p.dataset().table("docs").count()).toBe(20_000);
+  });
   /**
    * The DuckDB connection under a client, with the load's statements that read load files at a
    * limit below the instance's replaced by one that fails in DuckDB itself, so the transaction

@@ -9,13 +9,16 @@ const { Pipeline, resource, duckdb, ConfigResolver } = (await import(
   join(dist, "index.js")
 )) as typeof import("../../src/index.js");
 const { EnvProvider } = (await import(join(dist, "config", "index.js"))) as typeof import("../../src/config/index.js");
+const { addLogSink } = (await import(join(dist, "util", "logger.js"))) as typeof import("../../src/util/logger.js");
 const dir = tempDir("sp-parallel-");
 
 /** ~25 MB of items: ids repeat across the halves (merge dedup across parts), a column appears late. */
-function items(conflict: boolean) {
+function items(conflict: boolean, huge = false) {
   return function* () {
     for (let page = 0; page < 25; page++) {
       const rows = [];
+      // One item whose 300,000 lines need more heap than a worker has (parallel.ts OLD_GENERATION_MB).
+      if (huge && page === 3) rows.push({ id: -1, seq: -1, lines: Array.from({ length: 300_000 }, (_, q) => ({ q })) });
       for (let i = 0; i < 1000; i++) {
         const n = page * 1000 + i;
         const row: Record<string, unknown> = { id: n % 15000, seq: n, pad: "x".repeat(900), lines: [{ q: n }] };
@@ -28,15 +31,21 @@ function items(conflict: boolean) {
   };
 }
 
-async function load(name: string, workers: number, conflict: boolean, env: Record<string, string> = {}) {
+/** DuckDB with load files that never rotate within a part, so that the root table's files count the parts. */
+function unrotated(credentials: string): ReturnType<typeof duckdb> {
+  const d = duckdb({ credentials });
+  return Object.assign(Object.create(d) as typeof d, { capabilities: { ...d.capabilities, loadFileMaxBytes: 1024 ** 3 } });
+}
+
+async function load(name: string, workers: number, conflict: boolean, env: Record<string, string> = {}, huge = false) {
   const p = new Pipeline({
     pipelineName: name,
     datasetName: "data",
-    destination: duckdb({ credentials: join(dir, `${name}.duckdb`) }),
+    destination: unrotated(join(dir, `${name}.duckdb`)),
     pipelinesDir: join(dir, "pipelines"),
     config: new ConfigResolver([new EnvProvider({ NORMALIZE__WORKERS: String(workers), ...env })]),
   });
-  await p.run(resource(items(conflict), { name: "things", primaryKey: "id", writeDisposition: "merge" }));
+  await p.run(resource(items(conflict, huge), { name: "things", primaryKey: "id", writeDisposition: "merge" }));
   const q = (sql: string) => p.dataset().sql(sql).rows();
   const store = p.workingDir.packages;
   const manifest = store.readNormalizedManifest(store.list("loaded")[0]!, "loaded");
@@ -44,7 +53,7 @@ async function load(name: string, workers: number, conflict: boolean, env: Recor
   return {
     rootFiles,
     rows: await q("select id, seq, late from things order by id"),
-    lines: await q("select t.id, l.q from things t join things__lines l on l._dlt_root_id = t._dlt_id order by t.id"),
+    lines: await q("select t.id, l.q from things t join things__lines l on l._dlt_root_id = t._dlt_id order by t.id, l.q"),
     columns: Object.keys(p.workingDir.readSchema(name)!.get("things")!.columns).sort(),
   };
 }
@@ -85,5 +94,22 @@ describe("normalize in worker threads", () => {
     expect(two.rootFiles).toBe(1); // the parts were discarded and one thread did it all
     expect(two.columns).toEqual(expect.arrayContaining(["flag", "flag__v_text"]));
     expect(two.rows).toHaveLength(15000);
+  });
+
+  it("normalizes in one thread when an item is too big for a worker's heap, with the same tables", async () => {
+    const warnings: string[] = [];
+    const remove = addLogSink((r) => {
+      if (r.level === "warn") warnings.push(r.message);
+    });
+    try {
+      const one = await load("huge_one", 1, false, {}, true);
+      const two = await load("huge_two", 2, false, {}, true);
+      expect(warnings.some((w) => w.includes("ran out of its") && w.includes("in one thread"))).toBe(true);
+      expect(two).toEqual(one);
+      expect(two.rootFiles).toBe(1); // the workers' files went; one thread wrote them all
+      expect(two.lines.filter((l) => l.id === -1)).toHaveLength(300_000);
+    } finally {
+      remove();
+    }
   });
 });
