@@ -40,6 +40,14 @@ const log = logger("normalize");
 class WorkerOutOfMemory extends Error {}
 
 /**
+ * Throw away what the parts wrote, once every worker has stopped: the folder is this normalize's
+ * own, and a worker that failed never said which files it had begun.
+ */
+function discardParts(jobsDir: string): void {
+  for (const f of readdirSync(jobsDir)) rmSync(join(jobsDir, f), { force: true });
+}
+
+/**
  * `tasks` run `limit` at a time; results in task order. After a failure no further task starts, and
  * the first failure is thrown once the tasks already running have settled (so that none of them is
  * still writing when the caller cleans up).
@@ -202,20 +210,19 @@ export async function normalizeInParallel(
   } catch (err) {
     await Promise.all(exits);
     if (!(err instanceof WorkerOutOfMemory)) throw err;
-    // Every worker has stopped: what the parts wrote goes (the folder is this normalize's own).
-    for (const f of readdirSync(input.jobsDir)) rmSync(join(input.jobsDir, f), { force: true });
+    discardParts(input.jobsDir);
     log.warn(
       `package ${input.manifest.loadId}: a normalize worker ran out of its ${OLD_GENERATION_MB} MB heap (an item too large for it); normalizing the package in one thread instead`,
     );
     return undefined;
   }
-  await Promise.all(runs.map((r) => r.exited));
+  await Promise.all(exits);
   const outputs = runs.map((r) => r.output);
 
   const failed = outputs.find((o): o is Extract<WorkerOutput, { ok: false }> => !o.ok);
   const written = outputs.flatMap((o) => (o.ok ? o.result.written : []));
   if (failed) {
-    for (const f of written) rmSync(join(input.jobsDir, f.file), { force: true });
+    discardParts(input.jobsDir);
     const opts = failed.error.hint ? { hint: failed.error.hint } : {};
     throw failed.error.data ? new DataError(failed.error.message, opts) : new PipelineError(failed.error.message, opts);
   }
@@ -226,7 +233,7 @@ export async function normalizeInParallel(
       ok.map((o) => o.schema),
     )
   ) {
-    for (const f of written) rmSync(join(input.jobsDir, f.file), { force: true });
+    discardParts(input.jobsDir);
     return undefined;
   }
   const rowCounts: Record<string, number> = {};
