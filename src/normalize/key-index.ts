@@ -99,6 +99,11 @@ export class KeyIndex {
     return [this.bytes.buffer as ArrayBuffer, this.meta.buffer as ArrayBuffer];
   }
 
+  /** Every buffer this index owns (all its own, never Node's shared pool), for `freeBuffers` once it is done with. */
+  ownedBuffers(): ArrayBuffer[] {
+    return [this.bytes.buffer as ArrayBuffer, this.meta.buffer as ArrayBuffer, this.slots.buffer as ArrayBuffer];
+  }
+
   /**
    * The slot of the key `src[start, start + keyLen)` with hash `hash`: the slot holding its entry,
    * or the empty slot where it would go (`slots[slot] === 0`).

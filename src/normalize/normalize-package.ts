@@ -11,6 +11,7 @@ import {
 } from "../package/files.js";
 import type { ExtractedManifest, JobFile, KeySetJob, NormalizedManifest, RootTableEntry } from "../package/format.js";
 import type { Schema } from "../schema/schema.js";
+import { freeBuffers } from "../util/free-buffers.js";
 import { logger } from "../util/logger.js";
 import type { LoadFileFormat } from "../writers/index.js";
 import type { NamingConvention } from "./naming.js";
@@ -60,7 +61,13 @@ export async function normalizePackage(opts: NormalizeOptions): Promise<Normaliz
   };
   const workers = opts.workers ?? Math.min(availableParallelism(), 4);
   const before = columnsBefore(schema);
-  const result = (await normalizeInParallel(input, workers, opts.partBytes)) ?? normalizeFiles(input);
+  let result = await normalizeInParallel(input, workers, opts.partBytes);
+  if (!result) {
+    const single = normalizeFiles(input);
+    // Superseded rows are known: the key indexes' memory goes now (parallel.ts says why).
+    await freeBuffers([...single.lastByKey.values()].flatMap((k) => k.ownedBuffers()));
+    result = single;
+  }
   orderColumns(schema, before, result.fresh);
 
   const jobs: JobFile[] = [];

@@ -7,6 +7,7 @@ import { packageFile } from "../package/files.js";
 import type { RawFile } from "../package/format.js";
 import type { Schema, StoredSchema } from "../schema/schema.js";
 import { DataError, PipelineError } from "../util/errors.js";
+import { freeBuffers } from "../util/free-buffers.js";
 import { logger } from "../util/logger.js";
 import type { FilesInput, FilesResult } from "./normalize-files.js";
 import { KeyIndex } from "./key-index.js";
@@ -19,20 +20,21 @@ const MIN_PARALLEL_BYTES = 8 * 1024 * 1024;
 /**
  * A worker's young generation. V8 grows it to ~48 MB when a worker allocates for long, which on a
  * big package added ~35 MB per worker to peak RSS; normalize's rows die young (each is written
- * as soon as its item is done), so 8 MB costs no measurable CPU (bench/memory, 1M rows: normalize
- * peak 317 → 252 MiB, process CPU 14.6 → 13.5 s).
+ * as soon as its item is done), so a small one costs no measurable CPU (bench/memory, 1M rows:
+ * normalize peak 317 → 252 MiB at 8 MB, process CPU 14.6 → 13.5 s; 4 MB with the 16 MB old
+ * generation below: see there).
  */
-const YOUNG_GENERATION_MB = 8;
+const YOUNG_GENERATION_MB = 4;
 
 /**
  * A worker's old generation. A part's live heap is ~5 MB (after a full GC, 100k and 1M rows alike),
  * but V8 let the garbage of a 1M-row package's part pile up to 22 MB before collecting it; capped,
- * V8 collects sooner: normalize alone of bench/memory's 1M rows peaked 137-140 MiB against 148-152
- * uncapped (4 alternating rounds, CPU 5.4-5.7 vs 5.4-6.0 s; 16 MB: 132-136). An item that needs
- * more heap than this kills its worker (ERR_WORKER_OUT_OF_MEMORY): the package is then normalized
- * again in the main thread, which has no such cap.
+ * V8 collects sooner. Normalize alone of bench/memory's 1M rows peaked 148-152 MiB uncapped, 137-147
+ * at 24 MB old + 8 MB young, 130-135 at 16 + 4 (3 alternating rounds, CPU 5.4-6.1 s vs 5.7-7.5 s:
+ * no cost). An item that needs more heap than this kills its worker (ERR_WORKER_OUT_OF_MEMORY): the
+ * package is then normalized again in the main thread, which has no such cap.
  */
-const OLD_GENERATION_MB = 24;
+const OLD_GENERATION_MB = 16;
 
 const log = logger("normalize");
 
@@ -271,6 +273,11 @@ export async function normalizeInParallel(
       });
     }
   }
+  // The indexes have done their work: their ~60 bytes a key (25 MB at bench/memory's 1M rows) go
+  // now rather than at the main thread's next major GC, which an idle main thread may not run before
+  // the load step allocates (12 alternating rounds of the whole 1M-row run, with the caps above:
+  // median peak 241 vs 254.5 MiB; each change alone 246.5-248).
+  await freeBuffers([...partKeys.values()].flatMap((parts) => parts.flatMap((k) => k.ownedBuffers())));
   const rejected = ok.flatMap((o) => o.result.rejected);
   const fresh: FreshColumns = new Map();
   for (const o of ok) mergeFresh(fresh, new Map(o.result.fresh.map(([t, cols]) => [t, new Map(cols)])));
