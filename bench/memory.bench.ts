@@ -7,12 +7,13 @@ import type { MemoryArgs, MemoryResult } from "./memory.child.js";
  * Memory stays flat: the peak RSS of a whole extract → normalize → load of 1M rows against that
  * of 100k rows (the baseline, measured in the same run), each in a fresh process. One pair of
  * runs swung 1.34–1.58x here (the DuckDB load's peak varies by tens of MiB between identical
- * runs), so the pairs alternate over several rounds and the median ratio is the figure: five,
- * because with the load's peak gone under normalize's, single rounds still spread 1.16–1.50x.
+ * runs), so the pairs alternate over several rounds and the median ratio is the figure: nine,
+ * because single rounds still spread 1.15–1.44x and medians of five moved 1.18–1.33x between runs
+ * minutes apart (12 rounds: 1.25x).
  */
 const SMALL_ROWS = Number(process.env.BENCH_MEMORY_SMALL_ROWS ?? 100_000);
 const LARGE_ROWS = Number(process.env.BENCH_MEMORY_LARGE_ROWS ?? 1_000_000);
-const ROUNDS = Number(process.env.BENCH_MEMORY_ROUNDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_MEMORY_ROUNDS ?? 9);
 const ROWS_PER_RECORD = 3;
 
 async function measure(rows: number, dir: string): Promise<MemoryResult> {
