@@ -11,12 +11,12 @@ import {
 } from "../package/files.js";
 import type { ExtractedManifest, JobFile, KeySetJob, NormalizedManifest, RootTableEntry } from "../package/format.js";
 import type { Schema } from "../schema/schema.js";
-import { freeBuffers } from "../util/free-buffers.js";
 import { logger } from "../util/logger.js";
 import type { LoadFileFormat } from "../writers/index.js";
 import type { NamingConvention } from "./naming.js";
 import { type FilesInput, normalizeFiles } from "./normalize-files.js";
 import { normalizeInParallel } from "./parallel.js";
+import { freeKeyIndexes } from "./key-index.js";
 import { columnsBefore, orderColumns } from "./column-order.js";
 
 const log = logger("normalize");
@@ -64,8 +64,7 @@ export async function normalizePackage(opts: NormalizeOptions): Promise<Normaliz
   let result = await normalizeInParallel(input, workers, opts.partBytes);
   if (!result) {
     const single = normalizeFiles(input);
-    // Superseded rows are known: the key indexes' memory goes now (parallel.ts says why).
-    await freeBuffers([...single.lastByKey.values()].flatMap((k) => k.ownedBuffers()));
+    await freeKeyIndexes(single.lastByKey.values());
     result = single;
   }
   orderColumns(schema, before, result.fresh);

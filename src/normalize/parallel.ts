@@ -7,10 +7,9 @@ import { packageFile } from "../package/files.js";
 import type { RawFile } from "../package/format.js";
 import type { Schema, StoredSchema } from "../schema/schema.js";
 import { DataError, PipelineError } from "../util/errors.js";
-import { freeBuffers } from "../util/free-buffers.js";
 import { logger } from "../util/logger.js";
 import type { FilesInput, FilesResult } from "./normalize-files.js";
-import { KeyIndex } from "./key-index.js";
+import { KeyIndex, freeKeyIndexes } from "./key-index.js";
 import type { WorkerInput, WorkerOutput } from "./normalize-worker.js";
 import { type DecimalOverflow, MAX_NAMED_OVERFLOWS } from "./relational.js";
 
@@ -273,11 +272,7 @@ export async function normalizeInParallel(
       });
     }
   }
-  // The indexes have done their work: their ~60 bytes a key (25 MB at bench/memory's 1M rows) go
-  // now rather than at the main thread's next major GC, which an idle main thread may not run before
-  // the load step allocates (12 alternating rounds of the whole 1M-row run, with the caps above:
-  // median peak 241 vs 254.5 MiB; each change alone 246.5-248).
-  await freeBuffers([...partKeys.values()].flatMap((parts) => parts.flatMap((k) => k.ownedBuffers())));
+  await freeKeyIndexes([...partKeys.values()].flat());
   const rejected = ok.flatMap((o) => o.result.rejected);
   const fresh: FreshColumns = new Map();
   for (const o of ok) mergeFresh(fresh, new Map(o.result.fresh.map(([t, cols]) => [t, new Map(cols)])));
